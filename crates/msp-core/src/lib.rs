@@ -1,0 +1,16 @@
+//! msp's compiler core. The pipeline, one module per phase:
+//!
+//! `parse` (Python text → [`ast::Module`]) → `stage` (run generators, splice quotes →
+//! [`staged::StagedModule`]) → `check` (types → typed kernels) → `codegen` (LLVM IR,
+//! optimization) → `jit` / `aot` (machine code in memory, or object/assembly text).
+//!
+//! See `ARCHITECTURE.md` at the repository root for the map.
+
+pub mod ast;
+pub mod diag;
+pub mod parse;
+pub mod source;
+pub mod staged;
+
+pub use diag::Diagnostic;
+pub use source::{SourceMap, Span};

@@ -1,0 +1,1 @@
+//! The `msp!` proc macro (issue 4).

@@ -1,0 +1,2 @@
+//! msp: multi-stage programming in a typed Python subset, compiled through LLVM.
+pub use msp_core as core;

@@ -7,9 +7,14 @@
 //! See `ARCHITECTURE.md` at the repository root for the map.
 
 pub mod ast;
+pub mod check;
+pub mod codegen;
 pub mod diag;
+pub mod driver;
+pub mod jit;
 pub mod parse;
 pub mod source;
+pub mod stage;
 pub mod staged;
 
 pub use diag::Diagnostic;

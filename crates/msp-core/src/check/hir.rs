@@ -1,0 +1,244 @@
+//! The typed kernel IR: what the checker produces and codegen consumes.
+//!
+//! Every expression has a concrete [`Scalar`] type (literals have been given theirs),
+//! every name is resolved to a [`LocalId`], a kernel, an extern or a constant, and every
+//! operation that can fault at run time carries a [`SiteId`] into the module's fault
+//! table. Codegen needs no further analysis.
+
+use crate::ast::{BinOp, CmpOp};
+use crate::source::Span;
+
+use super::types::{ArrayType, Scalar, Type};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LocalId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LabelId(pub u32);
+
+/// Index into [`CheckedModule::fault_sites`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SiteId(pub u32);
+
+/// A whole module after type checking.
+#[derive(Clone, Debug)]
+pub struct CheckedModule {
+    pub kernels: Vec<TypedKernel>,
+    pub externs: Vec<ExternSig>,
+    pub fault_sites: Vec<FaultSite>,
+}
+
+/// The signature of a kernel as callers see it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KernelSig {
+    pub name: String,
+    pub params: Vec<(String, Type)>,
+    pub ret: Type,
+    /// Per parameter: whether the kernel (or a kernel it calls) may write to this array.
+    /// Hosts pass read-only buffers only where this is false.
+    pub writes: Vec<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternSig {
+    pub name: String,
+    pub params: Vec<Scalar>,
+    pub ret: Type,
+    pub span: Span,
+}
+
+/// A place where a checked kernel can stop with a fault.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultSite {
+    pub kernel: String,
+    pub span: Span,
+    pub kind: FaultKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// The index into `axis` (0-based) of an array with that extent was out of range;
+    /// the faulting index travels in the fault record.
+    IndexOutOfRange { axis: u32, extent: u64 },
+    DivisionByZero,
+    ModuloByZero,
+    RangeStepZero,
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub ty: Type,
+    /// Parameters come first, in order.
+    pub is_param: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypedKernel {
+    pub sig: KernelSig,
+    pub locals: Vec<Local>,
+    pub labels: Vec<String>,
+    pub body: Vec<TStmt>,
+    pub span: Span,
+    /// No run-time checks (index and division faults become undefined behaviour's cheaper cousin:
+    /// out-of-range indexes are not caught).
+    pub unchecked: bool,
+    pub debug: bool,
+    pub add_time: bool,
+}
+
+impl TypedKernel {
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.0 as usize]
+    }
+}
+
+/// An array access path: the array local and one index per dimension.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub array: LocalId,
+    pub ty: ArrayType,
+    pub indices: Vec<TExpr>,
+    /// One fault site per axis (index out of range); `None` in unchecked kernels.
+    pub sites: Option<Vec<SiteId>>,
+}
+
+#[derive(Clone, Debug)]
+pub enum TStmt {
+    /// `local = value` (value already converted to the local's type).
+    Assign { local: LocalId, value: TExpr },
+    /// `a[i, j] = value`
+    Store { place: Place, value: TExpr },
+    /// `a[i, j] op= value`: the place is computed once.
+    StoreUpdate { place: Place, op: ArithOp, value: TExpr },
+    /// An expression evaluated for its effect (a call).
+    Expr(TExpr),
+    If { cond: TExpr, then: Vec<TStmt>, orelse: Vec<TStmt> },
+    /// `while cond: body else: orelse`
+    While { cond: TExpr, body: Vec<TStmt>, orelse: Vec<TStmt> },
+    /// `for var in range(start, stop, step): body else: orelse`
+    ForRange { var: LocalId, start: TExpr, stop: TExpr, step: TExpr, step_site: Option<SiteId>, body: Vec<TStmt>, orelse: Vec<TStmt> },
+    Break,
+    Continue,
+    Return(Option<TExpr>),
+    Label(LabelId),
+    Goto(LabelId),
+}
+
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Scalar,
+    pub span: Span,
+}
+
+/// Arithmetic after type resolution; both operands already have the result type
+/// (shifts: the right operand may have another integer type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    /// True division of floats.
+    FDiv,
+    /// Floor division; ints carry a fault site for division by zero.
+    FloorDiv,
+    /// Python's modulo (sign of the divisor).
+    Mod,
+    LShift,
+    RShift,
+    BitAnd,
+    BitOr,
+    BitXor,
+}
+
+impl ArithOp {
+    pub fn from_binop(op: BinOp) -> Option<ArithOp> {
+        Some(match op {
+            BinOp::Add => ArithOp::Add,
+            BinOp::Sub => ArithOp::Sub,
+            BinOp::Mul => ArithOp::Mul,
+            BinOp::Div => ArithOp::FDiv,
+            BinOp::FloorDiv => ArithOp::FloorDiv,
+            BinOp::Mod => ArithOp::Mod,
+            BinOp::LShift => ArithOp::LShift,
+            BinOp::RShift => ArithOp::RShift,
+            BinOp::BitAnd => ArithOp::BitAnd,
+            BinOp::BitOr => ArithOp::BitOr,
+            BinOp::BitXor => ArithOp::BitXor,
+            BinOp::Pow | BinOp::MatMul => return None,
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intrinsic {
+    Abs,
+    Min,
+    Max,
+    Sqrt,
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Pow,
+    Floor,
+    Ceil,
+    Trunc,
+    RoundEven,
+    Fabs,
+    CopySign,
+    Hypot,
+    Fmod,
+    IsNan,
+    IsInf,
+}
+
+#[derive(Clone, Debug)]
+pub enum Callee {
+    Kernel(usize),
+    Extern(usize),
+}
+
+#[derive(Clone, Debug)]
+pub enum Arg {
+    Scalar(TExpr),
+    Array(LocalId),
+}
+
+#[derive(Clone, Debug)]
+pub enum TExprKind {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Local(LocalId),
+    Load(Box<Place>),
+    Arith { op: ArithOp, left: Box<TExpr>, right: Box<TExpr>, site: Option<SiteId> },
+    /// `base ** exp` with a constant integer exponent (negative only for floats).
+    PowInt { base: Box<TExpr>, exp: i64 },
+    Neg(Box<TExpr>),
+    Invert(Box<TExpr>),
+    /// `not x`: truthiness inverted.
+    Not(Box<TExpr>),
+    /// Truthiness of a scalar as a bool.
+    Truthy(Box<TExpr>),
+    /// `a < b <= c ...`: each operand evaluated once, short-circuiting; operands of one
+    /// comparison share the type given alongside.
+    Compare { operands: Vec<TExpr>, ops: Vec<(CmpOp, Scalar)> },
+    /// `and` / `or` with Python's value semantics: all operands have the result type.
+    BoolOp { and: bool, values: Vec<TExpr> },
+    IfExp { cond: Box<TExpr>, then: Box<TExpr>, orelse: Box<TExpr> },
+    Cast(Box<TExpr>),
+    Call { callee: Callee, args: Vec<Arg>, ret: Type },
+    Intrinsic { op: Intrinsic, args: Vec<TExpr> },
+}

@@ -1,0 +1,323 @@
+//! Type checking: [`StagedModule`] → [`CheckedModule`].
+//!
+//! Resolves annotations (array extents may name stage-0 constants), gives every local the
+//! type of its first assignment or annotation, types literals from their context, and
+//! records every run-time fault site. Errors accumulate: one run reports every kernel's
+//! problems, each with a span (and, for generated code, the quote/splice chain).
+
+mod body;
+mod consts;
+mod expr;
+pub mod hir;
+pub mod types;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ast::{Expr, ExprKind, ParamKind};
+use crate::diag::Diagnostic;
+use crate::source::{SourceMap, Span};
+use crate::staged::{ConstValue, KernelDef, StagedModule};
+
+use consts::Lit;
+pub use hir::{CheckedModule, ExternSig, FaultKind, FaultSite, KernelSig, TypedKernel};
+pub use types::{ArrayType, Scalar, Type};
+
+/// Errors found while checking; there is at least one.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{}", .diagnostics.first().map_or("type error", |d| d.message.as_str()))]
+pub struct CheckError {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options that change what the checker produces.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CheckOptions {
+    /// Leave out run-time index and division checks unless a kernel asks for them.
+    pub unchecked: bool,
+}
+
+/// Arrays larger than this many bytes are refused: extents come from generators and
+/// defines, and a typo should not become a multi-terabyte length check.
+pub const MAX_ARRAY_BYTES: u64 = 1 << 40;
+
+/// Type-checks every kernel of a staged module.
+pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule, CheckError> {
+    let _ = map;
+    let mut diags = Vec::new();
+    let mut names: HashMap<&str, Span> = HashMap::new();
+
+    let mut externs = Vec::new();
+    for ext in &staged.externs {
+        if let Some(prev) = names.insert(&ext.name.name, ext.name.span) {
+            if externs.iter().any(|e: &ExternSig| e.name == ext.name.name) {
+                continue; // the same stub listed by two kernels' `external=`
+            }
+            diags.push(duplicate(&ext.name.name, ext.name.span, prev));
+            continue;
+        }
+        let empty = BTreeMap::new();
+        let params: Vec<_> = ext
+            .params
+            .iter()
+            .filter_map(|p| match resolve_param(p, &empty) {
+                Ok(Type::Scalar(s)) => Some(s),
+                Ok(other) => {
+                    diags.push(Diagnostic::error(p.span, format!("an extern parameter must be a scalar, not `{other}`")));
+                    None
+                }
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            })
+            .collect();
+        let ret = match resolve_return(ext.returns.as_ref(), ext.name.span, &empty) {
+            Ok(Type::Array(_)) => {
+                diags.push(Diagnostic::error(ext.span, "an extern cannot return an array"));
+                continue;
+            }
+            Ok(t) => t,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        externs.push(ExternSig { name: ext.name.name.clone(), params, ret, span: ext.name.span });
+    }
+
+    let mut sigs = Vec::new();
+    for k in &staged.kernels {
+        if let Some(prev) = names.insert(&k.name.name, k.name.span) {
+            diags.push(duplicate(&k.name.name, k.name.span, prev));
+        }
+        match kernel_sig(k) {
+            Ok(sig) => sigs.push(sig),
+            Err(mut ds) => {
+                diags.append(&mut ds);
+                sigs.push(KernelSig { name: k.name.name.clone(), params: Vec::new(), ret: Type::None, writes: Vec::new() });
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(CheckError { diagnostics: diags });
+    }
+
+    let mut fault_sites = Vec::new();
+    let mut kernels = Vec::new();
+    for (k, sig) in staged.kernels.iter().zip(&sigs) {
+        let ctx = body::ModuleCtx { kernels: &sigs, externs: &externs };
+        match body::check_kernel(&ctx, k, sig.clone(), opts, &mut fault_sites) {
+            Ok(tk) => kernels.push(tk),
+            Err(mut ds) => diags.append(&mut ds),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(CheckError { diagnostics: diags });
+    }
+    mark_writes(&mut kernels);
+    Ok(CheckedModule { kernels, externs, fault_sites })
+}
+
+/// Finds which array parameters each kernel may write, through calls too (a fixpoint:
+/// recursion means a callee's answer can depend on the caller's).
+fn mark_writes(kernels: &mut [TypedKernel]) {
+    use hir::{Arg, Callee, TExpr, TExprKind, TStmt};
+    fn expr_calls(e: &TExpr, out: &mut Vec<(usize, usize, u32)>) {
+        match &e.kind {
+            TExprKind::Call { callee: Callee::Kernel(k), args, .. } => {
+                for (j, a) in args.iter().enumerate() {
+                    match a {
+                        Arg::Array(id) => out.push((*k, j, id.0)),
+                        Arg::Scalar(x) => expr_calls(x, out),
+                    }
+                }
+            }
+            TExprKind::Call { args, .. } => args.iter().for_each(|a| if let Arg::Scalar(x) = a { expr_calls(x, out) }),
+            TExprKind::Load(p) => p.indices.iter().for_each(|i| expr_calls(i, out)),
+            TExprKind::Arith { left, right, .. } => {
+                expr_calls(left, out);
+                expr_calls(right, out);
+            }
+            TExprKind::PowInt { base: x, .. } | TExprKind::Neg(x) | TExprKind::Invert(x) | TExprKind::Not(x) | TExprKind::Truthy(x) | TExprKind::Cast(x) => expr_calls(x, out),
+            TExprKind::Compare { operands: xs, .. } | TExprKind::BoolOp { values: xs, .. } | TExprKind::Intrinsic { args: xs, .. } => xs.iter().for_each(|x| expr_calls(x, out)),
+            TExprKind::IfExp { cond, then, orelse } => {
+                expr_calls(cond, out);
+                expr_calls(then, out);
+                expr_calls(orelse, out);
+            }
+            TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Bool(_) | TExprKind::Local(_) => {}
+        }
+    }
+    // Per kernel: locals stored to directly, and (callee, param, local) array passes.
+    fn walk(stmts: &[TStmt], stores: &mut Vec<u32>, calls: &mut Vec<(usize, usize, u32)>) {
+        for s in stmts {
+            match s {
+                TStmt::Store { place, value } | TStmt::StoreUpdate { place, value, .. } => {
+                    stores.push(place.array.0);
+                    place.indices.iter().for_each(|i| expr_calls(i, calls));
+                    expr_calls(value, calls);
+                }
+                TStmt::Assign { value: e, .. } | TStmt::Expr(e) | TStmt::Return(Some(e)) => expr_calls(e, calls),
+                TStmt::If { cond, then, orelse } | TStmt::While { cond, body: then, orelse } => {
+                    expr_calls(cond, calls);
+                    walk(then, stores, calls);
+                    walk(orelse, stores, calls);
+                }
+                TStmt::ForRange { start, stop, step, body, orelse, .. } => {
+                    for e in [start, stop, step] {
+                        expr_calls(e, calls);
+                    }
+                    walk(body, stores, calls);
+                    walk(orelse, stores, calls);
+                }
+                TStmt::Break | TStmt::Continue | TStmt::Return(None) | TStmt::Label(_) | TStmt::Goto(_) => {}
+            }
+        }
+    }
+    let facts: Vec<(Vec<u32>, Vec<(usize, usize, u32)>)> = kernels
+        .iter()
+        .map(|k| {
+            let (mut stores, mut calls) = (Vec::new(), Vec::new());
+            walk(&k.body, &mut stores, &mut calls);
+            (stores, calls)
+        })
+        .collect();
+    let mut writes: Vec<Vec<bool>> = kernels.iter().map(|k| vec![false; k.sig.params.len()]).collect();
+    loop {
+        let mut changed = false;
+        for (ki, (stores, calls)) in facts.iter().enumerate() {
+            for p in 0..writes[ki].len() {
+                if writes[ki][p] {
+                    continue;
+                }
+                let direct = stores.contains(&(p as u32));
+                let via = calls.iter().any(|&(callee, j, local)| local == p as u32 && writes[callee].get(j).copied().unwrap_or(false));
+                if direct || via {
+                    writes[ki][p] = true;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for (k, w) in kernels.iter_mut().zip(writes) {
+        k.sig.writes = w;
+    }
+}
+
+fn duplicate(name: &str, span: Span, prev: Span) -> Diagnostic {
+    Diagnostic::error(span, format!("`{name}` is defined twice")).with_secondary(prev, "first defined here")
+}
+
+fn kernel_sig(k: &KernelDef) -> Result<KernelSig, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut params = Vec::new();
+    for p in &k.params {
+        match resolve_param(p, &k.consts) {
+            Ok(t) => params.push((p.name.name.clone(), t)),
+            Err(d) => diags.push(d),
+        }
+    }
+    let ret = match resolve_return(k.returns.as_ref(), k.name.span, &k.consts) {
+        Ok(Type::Array(_)) => {
+            diags.push(Diagnostic::error(k.returns.as_ref().map_or(k.span, |r| r.span), "a kernel cannot return an array; write into an array parameter instead"));
+            Type::None
+        }
+        Ok(t) => t,
+        Err(d) => {
+            diags.push(d);
+            Type::None
+        }
+    };
+    let writes = vec![false; params.len()];
+    if diags.is_empty() { Ok(KernelSig { name: k.name.name.clone(), params, ret, writes }) } else { Err(diags) }
+}
+
+fn resolve_param(p: &crate::ast::Param, consts: &BTreeMap<String, ConstValue>) -> Result<Type, Diagnostic> {
+    if p.kind != ParamKind::Normal || p.default.is_some() {
+        return Err(Diagnostic::error(p.span, "kernel parameters are plain positional parameters (no defaults, `*args` or keywords)"));
+    }
+    let Some(ann) = &p.annotation else {
+        return Err(Diagnostic::error(p.span, format!("parameter `{}` needs a type annotation", p.name.name))
+            .with_label("missing annotation")
+            .with_note("write e.g. `x: int`, `y: f64` or `a: Float[4][4]`"));
+    };
+    let t = resolve_type(ann, consts)?;
+    if t == Type::None {
+        return Err(Diagnostic::error(ann.span, "a parameter cannot have type `None`"));
+    }
+    Ok(t)
+}
+
+fn resolve_return(ret: Option<&Expr>, name_span: Span, consts: &BTreeMap<String, ConstValue>) -> Result<Type, Diagnostic> {
+    match ret {
+        Some(r) => resolve_type(r, consts),
+        None => Err(Diagnostic::error(name_span, "the return type needs an annotation (`-> int`, `-> None`, ...)")
+            .with_label("missing return annotation")),
+    }
+}
+
+/// Resolves a type annotation: a scalar name, `None`, or an array constructor with
+/// compile-time extents (`Float[n][n]`, `I64[3, 4]`).
+pub fn resolve_type(e: &Expr, consts: &BTreeMap<String, ConstValue>) -> Result<Type, Diagnostic> {
+    match &e.kind {
+        ExprKind::NoneLit => Ok(Type::None),
+        ExprKind::Name(n) if n == "None" => Ok(Type::None),
+        ExprKind::Name(n) => match Scalar::from_annotation(n) {
+            Some(s) => Ok(Type::Scalar(s)),
+            None if Scalar::from_array_constructor(n).is_some() => {
+                Err(Diagnostic::error(e.span, format!("`{n}` needs extents, e.g. `{n}[4]`")))
+            }
+            None => Err(Diagnostic::error(e.span, format!("unknown type `{n}`"))
+                .with_note("kernel types: int, float, bool, None, i8..i64, u8..u64, f32, f64, and arrays like Int[3][3]")),
+        },
+        ExprKind::Attribute { attr, .. } => resolve_type(&Expr::new(ExprKind::Name(attr.name.clone()), e.span), consts),
+        ExprKind::Str(s) => {
+            // A string annotation (`x: "int"`): only plain names are accepted this way.
+            resolve_type(&Expr::new(ExprKind::Name(s.clone()), e.span), consts)
+        }
+        ExprKind::Subscript { .. } => {
+            let mut dims = Vec::new();
+            let mut cur = e;
+            let mut extents = Vec::new();
+            while let ExprKind::Subscript { value, index } = &cur.kind {
+                match &index.kind {
+                    ExprKind::Tuple(items) => drop(extents.splice(0..0, items.iter())),
+                    _ => extents.insert(0, &**index),
+                }
+                cur = value;
+            }
+            let name = match &cur.kind {
+                ExprKind::Name(n) => n.as_str(),
+                ExprKind::Attribute { attr, .. } => attr.name.as_str(),
+                _ => return Err(Diagnostic::error(cur.span, "expected an array constructor such as `Int` or `F64`")),
+            };
+            let Some(elem) = Scalar::from_array_constructor(name) else {
+                return Err(Diagnostic::error(cur.span, format!("unknown array element type `{name}`"))
+                    .with_note("array constructors: Int, Float, Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64"));
+            };
+            for x in extents {
+                let v = match consts::eval(x, consts) {
+                    Ok(Some(Lit::Int(v))) => v,
+                    Ok(_) => {
+                        return Err(Diagnostic::error(x.span, "an array extent must be an integer known at compile time")
+                            .with_note("use a literal or a stage-0 global holding an int"));
+                    }
+                    Err(d) => return Err(d),
+                };
+                if v <= 0 {
+                    return Err(Diagnostic::error(x.span, format!("an array extent must be positive, not {v}")));
+                }
+                dims.push(u64::try_from(v).unwrap_or(u64::MAX));
+            }
+            let arr = ArrayType { elem, dims };
+            match arr.len().and_then(|n| n.checked_mul(elem.size())) {
+                Some(bytes) if bytes <= MAX_ARRAY_BYTES => Ok(Type::Array(arr)),
+                _ => Err(Diagnostic::error(e.span, format!("array `{arr}` is too large (limit {MAX_ARRAY_BYTES} bytes)"))),
+            }
+        }
+        _ => Err(Diagnostic::error(e.span, "not a type")),
+    }
+}

@@ -1,0 +1,1112 @@
+//! Lowering typed kernels to LLVM IR: allocas for locals, blocks for control flow,
+//! cold blocks for faults. `mem2reg` and the O3 pipeline do the rest.
+
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::Builder;
+use inkwell::context::Context;
+use inkwell::intrinsics::Intrinsic as LlvmIntrinsic;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
+use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
+use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
+
+use super::{CodegenError, CodegenOptions, TRAMPOLINE_SUFFIX};
+use crate::ast::CmpOp;
+use crate::check::hir::*;
+use crate::check::{CheckedModule, Scalar, Type};
+
+type Res<T> = Result<T, CodegenError>;
+
+pub(super) fn lower_module<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    checked: &CheckedModule,
+    opts: &CodegenOptions,
+    cpu: &str,
+    features: &str,
+) -> Res<()> {
+    let types = Types::new(ctx);
+    let mut fns = Vec::new();
+    for k in &checked.kernels {
+        let f = declare_kernel(ctx, module, &types, &k.sig, &opts.symbol_prefix);
+        for attr in [ctx.create_string_attribute("target-cpu", cpu), ctx.create_string_attribute("target-features", features)] {
+            f.add_attribute(AttributeLoc::Function, attr);
+        }
+        f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "nounwind", 0));
+        fns.push(f);
+    }
+    let mut externs = Vec::new();
+    for x in &checked.externs {
+        externs.push(declare_extern(ctx, module, &types, x));
+    }
+    for (k, &f) in checked.kernels.iter().zip(&fns) {
+        let mut fb = FnLower {
+            ctx,
+            module,
+            builder: ctx.create_builder(),
+            types: &types,
+            kernel: k,
+            func: f,
+            kernels: &fns,
+            kernel_sigs: checked.kernels.iter().map(|k| &k.sig).collect(),
+            externs: &externs,
+            extern_sigs: &checked.externs,
+            slots: Vec::new(),
+            labels: Vec::new(),
+            loops: Vec::new(),
+            fault_ptr: f.get_last_param().expect("fault parameter").into_pointer_value(),
+        };
+        fb.lower()?;
+        if opts.trampolines {
+            emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix)?;
+        }
+    }
+    Ok(())
+}
+
+fn enum_attr(ctx: &Context, name: &str, val: u64) -> Attribute {
+    ctx.create_enum_attribute(Attribute::get_named_enum_kind_id(name), val)
+}
+
+struct Types<'ctx> {
+    ptr: inkwell::types::PointerType<'ctx>,
+    i64: inkwell::types::IntType<'ctx>,
+    i32: inkwell::types::IntType<'ctx>,
+    i8: inkwell::types::IntType<'ctx>,
+    i1: inkwell::types::IntType<'ctx>,
+    ctx: &'ctx Context,
+}
+
+impl<'ctx> Types<'ctx> {
+    fn new(ctx: &'ctx Context) -> Self {
+        Types {
+            ptr: ctx.ptr_type(AddressSpace::default()),
+            i64: ctx.i64_type(),
+            i32: ctx.i32_type(),
+            i8: ctx.i8_type(),
+            i1: ctx.bool_type(),
+            ctx,
+        }
+    }
+
+    /// The type of a value in registers (bool is i1).
+    fn reg(&self, s: Scalar) -> BasicTypeEnum<'ctx> {
+        match s {
+            Scalar::Bool => self.i1.into(),
+            Scalar::I8 | Scalar::U8 => self.i8.into(),
+            Scalar::I16 | Scalar::U16 => self.ctx.i16_type().into(),
+            Scalar::I32 | Scalar::U32 => self.i32.into(),
+            Scalar::I64 | Scalar::U64 => self.i64.into(),
+            Scalar::F32 => self.ctx.f32_type().into(),
+            Scalar::F64 => self.ctx.f64_type().into(),
+        }
+    }
+
+    /// The type in memory and at the ABI boundary (bool is a byte).
+    fn mem(&self, s: Scalar) -> BasicTypeEnum<'ctx> {
+        if s == Scalar::Bool { self.i8.into() } else { self.reg(s) }
+    }
+}
+
+/// `signext`/`zeroext` for small integers at the C ABI boundary.
+fn ext_attr(ctx: &Context, s: Scalar) -> Option<Attribute> {
+    match s {
+        Scalar::Bool | Scalar::U8 | Scalar::U16 => Some(enum_attr(ctx, "zeroext", 0)),
+        Scalar::I8 | Scalar::I16 => Some(enum_attr(ctx, "signext", 0)),
+        _ => None,
+    }
+}
+
+fn declare_kernel<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ctx>, sig: &KernelSig, prefix: &str) -> FunctionValue<'ctx> {
+    let mut params: Vec<BasicMetadataTypeEnum> = Vec::new();
+    for (_, ty) in &sig.params {
+        params.push(match ty {
+            Type::Scalar(s) => t.mem(*s).into(),
+            _ => t.ptr.into(),
+        });
+    }
+    params.push(t.ptr.into());
+    let fn_ty = match &sig.ret {
+        Type::Scalar(s) => t.mem(*s).fn_type(&params, false),
+        _ => ctx.void_type().fn_type(&params, false),
+    };
+    let f = module.add_function(&format!("{prefix}{}", sig.name), fn_ty, Some(Linkage::External));
+    for (i, (_, ty)) in sig.params.iter().enumerate() {
+        match ty {
+            Type::Scalar(s) => {
+                if let Some(a) = ext_attr(ctx, *s) {
+                    f.add_attribute(AttributeLoc::Param(i as u32), a);
+                }
+            }
+            Type::Array(a) => {
+                // Arrays never overlap (the checker refuses the same array twice in one
+                // call; Rust's borrows and the C contract promise it at the boundary).
+                let bytes = a.len().unwrap_or(0) * a.elem.size();
+                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "noalias", 0));
+                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "nocapture", 0));
+                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "dereferenceable", bytes));
+                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "align", a.elem.size()));
+            }
+            Type::None => {}
+        }
+    }
+    if let Type::Scalar(s) = &sig.ret {
+        if let Some(a) = ext_attr(ctx, *s) {
+            f.add_attribute(AttributeLoc::Return, a);
+        }
+    }
+    f
+}
+
+fn declare_extern<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ctx>, x: &ExternSig) -> FunctionValue<'ctx> {
+    if let Some(f) = module.get_function(&x.name) {
+        return f;
+    }
+    let params: Vec<BasicMetadataTypeEnum> = x.params.iter().map(|&s| t.mem(s).into()).collect();
+    let fn_ty = match &x.ret {
+        Type::Scalar(s) => t.mem(*s).fn_type(&params, false),
+        _ => ctx.void_type().fn_type(&params, false),
+    };
+    let f = module.add_function(&x.name, fn_ty, Some(Linkage::External));
+    for (i, &s) in x.params.iter().enumerate() {
+        if let Some(a) = ext_attr(ctx, s) {
+            f.add_attribute(AttributeLoc::Param(i as u32), a);
+        }
+    }
+    if let Type::Scalar(s) = &x.ret {
+        if let Some(a) = ext_attr(ctx, *s) {
+            f.add_attribute(AttributeLoc::Return, a);
+        }
+    }
+    f
+}
+
+/// `void k__msp_call(u64 *args, void *ret, fault *f)`: unpacks one 8-byte slot per
+/// parameter, so a host can call any kernel without knowing its signature statically.
+fn emit_trampoline<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    t: &Types<'ctx>,
+    k: &TypedKernel,
+    target: FunctionValue<'ctx>,
+    prefix: &str,
+) -> Res<()> {
+    let fn_ty = ctx.void_type().fn_type(&[t.ptr.into(), t.ptr.into(), t.ptr.into()], false);
+    let f = module.add_function(&format!("{prefix}{}{TRAMPOLINE_SUFFIX}", k.sig.name), fn_ty, Some(Linkage::External));
+    let b = ctx.create_builder();
+    b.position_at_end(ctx.append_basic_block(f, "entry"));
+    let args = f.get_nth_param(0).expect("param").into_pointer_value();
+    let ret = f.get_nth_param(1).expect("param").into_pointer_value();
+    let fault = f.get_nth_param(2).expect("param").into_pointer_value();
+    let mut call_args: Vec<BasicMetadataValueEnum> = Vec::new();
+    for (i, (_, ty)) in k.sig.params.iter().enumerate() {
+        // SAFETY of the IR: slot i of the host's argument array; the host allocates one per parameter.
+        let slot = unsafe { b.build_in_bounds_gep(t.i64, args, &[t.i64.const_int(i as u64, false)], "slot")? };
+        let v = match ty {
+            Type::Scalar(s) => b.build_load(t.mem(*s), slot, "arg")?,
+            _ => b.build_load(t.ptr, slot, "arr")?,
+        };
+        call_args.push(v.into());
+    }
+    call_args.push(fault.into());
+    let call = b.build_call(target, &call_args, "r")?;
+    if let inkwell::values::ValueKind::Basic(v) = call.try_as_basic_value() {
+        b.build_store(ret, v)?;
+    }
+    b.build_return(None)?;
+    Ok(())
+}
+
+enum Slot<'ctx> {
+    Scalar(PointerValue<'ctx>, Scalar),
+    Array(PointerValue<'ctx>),
+}
+
+struct LoopTargets<'ctx> {
+    cont: BasicBlock<'ctx>,
+    brk: BasicBlock<'ctx>,
+}
+
+struct FnLower<'a, 'ctx> {
+    ctx: &'ctx Context,
+    module: &'a Module<'ctx>,
+    builder: Builder<'ctx>,
+    types: &'a Types<'ctx>,
+    kernel: &'a TypedKernel,
+    func: FunctionValue<'ctx>,
+    kernels: &'a [FunctionValue<'ctx>],
+    kernel_sigs: Vec<&'a KernelSig>,
+    externs: &'a [FunctionValue<'ctx>],
+    extern_sigs: &'a [ExternSig],
+    slots: Vec<Slot<'ctx>>,
+    labels: Vec<BasicBlock<'ctx>>,
+    loops: Vec<LoopTargets<'ctx>>,
+    fault_ptr: PointerValue<'ctx>,
+}
+
+impl<'a, 'ctx> FnLower<'a, 'ctx> {
+    fn lower(&mut self) -> Res<()> {
+        let entry = self.ctx.append_basic_block(self.func, "entry");
+        self.builder.position_at_end(entry);
+        let t = self.types;
+        let mut param_index = 0u32;
+        for local in &self.kernel.locals {
+            let slot = match &local.ty {
+                Type::Scalar(s) => {
+                    let p = self.builder.build_alloca(t.reg(*s), &local.name)?;
+                    let init = if local.is_param {
+                        let v = self.func.get_nth_param(param_index).expect("param");
+                        param_index += 1;
+                        self.from_abi(v, *s)?
+                    } else {
+                        // Every local starts zeroed: a read the checker could not rule out
+                        // (through `goto`) sees 0, never an undefined value.
+                        zero(t, *s)
+                    };
+                    self.builder.build_store(p, init)?;
+                    Slot::Scalar(p, *s)
+                }
+                Type::Array(a) if local.is_param => {
+                    let v = self.func.get_nth_param(param_index).expect("param").into_pointer_value();
+                    param_index += 1;
+                    let _ = a;
+                    Slot::Array(v)
+                }
+                Type::Array(a) => {
+                    let n = a.len().unwrap_or(0);
+                    let arr_ty = t.mem(a.elem).array_type(n as u32);
+                    let p = self.builder.build_alloca(arr_ty, &local.name)?;
+                    let bytes = t.i64.const_int(n * a.elem.size(), false);
+                    self.builder.build_memset(p, a.elem.size() as u32, t.i8.const_zero(), bytes)?;
+                    Slot::Array(p)
+                }
+                Type::None => unreachable!("no None locals"),
+            };
+            self.slots.push(slot);
+        }
+        for name in &self.kernel.labels {
+            self.labels.push(self.ctx.append_basic_block(self.func, &format!("label.{name}")));
+        }
+        let body = &self.kernel.body;
+        self.block(body)?;
+        if !self.terminated() {
+            self.return_zero()?;
+        }
+        Ok(())
+    }
+
+    fn from_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
+        if s == Scalar::Bool {
+            let b = self.builder.build_int_compare(IntPredicate::NE, v.into_int_value(), self.types.i8.const_zero(), "b")?;
+            return Ok(b.into());
+        }
+        Ok(v)
+    }
+
+    fn to_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
+        if s == Scalar::Bool {
+            return Ok(self.builder.build_int_z_extend(v.into_int_value(), self.types.i8, "b8")?.into());
+        }
+        Ok(v)
+    }
+
+    fn terminated(&self) -> bool {
+        self.builder.get_insert_block().and_then(|b| b.get_terminator()).is_some()
+    }
+
+    /// After a jump or return, code that follows in the same block is unreachable; give it
+    /// a fresh block so lowering can go on (LLVM deletes it).
+    fn open_block(&mut self) {
+        if self.terminated() {
+            let bb = self.ctx.append_basic_block(self.func, "dead");
+            self.builder.position_at_end(bb);
+        }
+    }
+
+    fn return_zero(&self) -> Res<()> {
+        match &self.kernel.sig.ret {
+            Type::Scalar(s) => {
+                let z = self.to_abi(zero(self.types, *s), *s)?;
+                self.builder.build_return(Some(&z))?;
+            }
+            _ => {
+                self.builder.build_return(None)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, stmts: &[TStmt]) -> Res<()> {
+        for s in stmts {
+            self.open_block();
+            self.stmt(s)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, s: &TStmt) -> Res<()> {
+        match s {
+            TStmt::Assign { local, value } => {
+                let v = self.expr(value)?;
+                let Slot::Scalar(p, _) = self.slots[local.0 as usize] else { unreachable!("scalar local") };
+                self.builder.build_store(p, v)?;
+            }
+            TStmt::Store { place, value } => {
+                let ptr = self.place_ptr(place)?;
+                let v = self.expr(value)?;
+                let v = self.to_abi(v, place.ty.elem)?;
+                self.builder.build_store(ptr, v)?;
+            }
+            TStmt::StoreUpdate { place, op, value } => {
+                let ptr = self.place_ptr(place)?;
+                let elem = place.ty.elem;
+                let old = self.builder.build_load(self.types.mem(elem), ptr, "old")?;
+                let old = self.from_abi(old, elem)?;
+                let v = self.expr(value)?;
+                let new = self.arith(*op, elem, old, v, None)?;
+                let new = self.to_abi(new, elem)?;
+                self.builder.build_store(ptr, new)?;
+            }
+            TStmt::Expr(e) => {
+                self.expr_any(e)?;
+            }
+            TStmt::If { cond, then, orelse } => {
+                let c = self.expr(cond)?.into_int_value();
+                let then_bb = self.ctx.append_basic_block(self.func, "then");
+                let else_bb = self.ctx.append_basic_block(self.func, "else");
+                let end_bb = self.ctx.append_basic_block(self.func, "endif");
+                self.builder.build_conditional_branch(c, then_bb, else_bb)?;
+                self.builder.position_at_end(then_bb);
+                self.block(then)?;
+                self.branch_if_open(end_bb)?;
+                self.builder.position_at_end(else_bb);
+                self.block(orelse)?;
+                self.branch_if_open(end_bb)?;
+                self.builder.position_at_end(end_bb);
+            }
+            TStmt::While { cond, body, orelse } => {
+                let head = self.ctx.append_basic_block(self.func, "while.head");
+                let body_bb = self.ctx.append_basic_block(self.func, "while.body");
+                let else_bb = self.ctx.append_basic_block(self.func, "while.else");
+                let exit = self.ctx.append_basic_block(self.func, "while.exit");
+                self.builder.build_unconditional_branch(head)?;
+                self.builder.position_at_end(head);
+                let c = self.expr(cond)?.into_int_value();
+                self.builder.build_conditional_branch(c, body_bb, else_bb)?;
+                self.builder.position_at_end(body_bb);
+                self.loops.push(LoopTargets { cont: head, brk: exit });
+                self.block(body)?;
+                self.loops.pop();
+                self.branch_if_open(head)?;
+                self.builder.position_at_end(else_bb);
+                self.block(orelse)?;
+                self.branch_if_open(exit)?;
+                self.builder.position_at_end(exit);
+            }
+            TStmt::ForRange { var, start, stop, step, step_site, body, orelse } => {
+                self.for_range(*var, start, stop, step, *step_site, body, orelse)?;
+            }
+            TStmt::Break => {
+                let t = self.loops.last().expect("checker rejects break outside loops").brk;
+                self.builder.build_unconditional_branch(t)?;
+            }
+            TStmt::Continue => {
+                let t = self.loops.last().expect("checker rejects continue outside loops").cont;
+                self.builder.build_unconditional_branch(t)?;
+            }
+            TStmt::Return(v) => match v {
+                Some(e) => {
+                    let v = self.expr(e)?;
+                    let v = self.to_abi(v, e.ty)?;
+                    self.builder.build_return(Some(&v))?;
+                }
+                None => {
+                    self.builder.build_return(None)?;
+                }
+            },
+            TStmt::Label(id) => {
+                let bb = self.labels[id.0 as usize];
+                self.branch_if_open(bb)?;
+                self.builder.position_at_end(bb);
+            }
+            TStmt::Goto(id) => {
+                let bb = self.labels[id.0 as usize];
+                self.builder.build_unconditional_branch(bb)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn branch_if_open(&self, bb: BasicBlock<'ctx>) -> Res<()> {
+        if !self.terminated() {
+            self.builder.build_unconditional_branch(bb)?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn for_range(
+        &mut self,
+        var: LocalId,
+        start: &TExpr,
+        stop: &TExpr,
+        step: &TExpr,
+        step_site: Option<SiteId>,
+        body: &[TStmt],
+        orelse: &[TStmt],
+    ) -> Res<()> {
+        let ty = start.ty;
+        let signed = ty.is_signed();
+        let reg = self.types.reg(ty).into_int_type();
+        let start_v = self.expr(start)?.into_int_value();
+        let stop_v = self.expr(stop)?.into_int_value();
+        let step_v = self.expr(step)?.into_int_value();
+        if let Some(site) = step_site {
+            let is_zero = self.builder.build_int_compare(IntPredicate::EQ, step_v, reg.const_zero(), "step0")?;
+            self.fault_if(is_zero, site, self.types.i64.const_zero())?;
+        }
+        // The hidden counter: assigning the loop variable in the body does not change
+        // the iteration, as in Python.
+        let counter = self.builder.build_alloca(reg, "range.i")?;
+        self.builder.build_store(counter, start_v)?;
+        let head = self.ctx.append_basic_block(self.func, "for.head");
+        let body_bb = self.ctx.append_basic_block(self.func, "for.body");
+        let latch = self.ctx.append_basic_block(self.func, "for.latch");
+        let else_bb = self.ctx.append_basic_block(self.func, "for.else");
+        let exit = self.ctx.append_basic_block(self.func, "for.exit");
+        self.builder.build_unconditional_branch(head)?;
+        self.builder.position_at_end(head);
+        let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
+        let (lt, gt) = if signed { (IntPredicate::SLT, IntPredicate::SGT) } else { (IntPredicate::ULT, IntPredicate::UGT) };
+        let cond = match step.kind {
+            TExprKind::Int(v) if v > 0 => self.builder.build_int_compare(lt, i, stop_v, "more")?,
+            TExprKind::Int(_) => self.builder.build_int_compare(gt, i, stop_v, "more")?,
+            _ => {
+                let up = self.builder.build_int_compare(lt, i, stop_v, "up")?;
+                let down = self.builder.build_int_compare(gt, i, stop_v, "down")?;
+                let pos = if signed {
+                    self.builder.build_int_compare(IntPredicate::SGT, step_v, reg.const_zero(), "pos")?
+                } else {
+                    self.types.i1.const_all_ones()
+                };
+                self.builder.build_select(pos, up, down, "more")?.into_int_value()
+            }
+        };
+        self.builder.build_conditional_branch(cond, body_bb, else_bb)?;
+        self.builder.position_at_end(body_bb);
+        let Slot::Scalar(var_ptr, _) = self.slots[var.0 as usize] else { unreachable!("scalar loop variable") };
+        self.builder.build_store(var_ptr, i)?;
+        self.loops.push(LoopTargets { cont: latch, brk: exit });
+        self.block(body)?;
+        self.loops.pop();
+        self.branch_if_open(latch)?;
+        self.builder.position_at_end(latch);
+        let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
+        // Stepping past the type's range means the loop is done (stop is representable).
+        let name = if signed { "llvm.sadd.with.overflow" } else { "llvm.uadd.with.overflow" };
+        let f = self.intrinsic(name, &[reg.into()])?;
+        let pair = self.builder.build_call(f, &[i.into(), step_v.into()], "next")?;
+        let pair = basic(pair)?.into_struct_value();
+        let next = self.builder.build_extract_value(pair, 0, "next")?.into_int_value();
+        let ovf = self.builder.build_extract_value(pair, 1, "ovf")?.into_int_value();
+        self.builder.build_store(counter, next)?;
+        self.builder.build_conditional_branch(ovf, else_bb, head)?;
+        self.builder.position_at_end(else_bb);
+        self.block(orelse)?;
+        self.branch_if_open(exit)?;
+        self.builder.position_at_end(exit);
+        Ok(())
+    }
+
+    fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> Res<FunctionValue<'ctx>> {
+        LlvmIntrinsic::find(name)
+            .and_then(|i| i.get_declaration(self.module, tys))
+            .ok_or_else(|| CodegenError::new(format!("missing LLVM intrinsic {name}")))
+    }
+
+    fn libm(&self, name: &str, ty: Scalar, arity: usize) -> FunctionValue<'ctx> {
+        let sym = if ty == Scalar::F32 { format!("{name}f") } else { name.to_string() };
+        if let Some(f) = self.module.get_function(&sym) {
+            return f;
+        }
+        let fty = self.types.reg(ty);
+        let params: Vec<BasicMetadataTypeEnum> = (0..arity).map(|_| fty.into()).collect();
+        let f = self.module.add_function(&sym, fty.fn_type(&params, false), Some(Linkage::External));
+        f.add_attribute(AttributeLoc::Function, enum_attr(self.ctx, "nounwind", 0));
+        f
+    }
+
+    /// Branches to a cold fault block when `failed` holds.
+    fn fault_if(&mut self, failed: IntValue<'ctx>, site: SiteId, value: IntValue<'ctx>) -> Res<()> {
+        let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
+        let hinted = self.builder.build_call(expect, &[failed.into(), self.types.i1.const_zero().into()], "cold")?;
+        let hinted = basic(hinted)?.into_int_value();
+        let fault_bb = self.ctx.append_basic_block(self.func, "fault");
+        let ok_bb = self.ctx.append_basic_block(self.func, "ok");
+        self.builder.build_conditional_branch(hinted, fault_bb, ok_bb)?;
+        self.builder.position_at_end(fault_bb);
+        let t = self.types;
+        self.builder.build_store(self.fault_ptr, t.i32.const_int(site.0 as u64 + 1, false))?;
+        let value_ptr = unsafe { self.builder.build_in_bounds_gep(t.i64, self.fault_ptr, &[t.i64.const_int(1, false)], "fv")? };
+        self.builder.build_store(value_ptr, value)?;
+        self.return_zero()?;
+        self.builder.position_at_end(ok_bb);
+        Ok(())
+    }
+
+    /// The address of an array element, with each index normalized (negative counts from
+    /// the end) and, in checked kernels, bounds-checked.
+    fn place_ptr(&mut self, place: &Place) -> Res<PointerValue<'ctx>> {
+        let t = self.types;
+        let Slot::Array(base) = self.slots[place.array.0 as usize] else { unreachable!("array local") };
+        let mut linear: Option<IntValue<'ctx>> = None;
+        for (axis, idx) in place.indices.iter().enumerate() {
+            let extent = place.ty.dims[axis];
+            let extent_v = t.i64.const_int(extent, false);
+            let v = self.expr(idx)?.into_int_value();
+            let v64 = if idx.ty.bits() == 64 {
+                v
+            } else if idx.ty.is_signed() {
+                self.builder.build_int_s_extend(v, t.i64, "ix")?
+            } else {
+                self.builder.build_int_z_extend(v, t.i64, "ix")?
+            };
+            let norm = if idx.ty.is_signed() {
+                let neg = self.builder.build_int_compare(IntPredicate::SLT, v64, t.i64.const_zero(), "neg")?;
+                let wrapped = self.builder.build_int_add(v64, extent_v, "fromend")?;
+                self.builder.build_select(neg, wrapped, v64, "ix")?.into_int_value()
+            } else {
+                v64
+            };
+            if let Some(sites) = &place.sites {
+                let bad = self.builder.build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
+                self.fault_if(bad, sites[axis], v64)?;
+            }
+            linear = Some(match linear {
+                None => norm,
+                Some(l) => {
+                    let scaled = self.builder.build_int_nuw_mul(l, extent_v, "row")?;
+                    self.builder.build_int_nuw_add(scaled, norm, "lin")?
+                }
+            });
+        }
+        let linear = linear.unwrap_or_else(|| t.i64.const_zero());
+        let ptr = unsafe { self.builder.build_in_bounds_gep(t.mem(place.ty.elem), base, &[linear], "elem")? };
+        Ok(ptr)
+    }
+
+    /// Evaluates an expression statement; calls of `-> None` functions give no value.
+    fn expr_any(&mut self, e: &TExpr) -> Res<Option<BasicValueEnum<'ctx>>> {
+        if let TExprKind::Call { callee, args, ret } = &e.kind {
+            return self.call(callee, args, ret);
+        }
+        self.expr(e).map(Some)
+    }
+
+    fn expr(&mut self, e: &TExpr) -> Res<BasicValueEnum<'ctx>> {
+        let t = self.types;
+        Ok(match &e.kind {
+            TExprKind::Int(v) => {
+                let ty = t.reg(e.ty).into_int_type();
+                // Two's complement of the value; the checker ensured it fits the type.
+                ty.const_int(*v as u64, e.ty.is_signed()).into()
+            }
+            TExprKind::Float(f) => t.reg(e.ty).into_float_type().const_float(*f).into(),
+            TExprKind::Bool(b) => t.i1.const_int(*b as u64, false).into(),
+            TExprKind::Local(id) => match self.slots[id.0 as usize] {
+                Slot::Scalar(p, s) => self.builder.build_load(t.reg(s), p, "v")?,
+                Slot::Array(_) => unreachable!("checker gives arrays no scalar use"),
+            },
+            TExprKind::Load(place) => {
+                let ptr = self.place_ptr(place)?;
+                let v = self.builder.build_load(t.mem(place.ty.elem), ptr, "ld")?;
+                self.from_abi(v, place.ty.elem)?
+            }
+            TExprKind::Arith { op, left, right, site } => {
+                let l = self.expr(left)?;
+                let r = self.expr(right)?;
+                self.arith(*op, e.ty, l, r, *site)?
+            }
+            TExprKind::PowInt { base, exp } => {
+                let b = self.expr(base)?;
+                self.pow_int(b, e.ty, *exp)?
+            }
+            TExprKind::Neg(x) => {
+                let v = self.expr(x)?;
+                if e.ty.is_float() {
+                    self.builder.build_float_neg(v.into_float_value(), "neg")?.into()
+                } else {
+                    self.builder.build_int_neg(v.into_int_value(), "neg")?.into()
+                }
+            }
+            TExprKind::Invert(x) => {
+                let v = self.expr(x)?.into_int_value();
+                self.builder.build_not(v, "inv")?.into()
+            }
+            TExprKind::Not(x) => {
+                let v = self.expr(x)?.into_int_value();
+                self.builder.build_not(v, "not")?.into()
+            }
+            TExprKind::Truthy(x) => {
+                let v = self.expr(x)?;
+                self.truthy(v, x.ty)?.into()
+            }
+            TExprKind::Cast(x) => {
+                let v = self.expr(x)?;
+                self.cast(v, x.ty, e.ty)?
+            }
+            TExprKind::Compare { operands, ops } => self.compare(operands, ops)?,
+            TExprKind::BoolOp { and, values } => self.bool_op(*and, values, e.ty)?,
+            TExprKind::IfExp { cond, then, orelse } => {
+                let c = self.expr(cond)?.into_int_value();
+                let then_bb = self.ctx.append_basic_block(self.func, "ifx.then");
+                let else_bb = self.ctx.append_basic_block(self.func, "ifx.else");
+                let end = self.ctx.append_basic_block(self.func, "ifx.end");
+                self.builder.build_conditional_branch(c, then_bb, else_bb)?;
+                self.builder.position_at_end(then_bb);
+                let a = self.expr(then)?;
+                let a_bb = self.builder.get_insert_block().expect("block");
+                self.builder.build_unconditional_branch(end)?;
+                self.builder.position_at_end(else_bb);
+                let b = self.expr(orelse)?;
+                let b_bb = self.builder.get_insert_block().expect("block");
+                self.builder.build_unconditional_branch(end)?;
+                self.builder.position_at_end(end);
+                let phi = self.builder.build_phi(t.reg(e.ty), "ifx")?;
+                phi.add_incoming(&[(&a, a_bb), (&b, b_bb)]);
+                phi.as_basic_value()
+            }
+            TExprKind::Call { callee, args, ret } => self
+                .call(callee, args, ret)?
+                .ok_or_else(|| CodegenError::new("a call without a value used as a value"))?,
+            TExprKind::Intrinsic { op, args } => self.intrinsic_call(*op, args, e.ty)?,
+        })
+    }
+
+    fn truthy(&self, v: BasicValueEnum<'ctx>, ty: Scalar) -> Res<IntValue<'ctx>> {
+        Ok(if ty.is_float() {
+            let f = v.into_float_value();
+            self.builder.build_float_compare(FloatPredicate::UNE, f, f.get_type().const_zero(), "truthy")?
+        } else if ty == Scalar::Bool {
+            v.into_int_value()
+        } else {
+            let i = v.into_int_value();
+            self.builder.build_int_compare(IntPredicate::NE, i, i.get_type().const_zero(), "truthy")?
+        })
+    }
+
+    fn cast(&self, v: BasicValueEnum<'ctx>, from: Scalar, to: Scalar) -> Res<BasicValueEnum<'ctx>> {
+        let t = self.types;
+        let b = &self.builder;
+        if from == to {
+            return Ok(v);
+        }
+        if to == Scalar::Bool {
+            return Ok(self.truthy(v, from)?.into());
+        }
+        let to_ty = t.reg(to);
+        Ok(match (from.is_float(), to.is_float()) {
+            (false, false) => {
+                let i = v.into_int_value();
+                let it = to_ty.into_int_type();
+                if from.bits() > to.bits() {
+                    b.build_int_truncate(i, it, "trunc")?.into()
+                } else if from.bits() == to.bits() {
+                    i.into()
+                } else if from.is_signed() {
+                    b.build_int_s_extend(i, it, "sext")?.into()
+                } else {
+                    b.build_int_z_extend(i, it, "zext")?.into()
+                }
+            }
+            (false, true) => {
+                let i = v.into_int_value();
+                let ft = to_ty.into_float_type();
+                if from.is_signed() {
+                    b.build_signed_int_to_float(i, ft, "itof")?.into()
+                } else {
+                    b.build_unsigned_int_to_float(i, ft, "utof")?.into()
+                }
+            }
+            (true, false) => {
+                // Saturating conversion: out-of-range floats clamp and NaN gives 0, never poison.
+                let name = if to.is_signed() { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+                let f = self.intrinsic(name, &[to_ty, t.reg(from)])?;
+                basic(b.build_call(f, &[v.into()], "ftoi")?)?
+            }
+            (true, true) => {
+                let f = v.into_float_value();
+                let ft = to_ty.into_float_type();
+                if from.bits() < to.bits() { b.build_float_ext(f, ft, "fext")?.into() } else { b.build_float_trunc(f, ft, "ftrunc")?.into() }
+            }
+        })
+    }
+
+    fn arith(&mut self, op: ArithOp, ty: Scalar, l: BasicValueEnum<'ctx>, r: BasicValueEnum<'ctx>, site: Option<SiteId>) -> Res<BasicValueEnum<'ctx>> {
+        if ty.is_float() {
+            return self.float_arith(op, ty, l.into_float_value(), r.into_float_value());
+        }
+        let (a, c) = (l.into_int_value(), r.into_int_value());
+        let b = &self.builder;
+        let signed = ty.is_signed();
+        Ok(match op {
+            ArithOp::Add => b.build_int_add(a, c, "add")?.into(),
+            ArithOp::Sub => b.build_int_sub(a, c, "sub")?.into(),
+            ArithOp::Mul => b.build_int_mul(a, c, "mul")?.into(),
+            ArithOp::BitAnd => b.build_and(a, c, "and")?.into(),
+            ArithOp::BitOr => b.build_or(a, c, "or")?.into(),
+            ArithOp::BitXor => b.build_xor(a, c, "xor")?.into(),
+            ArithOp::LShift | ArithOp::RShift => {
+                // Shifting by the width or more is defined: the bits all leave (or, for an
+                // arithmetic right shift, become copies of the sign).
+                let it = a.get_type();
+                let width = it.const_int(ty.bits() as u64, false);
+                let big = b.build_int_compare(IntPredicate::UGE, c, width, "big")?;
+                let max_shift = it.const_int(ty.bits() as u64 - 1, false);
+                let amount = b.build_select(big, max_shift, c, "amt")?.into_int_value();
+                if op == ArithOp::LShift {
+                    let s = b.build_left_shift(a, amount, "shl")?;
+                    b.build_select(big, it.const_zero(), s, "shl")?
+                } else if signed {
+                    b.build_right_shift(a, amount, true, "sar")?.into()
+                } else {
+                    let s = b.build_right_shift(a, amount, false, "shr")?;
+                    b.build_select(big, it.const_zero(), s, "shr")?
+                }
+            }
+            ArithOp::FloorDiv | ArithOp::Mod => return self.int_div(op, ty, a, c, site),
+            ArithOp::FDiv => unreachable!("checker converts true division to floats"),
+        })
+    }
+
+    fn int_div(&mut self, op: ArithOp, ty: Scalar, a: IntValue<'ctx>, c: IntValue<'ctx>, site: Option<SiteId>) -> Res<BasicValueEnum<'ctx>> {
+        let it = a.get_type();
+        if let Some(site) = site {
+            let is_zero = self.builder.build_int_compare(IntPredicate::EQ, c, it.const_zero(), "divzero")?;
+            let value = self.types.i64.const_zero();
+            self.fault_if(is_zero, site, value)?;
+        }
+        let b = &self.builder;
+        if !ty.is_signed() {
+            return Ok(if op == ArithOp::FloorDiv { b.build_int_unsigned_div(a, c, "udiv")? } else { b.build_int_unsigned_rem(a, c, "urem")? }.into());
+        }
+        // MIN // -1 overflows `sdiv`; divide by 1 instead and negate (wrapping), as
+        // fixed-width arithmetic does.
+        let minus_one = it.const_all_ones();
+        let is_m1 = b.build_int_compare(IntPredicate::EQ, c, minus_one, "m1")?;
+        let safe = b.build_select(is_m1, it.const_int(1, false), c, "d")?.into_int_value();
+        let q = b.build_int_signed_div(a, safe, "q")?;
+        let r = b.build_int_signed_rem(a, safe, "r")?;
+        // Python floors: when the remainder is nonzero and its sign differs from the
+        // divisor's, step the quotient down and move the remainder by one divisor.
+        let r_nz = b.build_int_compare(IntPredicate::NE, r, it.const_zero(), "rnz")?;
+        let sign_diff = b.build_int_compare(IntPredicate::SLT, b.build_xor(r, c, "x")?, it.const_zero(), "sd")?;
+        let adjust = b.build_and(r_nz, sign_diff, "adj")?;
+        Ok(if op == ArithOp::FloorDiv {
+            let q1 = b.build_int_sub(q, it.const_int(1, false), "q1")?;
+            let q = b.build_select(adjust, q1, q, "fq")?.into_int_value();
+            let neg = b.build_int_neg(a, "nega")?;
+            b.build_select(is_m1, neg, q, "floordiv")?
+        } else {
+            let r1 = b.build_int_add(r, c, "r1")?;
+            b.build_select(adjust, r1, r, "mod")?
+        })
+    }
+
+    fn float_arith(&mut self, op: ArithOp, ty: Scalar, a: FloatValue<'ctx>, c: FloatValue<'ctx>) -> Res<BasicValueEnum<'ctx>> {
+        let b = &self.builder;
+        Ok(match op {
+            ArithOp::Add => b.build_float_add(a, c, "fadd")?.into(),
+            ArithOp::Sub => b.build_float_sub(a, c, "fsub")?.into(),
+            ArithOp::Mul => b.build_float_mul(a, c, "fmul")?.into(),
+            ArithOp::FDiv => b.build_float_div(a, c, "fdiv")?.into(),
+            ArithOp::FloorDiv => {
+                let q = b.build_float_div(a, c, "fdiv")?;
+                let f = self.intrinsic("llvm.floor", &[self.types.reg(ty)])?;
+                basic(self.builder.build_call(f, &[q.into()], "ffloordiv")?)?
+            }
+            ArithOp::Mod => {
+                let r = b.build_float_rem(a, c, "frem")?;
+                let zero = a.get_type().const_zero();
+                let r_nz = b.build_float_compare(FloatPredicate::ONE, r, zero, "rnz")?;
+                let r_neg = b.build_float_compare(FloatPredicate::OLT, r, zero, "rneg")?;
+                let c_neg = b.build_float_compare(FloatPredicate::OLT, c, zero, "cneg")?;
+                let differ = b.build_xor(r_neg, c_neg, "differ")?;
+                let adjust = b.build_and(r_nz, differ, "adj")?;
+                let r1 = b.build_float_add(r, c, "r1")?;
+                b.build_select(adjust, r1, r, "fmod")?
+            }
+            _ => unreachable!("bit operators on floats are rejected by the checker"),
+        })
+    }
+
+    fn pow_int(&self, base: BasicValueEnum<'ctx>, ty: Scalar, exp: i64) -> Res<BasicValueEnum<'ctx>> {
+        let b = &self.builder;
+        let one: BasicValueEnum = if ty.is_float() { self.types.reg(ty).into_float_type().const_float(1.0).into() } else { self.types.reg(ty).into_int_type().const_int(1, false).into() };
+        let mul = |x: BasicValueEnum<'ctx>, y: BasicValueEnum<'ctx>| -> Res<BasicValueEnum<'ctx>> {
+            Ok(if ty.is_float() {
+                b.build_float_mul(x.into_float_value(), y.into_float_value(), "pw")?.into()
+            } else {
+                b.build_int_mul(x.into_int_value(), y.into_int_value(), "pw")?.into()
+            })
+        };
+        // Square and multiply, so x ** 1000 is about twenty multiplications.
+        let mut n = exp.unsigned_abs();
+        let mut acc: Option<BasicValueEnum> = None;
+        let mut sq = base;
+        while n > 0 {
+            if n & 1 == 1 {
+                acc = Some(match acc {
+                    None => sq,
+                    Some(a) => mul(a, sq)?,
+                });
+            }
+            n >>= 1;
+            if n > 0 {
+                sq = mul(sq, sq)?;
+            }
+        }
+        let v = acc.unwrap_or(one);
+        if exp < 0 {
+            return Ok(b.build_float_div(one.into_float_value(), v.into_float_value(), "recip")?.into());
+        }
+        Ok(v)
+    }
+
+    fn compare_pair(&self, op: CmpOp, ty: Scalar, a: BasicValueEnum<'ctx>, c: BasicValueEnum<'ctx>) -> Res<IntValue<'ctx>> {
+        let b = &self.builder;
+        if ty.is_float() {
+            let p = match op {
+                CmpOp::Eq => FloatPredicate::OEQ,
+                CmpOp::NotEq => FloatPredicate::UNE,
+                CmpOp::Lt => FloatPredicate::OLT,
+                CmpOp::LtE => FloatPredicate::OLE,
+                CmpOp::Gt => FloatPredicate::OGT,
+                CmpOp::GtE => FloatPredicate::OGE,
+                _ => unreachable!("checker rejects in/is"),
+            };
+            return Ok(b.build_float_compare(p, a.into_float_value(), c.into_float_value(), "cmp")?);
+        }
+        let s = ty.is_signed();
+        let p = match op {
+            CmpOp::Eq => IntPredicate::EQ,
+            CmpOp::NotEq => IntPredicate::NE,
+            CmpOp::Lt if s => IntPredicate::SLT,
+            CmpOp::Lt => IntPredicate::ULT,
+            CmpOp::LtE if s => IntPredicate::SLE,
+            CmpOp::LtE => IntPredicate::ULE,
+            CmpOp::Gt if s => IntPredicate::SGT,
+            CmpOp::Gt => IntPredicate::UGT,
+            CmpOp::GtE if s => IntPredicate::SGE,
+            CmpOp::GtE => IntPredicate::UGE,
+            _ => unreachable!("checker rejects in/is"),
+        };
+        Ok(b.build_int_compare(p, a.into_int_value(), c.into_int_value(), "cmp")?)
+    }
+
+    fn compare(&mut self, operands: &[TExpr], ops: &[(CmpOp, Scalar)]) -> Res<BasicValueEnum<'ctx>> {
+        let mut left = self.expr(&operands[0])?;
+        if ops.len() == 1 {
+            let right = self.expr(&operands[1])?;
+            return Ok(self.compare_pair(ops[0].0, ops[0].1, left, right)?.into());
+        }
+        // A chain evaluates each operand once and stops at the first false comparison.
+        let end = self.ctx.append_basic_block(self.func, "cmp.end");
+        let mut incoming = Vec::new();
+        for (k, (op, ty)) in ops.iter().enumerate() {
+            let right = self.expr(&operands[k + 1])?;
+            let c = self.compare_pair(*op, *ty, left, right)?;
+            let here = self.builder.get_insert_block().expect("block");
+            if k + 1 == ops.len() {
+                incoming.push((c, here));
+                self.builder.build_unconditional_branch(end)?;
+            } else {
+                let next = self.ctx.append_basic_block(self.func, "cmp.next");
+                incoming.push((self.types.i1.const_zero(), here));
+                self.builder.build_conditional_branch(c, next, end)?;
+                self.builder.position_at_end(next);
+            }
+            left = right;
+        }
+        self.builder.position_at_end(end);
+        let phi = self.builder.build_phi(self.types.i1, "chain")?;
+        for (v, bb) in &incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value())
+    }
+
+    fn bool_op(&mut self, and: bool, values: &[TExpr], ty: Scalar) -> Res<BasicValueEnum<'ctx>> {
+        // Python's value semantics: `a and b` is `a` if `a` is falsy, else `b`.
+        let end = self.ctx.append_basic_block(self.func, if and { "and.end" } else { "or.end" });
+        let mut incoming = Vec::new();
+        for (k, v) in values.iter().enumerate() {
+            let x = self.expr(v)?;
+            let here = self.builder.get_insert_block().expect("block");
+            incoming.push((x, here));
+            if k + 1 == values.len() {
+                self.builder.build_unconditional_branch(end)?;
+            } else {
+                let t = self.truthy(x, ty)?;
+                let next = self.ctx.append_basic_block(self.func, "bool.next");
+                if and {
+                    self.builder.build_conditional_branch(t, next, end)?;
+                } else {
+                    self.builder.build_conditional_branch(t, end, next)?;
+                }
+                self.builder.position_at_end(next);
+            }
+        }
+        self.builder.position_at_end(end);
+        let phi = self.builder.build_phi(self.types.reg(ty), "boolop")?;
+        for (v, bb) in &incoming {
+            phi.add_incoming(&[(v, *bb)]);
+        }
+        Ok(phi.as_basic_value())
+    }
+
+    fn call(&mut self, callee: &Callee, args: &[Arg], ret: &Type) -> Res<Option<BasicValueEnum<'ctx>>> {
+        let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
+        for a in args {
+            match a {
+                Arg::Scalar(e) => {
+                    let v = self.expr(e)?;
+                    vals.push(self.to_abi(v, e.ty)?.into());
+                }
+                Arg::Array(id) => {
+                    let Slot::Array(p) = self.slots[id.0 as usize] else { unreachable!("array arg") };
+                    vals.push(p.into());
+                }
+            }
+        }
+        let (f, is_kernel) = match callee {
+            Callee::Kernel(i) => {
+                vals.push(self.fault_ptr.into());
+                (self.kernels[*i], true)
+            }
+            Callee::Extern(i) => (self.externs[*i], false),
+        };
+        let call = self.builder.build_call(f, &vals, "call")?;
+        // Mirror the callee's extension attributes at the call site (the C ABI needs both).
+        let params: Vec<Scalar> = match callee {
+            Callee::Kernel(i) => self.kernel_sigs[*i].params.iter().filter_map(|(_, t)| t.scalar()).collect(),
+            Callee::Extern(i) => self.extern_sigs[*i].params.clone(),
+        };
+        if let Callee::Extern(_) = callee {
+            for (k, s) in params.iter().enumerate() {
+                if let Some(a) = ext_attr(self.ctx, *s) {
+                    call.add_attribute(AttributeLoc::Param(k as u32), a);
+                }
+            }
+        }
+        let value = match (call.try_as_basic_value(), ret) {
+            (inkwell::values::ValueKind::Basic(v), Type::Scalar(s)) => Some(self.from_abi(v, *s)?),
+            _ => None,
+        };
+        if is_kernel {
+            // A fault in the callee stops this kernel too.
+            let t = self.types;
+            let site = self.builder.build_load(t.i32, self.fault_ptr, "fault")?.into_int_value();
+            let failed = self.builder.build_int_compare(IntPredicate::NE, site, t.i32.const_zero(), "faulted")?;
+            let expect = self.intrinsic("llvm.expect", &[t.i1.into()])?;
+            let hinted = basic(self.builder.build_call(expect, &[failed.into(), t.i1.const_zero().into()], "cold")?)?.into_int_value();
+            let out = self.ctx.append_basic_block(self.func, "propagate");
+            let ok = self.ctx.append_basic_block(self.func, "ok");
+            self.builder.build_conditional_branch(hinted, out, ok)?;
+            self.builder.position_at_end(out);
+            self.return_zero()?;
+            self.builder.position_at_end(ok);
+        }
+        Ok(value)
+    }
+
+    fn intrinsic_call(&mut self, op: Intrinsic, args: &[TExpr], ty: Scalar) -> Res<BasicValueEnum<'ctx>> {
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.expr(a)?);
+        }
+        let arg_ty = args.first().map_or(ty, |a| a.ty);
+        let reg = self.types.reg(arg_ty);
+        let b = &self.builder;
+        let llvm = |name: &str| -> Res<BasicValueEnum<'ctx>> {
+            let f = self.intrinsic(name, &[reg])?;
+            let argv: Vec<BasicMetadataValueEnum> = vals.iter().map(|v| (*v).into()).collect();
+            basic(self.builder.build_call(f, &argv, "m")?)
+        };
+        let libm = |name: &str| -> Res<BasicValueEnum<'ctx>> {
+            let f = self.libm(name, arg_ty, vals.len());
+            let argv: Vec<BasicMetadataValueEnum> = vals.iter().map(|v| (*v).into()).collect();
+            basic(self.builder.build_call(f, &argv, "m")?)
+        };
+        use Intrinsic::*;
+        Ok(match op {
+            Abs if arg_ty.is_float() => llvm("llvm.fabs")?,
+            Abs if !arg_ty.is_signed() => vals[0],
+            Abs => {
+                let f = self.intrinsic("llvm.abs", &[reg])?;
+                // `false`: abs(MIN) wraps to MIN instead of being poison.
+                basic(b.build_call(f, &[vals[0].into(), self.types.i1.const_zero().into()], "abs")?)?
+            }
+            Min | Max => {
+                // Python: min(a, b) is b only if b < a; ties and NaNs keep the first.
+                let cmp = if op == Min { CmpOp::Lt } else { CmpOp::Gt };
+                let mut acc = vals[0];
+                for &v in &vals[1..] {
+                    let better = self.compare_pair(cmp, arg_ty, v, acc)?;
+                    acc = self.builder.build_select(better, v, acc, "minmax")?;
+                }
+                acc
+            }
+            Sqrt => llvm("llvm.sqrt")?,
+            Exp => llvm("llvm.exp")?,
+            Log => llvm("llvm.log")?,
+            Log2 => llvm("llvm.log2")?,
+            Log10 => llvm("llvm.log10")?,
+            Sin => llvm("llvm.sin")?,
+            Cos => llvm("llvm.cos")?,
+            Pow => llvm("llvm.pow")?,
+            Floor => llvm("llvm.floor")?,
+            Ceil => llvm("llvm.ceil")?,
+            Trunc => llvm("llvm.trunc")?,
+            RoundEven => llvm("llvm.roundeven")?,
+            Fabs => llvm("llvm.fabs")?,
+            CopySign => llvm("llvm.copysign")?,
+            Tan => libm("tan")?,
+            Asin => libm("asin")?,
+            Acos => libm("acos")?,
+            Atan => libm("atan")?,
+            Atan2 => libm("atan2")?,
+            Sinh => libm("sinh")?,
+            Cosh => libm("cosh")?,
+            Tanh => libm("tanh")?,
+            Hypot => libm("hypot")?,
+            Fmod => b.build_float_rem(vals[0].into_float_value(), vals[1].into_float_value(), "fmod")?.into(),
+            IsNan => {
+                let f = vals[0].into_float_value();
+                b.build_float_compare(FloatPredicate::UNO, f, f, "isnan")?.into()
+            }
+            IsInf => {
+                let f = self.intrinsic("llvm.fabs", &[reg])?;
+                let a = basic(b.build_call(f, &[vals[0].into()], "abs")?)?.into_float_value();
+                let inf = reg.into_float_type().const_float(f64::INFINITY);
+                b.build_float_compare(FloatPredicate::OEQ, a, inf, "isinf")?.into()
+            }
+        })
+    }
+}
+
+fn zero<'ctx>(t: &Types<'ctx>, s: Scalar) -> BasicValueEnum<'ctx> {
+    match t.reg(s) {
+        BasicTypeEnum::IntType(i) => i.const_zero().into(),
+        BasicTypeEnum::FloatType(f) => f.const_zero().into(),
+        other => other.const_zero(),
+    }
+}
+
+fn basic(call: inkwell::values::CallSiteValue<'_>) -> Res<BasicValueEnum<'_>> {
+    match call.try_as_basic_value() {
+        inkwell::values::ValueKind::Basic(v) => Ok(v),
+        _ => Err(CodegenError::new("expected a call with a value")),
+    }
+}

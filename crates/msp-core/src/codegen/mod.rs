@@ -1,0 +1,142 @@
+//! LLVM code generation: [`CheckedModule`] → LLVM module, then optimization.
+//!
+//! Invariant: this is the only module (with `jit` and `aot`, which consume its output)
+//! that touches inkwell. One lowering feeds both the JIT and object/assembly output; the
+//! [`TargetMachine`] decides which CPU the code is for.
+//!
+//! ABI of every kernel `k`: `ret k(params..., msp_fault* fault)`. Scalars pass as their C
+//! types (`bool` as a zero-extended byte), arrays as pointers to their first element.
+//! A checked kernel that faults writes a [`FaultRecord`] and returns. For the JIT, each
+//! kernel also gets a uniform trampoline `k__msp_call(u64* args, void* ret, fault*)`.
+
+mod lower;
+
+use inkwell::OptimizationLevel;
+use inkwell::context::Context;
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+
+use crate::check::CheckedModule;
+
+/// A code generation or LLVM failure. Only internal bugs and unusable targets end here:
+/// everything a user can get wrong is caught by the checker first.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("code generation failed: {message}")]
+pub struct CodegenError {
+    pub message: String,
+}
+
+impl CodegenError {
+    pub(crate) fn new(message: impl Into<String>) -> CodegenError {
+        CodegenError { message: message.into() }
+    }
+}
+
+impl From<inkwell::builder::BuilderError> for CodegenError {
+    fn from(e: inkwell::builder::BuilderError) -> Self {
+        CodegenError::new(format!("LLVM builder: {e}"))
+    }
+}
+
+/// What a kernel writes when it stops with a fault. `site` is the fault site's index
+/// plus one (0 means no fault); `value` is the offending index where there is one.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FaultRecord {
+    pub site: u32,
+    pub reserved: u32,
+    pub value: i64,
+}
+
+/// The suffix of the JIT trampoline of each kernel.
+pub const TRAMPOLINE_SUFFIX: &str = "__msp_call";
+
+/// Options for one lowering.
+#[derive(Clone, Debug)]
+pub struct CodegenOptions {
+    /// Prepended to every kernel's symbol (AOT uses it to keep crates apart).
+    pub symbol_prefix: String,
+    /// Emit the JIT trampolines.
+    pub trampolines: bool,
+    /// Run the LLVM verifier on the unoptimized module.
+    pub verify: bool,
+}
+
+impl Default for CodegenOptions {
+    fn default() -> Self {
+        CodegenOptions { symbol_prefix: String::new(), trampolines: true, verify: cfg!(debug_assertions) }
+    }
+}
+
+/// Makes LLVM's native target usable (idempotent).
+pub fn init_native() -> Result<(), CodegenError> {
+    static INIT: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    INIT.get_or_init(|| {
+        Target::initialize_native(&InitializationConfig::default())?;
+        Target::initialize_all(&InitializationConfig::default());
+        Ok(())
+    })
+    .clone()
+    .map_err(CodegenError::new)
+}
+
+/// A target machine for this host's CPU and its features.
+pub fn host_target_machine(opt: OptimizationLevel) -> Result<TargetMachine, CodegenError> {
+    init_native()?;
+    let triple = TargetMachine::get_default_triple();
+    let cpu = TargetMachine::get_host_cpu_name().to_string();
+    let features = TargetMachine::get_host_cpu_features().to_string();
+    target_machine(&triple, &cpu, &features, opt, RelocMode::Default)
+}
+
+/// A target machine for any triple LLVM knows (AOT), e.g. `x86_64-unknown-linux-gnu`.
+pub fn target_machine(
+    triple: &TargetTriple,
+    cpu: &str,
+    features: &str,
+    opt: OptimizationLevel,
+    reloc: RelocMode,
+) -> Result<TargetMachine, CodegenError> {
+    init_native()?;
+    let target = Target::from_triple(triple).map_err(|e| CodegenError::new(format!("unknown target {triple}: {e}")))?;
+    target
+        .create_target_machine(triple, cpu, features, opt, reloc, CodeModel::Default)
+        .ok_or_else(|| CodegenError::new(format!("LLVM cannot create a target machine for {triple}")))
+}
+
+/// Lowers a checked module to LLVM IR for `tm`'s target.
+pub fn emit_module<'ctx>(
+    ctx: &'ctx Context,
+    checked: &CheckedModule,
+    tm: &TargetMachine,
+    opts: &CodegenOptions,
+) -> Result<Module<'ctx>, CodegenError> {
+    let module = ctx.create_module("msp");
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    let cpu = tm.get_cpu().to_string();
+    let features = tm.get_feature_string().to_string_lossy().into_owned();
+    lower::lower_module(ctx, &module, checked, opts, &cpu, &features)?;
+    if opts.verify {
+        module.verify().map_err(|e| CodegenError::new(format!("LLVM verifier: {}", e.to_string())))?;
+    }
+    Ok(module)
+}
+
+/// Runs the new pass manager's `default<On>` pipeline.
+pub fn optimize(module: &Module<'_>, tm: &TargetMachine, level: u8) -> Result<(), CodegenError> {
+    let pipeline = format!("default<O{}>", level.min(3));
+    let options = PassBuilderOptions::create();
+    module.run_passes(&pipeline, tm, options).map_err(|e| CodegenError::new(format!("optimizer: {}", e.to_string())))
+}
+
+/// Maps 0..=3 to LLVM's code generation levels.
+pub fn opt_level(level: u8) -> OptimizationLevel {
+    match level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    }
+}

@@ -1,0 +1,297 @@
+//! The pipeline end to end: source text → staged → checked → LLVM → machine code.
+//!
+//! [`Compiler`] holds what is fixed across compilations (defines, options, registered
+//! externs); each `*_source` call runs the phases and returns either the product or a
+//! [`CompileError`] with every diagnostic rendered against the sources.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::check::{self, CheckOptions, CheckedModule};
+use crate::codegen::{self, CodegenOptions};
+use crate::diag::{Diagnostic, render_all};
+use crate::jit::{self, ExternFn, JitModule};
+use crate::source::{SourceKind, SourceMap};
+use crate::stage::{self, Limits};
+use crate::staged::{DefineValue, StagedModule};
+use crate::{parse, source::SourceId};
+
+/// Compilation failed; `rendered` shows every diagnostic with its source lines.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{rendered}")]
+pub struct CompileError {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The diagnostics rendered with snippets and the quote/splice chain.
+    pub rendered: String,
+    /// One line per diagnostic: `file:line:col: error: message`.
+    pub short: String,
+}
+
+impl CompileError {
+    fn new(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
+        let rendered = render_all(&diagnostics, map);
+        let short = diagnostics.iter().map(|d| d.render_short(map)).collect::<Vec<_>>().join("\n");
+        CompileError { diagnostics, rendered, short }
+    }
+
+    fn internal(message: String) -> CompileError {
+        let d = Diagnostic::error_nowhere(message);
+        CompileError::new(vec![d], &SourceMap::new())
+    }
+}
+
+/// Wall-clock time spent in each phase of one compilation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PhaseTimes {
+    pub parse: Duration,
+    pub stage: Duration,
+    pub check: Duration,
+    pub codegen: Duration,
+    pub optimize: Duration,
+    pub machine_code: Duration,
+}
+
+impl PhaseTimes {
+    pub fn total(&self) -> Duration {
+        self.parse + self.stage + self.check + self.codegen + self.optimize + self.machine_code
+    }
+}
+
+impl fmt::Display for PhaseTimes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        write!(
+            f,
+            "parse {:.2} ms, stage {:.2} ms, check {:.2} ms, codegen {:.2} ms, optimize {:.2} ms, machine code {:.2} ms (total {:.2} ms)",
+            ms(self.parse),
+            ms(self.stage),
+            ms(self.check),
+            ms(self.codegen),
+            ms(self.optimize),
+            ms(self.machine_code),
+            ms(self.total())
+        )
+    }
+}
+
+/// What one compilation produced besides machine code.
+#[derive(Clone, Debug, Default)]
+pub struct CompileReport {
+    pub times: PhaseTimes,
+    /// Set when IR dumps were asked for (`dump_ir`, or a kernel's `debug=True`).
+    pub ir_unoptimized: Option<String>,
+    pub ir_optimized: Option<String>,
+}
+
+/// A module that passed stage 0 and the type checker.
+pub struct CheckedProgram {
+    pub map: SourceMap,
+    pub file: SourceId,
+    pub staged: StagedModule,
+    pub checked: CheckedModule,
+    pub times: PhaseTimes,
+}
+
+/// Compiles staged modules. Configure once, compile many times.
+///
+/// ```
+/// use msp_core::driver::Compiler;
+///
+/// let module = Compiler::new()
+///     .jit_source("add.py", "@compile\ndef add3(n: int) -> int:\n    return n + 3\n")
+///     .unwrap();
+/// let add3 = module.kernel::<(i32,), i32>("add3").unwrap();
+/// assert_eq!(add3.call((4,)).unwrap(), 7);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Compiler {
+    defines: Vec<(String, DefineValue)>,
+    unchecked: bool,
+    opt_level: u8,
+    limits: Limits,
+    dump_ir: bool,
+    externs: HashMap<String, ExternFn>,
+}
+
+impl Default for Compiler {
+    fn default() -> Self {
+        Compiler { defines: Vec::new(), unchecked: false, opt_level: 3, limits: Limits::default(), dump_ir: false, externs: HashMap::new() }
+    }
+}
+
+impl Compiler {
+    pub fn new() -> Compiler {
+        Compiler::default()
+    }
+
+    /// Gives stage 0 a global (a later define of the same name wins).
+    pub fn define(&mut self, name: impl Into<String>, value: impl Into<DefineValue>) -> &mut Self {
+        let name = name.into();
+        self.defines.retain(|(n, _)| *n != name);
+        self.defines.push((name, value.into()));
+        self
+    }
+
+    /// Leaves out run-time index and division checks (kernels may still ask for them).
+    pub fn unchecked(&mut self, yes: bool) -> &mut Self {
+        self.unchecked = yes;
+        self
+    }
+
+    /// LLVM optimization level, 0 to 3 (default 3).
+    pub fn opt_level(&mut self, level: u8) -> &mut Self {
+        self.opt_level = level.min(3);
+        self
+    }
+
+    /// Stage-0 limits: recursion depth, steps, generated code size, memory.
+    pub fn limits(&mut self, limits: Limits) -> &mut Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Keeps the unoptimized and optimized IR in the [`CompileReport`].
+    pub fn dump_ir(&mut self, yes: bool) -> &mut Self {
+        self.dump_ir = yes;
+        self
+    }
+
+    /// Makes a C function available to `@extern` declarations of that name, in place of
+    /// the process's own symbol.
+    ///
+    /// # Safety
+    /// `address` must be an `extern "C"` function whose parameters and return type match
+    /// every `@extern` declaration of `name` that kernels compiled by this compiler use.
+    pub unsafe fn register_extern(&mut self, name: impl Into<String>, address: *const ()) -> &mut Self {
+        self.externs.insert(name.into(), ExternFn { address: address as usize });
+        self
+    }
+
+    /// Parses, stages and type-checks a module.
+    pub fn check_source(&self, name: &str, text: &str) -> Result<CheckedProgram, CompileError> {
+        let mut map = SourceMap::new();
+        let file = map.add(name, text, SourceKind::File);
+        let mut times = PhaseTimes::default();
+        let t = Instant::now();
+        let module = parse::parse_module(&map, file).map_err(|e| CompileError::new(vec![e.0], &map))?;
+        times.parse = t.elapsed();
+        let t = Instant::now();
+        let mut out = std::io::stderr();
+        let staged = stage::run_module(&mut map, file, &module, &self.defines, &self.limits, &mut out)
+            .map_err(|e| CompileError::new(vec![e.diagnostic], &map))?;
+        times.stage = t.elapsed();
+        let t = Instant::now();
+        let checked = check::check_module(&map, &staged, &CheckOptions { unchecked: self.unchecked })
+            .map_err(|e| CompileError::new(e.diagnostics, &map))?;
+        times.check = t.elapsed();
+        Ok(CheckedProgram { map, file, staged, checked, times })
+    }
+
+    /// Reads a file and checks it.
+    pub fn check_file(&self, path: impl AsRef<Path>) -> Result<CheckedProgram, CompileError> {
+        let (name, text) = read(path.as_ref())?;
+        self.check_source(&name, &text)
+    }
+
+    /// Compiles a module to machine code in this process.
+    pub fn jit_source(&self, name: &str, text: &str) -> Result<JitModule, CompileError> {
+        let program = self.check_source(name, text)?;
+        self.jit_checked(program)
+    }
+
+    /// Reads a file and JIT-compiles it.
+    pub fn jit_file(&self, path: impl AsRef<Path>) -> Result<JitModule, CompileError> {
+        let (name, text) = read(path.as_ref())?;
+        self.jit_source(&name, &text)
+    }
+
+    /// JIT-compiles a module that already passed the checker.
+    pub fn jit_checked(&self, program: CheckedProgram) -> Result<JitModule, CompileError> {
+        let CheckedProgram { map, checked, mut times, .. } = program;
+        // An unresolved extern would make MCJIT abort the process; refuse it here.
+        let mut missing = Vec::new();
+        let mut externs = self.externs.clone();
+        for x in &checked.externs {
+            if externs.contains_key(&x.name) {
+                continue;
+            }
+            match jit::process_symbol(&x.name) {
+                Some(address) => {
+                    externs.insert(x.name.clone(), ExternFn { address });
+                }
+                None => missing.push(
+                    Diagnostic::error(x.span, format!("no C function `{}` in this process", x.name))
+                        .with_note("register one with `Compiler::register_extern`, or link a library that defines it"),
+                ),
+            }
+        }
+        if !missing.is_empty() {
+            return Err(CompileError::new(missing, &map));
+        }
+        let dump = self.dump_ir || checked.kernels.iter().any(|k| k.debug);
+        let mut report = CompileReport::default();
+        let opt_level = self.opt_level;
+        let tm = codegen::host_target_machine(codegen::opt_level(opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let mut codegen_time = Duration::ZERO;
+        let mut optimize_time = Duration::ZERO;
+        let t_all = Instant::now();
+        let jit = JitModule::new(&checked, &map, &externs, |ctx| {
+            let t = Instant::now();
+            let module = codegen::emit_module(ctx, &checked, &tm, &CodegenOptions::default())?;
+            codegen_time = t.elapsed();
+            if dump {
+                report.ir_unoptimized = Some(module.print_to_string().to_string());
+            }
+            let t = Instant::now();
+            codegen::optimize(&module, &tm, opt_level)?;
+            optimize_time = t.elapsed();
+            if dump {
+                report.ir_optimized = Some(module.print_to_string().to_string());
+            }
+            Ok(module)
+        })
+        .map_err(|e| CompileError::internal(e.to_string()))?;
+        times.codegen = codegen_time;
+        times.optimize = optimize_time;
+        times.machine_code = t_all.elapsed().saturating_sub(codegen_time + optimize_time);
+        report.times = times;
+        Ok(jit.with_report(report))
+    }
+
+    /// LLVM IR of a module for this host, before or after optimization.
+    pub fn ir_source(&self, name: &str, text: &str, optimized: bool) -> Result<String, CompileError> {
+        let program = self.check_source(name, text)?;
+        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let ctx = inkwell::context::Context::create();
+        let opts = CodegenOptions { trampolines: false, ..CodegenOptions::default() };
+        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
+        if optimized {
+            codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
+        }
+        Ok(module.print_to_string().to_string())
+    }
+
+    /// Optimized assembly of a module for this host.
+    pub fn asm_source(&self, name: &str, text: &str) -> Result<String, CompileError> {
+        let program = self.check_source(name, text)?;
+        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let ctx = inkwell::context::Context::create();
+        let opts = CodegenOptions { trampolines: false, ..CodegenOptions::default() };
+        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
+        codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
+        let buf = tm
+            .write_to_memory_buffer(&module, inkwell::targets::FileType::Assembly)
+            .map_err(|e| CompileError::internal(format!("assembly emission: {}", e.to_string())))?;
+        Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+    }
+}
+
+fn read(path: &Path) -> Result<(String, String), CompileError> {
+    let bytes = std::fs::read(path).map_err(|e| CompileError::internal(format!("cannot read {}: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        CompileError::internal(format!("{}: not UTF-8 text (byte {} is invalid)", path.display(), e.utf8_error().valid_up_to()))
+    })?;
+    Ok((path.display().to_string(), text))
+}

@@ -1,0 +1,305 @@
+//! Machine code in memory: an LLVM module handed to MCJIT, kernels called through their
+//! trampolines, faults turned into [`Fault`] values.
+
+mod args;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+
+use inkwell::context::Context;
+use inkwell::execution_engine::ExecutionEngine;
+use inkwell::module::Module;
+
+use crate::check::hir::{FaultKind, KernelSig};
+use crate::check::{CheckedModule, Scalar, Type};
+use crate::codegen::{CodegenError, FaultRecord, TRAMPOLINE_SUFFIX};
+use crate::source::SourceMap;
+
+pub use args::{ArrayData, CallArg, Element, KernelArg, KernelArgs, KernelRet, ScalarValue};
+
+/// A fault a checked kernel stopped with, resolved to a message a user can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("kernel `{kernel}` stopped at {location}: {message}")]
+pub struct Fault {
+    pub kernel: String,
+    /// `file:line:col` in the user's file (for generated code: where it was spliced).
+    pub location: String,
+    pub message: String,
+}
+
+/// Why a call did not return a value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Fault(#[from] Fault),
+    #[error("argument `{param}` of `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}")]
+    Length { kernel: String, param: String, ty: String, expected: usize, got: usize },
+    #[error("`{kernel}` takes {expected} argument(s), {got} given")]
+    Arity { kernel: String, expected: usize, got: usize },
+    #[error("argument `{param}` of `{kernel}` must be `{expected}`, got {got}")]
+    Type { kernel: String, param: String, expected: String, got: String },
+}
+
+/// Fetching a kernel failed: no such kernel, or it has another signature than asked.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("no kernel named `{0}` in this module (kernels: {1})")]
+    Unknown(String, String),
+    #[error("kernel `{name}` is `{actual}`, not `{requested}`")]
+    Mismatch { name: String, actual: String, requested: String },
+}
+
+struct SiteInfo {
+    kernel: String,
+    location: String,
+    kind: FaultKind,
+}
+
+struct KernelEntry {
+    sig: KernelSig,
+    trampoline: usize,
+}
+
+/// A compiled module whose kernels can be called. Dropping it frees the machine code.
+pub struct JitModule {
+    // Drop order matters: engine (which owns the LLVM module), then the module handle,
+    // then the context they were created in.
+    engine: ManuallyDrop<ExecutionEngine<'static>>,
+    module: ManuallyDrop<Module<'static>>,
+    context: NonNull<Context>,
+    kernels: HashMap<String, KernelEntry>,
+    order: Vec<String>,
+    sites: Vec<SiteInfo>,
+    report: crate::driver::CompileReport,
+}
+
+// SAFETY: after construction nothing touches the LLVM context or engine except `Drop`;
+// calls only jump into finished machine code, which is reentrant (kernels keep their state
+// on the stack and in the caller's arrays).
+unsafe impl Send for JitModule {}
+unsafe impl Sync for JitModule {}
+
+impl Drop for JitModule {
+    fn drop(&mut self) {
+        // SAFETY: each field is dropped once, in dependency order; the context was leaked
+        // from a Box in `JitModule::new` and is not referenced after the engine and module.
+        unsafe {
+            ManuallyDrop::drop(&mut self.engine);
+            ManuallyDrop::drop(&mut self.module);
+            drop(Box::from_raw(self.context.as_ptr()));
+        }
+    }
+}
+
+/// A C function a kernel can call through an `@extern` declaration, given by address.
+#[derive(Clone, Copy, Debug)]
+pub struct ExternFn {
+    pub address: usize,
+}
+
+impl JitModule {
+    /// Builds a module: `build` lowers the checked module into the fresh context (and may
+    /// optimize it); then MCJIT turns it into machine code.
+    pub(crate) fn new(
+        checked: &CheckedModule,
+        map: &SourceMap,
+        externs: &HashMap<String, ExternFn>,
+        build: impl FnOnce(&'static Context) -> Result<Module<'static>, CodegenError>,
+    ) -> Result<JitModule, CodegenError> {
+        let context: &'static Context = Box::leak(Box::new(Context::create()));
+        let context_ptr = NonNull::from(context);
+        let module = match build(context) {
+            Ok(m) => m,
+            Err(e) => {
+                // SAFETY: nothing else refers to the context (the module build failed).
+                unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
+                return Err(e);
+            }
+        };
+        let engine = match module.create_jit_execution_engine(inkwell::OptimizationLevel::Aggressive) {
+            Ok(e) => e,
+            Err(e) => {
+                drop(module);
+                // SAFETY: as above; the module is gone.
+                unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
+                return Err(CodegenError::new(format!("cannot create the JIT: {}", e.to_string())));
+            }
+        };
+        let mut jit = JitModule {
+            engine: ManuallyDrop::new(engine),
+            module: ManuallyDrop::new(module),
+            context: context_ptr,
+            kernels: HashMap::new(),
+            order: Vec::new(),
+            sites: Vec::new(),
+            report: Default::default(),
+        };
+        for x in &checked.externs {
+            if let (Some(f), Some(addr)) = (jit.module.get_function(&x.name), externs.get(&x.name)) {
+                jit.engine.add_global_mapping(&f, addr.address);
+            }
+        }
+        for k in &checked.kernels {
+            let name = &k.sig.name;
+            let trampoline = jit
+                .engine
+                .get_function_address(&format!("{name}{TRAMPOLINE_SUFFIX}"))
+                .map_err(|e| CodegenError::new(format!("JIT lookup of `{name}`: {e}")))?;
+            jit.kernels.insert(name.clone(), KernelEntry { sig: k.sig.clone(), trampoline });
+            jit.order.push(name.clone());
+        }
+        jit.sites = checked
+            .fault_sites
+            .iter()
+            .map(|s| SiteInfo { kernel: s.kernel.clone(), location: map.file_location(s.span).to_string(), kind: s.kind.clone() })
+            .collect();
+        Ok(jit)
+    }
+
+    pub(crate) fn with_report(mut self, report: crate::driver::CompileReport) -> JitModule {
+        self.report = report;
+        self
+    }
+
+    /// Phase timings and, if asked for, the IR of this compilation.
+    pub fn report(&self) -> &crate::driver::CompileReport {
+        &self.report
+    }
+
+    /// The kernels in source order, with their signatures.
+    pub fn kernels(&self) -> impl Iterator<Item = &KernelSig> {
+        self.order.iter().map(|n| &self.kernels[n].sig)
+    }
+
+    /// The signature of one kernel.
+    pub fn signature(&self, name: &str) -> Option<&KernelSig> {
+        self.kernels.get(name).map(|k| &k.sig)
+    }
+
+    /// A typed handle to a kernel; the Rust types must match the kernel's signature.
+    ///
+    /// `Args` is a tuple of scalars (`i32`, `f64`, `bool`, ...) and arrays (`&[T]`,
+    /// `&mut [T]`, `&[[T; M]; N]`, ...); `Ret` is a scalar or `()`.
+    pub fn kernel<Args: KernelArgs, Ret: KernelRet>(&self, name: &str) -> Result<Kernel<'_, Args, Ret>, SignatureError> {
+        let entry = self.entry(name)?;
+        let sig = &entry.sig;
+        let ok = Args::matches(sig) && Ret::matches(&sig.ret);
+        if !ok {
+            return Err(SignatureError::Mismatch {
+                name: name.to_string(),
+                actual: describe_sig(sig),
+                requested: format!("fn{} -> {}", Args::describe(), Ret::describe()),
+            });
+        }
+        Ok(Kernel { module: self, entry, _types: std::marker::PhantomData })
+    }
+
+    fn entry(&self, name: &str) -> Result<&KernelEntry, SignatureError> {
+        self.kernels.get(name).ok_or_else(|| SignatureError::Unknown(name.to_string(), self.order.join(", ")))
+    }
+
+    /// Calls a kernel with arguments checked at run time (for hosts that learn the
+    /// signature only from the module, like the CLI). Returns `None` for `-> None`.
+    pub fn call_dynamic(&self, name: &str, args: &mut [CallArg<'_>]) -> Result<Option<ScalarValue>, CallError> {
+        let entry = self.entry(name).map_err(|e| CallError::Fault(Fault { kernel: name.into(), location: String::new(), message: e.to_string() }))?;
+        let sig = &entry.sig;
+        if args.len() != sig.params.len() {
+            return Err(CallError::Arity { kernel: name.into(), expected: sig.params.len(), got: args.len() });
+        }
+        let mut slots = vec![0u64; args.len().max(1)];
+        for (k, (arg, (pname, ty))) in args.iter_mut().zip(&sig.params).enumerate() {
+            slots[k] = arg.slot_for(name, pname, ty, sig.writes[k])?;
+        }
+        // SAFETY: every slot holds a value of the parameter's type, or a pointer to an
+        // array with exactly the kernel's element count and element type.
+        unsafe { self.invoke(entry, &slots) }
+    }
+
+    /// Calls the trampoline and decodes the result.
+    ///
+    /// # Safety
+    /// `slots` must hold, for each parameter, a value of its type (arrays: a pointer to
+    /// enough elements, writable if the kernel writes them).
+    unsafe fn invoke(&self, entry: &KernelEntry, slots: &[u64]) -> Result<Option<ScalarValue>, CallError> {
+        let mut ret = 0u64;
+        let mut fault = FaultRecord::default();
+        // SAFETY: the address is the trampoline codegen emitted with this exact signature.
+        let f: extern "C" fn(*const u64, *mut u64, *mut FaultRecord) = unsafe { std::mem::transmute(entry.trampoline) };
+        f(slots.as_ptr(), &mut ret, &mut fault);
+        if fault.site != 0 {
+            return Err(CallError::Fault(self.fault(fault)));
+        }
+        Ok(match &entry.sig.ret {
+            Type::Scalar(s) => Some(ScalarValue::from_slot(*s, ret)),
+            _ => None,
+        })
+    }
+
+    fn fault(&self, record: FaultRecord) -> Fault {
+        let Some(site) = self.sites.get(record.site as usize - 1) else {
+            return Fault { kernel: "?".into(), location: "?".into(), message: format!("unknown fault site {}", record.site) };
+        };
+        let message = match &site.kind {
+            FaultKind::IndexOutOfRange { axis, extent } => {
+                format!("index {} is out of range for axis {axis} of extent {extent}", record.value)
+            }
+            FaultKind::DivisionByZero => "integer division by zero".into(),
+            FaultKind::ModuloByZero => "integer modulo by zero".into(),
+            FaultKind::RangeStepZero => "range() step is zero".into(),
+        };
+        Fault { kernel: site.kernel.clone(), location: site.location.clone(), message }
+    }
+}
+
+/// How a signature reads in messages: `fn(int, Float[4][4]) -> float`.
+pub fn describe_sig(sig: &KernelSig) -> String {
+    let params: Vec<String> = sig.params.iter().map(|(_, t)| t.to_string()).collect();
+    format!("fn({}) -> {}", params.join(", "), sig.ret)
+}
+
+/// A kernel with a checked Rust signature. Cheap to copy; borrows its module.
+pub struct Kernel<'m, Args, Ret> {
+    module: &'m JitModule,
+    entry: &'m KernelEntry,
+    _types: std::marker::PhantomData<fn(Args) -> Ret>,
+}
+
+impl<Args, Ret> Clone for Kernel<'_, Args, Ret> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Args, Ret> Copy for Kernel<'_, Args, Ret> {}
+
+impl<Args: KernelArgs, Ret: KernelRet> Kernel<'_, Args, Ret> {
+    /// Calls the kernel. Array lengths are checked; a checked kernel's fault comes back
+    /// as [`CallError::Fault`].
+    pub fn call(&self, args: Args) -> Result<Ret, CallError> {
+        let mut slots = [0u64; 16];
+        args.pack(&self.entry.sig, &mut slots)?;
+        // SAFETY: `kernel()` checked the types against the signature and `pack` checked
+        // the lengths, so each slot holds what the parameter expects.
+        let r = unsafe { self.module.invoke(self.entry, &slots)? };
+        Ok(Ret::from_value(r))
+    }
+}
+
+impl fmt::Debug for JitModule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JitModule").field("kernels", &self.order).finish()
+    }
+}
+
+/// Resolves a C symbol in the running process (its libc and anything it loaded).
+pub fn process_symbol(name: &str) -> Option<usize> {
+    static LOAD: std::sync::Once = std::sync::Once::new();
+    LOAD.call_once(inkwell::support::load_visible_symbols);
+    inkwell::support::search_for_address_of_symbol(name)
+}
+
+/// Whether a scalar type may stand where the signature wants `want`.
+pub(crate) fn scalar_matches(have: Scalar, want: &Type) -> bool {
+    matches!(want, Type::Scalar(s) if *s == have)
+}

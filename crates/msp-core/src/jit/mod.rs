@@ -13,7 +13,7 @@ use inkwell::execution_engine::ExecutionEngine;
 use inkwell::module::Module;
 
 use crate::check::hir::{FaultKind, KernelSig};
-use crate::check::{CheckedModule, Scalar, Type};
+use crate::check::{CheckedModule, Type};
 use crate::codegen::{CodegenError, FaultRecord, TRAMPOLINE_SUFFIX};
 use crate::source::SourceMap;
 
@@ -297,9 +297,4 @@ pub fn process_symbol(name: &str) -> Option<usize> {
     static LOAD: std::sync::Once = std::sync::Once::new();
     LOAD.call_once(inkwell::support::load_visible_symbols);
     inkwell::support::search_for_address_of_symbol(name)
-}
-
-/// Whether a scalar type may stand where the signature wants `want`.
-pub(crate) fn scalar_matches(have: Scalar, want: &Type) -> bool {
-    matches!(want, Type::Scalar(s) if *s == have)
 }

@@ -265,7 +265,7 @@ impl Compiler {
         let program = self.check_source(name, text)?;
         let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
         let ctx = inkwell::context::Context::create();
-        let opts = CodegenOptions { trampolines: false, ..CodegenOptions::default() };
+        let opts = CodegenOptions { trampolines: false, symbol_prefix: String::new(), ..CodegenOptions::default() };
         let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
         if optimized {
             codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
@@ -278,7 +278,7 @@ impl Compiler {
         let program = self.check_source(name, text)?;
         let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
         let ctx = inkwell::context::Context::create();
-        let opts = CodegenOptions { trampolines: false, ..CodegenOptions::default() };
+        let opts = CodegenOptions { trampolines: false, symbol_prefix: String::new(), ..CodegenOptions::default() };
         let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
         codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
         let buf = tm

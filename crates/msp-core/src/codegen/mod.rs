@@ -52,6 +52,10 @@ pub struct FaultRecord {
 /// The suffix of the JIT trampoline of each kernel.
 pub const TRAMPOLINE_SUFFIX: &str = "__msp_call";
 
+/// The JIT's symbol prefix. A kernel named like a C library function (`fmod`, `abs`)
+/// must not capture calls LLVM emits to that function; a `.` cannot occur in C names.
+pub const JIT_SYMBOL_PREFIX: &str = "msp.";
+
 /// Options for one lowering.
 #[derive(Clone, Debug)]
 pub struct CodegenOptions {
@@ -65,7 +69,7 @@ pub struct CodegenOptions {
 
 impl Default for CodegenOptions {
     fn default() -> Self {
-        CodegenOptions { symbol_prefix: String::new(), trampolines: true, verify: cfg!(debug_assertions) }
+        CodegenOptions { symbol_prefix: JIT_SYMBOL_PREFIX.to_string(), trampolines: true, verify: cfg!(debug_assertions) }
     }
 }
 

@@ -14,7 +14,7 @@ use inkwell::module::Module;
 
 use crate::check::hir::{FaultKind, KernelSig};
 use crate::check::{CheckedModule, Type};
-use crate::codegen::{CodegenError, FaultRecord, TRAMPOLINE_SUFFIX};
+use crate::codegen::{CodegenError, FaultRecord, JIT_SYMBOL_PREFIX, TRAMPOLINE_SUFFIX};
 use crate::source::SourceMap;
 
 pub use args::{ArrayData, CallArg, Element, KernelArg, KernelArgs, KernelRet, ScalarValue};
@@ -145,7 +145,7 @@ impl JitModule {
             let name = &k.sig.name;
             let trampoline = jit
                 .engine
-                .get_function_address(&format!("{name}{TRAMPOLINE_SUFFIX}"))
+                .get_function_address(&format!("{JIT_SYMBOL_PREFIX}{name}{TRAMPOLINE_SUFFIX}"))
                 .map_err(|e| CodegenError::new(format!("JIT lookup of `{name}`: {e}")))?;
             jit.kernels.insert(name.clone(), KernelEntry { sig: k.sig.clone(), trampoline });
             jit.order.push(name.clone());

@@ -136,7 +136,7 @@ fn run(command: Command) -> Result<(), String> {
             if let Some(ir) = &report.ir_optimized {
                 eprintln!("; ---- optimized IR ----\n{ir}");
             }
-            if times {
+            if times || report.add_time {
                 eprintln!("compile: {}", report.times);
             }
             let parsed = args::parse_call(&call)?;

@@ -83,6 +83,8 @@ pub struct CompileReport {
     /// Set when IR dumps were asked for (`dump_ir`, or a kernel's `debug=True`).
     pub ir_unoptimized: Option<String>,
     pub ir_optimized: Option<String>,
+    /// A kernel asked for its compile times to be reported (the seed's `add_time=`).
+    pub add_time: bool,
 }
 
 /// A module that passed stage 0 and the type checker.
@@ -231,7 +233,7 @@ impl Compiler {
             return Err(CompileError::new(missing, &map));
         }
         let dump = self.dump_ir || checked.kernels.iter().any(|k| k.debug);
-        let mut report = CompileReport::default();
+        let mut report = CompileReport { add_time: checked.kernels.iter().any(|k| k.add_time), ..CompileReport::default() };
         let opt_level = self.opt_level;
         let tm = codegen::host_target_machine(codegen::opt_level(opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
         let mut codegen_time = Duration::ZERO;

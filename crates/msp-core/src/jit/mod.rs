@@ -266,6 +266,12 @@ pub struct Kernel<'m, Args, Ret> {
     _types: std::marker::PhantomData<fn(Args) -> Ret>,
 }
 
+impl<Args, Ret> fmt::Debug for Kernel<'_, Args, Ret> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Kernel({} : {})", self.entry.sig.name, describe_sig(&self.entry.sig))
+    }
+}
+
 impl<Args, Ret> Clone for Kernel<'_, Args, Ret> {
     fn clone(&self) -> Self {
         *self

@@ -1,0 +1,95 @@
+//! What a host language needs to know to call the kernels of an AOT compilation: each
+//! kernel's symbol and signature, and the fault table.
+
+use crate::check::hir::FaultKind;
+use crate::check::{ArrayType, Scalar, Type};
+use crate::driver::CheckedProgram;
+
+/// One kernel as a host sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelBinding {
+    /// The kernel's name in the Python source.
+    pub name: String,
+    /// The symbol in the object code (`prefix + name`).
+    pub symbol: String,
+    pub params: Vec<ParamBinding>,
+    /// `None` for `-> None`.
+    pub ret: Option<Scalar>,
+    /// Whether the kernel checks indexes and divisions (and so returns faults).
+    pub checked: bool,
+    /// `file:line:col` of the `def`.
+    pub location: String,
+    /// The signature as the source spells it: `fn(int, Float[4][4]) -> float`.
+    pub describe: String,
+}
+
+/// One parameter of a kernel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamBinding {
+    Scalar { name: String, ty: Scalar },
+    /// A row-major array of `len` elements passed as a pointer to the first; `writes`
+    /// says whether the kernel (or one it calls) may store into it.
+    Array { name: String, ty: ArrayType, len: u64, writes: bool },
+}
+
+impl ParamBinding {
+    pub fn name(&self) -> &str {
+        match self {
+            ParamBinding::Scalar { name, .. } | ParamBinding::Array { name, .. } => name,
+        }
+    }
+}
+
+/// One place a checked kernel can fault, resolved to the user's file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SiteBinding {
+    pub kernel: String,
+    /// `file:line:col` (generated code: where it was spliced into the kernel).
+    pub location: String,
+    pub kind: FaultKind,
+}
+
+pub(super) fn kernels(program: &CheckedProgram, prefix: &str) -> Vec<KernelBinding> {
+    program
+        .checked
+        .kernels
+        .iter()
+        .map(|k| {
+            let params = k
+                .sig
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, (name, ty))| match ty {
+                    Type::Array(a) => ParamBinding::Array {
+                        name: name.clone(),
+                        ty: a.clone(),
+                        len: a.len().unwrap_or(0),
+                        writes: k.sig.writes.get(i).copied().unwrap_or(true),
+                    },
+                    Type::Scalar(s) => ParamBinding::Scalar { name: name.clone(), ty: *s },
+                    // The checker refuses `None` parameters; treat one as a byte to stay total.
+                    Type::None => ParamBinding::Scalar { name: name.clone(), ty: Scalar::U8 },
+                })
+                .collect();
+            KernelBinding {
+                name: k.sig.name.clone(),
+                symbol: format!("{prefix}{}", k.sig.name),
+                params,
+                ret: k.sig.ret.scalar(),
+                checked: !k.unchecked,
+                location: program.map.file_location(k.span).to_string(),
+                describe: crate::jit::describe_sig(&k.sig),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn sites(program: &CheckedProgram) -> Vec<SiteBinding> {
+    program
+        .checked
+        .fault_sites
+        .iter()
+        .map(|s| SiteBinding { kernel: s.kernel.clone(), location: program.map.file_location(s.span).to_string(), kind: s.kind.clone() })
+        .collect()
+}

@@ -17,6 +17,7 @@ pub mod parse;
 pub mod source;
 pub mod stage;
 pub mod staged;
+pub mod unparse;
 
 pub use diag::Diagnostic;
 pub use source::{SourceMap, Span};

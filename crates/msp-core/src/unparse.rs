@@ -484,7 +484,20 @@ impl Printer {
             }
             ExprKind::UnaryOp { op, operand } => {
                 self.out.push_str(op.symbol());
-                let min = if *op == UnaryOp::Not { NOT } else { UNARY };
+                // `-(-x)` reads better than `--x` (which is equally valid).
+                let sign_on_sign = matches!(op, UnaryOp::Neg | UnaryOp::Pos)
+                    && matches!(
+                        operand.kind,
+                        ExprKind::UnaryOp {
+                            op: UnaryOp::Neg | UnaryOp::Pos,
+                            ..
+                        }
+                    );
+                let min = match op {
+                    UnaryOp::Not => NOT,
+                    _ if sign_on_sign => ATOM,
+                    _ => UNARY,
+                };
                 self.expr(operand, min);
             }
             ExprKind::BoolOp { op, values } => {
@@ -717,6 +730,123 @@ impl Printer {
                     self.out.push('}');
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_module;
+    use crate::source::{SourceKind, SourceMap};
+
+    fn reprint(src: &str) -> String {
+        let mut map = SourceMap::new();
+        let id = map.add("t.py", src, SourceKind::File);
+        let m = parse_module(&map, id).unwrap_or_else(|e| panic!("{src}: {}", e.0.message));
+        unparse_stmts(&m.body)
+    }
+
+    #[test]
+    fn floats_print_as_python_repr() {
+        let cases = [
+            (0.1, "0.1"),
+            (1e-5, "1e-05"),
+            (3.0, "3.0"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (0.0001, "0.0001"),
+            (1e22, "1e+22"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (-2.5, "-2.5"),
+            (0.0001220703125, "0.0001220703125"),
+            (f64::INFINITY, "inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float_repr(x), want);
+        }
+    }
+
+    #[test]
+    fn strings_print_as_python_repr() {
+        assert_eq!(str_repr("abc"), "'abc'");
+        assert_eq!(str_repr("it's"), "\"it's\"");
+        assert_eq!(str_repr("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(str_repr("tab\there\n\x01"), "'tab\\there\\n\\x01'");
+        assert_eq!(str_repr("back\\slash"), "'back\\\\slash'");
+    }
+
+    /// Canonical text prints back exactly: parentheses only where precedence needs them.
+    #[test]
+    fn canonical_text_reprints_unchanged() {
+        let src = "\
+x = (a + b) * c
+y = a - (b - c)
+z = (-2) ** 2
+w = -2 ** 2
+v = not (a and b)
+u = (a if b else c) + 1
+t = a if b else c if d else e
+s = m[1:2, ::3]
+r = f(*a, k=1, **m)
+p = (1).real
+o = [x for x in y if x]
+n = {k: v for k, v in items}
+q = a < b < c
+q = (a < b) < c
+q = x ** -1
+q = 2 ** 3 ** 4
+q = (2 ** 3) ** 4
+q = a and b or c
+q = a and (b or c)
+q = -(-x)
+q = ~x & (y | z) ^ 1
+q = lambda a, b=2: a + b
+q = (x for x in y)
+q = {1, 2}
+q = {'a': 1, **d}
+q = (1,)
+q = ()
+q = cells[i, j]
+q = f'{x!r:>{w}} {{lit}}'
+a, (b, c) = t
+x += 1
+y: i64 = 0
+if a:
+    pass
+elif b:
+    x = 1
+else:
+    x = 2
+while x < 10:
+    x = x + 1
+    if x == 3:
+        continue
+    break
+else:
+    pass
+for i in range(3):
+    label('top')
+    goto('top')
+def f(a: Int[3][3], *args, k: int = 1, **kw) -> None:
+    global g
+    return
+";
+        assert_eq!(reprint(src), src);
+    }
+
+    #[test]
+    fn printing_is_stable() {
+        for src in [
+            "x = ((a))\n",
+            "y = (a) + (b * c)\n",
+            "z = -(1)\n",
+            "print(-(2.5))\n",
+        ] {
+            let once = reprint(src);
+            assert_eq!(reprint(&once), once, "{src}");
         }
     }
 }

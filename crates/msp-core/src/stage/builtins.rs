@@ -604,7 +604,7 @@ impl<'a> Interp<'a> {
                     ));
                 }
                 let t = f.trunc();
-                if t.abs() >= 9.223_372_036_854_775_807e18 {
+                if t.abs() >= (1u64 << 63) as f64 {
                     return Err(
                         self.fail(span, "integer overflow: the float does not fit in 64 bits")
                     );
@@ -658,11 +658,11 @@ impl<'a> Interp<'a> {
                 None => true,
                 Some((bk, _)) => {
                     let ord = ops::order(&k, bk).map_err(|m| self.fail(span, m))?;
-                    match (b, ord) {
-                        (Builtin::Min, Some(std::cmp::Ordering::Less)) => true,
-                        (Builtin::Max, Some(std::cmp::Ordering::Greater)) => true,
-                        _ => false,
-                    }
+                    matches!(
+                        (b, ord),
+                        (Builtin::Min, Some(std::cmp::Ordering::Less))
+                            | (Builtin::Max, Some(std::cmp::Ordering::Greater))
+                    )
                 }
             };
             if better {

@@ -148,11 +148,13 @@ impl<'a> Interp<'a> {
 
     pub fn run_module_body(&mut self, body: &[Stmt]) -> Res<()> {
         let globals = self.globals.clone();
-        match self.exec_block(body, &globals)? {
-            Flow::Next => Ok(()),
-            Flow::Return(_) => Ok(()),
-            Flow::Break | Flow::Continue => Ok(()),
+        for stmt in body {
+            let flow = self.exec_stmt(stmt, &globals)?;
+            if let Some(what) = stray_flow(&flow) {
+                return Err(self.fail(stmt.span, format!("{what} outside a function or loop")));
+            }
         }
+        Ok(())
     }
 
     /// Ends the run: breaks reference cycles between scopes and closures (so the memory
@@ -214,7 +216,7 @@ impl<'a> Interp<'a> {
                 ),
             ));
         }
-        if self.steps % 256 == 0 {
+        if self.steps.is_multiple_of(256) {
             self.check_memory(span, 0)?;
         }
         Ok(())
@@ -430,10 +432,9 @@ impl<'a> Interp<'a> {
         if env.is_module() {
             return;
         }
-        if let Some(last) = self.closure_scopes.last() {
-            if std::ptr::eq(last.as_ptr(), Rc::as_ptr(env)) {
-                return;
-            }
+        let last = self.closure_scopes.last();
+        if last.is_some_and(|w| std::ptr::eq(w.as_ptr(), Rc::as_ptr(env))) {
+            return;
         }
         if self.closure_scopes.len() >= 1024 && self.closure_scopes.len().is_power_of_two() {
             self.closure_scopes.retain(|w| w.strong_count() > 0);
@@ -846,9 +847,7 @@ impl<'a> Interp<'a> {
         each: &mut dyn FnMut(&mut Self, &Rc<Scope>) -> Res<()>,
     ) -> Res<()> {
         let scope = Scope::new(ScopeKind::Comprehension, Some(env.clone()));
-        let r = self.comp_level(generators, &scope, span, each);
-        // Lambdas made inside may have captured the scope; the scope is dropped anyway.
-        r
+        self.comp_level(generators, &scope, span, each)
     }
 
     fn comp_level(
@@ -926,12 +925,7 @@ impl<'a> Interp<'a> {
         self.call(&f, args, kwargs, span, env)
     }
 
-    fn eval_args(
-        &mut self,
-        args: &[Expr],
-        keywords: &[Keyword],
-        env: &Rc<Scope>,
-    ) -> Res<(Vec<Value>, Vec<(String, Value)>)> {
+    fn eval_args(&mut self, args: &[Expr], keywords: &[Keyword], env: &Rc<Scope>) -> Res<CallArgs> {
         let positional = self.eval_elements(args, env)?;
         let mut kwargs = Vec::with_capacity(keywords.len());
         for kw in keywords {
@@ -1018,7 +1012,11 @@ impl<'a> Interp<'a> {
         let result = with_stack(|| match &clo.code {
             FnCode::Def(def) => match self.exec_block(&def.body, &scope) {
                 Ok(Flow::Return(v)) => Ok(v),
-                Ok(_) => Ok(Value::None),
+                Ok(Flow::Next) => Ok(Value::None),
+                Ok(flow) => Err(self.fail(
+                    def.span,
+                    format!("{} outside a loop", stray_flow(&flow).unwrap_or("`break`")),
+                )),
                 Err(e) => Err(e),
             },
             FnCode::Lambda { body, .. } => self.eval(body, &scope),
@@ -1133,7 +1131,7 @@ impl<'a> Interp<'a> {
         let items = match v {
             Value::List(l) => l.snapshot(),
             Value::Tuple(t) => t.items().to_vec(),
-            Value::Str(s) => s.as_str().chars().map(|c| Value::str(c)).collect(),
+            Value::Str(s) => s.as_str().chars().map(Value::str).collect(),
             Value::Dict(d) | Value::Set(d) => d.keys(),
             Value::Range(r) => {
                 let n = r.len();
@@ -1151,6 +1149,9 @@ impl<'a> Interp<'a> {
         Ok(items)
     }
 }
+
+/// Evaluated arguments of a call: positional values, then keyword name/value pairs.
+type CallArgs = (Vec<Value>, Vec<(String, Value)>);
 
 /// Iterator over a value's items.
 pub enum ValueIter {
@@ -1178,6 +1179,16 @@ impl Iterator for ValueIter {
             }
             ValueIter::Items(it) => it.next(),
         }
+    }
+}
+
+/// The statement that produced a flow which should have been caught by a loop or call.
+fn stray_flow(flow: &Flow) -> Option<&'static str> {
+    match flow {
+        Flow::Next => None,
+        Flow::Break => Some("`break`"),
+        Flow::Continue => Some("`continue`"),
+        Flow::Return(_) => Some("`return`"),
     }
 }
 

@@ -771,15 +771,11 @@ fn copy_map(m: &OrdMap) -> OrdMap {
 /// `str.split()` with no separator: runs of whitespace, no empty strings.
 fn split_whitespace(s: &str, limit: Option<usize>, from_right: bool) -> Vec<String> {
     let words: Vec<&str> = s.split_whitespace().collect();
-    let Some(n) = limit.filter(|&n| n < words.len().saturating_sub(0)) else {
+    let Some(n) = limit.filter(|&n| n < words.len()) else {
         return words.into_iter().map(String::from).collect();
     };
-    if n >= words.len() {
-        return words.into_iter().map(String::from).collect();
-    }
+    // With a limit, the part left unsplit keeps its inner whitespace.
     if from_right {
-        // The first part keeps its inner whitespace: cut after the (len - n)th word.
-        let keep = words.len() - n;
         let mut rest = s.trim_end();
         let mut tail = Vec::new();
         for _ in 0..n {
@@ -787,7 +783,6 @@ fn split_whitespace(s: &str, limit: Option<usize>, from_right: bool) -> Vec<Stri
             tail.push(rest[cut..].to_string());
             rest = rest[..cut].trim_end();
         }
-        let _ = keep;
         let mut out = vec![rest.trim_start().to_string()];
         tail.reverse();
         out.extend(tail);

@@ -128,18 +128,19 @@ fn set_op(op: BinOp, x: &OrdMap, y: &OrdMap) -> OrdMap {
         }
     };
     for (k, _) in x.iter() {
-        if let Ok(key) = Key::of(k) {
-            if keep(y.contains(&key)) && !(op == BinOp::BitXor && y.contains(&key)) {
-                out.insert(key, k.clone(), Value::None);
-            }
+        if let Ok(key) = Key::of(k)
+            && keep(y.contains(&key))
+            && !(op == BinOp::BitXor && y.contains(&key))
+        {
+            out.insert(key, k.clone(), Value::None);
         }
     }
     if matches!(op, BinOp::BitOr | BinOp::BitXor) {
         for (k, _) in y.iter() {
-            if let Ok(key) = Key::of(k) {
-                if !(op == BinOp::BitXor && x.contains(&key)) {
-                    out.insert(key, k.clone(), Value::None);
-                }
+            if let Ok(key) = Key::of(k)
+                && !(op == BinOp::BitXor && x.contains(&key))
+            {
+                out.insert(key, k.clone(), Value::None);
             }
         }
     }

@@ -155,12 +155,11 @@ impl<'a> Interp<'a> {
                 return self.insert_statements(v, site, out);
             }
             // A lifted name holding statements, standing alone as a statement.
-            if let Some(name) = e.as_name() {
-                if let Some(v) = self.liftable(ex, name) {
-                    if matches!(&v, Value::Code(c) if matches!(c.body, CodeBody::Stmts(_))) {
-                        return self.insert_statements(v, e.span, out);
-                    }
-                }
+            if let Some(name) = e.as_name()
+                && let Some(v) = self.liftable(ex, name)
+                && matches!(&v, Value::Code(c) if matches!(c.body, CodeBody::Stmts(_)))
+            {
+                return self.insert_statements(v, e.span, out);
             }
         }
         with_stack(|| self.expand_stmt_children(ex, &mut stmt))?;

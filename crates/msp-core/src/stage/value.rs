@@ -81,6 +81,10 @@ impl ListObj {
         self.items.borrow().len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Mutates the items and re-charges the list's size. `f` must not call back into
     /// the interpreter.
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut Vec<Value>) -> R) -> R {
@@ -131,6 +135,10 @@ impl DictObj {
         self.map.borrow().len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Mutates the map and re-charges its size. `f` must not call back into the
     /// interpreter.
     pub fn with_mut<R>(&self, f: impl FnOnce(&mut OrdMap) -> R) -> R {
@@ -178,6 +186,10 @@ impl OrdMap {
         self.index.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
     pub fn get(&self, key: &Key) -> Option<&Value> {
         let &i = self.index.get(key)?;
         self.entries[i].as_ref().map(|(_, v)| v)
@@ -189,11 +201,11 @@ impl OrdMap {
 
     /// Inserts or replaces; a replaced entry keeps its place and its original key.
     pub fn insert(&mut self, key: Key, key_value: Value, value: Value) {
-        if let Some(&i) = self.index.get(&key) {
-            if let Some(entry) = self.entries[i].as_mut() {
-                entry.1 = value;
-                return;
-            }
+        if let Some(&i) = self.index.get(&key)
+            && let Some(entry) = self.entries[i].as_mut()
+        {
+            entry.1 = value;
+            return;
         }
         self.entries.push(Some((key_value, value)));
         self.index.insert(key, self.entries.len() - 1);
@@ -255,6 +267,10 @@ pub struct RangeObj {
 }
 
 impl RangeObj {
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn len(&self) -> usize {
         let (start, stop, step) = (
             i128::from(self.start),
@@ -511,10 +527,10 @@ impl Value {
             Value::Int(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.as_str().is_empty(),
-            Value::List(l) => l.len() != 0,
+            Value::List(l) => !l.is_empty(),
             Value::Tuple(t) => !t.items().is_empty(),
-            Value::Dict(d) | Value::Set(d) => d.len() != 0,
-            Value::Range(r) => r.len() != 0,
+            Value::Dict(d) | Value::Set(d) => !d.is_empty(),
+            Value::Range(r) => !r.is_empty(),
             _ => true,
         }
     }
@@ -654,26 +670,26 @@ pub fn to_str(v: &Value) -> String {
 /// Writes `v`; `seen` holds the containers being written, so a list that contains
 /// itself prints as `[...]` instead of recursing forever.
 fn write_value(out: &mut String, v: &Value, repr: bool, seen: &mut Vec<usize>) {
-    if let Some(id) = v.identity() {
-        if matches!(
+    if let Some(id) = v.identity()
+        && matches!(
             v,
             Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::Tuple(_)
-        ) {
-            if seen.contains(&id) || seen.len() > 200 {
-                out.push_str(match v {
-                    Value::List(_) => "[...]",
-                    Value::Tuple(_) => "(...)",
-                    _ => "{...}",
-                });
-                return;
-            }
-            seen.push(id);
-            stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-                write_container(out, v, seen);
+        )
+    {
+        if seen.contains(&id) || seen.len() > 200 {
+            out.push_str(match v {
+                Value::List(_) => "[...]",
+                Value::Tuple(_) => "(...)",
+                _ => "{...}",
             });
-            seen.pop();
             return;
         }
+        seen.push(id);
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+            write_container(out, v, seen);
+        });
+        seen.pop();
+        return;
     }
     match v {
         Value::None => out.push_str("None"),

@@ -79,7 +79,12 @@ impl AotTarget {
 
     fn machine(&self, opt_level: u8) -> Result<TargetMachine, CompileError> {
         let triple = TargetTriple::create(&self.triple);
-        let cpu = if self.cpu.is_empty() { "generic" } else { &self.cpu };
+        let cpu = match self.cpu.as_str() {
+            // rustc's baseline for x86_64 targets.
+            "" if self.triple.starts_with("x86_64") => "x86-64",
+            "" => "generic",
+            cpu => cpu,
+        };
         // Position-independent code, as rustc emits for every hosted target's default.
         codegen::target_machine(&triple, cpu, &self.features, codegen::opt_level(opt_level), RelocMode::PIC)
             .map_err(|e| internal(e.to_string()))
@@ -273,6 +278,52 @@ fn internal(message: String) -> CompileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::driver::Compiler;
+
+    const FLOATS: &str = "@compile\ndef poly(a: Float[8], x: float) -> float:\n    s = 0.0\n    for i in range(8):\n        s = s * x + a[i] * 1.25 + 0.5\n    return s\n\n@compile\ndef twice(x: float) -> float:\n    return poly_helper(x) * 2.0\n\n@compile\ndef poly_helper(x: float) -> float:\n    return x + 3.75\n";
+
+    #[test]
+    fn assembly_for_global_asm() {
+        let program = Compiler::new().check_source("poly.py", FLOATS).unwrap();
+        let mut opts = AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "__msp_t_1_");
+        opts.emit = Emit::Assembly;
+        let out = compile(&program, &opts).unwrap();
+        let text = out.text();
+        assert!(text.contains(".LCPI"), "{text}");
+        let asm = asm::for_global_asm(&text, "msp_t_1_", true);
+        if std::env::var_os("MSP_SHOW_ASM").is_some() {
+            eprintln!("{asm}");
+        }
+        assert!(asm.contains(".globl\t__msp_t_1_poly"), "{asm}");
+        assert!(asm.contains(".Lmsp_t_1_CPI"), "{asm}");
+        assert!(!asm.contains(".file"), "{asm}");
+        assert_eq!(out.kernels.len(), 3);
+        assert_eq!(out.kernels[0].symbol, "__msp_t_1_poly");
+        assert!(matches!(&out.kernels[0].params[0], ParamBinding::Array { len: 8, writes: false, .. }));
+        assert_eq!(out.sites.len(), 1);
+    }
+
+    #[test]
+    fn objects_for_other_targets() {
+        let program = Compiler::new().check_source("poly.py", FLOATS).unwrap();
+        for triple in ["aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc", "aarch64-apple-darwin"] {
+            let out = compile(&program, &AotOptions::new(AotTarget::baseline(triple), "p_")).unwrap();
+            assert!(out.code.len() > 100, "{triple}");
+        }
+    }
+
+    #[test]
+    fn unknown_externs_are_errors() {
+        let src = "@extern\ndef no_such_function_anywhere(x: int) -> int: ...\n\n@extern\ndef putchar(c: int) -> int: ...\n\n@compile\ndef f(x: int) -> int:\n    putchar(x)\n    return no_such_function_anywhere(x)\n";
+        let program = Compiler::new().check_source("ext.py", src).unwrap();
+        let err = compile(&program, &AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "p_")).unwrap_err();
+        assert_eq!(err.diagnostics.len(), 1, "{}", err.rendered);
+        assert!(err.rendered.contains("unknown C function `no_such_function_anywhere`"), "{}", err.rendered);
+        assert!(err.short.starts_with("ext.py:2:5"), "{}", err.short);
+        let mut opts = AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "p_");
+        opts.externs.provided.push("no_such_function_anywhere".into());
+        assert!(compile(&program, &opts).is_ok());
+    }
 
     #[test]
     fn prefixes_are_identifiers() {

@@ -123,8 +123,8 @@ impl ScalarValue {
             ScalarValue::U16(v) => v.to_string(),
             ScalarValue::U32(v) => v.to_string(),
             ScalarValue::U64(v) => v.to_string(),
-            // f32 values print with the shortest digits that read back as the same f32.
-            ScalarValue::F32(v) => py_float_repr(v.is_nan(), v.is_infinite(), v < 0.0, &format!("{v:e}")),
+            // An f32 reaches Python as a float (an f64) holding exactly the same value.
+            ScalarValue::F32(v) => ScalarValue::F64(v as f64).py_repr(),
             ScalarValue::F64(v) => py_float_repr(v.is_nan(), v.is_infinite(), v < 0.0, &format!("{v:e}")),
         }
     }
@@ -405,7 +405,8 @@ mod tests {
         assert_eq!(r(123456789012345.0), "123456789012345.0");
         assert_eq!(r(-2.5), "-2.5");
         assert_eq!(r(0.1), "0.1");
-        assert_eq!(ScalarValue::F32(0.1).py_repr(), "0.1");
+        assert_eq!(ScalarValue::F32(0.1).py_repr(), "0.10000000149011612");
+        assert_eq!(ScalarValue::F32(0.0001220703125).py_repr(), "0.0001220703125");
         assert_eq!(ScalarValue::F32(12.5).py_repr(), "12.5");
     }
 }

@@ -274,13 +274,10 @@ impl SourceMap {
             if !self.is_quote(cur.source) {
                 return self.location(cur);
             }
-            // Prefer the outermost splice of this span; else the quote's construction site.
-            let mut outer = None;
-            let mut e = cur.expn;
-            while let Some(x) = self.expansion(e) {
-                outer = Some(x.site);
-                e = x.inner;
-            }
+            // Prefer the outermost splice of this span (the head of its expansion chain:
+            // each re-splice wraps the previous expansion as `inner`); else the quote's
+            // construction site.
+            let outer = self.expansion(cur.expn).map(|x| x.site);
             let next = match (outer, &self.get(cur.source).kind) {
                 (Some(site), _) => site,
                 (None, SourceKind::Quote { built_at }) => *built_at,

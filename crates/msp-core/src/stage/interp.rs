@@ -2,6 +2,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
 use std::rc::{Rc, Weak};
 
@@ -58,11 +59,37 @@ pub enum ScopeKind {
     Comprehension,
 }
 
+/// The variables of one scope. Names are short identifiers: a simple multiplicative
+/// hash beats SipHash here, and stage-0 code is trusted input, not an attacker.
+pub type Vars = HashMap<String, Value, BuildHasherDefault<NameHasher>>;
+
+/// FNV-1a over the name's bytes.
+#[derive(Default)]
+pub struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// One lexical environment: the module's globals, a function call's locals, or a
 /// comprehension's loop variables. Closures keep their defining scope alive.
 #[derive(Debug)]
 pub struct Scope {
-    pub vars: RefCell<HashMap<String, Value>>,
+    pub vars: RefCell<Vars>,
     pub parent: Option<Rc<Scope>>,
     pub kind: ScopeKind,
 }
@@ -70,7 +97,7 @@ pub struct Scope {
 impl Scope {
     pub fn new(kind: ScopeKind, parent: Option<Rc<Scope>>) -> Rc<Scope> {
         Rc::new(Scope {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(Vars::default()),
             parent,
             kind,
         })
@@ -81,7 +108,16 @@ impl Scope {
     }
 
     pub fn set(&self, name: &str, value: Value) {
-        let old = self.vars.borrow_mut().insert(name.to_string(), value);
+        // Rebinding an existing name (the common case in loops) allocates nothing.
+        let mut vars = self.vars.borrow_mut();
+        let old = match vars.get_mut(name) {
+            Some(slot) => Some(std::mem::replace(slot, value)),
+            None => {
+                vars.insert(name.to_string(), value);
+                None
+            }
+        };
+        drop(vars);
         drop(old); // outside the borrow: dropping may run arbitrary drops
     }
 
@@ -186,19 +222,34 @@ impl<'a> Interp<'a> {
 
     /// Adds the traceback to a diagnostic: the first and last three calls in progress.
     pub fn fail_diag(&self, mut diag: Diagnostic) -> Fault {
-        let n = self.frames.len();
+        // Consecutive calls from one place (recursion) make one entry.
+        let mut groups: Vec<(Span, usize)> = Vec::new();
+        for f in &self.frames {
+            match groups.last_mut() {
+                Some((site, count)) if *site == f.call_site => *count += 1,
+                _ => groups.push((f.call_site, 1)),
+            }
+        }
+        let n = groups.len();
         let shown: Vec<usize> = if n <= 6 {
             (0..n).collect()
         } else {
             (0..3).chain(n - 3..n).collect()
         };
         for &i in shown.iter().rev() {
-            diag = diag.with_secondary(self.frames[i].call_site, "called from here");
+            let (site, count) = groups[i];
+            let label = if count == 1 {
+                "called from here".to_string()
+            } else {
+                format!("called from here ({count} nested calls)")
+            };
+            diag = diag.with_secondary(site, label);
         }
         if n > 6 {
+            let hidden: usize = groups[3..n - 3].iter().map(|g| g.1).sum();
             diag = diag.with_note(format!(
-                "stage-0 traceback: {n} calls deep; {} in the middle not shown",
-                n - 6
+                "stage-0 traceback: {} calls deep; {hidden} in the middle not shown",
+                self.frames.len()
             ));
         }
         Fault(Box::new(diag))

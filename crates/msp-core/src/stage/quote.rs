@@ -482,10 +482,20 @@ impl<'a> Interp<'a> {
                      (splice it as a statement on its own line)",
                 )),
             },
-            Value::List(_) | Value::Tuple(_) => Err(self.fail(
-                site,
-                "a list of code values can only be spliced in statement position",
-            )),
+            Value::List(_) | Value::Tuple(_) => {
+                let all_code = self
+                    .collect(&v, site)?
+                    .iter()
+                    .all(|x| matches!(x, Value::Code(_)));
+                if all_code {
+                    Err(self.fail(
+                        site,
+                        "a list of code values can only be spliced in statement position",
+                    ))
+                } else {
+                    Err(self.not_code(&v, site))
+                }
+            }
             other => Err(self.not_code(other, site)),
         }
     }
@@ -540,6 +550,9 @@ impl<'a> Interp<'a> {
         let hint = match v {
             Value::Str(_) => " (to turn text into code, quote it: q(text))",
             Value::None => " (did the generator forget to return its code?)",
+            Value::List(_) | Value::Tuple(_) => {
+                " (a list must hold code values: quote its items, or q(\"\\n\".join(lines)))"
+            }
             _ => "",
         };
         self.fail(

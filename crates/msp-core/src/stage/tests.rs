@@ -429,6 +429,45 @@ fn spliced_code_remembers_where_it_came_from() {
 }
 
 #[test]
+fn nested_quotes_report_the_kernel_line() {
+    let src = "def inner():\n    return q('x + 1')\n\
+               def outer():\n    return q('splice(inner()) * 2')\n\
+               @compile\ndef f(x: int) -> int:\n    return splice(outer())\n";
+    let (r, _, map) = run(src);
+    let m = r.expect("stages");
+    let crate::ast::StmtKind::Return(Some(e)) = &m.kernels[0].body[0].kind else {
+        panic!("expected a return")
+    };
+    // `x + 1` came from inner's quote, through outer's quote, into the kernel at line 7.
+    let crate::ast::ExprKind::BinOp { left, .. } = &e.kind else {
+        panic!("expected a product")
+    };
+    assert_eq!(map.file_location(left.span).line, 7);
+    let origins = map.origins(left.span);
+    assert_eq!(origins.len(), 3, "{origins:?}");
+    let lines: Vec<u32> = origins
+        .iter()
+        .map(|o| match o {
+            crate::source::Origin::QuoteBuilt(s) | crate::source::Origin::Spliced(s) => {
+                map.file_location(*s).line
+            }
+        })
+        .collect();
+    assert_eq!(lines, vec![2, 4, 7]);
+}
+
+#[test]
+fn memory_account_returns_to_zero() {
+    let before = super::alloc::held();
+    check(
+        "def make():\n    data = [str(i) * 10 for i in range(1000)]\n    def get():\n        return data\n    return get\n\
+         keep = [make() for _ in range(5)]\nd = {i: [i] for i in range(100)}\nprint(len(keep))\n",
+        "5\n",
+    );
+    assert_eq!(super::alloc::held(), before);
+}
+
+#[test]
 fn gensym_gives_fresh_names() {
     check(
         "print(gensym('t'), gensym('t'), gensym())\n",

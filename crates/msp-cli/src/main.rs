@@ -11,7 +11,11 @@ use clap::{Args, Parser, Subcommand};
 use msp_core::driver::{CompileError, Compiler};
 
 #[derive(Parser)]
-#[command(name = "msp", version, about = "Multi-stage programming in a typed Python subset, compiled through LLVM")]
+#[command(
+    name = "msp",
+    version,
+    about = "Multi-stage programming in a typed Python subset, compiled through LLVM"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,6 +59,11 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Print each kernel after staging, as Python (valid Python that re-parses to it).
+    Expand {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Print the LLVM IR (unoptimized unless --opt).
     Ir {
         #[command(flatten)]
@@ -93,9 +102,14 @@ fn compiler(common: &Common) -> Result<Compiler, String> {
 }
 
 fn read(path: &PathBuf) -> Result<(String, String), String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        format!("error: {}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())
+        format!(
+            "error: {}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
     })?;
     Ok((path.display().to_string(), text))
 }
@@ -108,24 +122,45 @@ fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Check { common } => {
             let (name, text) = read(&common.file)?;
-            let program = compiler(&common)?.check_source(&name, &text).map_err(render)?;
+            let program = compiler(&common)?
+                .check_source(&name, &text)
+                .map_err(render)?;
             let n = program.checked.kernels.len();
             eprintln!("{name}: {n} kernel(s) ok");
             Ok(())
         }
+        Command::Expand { common } => {
+            let (name, text) = read(&common.file)?;
+            let program = compiler(&common)?
+                .stage_source(&name, &text)
+                .map_err(render)?;
+            print!("{}", msp_core::unparse::unparse_module(&program.staged));
+            Ok(())
+        }
         Command::Ir { common, opt } => {
             let (name, text) = read(&common.file)?;
-            let ir = compiler(&common)?.ir_source(&name, &text, opt).map_err(render)?;
+            let ir = compiler(&common)?
+                .ir_source(&name, &text, opt)
+                .map_err(render)?;
             print!("{ir}");
             Ok(())
         }
         Command::Asm { common } => {
             let (name, text) = read(&common.file)?;
-            let asm = compiler(&common)?.asm_source(&name, &text).map_err(render)?;
+            let asm = compiler(&common)?
+                .asm_source(&name, &text)
+                .map_err(render)?;
             print!("{asm}");
             Ok(())
         }
-        Command::Run { common, call, print_args, times, bench, repeat } => {
+        Command::Run {
+            common,
+            call,
+            print_args,
+            times,
+            bench,
+            repeat,
+        } => {
             let (name, text) = read(&common.file)?;
             let c = compiler(&common)?;
             let module = c.jit_source(&name, &text).map_err(render)?;
@@ -142,7 +177,11 @@ fn run(command: Command) -> Result<(), String> {
             let parsed = args::parse_call(&call)?;
             let sig = module.signature(&parsed.name).ok_or_else(|| {
                 let names: Vec<&str> = module.kernels().map(|k| k.name.as_str()).collect();
-                format!("error: no kernel `{}` in {name} (kernels: {})", parsed.name, names.join(", "))
+                format!(
+                    "error: no kernel `{}` in {name} (kernels: {})",
+                    parsed.name,
+                    names.join(", ")
+                )
             })?;
             let mut buffers = args::materialize(&parsed, sig)?;
             let result = {
@@ -173,7 +212,14 @@ fn run(command: Command) -> Result<(), String> {
 }
 
 /// Re-compiles and re-calls `repeat` times in this process and reports medians.
-fn run_bench(c: &Compiler, name: &str, text: &str, parsed: &args::ParsedCall, sig: msp_core::check::KernelSig, repeat: usize) -> Result<(), String> {
+fn run_bench(
+    c: &Compiler,
+    name: &str,
+    text: &str,
+    parsed: &args::ParsedCall,
+    sig: msp_core::check::KernelSig,
+    repeat: usize,
+) -> Result<(), String> {
     let mut compiles = Vec::new();
     let mut module = None;
     for _ in 0..repeat {

@@ -32,8 +32,16 @@ pub struct CompileError {
 impl CompileError {
     fn new(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
         let rendered = render_all(&diagnostics, map);
-        let short = diagnostics.iter().map(|d| d.render_short(map)).collect::<Vec<_>>().join("\n");
-        CompileError { diagnostics, rendered, short }
+        let short = diagnostics
+            .iter()
+            .map(|d| d.render_short(map))
+            .collect::<Vec<_>>()
+            .join("\n");
+        CompileError {
+            diagnostics,
+            rendered,
+            short,
+        }
     }
 
     fn internal(message: String) -> CompileError {
@@ -87,6 +95,14 @@ pub struct CompileReport {
     pub add_time: bool,
 }
 
+/// A module after stage 0.
+pub struct StagedProgram {
+    pub map: SourceMap,
+    pub file: SourceId,
+    pub staged: StagedModule,
+    pub times: PhaseTimes,
+}
+
 /// A module that passed stage 0 and the type checker.
 pub struct CheckedProgram {
     pub map: SourceMap,
@@ -119,7 +135,14 @@ pub struct Compiler {
 
 impl Default for Compiler {
     fn default() -> Self {
-        Compiler { defines: Vec::new(), unchecked: false, opt_level: 3, limits: Limits::default(), dump_ir: false, externs: HashMap::new() }
+        Compiler {
+            defines: Vec::new(),
+            unchecked: false,
+            opt_level: 3,
+            limits: Limits::default(),
+            dump_ir: false,
+            externs: HashMap::new(),
+        }
     }
 }
 
@@ -166,29 +189,75 @@ impl Compiler {
     /// # Safety
     /// `address` must be an `extern "C"` function whose parameters and return type match
     /// every `@extern` declaration of `name` that kernels compiled by this compiler use.
-    pub unsafe fn register_extern(&mut self, name: impl Into<String>, address: *const ()) -> &mut Self {
-        self.externs.insert(name.into(), ExternFn { address: address as usize });
+    pub unsafe fn register_extern(
+        &mut self,
+        name: impl Into<String>,
+        address: *const (),
+    ) -> &mut Self {
+        self.externs.insert(
+            name.into(),
+            ExternFn {
+                address: address as usize,
+            },
+        );
         self
     }
 
-    /// Parses, stages and type-checks a module.
-    pub fn check_source(&self, name: &str, text: &str) -> Result<CheckedProgram, CompileError> {
+    /// Parses and stages a module: runs its generators, splices its quotes. The result is
+    /// what `msp expand` prints; it has not been type-checked.
+    pub fn stage_source(&self, name: &str, text: &str) -> Result<StagedProgram, CompileError> {
         let mut map = SourceMap::new();
         let file = map.add(name, text, SourceKind::File);
         let mut times = PhaseTimes::default();
         let t = Instant::now();
-        let module = parse::parse_module(&map, file).map_err(|e| CompileError::new(vec![e.0], &map))?;
+        let module =
+            parse::parse_module(&map, file).map_err(|e| CompileError::new(vec![e.0], &map))?;
         times.parse = t.elapsed();
         let t = Instant::now();
         let mut out = std::io::stderr();
-        let staged = stage::run_module(&mut map, file, &module, &self.defines, &self.limits, &mut out)
-            .map_err(|e| CompileError::new(vec![e.diagnostic], &map))?;
+        let staged = stage::run_module(
+            &mut map,
+            file,
+            &module,
+            &self.defines,
+            &self.limits,
+            &mut out,
+        )
+        .map_err(|e| CompileError::new(vec![e.diagnostic], &map))?;
         times.stage = t.elapsed();
+        Ok(StagedProgram {
+            map,
+            file,
+            staged,
+            times,
+        })
+    }
+
+    /// Parses, stages and type-checks a module.
+    pub fn check_source(&self, name: &str, text: &str) -> Result<CheckedProgram, CompileError> {
+        let StagedProgram {
+            map,
+            file,
+            staged,
+            mut times,
+        } = self.stage_source(name, text)?;
         let t = Instant::now();
-        let checked = check::check_module(&map, &staged, &CheckOptions { unchecked: self.unchecked })
-            .map_err(|e| CompileError::new(e.diagnostics, &map))?;
+        let checked = check::check_module(
+            &map,
+            &staged,
+            &CheckOptions {
+                unchecked: self.unchecked,
+            },
+        )
+        .map_err(|e| CompileError::new(e.diagnostics, &map))?;
         times.check = t.elapsed();
-        Ok(CheckedProgram { map, file, staged, checked, times })
+        Ok(CheckedProgram {
+            map,
+            file,
+            staged,
+            checked,
+            times,
+        })
     }
 
     /// Reads a file and checks it.
@@ -211,7 +280,12 @@ impl Compiler {
 
     /// JIT-compiles a module that already passed the checker.
     pub fn jit_checked(&self, program: CheckedProgram) -> Result<JitModule, CompileError> {
-        let CheckedProgram { map, checked, mut times, .. } = program;
+        let CheckedProgram {
+            map,
+            checked,
+            mut times,
+            ..
+        } = program;
         // An unresolved extern would make MCJIT abort the process; refuse it here.
         let mut missing = Vec::new();
         let mut externs = self.externs.clone();
@@ -233,9 +307,13 @@ impl Compiler {
             return Err(CompileError::new(missing, &map));
         }
         let dump = self.dump_ir || checked.kernels.iter().any(|k| k.debug);
-        let mut report = CompileReport { add_time: checked.kernels.iter().any(|k| k.add_time), ..CompileReport::default() };
+        let mut report = CompileReport {
+            add_time: checked.kernels.iter().any(|k| k.add_time),
+            ..CompileReport::default()
+        };
         let opt_level = self.opt_level;
-        let tm = codegen::host_target_machine(codegen::opt_level(opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let tm = codegen::host_target_machine(codegen::opt_level(opt_level))
+            .map_err(|e| CompileError::internal(e.to_string()))?;
         let mut codegen_time = Duration::ZERO;
         let mut optimize_time = Duration::ZERO;
         let t_all = Instant::now();
@@ -263,14 +341,26 @@ impl Compiler {
     }
 
     /// LLVM IR of a module for this host, before or after optimization.
-    pub fn ir_source(&self, name: &str, text: &str, optimized: bool) -> Result<String, CompileError> {
+    pub fn ir_source(
+        &self,
+        name: &str,
+        text: &str,
+        optimized: bool,
+    ) -> Result<String, CompileError> {
         let program = self.check_source(name, text)?;
-        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level))
+            .map_err(|e| CompileError::internal(e.to_string()))?;
         let ctx = inkwell::context::Context::create();
-        let opts = CodegenOptions { trampolines: false, symbol_prefix: String::new(), ..CodegenOptions::default() };
-        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
+        let opts = CodegenOptions {
+            trampolines: false,
+            symbol_prefix: String::new(),
+            ..CodegenOptions::default()
+        };
+        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts)
+            .map_err(|e| CompileError::internal(e.to_string()))?;
         if optimized {
-            codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
+            codegen::optimize(&module, &tm, self.opt_level)
+                .map_err(|e| CompileError::internal(e.to_string()))?;
         }
         Ok(module.print_to_string().to_string())
     }
@@ -278,11 +368,18 @@ impl Compiler {
     /// Optimized assembly of a module for this host.
     pub fn asm_source(&self, name: &str, text: &str) -> Result<String, CompileError> {
         let program = self.check_source(name, text)?;
-        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(|e| CompileError::internal(e.to_string()))?;
+        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level))
+            .map_err(|e| CompileError::internal(e.to_string()))?;
         let ctx = inkwell::context::Context::create();
-        let opts = CodegenOptions { trampolines: false, symbol_prefix: String::new(), ..CodegenOptions::default() };
-        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(|e| CompileError::internal(e.to_string()))?;
-        codegen::optimize(&module, &tm, self.opt_level).map_err(|e| CompileError::internal(e.to_string()))?;
+        let opts = CodegenOptions {
+            trampolines: false,
+            symbol_prefix: String::new(),
+            ..CodegenOptions::default()
+        };
+        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts)
+            .map_err(|e| CompileError::internal(e.to_string()))?;
+        codegen::optimize(&module, &tm, self.opt_level)
+            .map_err(|e| CompileError::internal(e.to_string()))?;
         let buf = tm
             .write_to_memory_buffer(&module, inkwell::targets::FileType::Assembly)
             .map_err(|e| CompileError::internal(format!("assembly emission: {}", e.to_string())))?;
@@ -291,9 +388,14 @@ impl Compiler {
 }
 
 fn read(path: &Path) -> Result<(String, String), CompileError> {
-    let bytes = std::fs::read(path).map_err(|e| CompileError::internal(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| CompileError::internal(format!("cannot read {}: {e}", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        CompileError::internal(format!("{}: not UTF-8 text (byte {} is invalid)", path.display(), e.utf8_error().valid_up_to()))
+        CompileError::internal(format!(
+            "{}: not UTF-8 text (byte {} is invalid)",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
     })?;
     Ok((path.display().to_string(), text))
 }

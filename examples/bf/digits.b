@@ -1,0 +1,2 @@
+Prints the ten digits and a newline
+++++++++++[>+++++<-]>--<++++++++++[>.+<-]++++++++++.

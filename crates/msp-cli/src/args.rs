@@ -11,7 +11,8 @@ use msp_core::staged::DefineValue;
 fn parse_input(label: &str, text: &str) -> Result<Expr, String> {
     let mut map = SourceMap::new();
     let id = map.add(label, text, SourceKind::Input);
-    parse_expression(&map, id).map_err(|e| format!("error: cannot parse {label} `{text}`: {}", e.0.message))
+    parse_expression(&map, id)
+        .map_err(|e| format!("error: cannot parse {label} `{text}`: {}", e.0.message))
 }
 
 /// A Python literal, as stage 0 sees it.
@@ -21,12 +22,17 @@ fn literal(e: &Expr) -> Option<Literal> {
         ExprKind::Float(f) => Literal::Float(*f),
         ExprKind::Bool(b) => Literal::Bool(*b),
         ExprKind::Str(s) => Literal::Str(s.clone()),
-        ExprKind::UnaryOp { op: UnaryOp::Neg, operand } => match literal(operand)? {
+        ExprKind::UnaryOp {
+            op: UnaryOp::Neg,
+            operand,
+        } => match literal(operand)? {
             Literal::Int(v) => Literal::Int(-v),
             Literal::Float(f) => Literal::Float(-f),
             _ => return None,
         },
-        ExprKind::List(items) | ExprKind::Tuple(items) => Literal::List(items.iter().map(literal).collect::<Option<_>>()?),
+        ExprKind::List(items) | ExprKind::Tuple(items) => {
+            Literal::List(items.iter().map(literal).collect::<Option<_>>()?)
+        }
         ExprKind::Name(n) if n == "zeros" => Literal::Zeros,
         ExprKind::Name(n) if n == "iota" => Literal::Iota,
         _ => return None,
@@ -45,24 +51,42 @@ enum Literal {
 }
 
 pub fn parse_define(text: &str) -> Result<(String, DefineValue), String> {
-    let (name, value) = text.split_once('=').ok_or_else(|| format!("error: --define wants NAME=VALUE, got `{text}`"))?;
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("error: --define wants NAME=VALUE, got `{text}`"))?;
     let name = name.trim();
-    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') || name.starts_with(|c: char| c.is_ascii_digit()) {
+    if name.is_empty()
+        || !name.chars().all(|c| c.is_alphanumeric() || c == '_')
+        || name.starts_with(|c: char| c.is_ascii_digit())
+    {
         return Err(format!("error: --define: `{name}` is not a valid name"));
     }
     let e = parse_input("--define value", value.trim())?;
-    let lit = literal(&e).ok_or_else(|| format!("error: --define {name}: `{value}` is not a literal (int, float, bool, str or list)"))?;
-    Ok((name.to_string(), define_value(&lit).map_err(|m| format!("error: --define {name}: {m}"))?))
+    let lit = literal(&e).ok_or_else(|| {
+        format!(
+            "error: --define {name}: `{value}` is not a literal (int, float, bool, str or list)"
+        )
+    })?;
+    Ok((
+        name.to_string(),
+        define_value(&lit).map_err(|m| format!("error: --define {name}: {m}"))?,
+    ))
 }
 
 fn define_value(l: &Literal) -> Result<DefineValue, String> {
     Ok(match l {
-        Literal::Int(v) => DefineValue::Int(i64::try_from(*v).map_err(|_| format!("{v} does not fit in 64 bits"))?),
+        Literal::Int(v) => {
+            DefineValue::Int(i64::try_from(*v).map_err(|_| format!("{v} does not fit in 64 bits"))?)
+        }
         Literal::Float(f) => DefineValue::Float(*f),
         Literal::Bool(b) => DefineValue::Bool(*b),
         Literal::Str(s) => DefineValue::Str(s.clone()),
-        Literal::List(items) => DefineValue::List(items.iter().map(define_value).collect::<Result<_, _>>()?),
-        Literal::Zeros | Literal::Iota => return Err("`zeros`/`iota` only stand for call arguments".into()),
+        Literal::List(items) => {
+            DefineValue::List(items.iter().map(define_value).collect::<Result<_, _>>()?)
+        }
+        Literal::Zeros | Literal::Iota => {
+            return Err("`zeros`/`iota` only stand for call arguments".into());
+        }
     })
 }
 
@@ -73,18 +97,32 @@ pub struct ParsedCall {
 
 pub fn parse_call(text: &str) -> Result<ParsedCall, String> {
     let e = parse_input("--call", text)?;
-    let ExprKind::Call { func, args, keywords } = &e.kind else {
+    let ExprKind::Call {
+        func,
+        args,
+        keywords,
+    } = &e.kind
+    else {
         return Err(format!("error: --call wants `kernel(args)`, got `{text}`"));
     };
-    let name = func.as_name().ok_or_else(|| format!("error: --call: `{text}` does not call a kernel by name"))?;
+    let name = func
+        .as_name()
+        .ok_or_else(|| format!("error: --call: `{text}` does not call a kernel by name"))?;
     if !keywords.is_empty() {
         return Err("error: --call: keyword arguments are not supported".into());
     }
     let args = args
         .iter()
-        .map(|a| literal(a).ok_or_else(|| format!("error: --call: argument is not a literal, `zeros` or `iota`: {a:?}")))
+        .map(|a| {
+            literal(a).ok_or_else(|| {
+                format!("error: --call: argument is not a literal, `zeros` or `iota`: {a:?}")
+            })
+        })
         .collect::<Result<_, _>>()?;
-    Ok(ParsedCall { name: name.to_string(), args })
+    Ok(ParsedCall {
+        name: name.to_string(),
+        args,
+    })
 }
 
 /// One argument, owned: a scalar, or an array buffer of the parameter's element type.
@@ -110,7 +148,9 @@ pub enum ArrayData {
 fn scalar_arg(l: &Literal, s: Scalar, what: &str) -> Result<ScalarValue, String> {
     let bad = || format!("error: {what}: `{l:?}` is not a `{s}`");
     match l {
-        Literal::Int(v) => ScalarValue::from_i128(s, *v).filter(|_| s != Scalar::Bool).ok_or_else(|| format!("error: {what}: {v} does not fit in `{s}`")),
+        Literal::Int(v) => ScalarValue::from_i128(s, *v)
+            .filter(|_| s != Scalar::Bool)
+            .ok_or_else(|| format!("error: {what}: {v} does not fit in `{s}`")),
         Literal::Float(f) => ScalarValue::from_f64(s, *f).ok_or_else(bad),
         Literal::Bool(b) if s == Scalar::Bool => Ok(ScalarValue::Bool(*b)),
         Literal::Bool(b) if s.is_int() => ScalarValue::from_i128(s, *b as i128).ok_or_else(bad),
@@ -119,19 +159,31 @@ fn scalar_arg(l: &Literal, s: Scalar, what: &str) -> Result<ScalarValue, String>
 }
 
 /// Flattens a nested list of exactly `dims`, row-major.
-fn flatten<'a>(l: &'a Literal, dims: &[u64], out: &mut Vec<&'a Literal>, what: &str) -> Result<(), String> {
+fn flatten<'a>(
+    l: &'a Literal,
+    dims: &[u64],
+    out: &mut Vec<&'a Literal>,
+    what: &str,
+) -> Result<(), String> {
     match (l, dims.split_first()) {
         (Literal::List(items), Some((&n, rest))) => {
             if items.len() as u64 != n {
-                return Err(format!("error: {what}: a list of {} items where the array needs {n}", items.len()));
+                return Err(format!(
+                    "error: {what}: a list of {} items where the array needs {n}",
+                    items.len()
+                ));
             }
             for i in items {
                 flatten(i, rest, out, what)?;
             }
             Ok(())
         }
-        (Literal::List(_), None) => Err(format!("error: {what}: the list is nested deeper than the array")),
-        (_, Some(_)) => Err(format!("error: {what}: expected a list here (the array has more dimensions)")),
+        (Literal::List(_), None) => Err(format!(
+            "error: {what}: the list is nested deeper than the array"
+        )),
+        (_, Some(_)) => Err(format!(
+            "error: {what}: expected a list here (the array has more dimensions)"
+        )),
         (other, None) => {
             out.push(other);
             Ok(())
@@ -154,7 +206,12 @@ macro_rules! fill {
 
 pub fn materialize(call: &ParsedCall, sig: &KernelSig) -> Result<Vec<Buffer>, String> {
     if call.args.len() != sig.params.len() {
-        return Err(format!("error: `{}` takes {} argument(s), {} given", sig.name, sig.params.len(), call.args.len()));
+        return Err(format!(
+            "error: `{}` takes {} argument(s), {} given",
+            sig.name,
+            sig.params.len(),
+            call.args.len()
+        ));
     }
     let mut out = Vec::new();
     for (lit, (pname, ty)) in call.args.iter().zip(&sig.params) {
@@ -214,7 +271,9 @@ pub fn call_args(buffers: &mut [Buffer]) -> Vec<CallArg<'_>> {
 impl Buffer {
     /// The array as a nested Python list (`None` for scalars).
     pub fn render_array(&self) -> Option<String> {
-        let Buffer::Array { data, dims } = self else { return None };
+        let Buffer::Array { data, dims } = self else {
+            return None;
+        };
         let items: Vec<String> = match data {
             ArrayData::Bool(v) => v.iter().map(|x| ScalarValue::Bool(*x).py_repr()).collect(),
             ArrayData::I8(v) => v.iter().map(|x| x.to_string()).collect(),

@@ -30,7 +30,9 @@ fn parse_case(text: &str) -> (Vec<String>, Vec<Run>) {
             break; // expectations live in the leading comment block
         };
         let rest = rest.trim_start();
-        let Some((key, value)) = rest.split_once(':') else { continue };
+        let Some((key, value)) = rest.split_once(':') else {
+            continue;
+        };
         if !key.chars().all(|c| c.is_ascii_uppercase() || c == '-') || key.is_empty() {
             continue;
         }
@@ -43,7 +45,10 @@ fn parse_case(text: &str) -> (Vec<String>, Vec<Run>) {
         };
         match key {
             "DEFINE" => defines.push(value.trim().to_string()),
-            "RUN" => runs.push(Run { call: Some(value.trim().to_string()), ..Run::default() }),
+            "RUN" => runs.push(Run {
+                call: Some(value.trim().to_string()),
+                ..Run::default()
+            }),
             "STDOUT" => {
                 let i = cur(&mut runs);
                 runs[i].stdout.push(value.to_string());
@@ -82,13 +87,19 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
     if !run.args_after.is_empty() {
         cmd.arg("--print-args");
     }
-    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("cannot run msp: {e}"))?;
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run msp: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code().is_none() {
         return Err(format!("msp was killed by a signal\nstderr: {stderr}").into());
     }
-    let base = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let base = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if run.error_at.is_some() || !run.error_has.is_empty() {
         let all = format!("{stdout}{stderr}");
         let mut why = Vec::new();
@@ -105,7 +116,11 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
                 why.push(format!("the error lacks `{h}`"));
             }
         }
-        return if why.is_empty() { Ok(()) } else { Err(format!("{}\n--- output ---\n{all}", why.join("; ")).into()) };
+        return if why.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{}\n--- output ---\n{all}", why.join("; ")).into())
+        };
     }
     let mut want = String::new();
     for s in &run.stdout {
@@ -121,13 +136,19 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
         want.push('\n');
     }
     if !out.status.success() || stdout != want {
-        return Err(format!("exit {:?}\nwant: {want:?}\ngot:  {stdout:?}\nstderr: {stderr}", out.status.code()).into());
+        return Err(format!(
+            "exit {:?}\nwant: {want:?}\ngot:  {stdout:?}\nstderr: {stderr}",
+            out.status.code()
+        )
+        .into());
     }
     Ok(())
 }
 
 fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -143,14 +164,20 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dirs: Vec<PathBuf> = match std::env::var("MSP_CONFORMANCE") {
         Ok(v) => v.split(':').map(PathBuf::from).collect(),
-        Err(_) => vec![root.join("../shared/conformance"), root.join("tests/conformance")],
+        Err(_) => vec![
+            root.join("../shared/conformance"),
+            root.join("tests/conformance"),
+        ],
     };
     let mut trials = Vec::new();
     for dir in &dirs {
         if !dir.is_dir() {
             // A missing suite must fail loudly, not pass by running nothing.
             let d = dir.display().to_string();
-            trials.push(Trial::test(format!("conformance directory {d}"), move || Err(format!("{d} is missing").into())));
+            trials.push(Trial::test(
+                format!("conformance directory {d}"),
+                move || Err(format!("{d} is missing").into()),
+            ));
             continue;
         }
         let mut files = Vec::new();
@@ -161,7 +188,10 @@ fn main() {
             let (defines, runs) = parse_case(&text);
             let rel = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
             for (i, run) in runs.into_iter().enumerate() {
-                let name = format!("{rel} [{}] #{i}", run.call.clone().unwrap_or_else(|| "check".into()));
+                let name = format!(
+                    "{rel} [{}] #{i}",
+                    run.call.clone().unwrap_or_else(|| "check".into())
+                );
                 let (f, defines) = (f.clone(), defines.clone());
                 trials.push(Trial::test(name, move || check_run(&f, &defines, &run)));
             }

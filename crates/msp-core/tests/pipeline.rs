@@ -21,7 +21,12 @@ fn compile_error(src: &str) -> String {
 /// IR without the parts that depend on the machine (target triple, layout, CPU attributes).
 fn portable_ir(ir: &str) -> String {
     ir.lines()
-        .filter(|l| !l.starts_with("target ") && !l.starts_with("attributes #") && !l.starts_with("; ModuleID") && !l.starts_with("source_filename"))
+        .filter(|l| {
+            !l.starts_with("target ")
+                && !l.starts_with("attributes #")
+                && !l.starts_with("; ModuleID")
+                && !l.starts_with("source_filename")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -29,27 +34,53 @@ fn portable_ir(ir: &str) -> String {
 #[test]
 fn ir_snapshot_of_add3() {
     let ir = Compiler::new()
-        .ir_source("add3.py", "@compile\ndef add3(n: int) -> int:\n    return n + 1 + 1 + 1\n", false)
+        .ir_source(
+            "add3.py",
+            "@compile\ndef add3(n: int) -> int:\n    return n + 1 + 1 + 1\n",
+            false,
+        )
         .expect("compiles");
     insta::assert_snapshot!("add3_unoptimized", portable_ir(&ir));
-    let opt = Compiler::new().ir_source("add3.py", "@compile\ndef add3(n: int) -> int:\n    return n + 1 + 1 + 1\n", true).expect("compiles");
-    assert!(opt.contains("add i32 %0, 3") || opt.contains("add i32 %n, 3"), "the additions fold:\n{opt}");
+    let opt = Compiler::new()
+        .ir_source(
+            "add3.py",
+            "@compile\ndef add3(n: int) -> int:\n    return n + 1 + 1 + 1\n",
+            true,
+        )
+        .expect("compiles");
+    assert!(
+        opt.contains("add i32 %0, 3") || opt.contains("add i32 %n, 3"),
+        "the additions fold:\n{opt}"
+    );
 }
 
 #[test]
 fn ir_snapshot_of_a_checked_array_load() {
     let src = "@compile\ndef peek(a: Int[8], i: int) -> int:\n    return a[i]\n";
-    let ir = Compiler::new().ir_source("peek.py", src, false).expect("compiles");
+    let ir = Compiler::new()
+        .ir_source("peek.py", src, false)
+        .expect("compiles");
     insta::assert_snapshot!("peek_unoptimized", portable_ir(&ir));
 }
 
 #[test]
 fn unchecked_kernels_have_no_fault_branches() {
     let src = "@compile\ndef peek(a: Int[8], i: int) -> int:\n    return a[i]\n";
-    let checked = Compiler::new().ir_source("peek.py", src, true).expect("compiles");
-    let unchecked = Compiler::new().unchecked(true).ir_source("peek.py", src, true).expect("compiles");
-    assert!(checked.contains("store i32 1, ptr %"), "checked stores a fault:\n{checked}");
-    assert!(!unchecked.contains("store i32 1, ptr %"), "unchecked has no fault path:\n{unchecked}");
+    let checked = Compiler::new()
+        .ir_source("peek.py", src, true)
+        .expect("compiles");
+    let unchecked = Compiler::new()
+        .unchecked(true)
+        .ir_source("peek.py", src, true)
+        .expect("compiles");
+    assert!(
+        checked.contains("store i32 1, ptr %"),
+        "checked stores a fault:\n{checked}"
+    );
+    assert!(
+        !unchecked.contains("store i32 1, ptr %"),
+        "unchecked has no fault path:\n{unchecked}"
+    );
 }
 
 #[test]
@@ -57,57 +88,105 @@ fn typed_handles_check_the_signature() {
     let m = jit("@compile\ndef f(x: int, a: F64[3]) -> f64:\n    return a[x]\n");
     assert!(m.kernel::<(i32, &[f64; 3]), f64>("f").is_ok());
     let wrong_ret = m.kernel::<(i32, &[f64; 3]), f32>("f").unwrap_err();
-    assert!(matches!(wrong_ret, SignatureError::Mismatch { .. }), "{wrong_ret}");
-    assert!(wrong_ret.to_string().contains("fn(int, F64[3]) -> f64"), "{wrong_ret}");
+    assert!(
+        matches!(wrong_ret, SignatureError::Mismatch { .. }),
+        "{wrong_ret}"
+    );
+    assert!(
+        wrong_ret.to_string().contains("fn(int, F64[3]) -> f64"),
+        "{wrong_ret}"
+    );
     assert!(m.kernel::<(i64, &[f64; 3]), f64>("f").is_err());
     assert!(m.kernel::<(i32, &[f32; 3]), f64>("f").is_err());
     assert!(m.kernel::<(i32,), f64>("f").is_err());
-    assert!(matches!(m.kernel::<(), ()>("nope"), Err(SignatureError::Unknown(..))));
+    assert!(matches!(
+        m.kernel::<(), ()>("nope"),
+        Err(SignatureError::Unknown(..))
+    ));
 }
 
 #[test]
 fn slice_lengths_are_checked_at_the_call() {
-    let m = jit("@compile\ndef total(a: Int[2][3]) -> int:\n    s = 0\n    for i in range(2):\n        for j in range(3):\n            s += a[i, j]\n    return s\n");
+    let m = jit(
+        "@compile\ndef total(a: Int[2][3]) -> int:\n    s = 0\n    for i in range(2):\n        for j in range(3):\n            s += a[i, j]\n    return s\n",
+    );
     let k = m.kernel::<(&[i32],), i32>("total").unwrap();
     assert_eq!(k.call((&[1, 2, 3, 4, 5, 6][..],)).unwrap(), 21);
     let err = k.call((&[1, 2, 3][..],)).unwrap_err();
-    assert!(matches!(err, CallError::Length { expected: 6, got: 3, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            CallError::Length {
+                expected: 6,
+                got: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let nested = m.kernel::<(&[[i32; 3]; 2],), i32>("total").unwrap();
     assert_eq!(nested.call((&[[1, 1, 1], [2, 2, 2]],)).unwrap(), 9);
 }
 
 #[test]
 fn read_only_buffers_are_refused_for_kernels_that_write() {
-    let m = jit("@compile\ndef set0(a: Int[2]) -> None:\n    a[0] = 7\n\n@compile\ndef via(a: Int[2]) -> None:\n    set0(a)\n\n@compile\ndef get0(a: Int[2]) -> int:\n    return a[0]\n");
+    let m = jit(
+        "@compile\ndef set0(a: Int[2]) -> None:\n    a[0] = 7\n\n@compile\ndef via(a: Int[2]) -> None:\n    set0(a)\n\n@compile\ndef get0(a: Int[2]) -> int:\n    return a[0]\n",
+    );
     assert!(m.kernel::<(&[i32; 2],), ()>("set0").is_err());
-    assert!(m.kernel::<(&[i32; 2],), ()>("via").is_err(), "writes through a callee count");
+    assert!(
+        m.kernel::<(&[i32; 2],), ()>("via").is_err(),
+        "writes through a callee count"
+    );
     assert!(m.kernel::<(&[i32; 2],), i32>("get0").is_ok());
     let mut a = [0, 0];
-    m.kernel::<(&mut [i32; 2],), ()>("via").unwrap().call((&mut a,)).unwrap();
+    m.kernel::<(&mut [i32; 2],), ()>("via")
+        .unwrap()
+        .call((&mut a,))
+        .unwrap();
     assert_eq!(a, [7, 0]);
     let mut dynamic = [CallArg::array_ref(&a[..])];
-    assert!(matches!(m.call_dynamic("set0", &mut dynamic), Err(CallError::Type { .. })));
+    assert!(matches!(
+        m.call_dynamic("set0", &mut dynamic),
+        Err(CallError::Type { .. })
+    ));
 }
 
 #[test]
 fn faults_name_kernel_line_and_cause() {
-    let m = jit("@compile\ndef div(a: i64, b: i64) -> i64:\n    return a // b\n\n@compile\ndef at(a: U8[4], i: i64) -> u8:\n    return a[i]\n");
+    let m = jit(
+        "@compile\ndef div(a: i64, b: i64) -> i64:\n    return a // b\n\n@compile\ndef at(a: U8[4], i: i64) -> u8:\n    return a[i]\n",
+    );
     let div = m.kernel::<(i64, i64), i64>("div").unwrap();
-    assert_eq!(div.call((i64::MIN, -1)).unwrap(), i64::MIN, "wraps like fixed-width arithmetic");
+    assert_eq!(
+        div.call((i64::MIN, -1)).unwrap(),
+        i64::MIN,
+        "wraps like fixed-width arithmetic"
+    );
     let e = div.call((1, 0)).unwrap_err().to_string();
-    assert!(e.contains("`div`") && e.contains("t.py:3") && e.contains("division by zero"), "{e}");
+    assert!(
+        e.contains("`div`") && e.contains("t.py:3") && e.contains("division by zero"),
+        "{e}"
+    );
     let at = m.kernel::<(&[u8; 4], i64), u8>("at").unwrap();
     assert_eq!(at.call((&[1, 2, 3, 4], -4)).unwrap(), 1);
     let e = at.call((&[1, 2, 3, 4], -5)).unwrap_err().to_string();
-    assert!(e.contains("index -5") && e.contains("extent 4") && e.contains("t.py:7"), "{e}");
+    assert!(
+        e.contains("index -5") && e.contains("extent 4") && e.contains("t.py:7"),
+        "{e}"
+    );
 }
 
 #[test]
 fn dynamic_calls_convert_nothing_silently() {
     let m = jit("@compile\ndef f(x: u8) -> bool:\n    return x > 200\n");
-    let r = m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::U8(201))]).unwrap();
+    let r = m
+        .call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::U8(201))])
+        .unwrap();
     assert_eq!(r, Some(ScalarValue::Bool(true)));
-    let e = m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(201))]).unwrap_err();
+    let e = m
+        .call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(201))])
+        .unwrap_err();
     assert!(matches!(e, CallError::Type { .. }), "{e}");
     let e = m.call_dynamic("f", &mut []).unwrap_err();
     assert!(matches!(e, CallError::Arity { .. }), "{e}");
@@ -124,27 +203,48 @@ fn user_externs_and_missing_externs() {
     // SAFETY: triple_it has the C signature the stub declares.
     unsafe { c.register_extern("triple_it", triple_it as *const ()) };
     let m = c.jit_source("t.py", src).expect("compiles");
-    assert_eq!(m.kernel::<(i32,), i32>("f").unwrap().call((5,)).unwrap(), 16);
+    assert_eq!(
+        m.kernel::<(i32,), i32>("f").unwrap().call((5,)).unwrap(),
+        16
+    );
     let e = compile_error(src);
-    assert!(e.contains("no C function `triple_it`") && e.contains("t.py:2"), "{e}");
+    assert!(
+        e.contains("no C function `triple_it`") && e.contains("t.py:2"),
+        "{e}"
+    );
 }
 
 #[test]
 fn libc_externs_resolve_by_default() {
-    let m = jit("@extern\ndef labs(x: i64) -> i64: ...\n\n@compile\ndef f(x: i64) -> i64:\n    return labs(x)\n");
-    assert_eq!(m.kernel::<(i64,), i64>("f").unwrap().call((-9,)).unwrap(), 9);
+    let m = jit(
+        "@extern\ndef labs(x: i64) -> i64: ...\n\n@compile\ndef f(x: i64) -> i64:\n    return labs(x)\n",
+    );
+    assert_eq!(
+        m.kernel::<(i64,), i64>("f").unwrap().call((-9,)).unwrap(),
+        9
+    );
 }
 
 #[test]
 fn type_errors_accumulate_across_kernels() {
-    let e = compile_error("@compile\ndef f(x: int) -> int:\n    return x + y\n\n@compile\ndef g(x: int) -> float:\n    z = 1\n    z = 2.5\n    return z\n");
-    assert!(e.contains("unknown name `y`") && e.contains("t.py:3"), "{e}");
-    assert!(e.contains("cannot assign a `float`") && e.contains("t.py:8"), "{e}");
+    let e = compile_error(
+        "@compile\ndef f(x: int) -> int:\n    return x + y\n\n@compile\ndef g(x: int) -> float:\n    z = 1\n    z = 2.5\n    return z\n",
+    );
+    assert!(
+        e.contains("unknown name `y`") && e.contains("t.py:3"),
+        "{e}"
+    );
+    assert!(
+        e.contains("cannot assign a `float`") && e.contains("t.py:8"),
+        "{e}"
+    );
 }
 
 #[test]
 fn same_array_twice_is_refused() {
-    let e = compile_error("@compile\ndef g(a: Int[2], b: Int[2]) -> None:\n    a[0] = b[0]\n\n@compile\ndef f(a: Int[2]) -> None:\n    g(a, a)\n");
+    let e = compile_error(
+        "@compile\ndef g(a: Int[2], b: Int[2]) -> None:\n    a[0] = b[0]\n\n@compile\ndef f(a: Int[2]) -> None:\n    g(a, a)\n",
+    );
     assert!(e.contains("same array is passed twice"), "{e}");
 }
 
@@ -158,8 +258,16 @@ fn modules_compile_and_run_on_several_threads() {
             s.spawn(move || {
                 let own = jit(src);
                 for n in 0..20 {
-                    let a = own.kernel::<(i32,), i32>("fib").unwrap().call((n + t,)).unwrap();
-                    let b = shared.kernel::<(i32,), i32>("fib").unwrap().call((n + t,)).unwrap();
+                    let a = own
+                        .kernel::<(i32,), i32>("fib")
+                        .unwrap()
+                        .call((n + t,))
+                        .unwrap();
+                    let b = shared
+                        .kernel::<(i32,), i32>("fib")
+                        .unwrap()
+                        .call((n + t,))
+                        .unwrap();
                     assert_eq!(a, b);
                 }
             });
@@ -169,9 +277,16 @@ fn modules_compile_and_run_on_several_threads() {
 
 #[test]
 fn report_has_phase_times_and_ir_when_asked() {
-    let m = Compiler::new().dump_ir(true).jit_source("t.py", "@compile\ndef f() -> int:\n    return 1\n").unwrap();
+    let m = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", "@compile\ndef f() -> int:\n    return 1\n")
+        .unwrap();
     let r = m.report();
-    assert!(r.ir_unoptimized.as_deref().is_some_and(|ir| ir.contains("define")));
+    assert!(
+        r.ir_unoptimized
+            .as_deref()
+            .is_some_and(|ir| ir.contains("define"))
+    );
     assert!(r.ir_optimized.is_some());
     assert!(r.times.total() > std::time::Duration::ZERO);
 }

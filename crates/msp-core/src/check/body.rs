@@ -86,15 +86,24 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
             ExprKind::Name(n) => {
                 out.insert(n.clone());
             }
-            ExprKind::Tuple(items) | ExprKind::List(items) => items.iter().for_each(|i| target(i, out)),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                items.iter().for_each(|i| target(i, out))
+            }
             _ => {}
         }
     }
     for s in body {
         match &s.kind {
             StmtKind::Assign { targets, .. } => targets.iter().for_each(|t| target(t, out)),
-            StmtKind::AugAssign { target: t, .. } | StmtKind::AnnAssign { target: t, .. } => target(t, out),
-            StmtKind::For { target: t, body, orelse, .. } => {
+            StmtKind::AugAssign { target: t, .. } | StmtKind::AnnAssign { target: t, .. } => {
+                target(t, out)
+            }
+            StmtKind::For {
+                target: t,
+                body,
+                orelse,
+                ..
+            } => {
                 target(t, out);
                 collect_assigned(body, out);
                 collect_assigned(orelse, out);
@@ -110,7 +119,9 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
 
 /// `label("x")` / `goto("x")` as a statement: the kind and the label text.
 pub(super) fn label_stmt(s: &Stmt) -> Option<(&'static str, Result<(&str, Span), Span>)> {
-    let StmtKind::Expr(e) = &s.kind else { return None };
+    let StmtKind::Expr(e) = &s.kind else {
+        return None;
+    };
     let (name, args) = e.as_named_call()?;
     let kind = match name {
         "label" => "label",
@@ -120,7 +131,13 @@ pub(super) fn label_stmt(s: &Stmt) -> Option<(&'static str, Result<(&str, Span),
     Some((
         kind,
         match args {
-            [Expr { kind: ExprKind::Str(text), span, .. }] => Ok((text.as_str(), *span)),
+            [
+                Expr {
+                    kind: ExprKind::Str(text),
+                    span,
+                    ..
+                },
+            ] => Ok((text.as_str(), *span)),
             _ => Err(e.span),
         },
     ))
@@ -128,7 +145,11 @@ pub(super) fn label_stmt(s: &Stmt) -> Option<(&'static str, Result<(&str, Span),
 
 impl<'a> KernelChecker<'a> {
     pub fn new_local(&mut self, name: &str, ty: Type, is_param: bool) -> LocalId {
-        self.locals.push(Local { name: name.to_string(), ty, is_param });
+        self.locals.push(Local {
+            name: name.to_string(),
+            ty,
+            is_param,
+        });
         LocalId(self.locals.len() as u32 - 1)
     }
 
@@ -143,7 +164,11 @@ impl<'a> KernelChecker<'a> {
         if self.unchecked {
             return None;
         }
-        self.sites.push(FaultSite { kernel: self.sig.name.clone(), span, kind });
+        self.sites.push(FaultSite {
+            kernel: self.sig.name.clone(),
+            span,
+            kind,
+        });
         Some(SiteId(self.sites.len() as u32 - 1))
     }
 
@@ -158,14 +183,20 @@ impl<'a> KernelChecker<'a> {
         for s in body {
             if let Some(("label", Ok((text, span)))) = label_stmt(s) {
                 if self.labels.contains_key(text) {
-                    self.diags.push(Diagnostic::error(span, format!("label `{text}` is defined twice in this kernel")));
+                    self.diags.push(Diagnostic::error(
+                        span,
+                        format!("label `{text}` is defined twice in this kernel"),
+                    ));
                 } else {
-                    self.labels.insert(text.to_string(), LabelId(self.label_names.len() as u32));
+                    self.labels
+                        .insert(text.to_string(), LabelId(self.label_names.len() as u32));
                     self.label_names.push(text.to_string());
                 }
             }
             match &s.kind {
-                StmtKind::If { body, orelse, .. } | StmtKind::While { body, orelse, .. } | StmtKind::For { body, orelse, .. } => {
+                StmtKind::If { body, orelse, .. }
+                | StmtKind::While { body, orelse, .. }
+                | StmtKind::For { body, orelse, .. } => {
                     self.collect_labels(body);
                     self.collect_labels(orelse);
                 }
@@ -187,21 +218,32 @@ impl<'a> KernelChecker<'a> {
     fn stmt(&mut self, s: &Stmt, out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
         if let Some((kind, arg)) = label_stmt(s) {
             let (text, span) = arg.map_err(|span| {
-                Diagnostic::error(span, format!("`{kind}` takes one string literal, e.g. {kind}(\"exit\")"))
+                Diagnostic::error(
+                    span,
+                    format!("`{kind}` takes one string literal, e.g. {kind}(\"exit\")"),
+                )
             })?;
             let id = match self.labels.get(text) {
                 Some(&id) => id,
                 None if kind == "goto" => {
-                    let mut d = Diagnostic::error(span, format!("`goto` to undefined label `{text}`"))
-                        .with_label("no `label(...)` with this name in the kernel");
+                    let mut d =
+                        Diagnostic::error(span, format!("`goto` to undefined label `{text}`"))
+                            .with_label("no `label(...)` with this name in the kernel");
                     if !self.label_names.is_empty() {
-                        d = d.with_note(format!("labels in this kernel: {}", self.label_names.join(", ")));
+                        d = d.with_note(format!(
+                            "labels in this kernel: {}",
+                            self.label_names.join(", ")
+                        ));
                     }
                     return Err(d);
                 }
                 None => return Ok(()), // a duplicate label, already reported
             };
-            out.push(if kind == "label" { TStmt::Label(id) } else { TStmt::Goto(id) });
+            out.push(if kind == "label" {
+                TStmt::Label(id)
+            } else {
+                TStmt::Goto(id)
+            });
             return Ok(());
         }
         match &s.kind {
@@ -211,8 +253,14 @@ impl<'a> KernelChecker<'a> {
                 out.push(t);
             }
             StmtKind::Assign { targets, value } => self.assign(targets, value, s.span, out)?,
-            StmtKind::AnnAssign { target, annotation, value } => self.ann_assign(target, annotation, value.as_ref(), out)?,
-            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value, s.span, out)?,
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+            } => self.ann_assign(target, annotation, value.as_ref(), out)?,
+            StmtKind::AugAssign { target, op, value } => {
+                self.aug_assign(target, *op, value, s.span, out)?
+            }
             StmtKind::If { test, body, orelse } => {
                 let cond = self.condition(test)?;
                 let then = self.block(body);
@@ -227,24 +275,48 @@ impl<'a> KernelChecker<'a> {
                 let orelse = self.block(orelse);
                 out.push(TStmt::While { cond, body, orelse });
             }
-            StmtKind::For { target, iter, body, orelse } => self.for_range(target, iter, body, orelse, out)?,
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+            } => self.for_range(target, iter, body, orelse, out)?,
             StmtKind::Break | StmtKind::Continue if self.loop_depth == 0 => {
-                let what = if matches!(s.kind, StmtKind::Break) { "break" } else { "continue" };
-                return Err(Diagnostic::error(s.span, format!("`{what}` outside a loop")));
+                let what = if matches!(s.kind, StmtKind::Break) {
+                    "break"
+                } else {
+                    "continue"
+                };
+                return Err(Diagnostic::error(
+                    s.span,
+                    format!("`{what}` outside a loop"),
+                ));
             }
             StmtKind::Break => out.push(TStmt::Break),
             StmtKind::Continue => out.push(TStmt::Continue),
             StmtKind::Return(value) => out.push(self.ret(value.as_ref(), s.span)?),
             StmtKind::FunctionDef(_) => {
-                return Err(Diagnostic::error(s.span, "nested functions are not supported in kernels")
-                    .with_note("define the helper as its own @compile kernel, or generate it at stage 0"));
+                return Err(Diagnostic::error(
+                    s.span,
+                    "nested functions are not supported in kernels",
+                )
+                .with_note(
+                    "define the helper as its own @compile kernel, or generate it at stage 0",
+                ));
             }
             StmtKind::Global(_) | StmtKind::Nonlocal(_) => {
-                return Err(Diagnostic::error(s.span, "`global`/`nonlocal` are not supported in kernels")
-                    .with_note("kernels read stage-0 globals as constants and cannot assign them"));
+                return Err(Diagnostic::error(
+                    s.span,
+                    "`global`/`nonlocal` are not supported in kernels",
+                )
+                .with_note("kernels read stage-0 globals as constants and cannot assign them"));
             }
             StmtKind::Unsupported(what) => {
-                return Err(Diagnostic::error(s.span, format!("{what} is not supported in kernels")).with_label("not in the kernel language"));
+                return Err(Diagnostic::error(
+                    s.span,
+                    format!("{what} is not supported in kernels"),
+                )
+                .with_label("not in the kernel language"));
             }
         }
         Ok(())
@@ -265,10 +337,20 @@ impl<'a> KernelChecker<'a> {
             return t;
         }
         let span = t.span;
-        TExpr { kind: TExprKind::Truthy(Box::new(t)), ty: Scalar::Bool, span }
+        TExpr {
+            kind: TExprKind::Truthy(Box::new(t)),
+            ty: Scalar::Bool,
+            span,
+        }
     }
 
-    fn assign(&mut self, targets: &[Expr], value: &Expr, span: Span, out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
+    fn assign(
+        &mut self,
+        targets: &[Expr],
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) -> Result<(), Diagnostic> {
         if let [target] = targets {
             return self.assign_one(target, value, out);
         }
@@ -282,7 +364,12 @@ impl<'a> KernelChecker<'a> {
         Ok(())
     }
 
-    fn assign_one(&mut self, target: &Expr, value: &Expr, out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
+    fn assign_one(
+        &mut self,
+        target: &Expr,
+        value: &Expr,
+        out: &mut Vec<TStmt>,
+    ) -> Result<(), Diagnostic> {
         match &target.kind {
             ExprKind::Name(name) => {
                 let t = match self.names.get(name).copied() {
@@ -290,13 +377,19 @@ impl<'a> KernelChecker<'a> {
                         let ty = self.local_scalar(id, target.span)?;
                         let v = self.expr(value, Some(ty))?;
                         let v = self.coerce_to_local(v, ty, name)?;
-                        TStmt::Assign { local: id, value: v }
+                        TStmt::Assign {
+                            local: id,
+                            value: v,
+                        }
                     }
                     None => {
                         let v = self.expr(value, None)?;
                         let id = self.new_local(name, Type::Scalar(v.ty), false);
                         self.names.insert(name.clone(), id);
-                        TStmt::Assign { local: id, value: v }
+                        TStmt::Assign {
+                            local: id,
+                            value: v,
+                        }
                     }
                 };
                 out.push(t);
@@ -309,12 +402,19 @@ impl<'a> KernelChecker<'a> {
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 let (ExprKind::Tuple(values) | ExprKind::List(values)) = &value.kind else {
-                    return Err(Diagnostic::error(value.span, "tuple assignment needs a tuple of the same length on the right"));
+                    return Err(Diagnostic::error(
+                        value.span,
+                        "tuple assignment needs a tuple of the same length on the right",
+                    ));
                 };
                 if values.len() != items.len() {
                     return Err(Diagnostic::error(
                         value.span,
-                        format!("cannot unpack {} values into {} targets", values.len(), items.len()),
+                        format!(
+                            "cannot unpack {} values into {} targets",
+                            values.len(),
+                            items.len()
+                        ),
                     ));
                 }
                 // Evaluate every right-hand side before assigning any target (`a, b = b, a`).
@@ -323,11 +423,17 @@ impl<'a> KernelChecker<'a> {
                     let expected = self.target_scalar(item);
                     let tv = self.expr(v, expected)?;
                     let tmp = self.temp(tv.ty);
-                    out.push(TStmt::Assign { local: tmp, value: tv });
+                    out.push(TStmt::Assign {
+                        local: tmp,
+                        value: tv,
+                    });
                     temps.push(tmp);
                 }
                 for (item, tmp) in items.iter().zip(temps) {
-                    let ty = self.locals[tmp.0 as usize].ty.scalar().unwrap_or(Scalar::I32);
+                    let ty = self.locals[tmp.0 as usize]
+                        .ty
+                        .scalar()
+                        .unwrap_or(Scalar::I32);
                     let name = self.locals[tmp.0 as usize].name.clone();
                     let read = Expr::new(ExprKind::Name(name.clone()), item.span);
                     self.names.insert(name.clone(), tmp);
@@ -337,7 +443,12 @@ impl<'a> KernelChecker<'a> {
                     let _ = ty;
                 }
             }
-            _ => return Err(Diagnostic::error(target.span, "cannot assign to this expression in a kernel")),
+            _ => {
+                return Err(Diagnostic::error(
+                    target.span,
+                    "cannot assign to this expression in a kernel",
+                ));
+            }
         }
         Ok(())
     }
@@ -345,7 +456,10 @@ impl<'a> KernelChecker<'a> {
     /// The scalar type a target already has, if it has one (to type literals on the right).
     fn target_scalar(&self, target: &Expr) -> Option<Scalar> {
         match &target.kind {
-            ExprKind::Name(n) => self.names.get(n).and_then(|id| self.locals[id.0 as usize].ty.scalar()),
+            ExprKind::Name(n) => self
+                .names
+                .get(n)
+                .and_then(|id| self.locals[id.0 as usize].ty.scalar()),
             _ => None,
         }
     }
@@ -355,7 +469,10 @@ impl<'a> KernelChecker<'a> {
             Type::Scalar(s) => Ok(*s),
             other => Err(Diagnostic::error(
                 span,
-                format!("cannot assign to `{}` of type `{other}`; assign its elements instead", self.locals[id.0 as usize].name),
+                format!(
+                    "cannot assign to `{}` of type `{other}`; assign its elements instead",
+                    self.locals[id.0 as usize].name
+                ),
             )),
         }
     }
@@ -370,9 +487,18 @@ impl<'a> KernelChecker<'a> {
             .with_note(format!("`{name}` took the type `{ty}` from its first assignment; convert with `{hint}(...)`, or declare it wider (`{name}: {} = ...`)", v.ty)))
     }
 
-    fn ann_assign(&mut self, target: &Expr, annotation: &Expr, value: Option<&Expr>, out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
+    fn ann_assign(
+        &mut self,
+        target: &Expr,
+        annotation: &Expr,
+        value: Option<&Expr>,
+        out: &mut Vec<TStmt>,
+    ) -> Result<(), Diagnostic> {
         let ExprKind::Name(name) = &target.kind else {
-            return Err(Diagnostic::error(target.span, "only a plain name can be annotated"));
+            return Err(Diagnostic::error(
+                target.span,
+                "only a plain name can be annotated",
+            ));
         };
         let consts = self.visible_consts();
         let ty = resolve_type(annotation, &consts)?;
@@ -380,14 +506,23 @@ impl<'a> KernelChecker<'a> {
             if self.locals[id.0 as usize].ty != ty {
                 return Err(Diagnostic::error(
                     annotation.span,
-                    format!("`{name}` already has type `{}`", self.locals[id.0 as usize].ty),
+                    format!(
+                        "`{name}` already has type `{}`",
+                        self.locals[id.0 as usize].ty
+                    ),
                 ));
             }
         }
         match (&ty, value) {
-            (Type::None, _) => Err(Diagnostic::error(annotation.span, "a local cannot have type `None`")),
-            (Type::Array(_), Some(v)) => Err(Diagnostic::error(v.span, "a local array starts zeroed and takes no initial value")
-                .with_note(format!("write `{name}: {ty}` and assign its elements"))),
+            (Type::None, _) => Err(Diagnostic::error(
+                annotation.span,
+                "a local cannot have type `None`",
+            )),
+            (Type::Array(_), Some(v)) => Err(Diagnostic::error(
+                v.span,
+                "a local array starts zeroed and takes no initial value",
+            )
+            .with_note(format!("write `{name}: {ty}` and assign its elements"))),
             (Type::Array(_), None) => {
                 if !self.names.contains_key(name) {
                     let id = self.new_local(name, ty, false);
@@ -419,7 +554,12 @@ impl<'a> KernelChecker<'a> {
     }
 
     pub fn visible_consts(&self) -> std::collections::BTreeMap<String, ConstValue> {
-        self.def.consts.iter().filter(|(k, _)| self.constant(k).is_some()).map(|(k, v)| (k.clone(), *v)).collect()
+        self.def
+            .consts
+            .iter()
+            .filter(|(k, _)| self.constant(k).is_some())
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
     }
 
     pub fn zero(&self, ty: Scalar, span: Span) -> TExpr {
@@ -431,54 +571,129 @@ impl<'a> KernelChecker<'a> {
         TExpr { kind, ty, span }
     }
 
-    fn aug_assign(&mut self, target: &Expr, op: crate::ast::BinOp, value: &Expr, span: Span, out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
+    fn aug_assign(
+        &mut self,
+        target: &Expr,
+        op: crate::ast::BinOp,
+        value: &Expr,
+        span: Span,
+        out: &mut Vec<TStmt>,
+    ) -> Result<(), Diagnostic> {
         match &target.kind {
             ExprKind::Name(name) => {
                 let Some(&id) = self.names.get(name) else {
-                    return Err(Diagnostic::error(target.span, format!("`{name}` is updated before it is assigned")));
+                    return Err(Diagnostic::error(
+                        target.span,
+                        format!("`{name}` is updated before it is assigned"),
+                    ));
                 };
                 let ty = self.local_scalar(id, target.span)?;
                 let read = Expr::new(ExprKind::Name(name.clone()), target.span);
-                let combined = Expr::new(ExprKind::BinOp { op, left: Box::new(read), right: Box::new(value.clone()) }, span);
+                let combined = Expr::new(
+                    ExprKind::BinOp {
+                        op,
+                        left: Box::new(read),
+                        right: Box::new(value.clone()),
+                    },
+                    span,
+                );
                 let v = self.expr(&combined, Some(ty))?;
                 let v = self.coerce_to_local(v, ty, name)?;
-                out.push(TStmt::Assign { local: id, value: v });
+                out.push(TStmt::Assign {
+                    local: id,
+                    value: v,
+                });
             }
             ExprKind::Subscript { .. } => {
                 let place = self.place(target)?;
                 let elem = place.ty.elem;
-                let Some(aop) = ArithOp::from_binop(op).filter(|o| *o != ArithOp::FDiv || elem.is_float()) else {
-                    return Err(Diagnostic::error(span, format!("`{}=` on an array element is not supported; write `a[i] = a[i] {} v`", op.symbol(), op.symbol())));
+                let Some(aop) =
+                    ArithOp::from_binop(op).filter(|o| *o != ArithOp::FDiv || elem.is_float())
+                else {
+                    return Err(Diagnostic::error(
+                        span,
+                        format!(
+                            "`{}=` on an array element is not supported; write `a[i] = a[i] {} v`",
+                            op.symbol(),
+                            op.symbol()
+                        ),
+                    ));
                 };
                 let v = self.expr(value, Some(elem))?;
                 let v = self.coerce(v, elem, "the updated element")?;
                 let aop = if matches!(aop, ArithOp::FloorDiv | ArithOp::Mod) && elem.is_int() {
                     // Division needs its own fault site; express it as a plain store.
-                    let load = TExpr { kind: TExprKind::Load(Box::new(place.clone())), ty: elem, span: target.span };
-                    let site = self.site(span, if aop == ArithOp::Mod { FaultKind::ModuloByZero } else { FaultKind::DivisionByZero });
-                    let value = TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(load), right: Box::new(v), site }, ty: elem, span };
+                    let load = TExpr {
+                        kind: TExprKind::Load(Box::new(place.clone())),
+                        ty: elem,
+                        span: target.span,
+                    };
+                    let site = self.site(
+                        span,
+                        if aop == ArithOp::Mod {
+                            FaultKind::ModuloByZero
+                        } else {
+                            FaultKind::DivisionByZero
+                        },
+                    );
+                    let value = TExpr {
+                        kind: TExprKind::Arith {
+                            op: aop,
+                            left: Box::new(load),
+                            right: Box::new(v),
+                            site,
+                        },
+                        ty: elem,
+                        span,
+                    };
                     out.push(TStmt::Store { place, value });
                     return Ok(());
                 } else {
                     aop
                 };
-                out.push(TStmt::StoreUpdate { place, op: aop, value: v });
+                out.push(TStmt::StoreUpdate {
+                    place,
+                    op: aop,
+                    value: v,
+                });
             }
-            _ => return Err(Diagnostic::error(target.span, "cannot update this expression in a kernel")),
+            _ => {
+                return Err(Diagnostic::error(
+                    target.span,
+                    "cannot update this expression in a kernel",
+                ));
+            }
         }
         Ok(())
     }
 
-    fn for_range(&mut self, target: &Expr, iter: &Expr, body: &[Stmt], orelse: &[Stmt], out: &mut Vec<TStmt>) -> Result<(), Diagnostic> {
+    fn for_range(
+        &mut self,
+        target: &Expr,
+        iter: &Expr,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        out: &mut Vec<TStmt>,
+    ) -> Result<(), Diagnostic> {
         let ExprKind::Name(var) = &target.kind else {
-            return Err(Diagnostic::error(target.span, "a kernel `for` loop binds one name: `for i in range(...)`"));
+            return Err(Diagnostic::error(
+                target.span,
+                "a kernel `for` loop binds one name: `for i in range(...)`",
+            ));
         };
         let args = match iter.as_named_call() {
             Some(("range", args)) if (1..=3).contains(&args.len()) => args,
-            Some(("range", _)) => return Err(Diagnostic::error(iter.span, "range() takes 1 to 3 arguments")),
+            Some(("range", _)) => {
+                return Err(Diagnostic::error(
+                    iter.span,
+                    "range() takes 1 to 3 arguments",
+                ));
+            }
             _ => {
-                return Err(Diagnostic::error(iter.span, "kernels loop only over `range(...)`")
-                    .with_note("use `for i in range(n)`, or a while loop"));
+                return Err(
+                    Diagnostic::error(iter.span, "kernels loop only over `range(...)`")
+                        .with_note("use `for i in range(n)`, or a while loop"),
+                );
             }
         };
         let existing = self.names.get(var).copied();
@@ -489,7 +704,11 @@ impl<'a> KernelChecker<'a> {
         // The loop variable's type: its own if it exists, else that of the non-literal bounds.
         let mut typed: Vec<Option<TExpr>> = Vec::new();
         for a in args {
-            typed.push(if self.is_literal(a)? { None } else { Some(self.expr(a, var_ty)?) });
+            typed.push(if self.is_literal(a)? {
+                None
+            } else {
+                Some(self.expr(a, var_ty)?)
+            });
         }
         let ty = match var_ty {
             Some(t) => t,
@@ -499,7 +718,13 @@ impl<'a> KernelChecker<'a> {
                     ty = Some(match ty {
                         None => t.ty,
                         Some(prev) => super::types::arith_join(prev, t.ty).ok_or_else(|| {
-                            Diagnostic::error(t.span, format!("range() bounds of types `{prev}` and `{}` do not mix", t.ty))
+                            Diagnostic::error(
+                                t.span,
+                                format!(
+                                    "range() bounds of types `{prev}` and `{}` do not mix",
+                                    t.ty
+                                ),
+                            )
                         })?,
                     });
                 }
@@ -507,7 +732,10 @@ impl<'a> KernelChecker<'a> {
             }
         };
         if !ty.is_int() {
-            return Err(Diagnostic::error(iter.span, format!("range() needs integer bounds, not `{ty}`")));
+            return Err(Diagnostic::error(
+                iter.span,
+                format!("range() needs integer bounds, not `{ty}`"),
+            ));
         }
         let mut vals = Vec::new();
         for (a, t) in args.iter().zip(typed) {
@@ -518,7 +746,11 @@ impl<'a> KernelChecker<'a> {
             vals.push(self.coerce(t, ty, "a range() bound")?);
         }
         let span = iter.span;
-        let one = TExpr { kind: TExprKind::Int(1), ty, span };
+        let one = TExpr {
+            kind: TExprKind::Int(1),
+            ty,
+            span,
+        };
         let zero = self.zero(ty, span);
         let (start, stop, step) = match vals.len() {
             1 => (zero, vals.remove(0), one),
@@ -533,7 +765,12 @@ impl<'a> KernelChecker<'a> {
             }
         };
         let step_site = match step.kind {
-            TExprKind::Int(0) => return Err(Diagnostic::error(step.span, "range() step must not be zero")),
+            TExprKind::Int(0) => {
+                return Err(Diagnostic::error(
+                    step.span,
+                    "range() step must not be zero",
+                ));
+            }
             TExprKind::Int(_) => None,
             _ => self.site(step.span, FaultKind::RangeStepZero),
         };
@@ -549,22 +786,51 @@ impl<'a> KernelChecker<'a> {
         let body = self.block(body);
         self.loop_depth -= 1;
         let orelse = self.block(orelse);
-        out.push(TStmt::ForRange { var: var_id, start, stop, step, step_site, body, orelse });
+        out.push(TStmt::ForRange {
+            var: var_id,
+            start,
+            stop,
+            step,
+            step_site,
+            body,
+            orelse,
+        });
         Ok(())
     }
 
     fn ret(&mut self, value: Option<&Expr>, span: Span) -> Result<TStmt, Diagnostic> {
         match (&self.sig.ret.clone(), value) {
             (Type::None, None) => Ok(TStmt::Return(None)),
-            (Type::None, Some(Expr { kind: ExprKind::NoneLit, .. })) => Ok(TStmt::Return(None)),
-            (Type::None, Some(v)) => Err(Diagnostic::error(v.span, format!("kernel `{}` is declared `-> None` and cannot return a value", self.sig.name))),
-            (Type::Scalar(s), None) => Err(Diagnostic::error(span, format!("kernel `{}` must return a `{s}`", self.sig.name))),
+            (
+                Type::None,
+                Some(Expr {
+                    kind: ExprKind::NoneLit,
+                    ..
+                }),
+            ) => Ok(TStmt::Return(None)),
+            (Type::None, Some(v)) => Err(Diagnostic::error(
+                v.span,
+                format!(
+                    "kernel `{}` is declared `-> None` and cannot return a value",
+                    self.sig.name
+                ),
+            )),
+            (Type::Scalar(s), None) => Err(Diagnostic::error(
+                span,
+                format!("kernel `{}` must return a `{s}`", self.sig.name),
+            )),
             (Type::Scalar(s), Some(v)) => {
                 let s = *s;
                 let t = self.expr(v, Some(s))?;
                 if !t.ty.widens_to(s) {
-                    return Err(Diagnostic::error(v.span, format!("kernel `{}` returns `{s}`, but this is `{}`", self.sig.name, t.ty))
-                        .with_note(format!("convert with `{}(...)`", cast_hint(s))));
+                    return Err(Diagnostic::error(
+                        v.span,
+                        format!(
+                            "kernel `{}` returns `{s}`, but this is `{}`",
+                            self.sig.name, t.ty
+                        ),
+                    )
+                    .with_note(format!("convert with `{}(...)`", cast_hint(s))));
                 }
                 Ok(TStmt::Return(Some(self.convert(t, s))))
             }
@@ -579,42 +845,84 @@ impl<'a> KernelChecker<'a> {
         while let ExprKind::Subscript { value, index } = &cur.kind {
             match &index.kind {
                 ExprKind::Tuple(items) => drop(indices.splice(0..0, items.iter())),
-                ExprKind::Slice { .. } => return Err(Diagnostic::error(index.span, "slices are not supported in kernels")),
+                ExprKind::Slice { .. } => {
+                    return Err(Diagnostic::error(
+                        index.span,
+                        "slices are not supported in kernels",
+                    ));
+                }
                 _ => indices.insert(0, &**index),
             }
             cur = value;
         }
         let ExprKind::Name(name) = &cur.kind else {
-            return Err(Diagnostic::error(cur.span, "only arrays can be indexed in kernels"));
+            return Err(Diagnostic::error(
+                cur.span,
+                "only arrays can be indexed in kernels",
+            ));
         };
         let Some(&array) = self.names.get(name) else {
             return Err(self.unknown_name(name, cur.span));
         };
         let Type::Array(ty) = self.locals[array.0 as usize].ty.clone() else {
-            return Err(Diagnostic::error(cur.span, format!("`{name}` is `{}`, not an array", self.locals[array.0 as usize].ty)));
+            return Err(Diagnostic::error(
+                cur.span,
+                format!(
+                    "`{name}` is `{}`, not an array",
+                    self.locals[array.0 as usize].ty
+                ),
+            ));
         };
         if indices.len() != ty.dims.len() {
-            return Err(Diagnostic::error(e.span, format!("`{name}` is `{ty}` and needs {} indexes, not {}", ty.dims.len(), indices.len()))
-                .with_note(format!("write `{name}[{}]`", (0..ty.dims.len()).map(|k| ["i", "j", "k", "l"].get(k).copied().unwrap_or("x")).collect::<Vec<_>>().join(", "))));
+            return Err(Diagnostic::error(
+                e.span,
+                format!(
+                    "`{name}` is `{ty}` and needs {} indexes, not {}",
+                    ty.dims.len(),
+                    indices.len()
+                ),
+            )
+            .with_note(format!(
+                "write `{name}[{}]`",
+                (0..ty.dims.len())
+                    .map(|k| ["i", "j", "k", "l"].get(k).copied().unwrap_or("x"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         }
         let mut t_indices = Vec::new();
         let mut sites = Vec::new();
         for (axis, idx) in indices.into_iter().enumerate() {
             let t = self.expr(idx, Some(Scalar::I64))?;
             if !t.ty.is_int() {
-                return Err(Diagnostic::error(idx.span, format!("an index must be an integer, not `{}`", t.ty)));
+                return Err(Diagnostic::error(
+                    idx.span,
+                    format!("an index must be an integer, not `{}`", t.ty),
+                ));
             }
-            if let Some(s) = self.site(idx.span, FaultKind::IndexOutOfRange { axis: axis as u32, extent: ty.dims[axis] }) {
+            if let Some(s) = self.site(
+                idx.span,
+                FaultKind::IndexOutOfRange {
+                    axis: axis as u32,
+                    extent: ty.dims[axis],
+                },
+            ) {
                 sites.push(s);
             }
             t_indices.push(t);
         }
         let sites = if self.unchecked { None } else { Some(sites) };
-        Ok(Place { array, ty, indices: t_indices, sites })
+        Ok(Place {
+            array,
+            ty,
+            indices: t_indices,
+            sites,
+        })
     }
 
     pub fn unknown_name(&self, name: &str, span: Span) -> Diagnostic {
-        let mut d = Diagnostic::error(span, format!("unknown name `{name}`")).with_label("not a parameter, local or stage-0 constant");
+        let mut d = Diagnostic::error(span, format!("unknown name `{name}`"))
+            .with_label("not a parameter, local or stage-0 constant");
         if let Some(kind) = self.def.opaque_globals.get(name) {
             d = Diagnostic::error(span, format!("`{name}` is a stage-0 {kind}; a kernel can only read stage-0 scalars (as constants)"))
                 .with_note("splice it in with `splice(...)`, or pass it as a parameter");

@@ -24,7 +24,10 @@ pub fn eval(e: &Expr, consts: &BTreeMap<String, ConstValue>) -> Result<Option<Li
 }
 
 /// As [`eval`], with names resolved by `lookup` (the checker excludes kernel locals).
-pub fn eval_in(e: &Expr, lookup: &dyn Fn(&str) -> Option<ConstValue>) -> Result<Option<Lit>, Diagnostic> {
+pub fn eval_in(
+    e: &Expr,
+    lookup: &dyn Fn(&str) -> Option<ConstValue>,
+) -> Result<Option<Lit>, Diagnostic> {
     Ok(Some(match &e.kind {
         ExprKind::Int(v) => Lit::Int(*v),
         ExprKind::Float(v) => Lit::Float(*v),
@@ -36,7 +39,9 @@ pub fn eval_in(e: &Expr, lookup: &dyn Fn(&str) -> Option<ConstValue>) -> Result<
             None => return Ok(None),
         },
         ExprKind::UnaryOp { op, operand } => {
-            let Some(v) = eval_in(operand, lookup)? else { return Ok(None) };
+            let Some(v) = eval_in(operand, lookup)? else {
+                return Ok(None);
+            };
             match (op, v) {
                 (UnaryOp::Pos, v) => v,
                 (UnaryOp::Neg, Lit::Int(i)) => Lit::Int(-i),
@@ -49,7 +54,9 @@ pub fn eval_in(e: &Expr, lookup: &dyn Fn(&str) -> Option<ConstValue>) -> Result<
             }
         }
         ExprKind::BinOp { op, left, right } => {
-            let (Some(a), Some(b)) = (eval_in(left, lookup)?, eval_in(right, lookup)?) else { return Ok(None) };
+            let (Some(a), Some(b)) = (eval_in(left, lookup)?, eval_in(right, lookup)?) else {
+                return Ok(None);
+            };
             match binop(*op, a, b) {
                 Ok(v) => match v {
                     Some(v) => v,
@@ -94,14 +101,21 @@ fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
             BinOp::Add => x.checked_add(y),
             BinOp::Sub => x.checked_sub(y),
             BinOp::Mul => x.checked_mul(y),
-            BinOp::FloorDiv | BinOp::Mod if y == 0 => return Err("division by zero in a constant expression".into()),
-            BinOp::FloorDiv => Some(x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 }),
+            BinOp::FloorDiv | BinOp::Mod if y == 0 => {
+                return Err("division by zero in a constant expression".into());
+            }
+            BinOp::FloorDiv => {
+                Some(x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 })
+            }
             BinOp::Mod => Some(py_mod(x, y)),
             BinOp::Div if y == 0 => return Err("division by zero in a constant expression".into()),
             BinOp::Div => return Ok(Some(Lit::Float(x as f64 / y as f64))),
             BinOp::Pow if y < 0 => return Ok(Some(Lit::Float((x as f64).powi(y as i32)))),
             BinOp::Pow => u32::try_from(y).ok().and_then(|e| x.checked_pow(e)),
-            BinOp::LShift => u32::try_from(y).ok().filter(|&s| s < 127).and_then(|s| x.checked_mul(1i128 << s)),
+            BinOp::LShift => u32::try_from(y)
+                .ok()
+                .filter(|&s| s < 127)
+                .and_then(|s| x.checked_mul(1i128 << s)),
             BinOp::RShift => u32::try_from(y).ok().map(|s| x >> s.min(127)),
             BinOp::BitAnd => Some(x & y),
             BinOp::BitOr => Some(x | y),
@@ -122,7 +136,11 @@ fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
         BinOp::FloorDiv => (x / y).floor(),
         BinOp::Mod => {
             let r = x % y;
-            if r != 0.0 && (r < 0.0) != (y < 0.0) { r + y } else { r }
+            if r != 0.0 && (r < 0.0) != (y < 0.0) {
+                r + y
+            } else {
+                r
+            }
         }
         BinOp::Pow => x.powf(y),
         _ => return Ok(None),
@@ -131,7 +149,11 @@ fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
 
 fn py_mod(x: i128, y: i128) -> i128 {
     let r = x % y;
-    if r != 0 && (r < 0) != (y < 0) { r + y } else { r }
+    if r != 0 && (r < 0) != (y < 0) {
+        r + y
+    } else {
+        r
+    }
 }
 
 #[cfg(test)]
@@ -140,11 +162,26 @@ mod tests {
 
     #[test]
     fn python_floor_semantics() {
-        assert_eq!(binop(BinOp::FloorDiv, Lit::Int(-7), Lit::Int(2)), Ok(Some(Lit::Int(-4))));
-        assert_eq!(binop(BinOp::Mod, Lit::Int(-7), Lit::Int(2)), Ok(Some(Lit::Int(1))));
-        assert_eq!(binop(BinOp::Mod, Lit::Int(7), Lit::Int(-2)), Ok(Some(Lit::Int(-1))));
-        assert_eq!(binop(BinOp::FloorDiv, Lit::Int(7), Lit::Int(-2)), Ok(Some(Lit::Int(-4))));
-        assert_eq!(binop(BinOp::Div, Lit::Int(7), Lit::Int(2)), Ok(Some(Lit::Float(3.5))));
+        assert_eq!(
+            binop(BinOp::FloorDiv, Lit::Int(-7), Lit::Int(2)),
+            Ok(Some(Lit::Int(-4)))
+        );
+        assert_eq!(
+            binop(BinOp::Mod, Lit::Int(-7), Lit::Int(2)),
+            Ok(Some(Lit::Int(1)))
+        );
+        assert_eq!(
+            binop(BinOp::Mod, Lit::Int(7), Lit::Int(-2)),
+            Ok(Some(Lit::Int(-1)))
+        );
+        assert_eq!(
+            binop(BinOp::FloorDiv, Lit::Int(7), Lit::Int(-2)),
+            Ok(Some(Lit::Int(-4)))
+        );
+        assert_eq!(
+            binop(BinOp::Div, Lit::Int(7), Lit::Int(2)),
+            Ok(Some(Lit::Float(3.5)))
+        );
         assert!(binop(BinOp::FloorDiv, Lit::Int(1), Lit::Int(0)).is_err());
     }
 }

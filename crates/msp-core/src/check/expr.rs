@@ -35,8 +35,11 @@ impl KernelChecker<'_> {
                 Some(t) if t.is_int() => {
                     let (lo, hi) = t.int_range();
                     if v < lo || v > hi {
-                        return Err(Diagnostic::error(span, format!("the literal {v} does not fit in `{t}`"))
-                            .with_note(format!("`{t}` holds {lo} to {hi}")));
+                        return Err(Diagnostic::error(
+                            span,
+                            format!("the literal {v} does not fit in `{t}`"),
+                        )
+                        .with_note(format!("`{t}` holds {lo} to {hi}")));
                     }
                     (TExprKind::Int(v), t)
                 }
@@ -47,7 +50,12 @@ impl KernelChecker<'_> {
                             let (lo, hi) = t.int_range();
                             lo <= v && v <= hi
                         })
-                        .ok_or_else(|| Diagnostic::error(span, format!("the integer literal {v} does not fit in 64 bits")))?;
+                        .ok_or_else(|| {
+                            Diagnostic::error(
+                                span,
+                                format!("the integer literal {v} does not fit in 64 bits"),
+                            )
+                        })?;
                     (TExprKind::Int(v), ty)
                 }
             },
@@ -75,16 +83,33 @@ impl KernelChecker<'_> {
         let span = t.span;
         match t.kind {
             // Retype literals in place so constants stay constants.
-            TExprKind::Int(v) if to.is_int() && {
-                let (lo, hi) = to.int_range();
-                lo <= v && v <= hi
-            } =>
+            TExprKind::Int(v)
+                if to.is_int() && {
+                    let (lo, hi) = to.int_range();
+                    lo <= v && v <= hi
+                } =>
             {
-                TExpr { kind: TExprKind::Int(v), ty: to, span }
+                TExpr {
+                    kind: TExprKind::Int(v),
+                    ty: to,
+                    span,
+                }
             }
-            TExprKind::Int(v) if to.is_float() => TExpr { kind: TExprKind::Float(v as f64), ty: to, span },
-            TExprKind::Float(f) if to.is_float() => TExpr { kind: TExprKind::Float(f), ty: to, span },
-            _ => TExpr { kind: TExprKind::Cast(Box::new(t)), ty: to, span },
+            TExprKind::Int(v) if to.is_float() => TExpr {
+                kind: TExprKind::Float(v as f64),
+                ty: to,
+                span,
+            },
+            TExprKind::Float(f) if to.is_float() => TExpr {
+                kind: TExprKind::Float(f),
+                ty: to,
+                span,
+            },
+            _ => TExpr {
+                kind: TExprKind::Cast(Box::new(t)),
+                ty: to,
+                span,
+            },
         }
     }
 
@@ -93,14 +118,22 @@ impl KernelChecker<'_> {
         if t.ty.widens_to(to) {
             return Ok(self.convert(t, to));
         }
-        Err(Diagnostic::error(t.span, format!("{what} must be `{to}`, but this is `{}`", t.ty))
-            .with_label(format!("`{}`", t.ty))
-            .with_note(format!("convert explicitly with `{}(...)`", cast_hint(to))))
+        Err(Diagnostic::error(
+            t.span,
+            format!("{what} must be `{to}`, but this is `{}`", t.ty),
+        )
+        .with_label(format!("`{}`", t.ty))
+        .with_note(format!("convert explicitly with `{}(...)`", cast_hint(to))))
     }
 
     /// An expression whose value may be unused: calls of `-> None` functions are allowed.
     pub fn call_or_expr(&mut self, e: &Expr) -> Result<TExpr, Diagnostic> {
-        if let ExprKind::Call { func, args, keywords } = &e.kind {
+        if let ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } = &e.kind
+        {
             if let Some(name) = func.as_name() {
                 if let Some(t) = self.user_call(name, args, keywords, e.span, true)? {
                     return Ok(t);
@@ -164,12 +197,24 @@ impl KernelChecker<'_> {
     fn name(&mut self, name: &str, span: Span) -> Result<TExpr, Diagnostic> {
         match self.names.get(name).copied() {
             Some(id) => match &self.locals[id.0 as usize].ty {
-                Type::Scalar(s) => Ok(TExpr { kind: TExprKind::Local(id), ty: *s, span }),
-                other => Err(Diagnostic::error(span, format!("`{name}` is `{other}`; index it, or pass it to a kernel"))),
+                Type::Scalar(s) => Ok(TExpr {
+                    kind: TExprKind::Local(id),
+                    ty: *s,
+                    span,
+                }),
+                other => Err(Diagnostic::error(
+                    span,
+                    format!("`{name}` is `{other}`; index it, or pass it to a kernel"),
+                )),
             },
             None => {
-                if self.ctx.kernels.iter().any(|k| k.name == name) || self.ctx.externs.iter().any(|k| k.name == name) {
-                    return Err(Diagnostic::error(span, format!("`{name}` is a function; call it")));
+                if self.ctx.kernels.iter().any(|k| k.name == name)
+                    || self.ctx.externs.iter().any(|k| k.name == name)
+                {
+                    return Err(Diagnostic::error(
+                        span,
+                        format!("`{name}` is a function; call it"),
+                    ));
                 }
                 Err(self.unknown_name(name, span))
             }
@@ -177,7 +222,12 @@ impl KernelChecker<'_> {
     }
 
     /// Types several expressions to one common type (literals adopt it).
-    fn join_all(&mut self, es: &[&Expr], expected: Option<Scalar>, what: &str) -> Result<Vec<TExpr>, Diagnostic> {
+    fn join_all(
+        &mut self,
+        es: &[&Expr],
+        expected: Option<Scalar>,
+        what: &str,
+    ) -> Result<Vec<TExpr>, Diagnostic> {
         let mut typed: Vec<Option<TExpr>> = Vec::new();
         let mut ty: Option<Scalar> = None;
         let mut lits = Vec::new();
@@ -191,15 +241,23 @@ impl KernelChecker<'_> {
             ty = Some(match ty {
                 None => t.ty,
                 Some(prev) if prev == Scalar::Bool && t.ty == Scalar::Bool => Scalar::Bool,
-                Some(prev) => arith_join(prev, t.ty)
-                    .ok_or_else(|| Diagnostic::error(t.span, format!("{what} have types `{prev}` and `{}` that do not mix", t.ty)))?,
+                Some(prev) => arith_join(prev, t.ty).ok_or_else(|| {
+                    Diagnostic::error(
+                        t.span,
+                        format!("{what} have types `{prev}` and `{}` that do not mix", t.ty),
+                    )
+                })?,
             });
             typed.push(Some(t));
         }
         let ty = match ty {
             Some(t) => lits.iter().fold(t, |acc, &l| {
                 let p = Self::literal_partner(l, acc);
-                if acc.widens_to(p) && !(acc.is_float() && p.is_int()) { p } else { acc }
+                if acc.widens_to(p) && !(acc.is_float() && p.is_int()) {
+                    p
+                } else {
+                    acc
+                }
             }),
             None => match expected {
                 Some(t) => t,
@@ -228,7 +286,13 @@ impl KernelChecker<'_> {
         Ok(out)
     }
 
-    fn binop(&mut self, op: BinOp, left: &Expr, right: &Expr, span: Span) -> Result<TExpr, Diagnostic> {
+    fn binop(
+        &mut self,
+        op: BinOp,
+        left: &Expr,
+        right: &Expr,
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
         if op == BinOp::Pow {
             return self.pow(left, right, span);
         }
@@ -238,8 +302,11 @@ impl KernelChecker<'_> {
         let (l, r) = self.operands(left, right)?;
         let aop = ArithOp::from_binop(op).expect("not pow/matmul");
         let bad = |l: &TExpr, r: &TExpr| {
-            Diagnostic::error(span, format!("`{}` cannot combine `{}` and `{}`", op.symbol(), l.ty, r.ty))
-                .with_note("convert one side explicitly, e.g. `i64(x)` or `f64(x)`")
+            Diagnostic::error(
+                span,
+                format!("`{}` cannot combine `{}` and `{}`", op.symbol(), l.ty, r.ty),
+            )
+            .with_note("convert one side explicitly, e.g. `i64(x)` or `f64(x)`")
         };
         match aop {
             ArithOp::LShift | ArithOp::RShift => {
@@ -248,15 +315,44 @@ impl KernelChecker<'_> {
                 }
                 let ty = l.ty;
                 let r = self.convert(r, ty);
-                Ok(TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r), site: None }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Arith {
+                        op: aop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        site: None,
+                    },
+                    ty,
+                    span,
+                })
             }
             ArithOp::BitAnd | ArithOp::BitOr | ArithOp::BitXor => {
                 if l.ty == Scalar::Bool && r.ty == Scalar::Bool {
-                    return Ok(TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r), site: None }, ty: Scalar::Bool, span });
+                    return Ok(TExpr {
+                        kind: TExprKind::Arith {
+                            op: aop,
+                            left: Box::new(l),
+                            right: Box::new(r),
+                            site: None,
+                        },
+                        ty: Scalar::Bool,
+                        span,
+                    });
                 }
-                let ty = arith_join(l.ty, r.ty).filter(|t| t.is_int()).ok_or_else(|| bad(&l, &r))?;
+                let ty = arith_join(l.ty, r.ty)
+                    .filter(|t| t.is_int())
+                    .ok_or_else(|| bad(&l, &r))?;
                 let (l, r) = (self.convert(l, ty), self.convert(r, ty));
-                Ok(TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r), site: None }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Arith {
+                        op: aop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        site: None,
+                    },
+                    ty,
+                    span,
+                })
             }
             ArithOp::FDiv => {
                 let ty = match arith_join(l.ty, r.ty).ok_or_else(|| bad(&l, &r))? {
@@ -265,7 +361,16 @@ impl KernelChecker<'_> {
                     _ => Scalar::F32,
                 };
                 let (l, r) = (self.convert(l, ty), self.convert(r, ty));
-                Ok(TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r), site: None }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Arith {
+                        op: aop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        site: None,
+                    },
+                    ty,
+                    span,
+                })
             }
             _ => {
                 let ty = arith_join(l.ty, r.ty).ok_or_else(|| bad(&l, &r))?;
@@ -275,7 +380,16 @@ impl KernelChecker<'_> {
                     _ => None,
                 };
                 let (l, r) = (self.convert(l, ty), self.convert(r, ty));
-                Ok(TExpr { kind: TExprKind::Arith { op: aop, left: Box::new(l), right: Box::new(r), site }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Arith {
+                        op: aop,
+                        left: Box::new(l),
+                        right: Box::new(r),
+                        site,
+                    },
+                    ty,
+                    span,
+                })
             }
         }
     }
@@ -301,12 +415,19 @@ impl KernelChecker<'_> {
         match self.fold(right)? {
             Some(Lit::Int(n)) => {
                 let base = self.expr(left, None)?;
-                let exp = i64::try_from(n).ok().filter(|n| n.abs() <= 1 << 20).ok_or_else(|| {
-                    Diagnostic::error(right.span, format!("the exponent {n} is too large"))
-                })?;
+                let exp = i64::try_from(n)
+                    .ok()
+                    .filter(|n| n.abs() <= 1 << 20)
+                    .ok_or_else(|| {
+                        Diagnostic::error(right.span, format!("the exponent {n} is too large"))
+                    })?;
                 let base = if exp < 0 && !base.ty.is_float() {
                     // Python: an int to a negative power is a float.
-                    let to = if base.ty.bits() == 64 { Scalar::F64 } else { Scalar::F32 };
+                    let to = if base.ty.bits() == 64 {
+                        Scalar::F64
+                    } else {
+                        Scalar::F32
+                    };
                     self.convert(base, to)
                 } else if base.ty == Scalar::Bool {
                     self.convert(base, Scalar::I32)
@@ -314,79 +435,162 @@ impl KernelChecker<'_> {
                     base
                 };
                 let ty = base.ty;
-                Ok(TExpr { kind: TExprKind::PowInt { base: Box::new(base), exp }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::PowInt {
+                        base: Box::new(base),
+                        exp,
+                    },
+                    ty,
+                    span,
+                })
             }
             _ => {
                 let (l, r) = self.operands(left, right)?;
                 let ty = match arith_join(l.ty, r.ty) {
                     Some(t) if t.is_float() => t,
                     _ => {
-                        return Err(Diagnostic::error(span, "`**` needs a constant integer exponent, or float operands")
-                            .with_note("e.g. `x ** 3`, or `float(x) ** y`"));
+                        return Err(Diagnostic::error(
+                            span,
+                            "`**` needs a constant integer exponent, or float operands",
+                        )
+                        .with_note("e.g. `x ** 3`, or `float(x) ** y`"));
                     }
                 };
                 let args = vec![self.convert(l, ty), self.convert(r, ty)];
-                Ok(TExpr { kind: TExprKind::Intrinsic { op: Intrinsic::Pow, args }, ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Intrinsic {
+                        op: Intrinsic::Pow,
+                        args,
+                    },
+                    ty,
+                    span,
+                })
             }
         }
     }
 
-    fn unary(&mut self, op: UnaryOp, operand: &Expr, expected: Option<Scalar>, span: Span) -> Result<TExpr, Diagnostic> {
+    fn unary(
+        &mut self,
+        op: UnaryOp,
+        operand: &Expr,
+        expected: Option<Scalar>,
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
         let t = self.expr(operand, expected)?;
         match op {
             UnaryOp::Pos => Ok(t),
             UnaryOp::Not => {
                 let t = self.truthy(t);
-                Ok(TExpr { kind: TExprKind::Not(Box::new(t)), ty: Scalar::Bool, span })
+                Ok(TExpr {
+                    kind: TExprKind::Not(Box::new(t)),
+                    ty: Scalar::Bool,
+                    span,
+                })
             }
             UnaryOp::Neg => {
-                let t = if t.ty == Scalar::Bool { self.convert(t, Scalar::I32) } else { t };
+                let t = if t.ty == Scalar::Bool {
+                    self.convert(t, Scalar::I32)
+                } else {
+                    t
+                };
                 let ty = t.ty;
-                Ok(TExpr { kind: TExprKind::Neg(Box::new(t)), ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Neg(Box::new(t)),
+                    ty,
+                    span,
+                })
             }
             UnaryOp::Invert => {
-                let t = if t.ty == Scalar::Bool { self.convert(t, Scalar::I32) } else { t };
+                let t = if t.ty == Scalar::Bool {
+                    self.convert(t, Scalar::I32)
+                } else {
+                    t
+                };
                 if !t.ty.is_int() {
-                    return Err(Diagnostic::error(span, format!("`~` needs an integer, not `{}`", t.ty)));
+                    return Err(Diagnostic::error(
+                        span,
+                        format!("`~` needs an integer, not `{}`", t.ty),
+                    ));
                 }
                 let ty = t.ty;
-                Ok(TExpr { kind: TExprKind::Invert(Box::new(t)), ty, span })
+                Ok(TExpr {
+                    kind: TExprKind::Invert(Box::new(t)),
+                    ty,
+                    span,
+                })
             }
         }
     }
 
-    fn compare(&mut self, left: &Expr, ops: &[CmpOp], comparators: &[Expr], span: Span) -> Result<TExpr, Diagnostic> {
+    fn compare(
+        &mut self,
+        left: &Expr,
+        ops: &[CmpOp],
+        comparators: &[Expr],
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
         for op in ops {
             if matches!(op, CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot) {
-                return Err(Diagnostic::error(span, format!("`{}` is not supported in kernels", op.symbol())));
+                return Err(Diagnostic::error(
+                    span,
+                    format!("`{}` is not supported in kernels", op.symbol()),
+                ));
             }
         }
         let mut all: Vec<&Expr> = vec![left];
         all.extend(comparators.iter());
         let operands = self.join_all(&all, None, "compared values")?;
         let ty = operands[0].ty;
-        Ok(TExpr { kind: TExprKind::Compare { operands, ops: ops.iter().map(|&o| (o, ty)).collect() }, ty: Scalar::Bool, span })
+        Ok(TExpr {
+            kind: TExprKind::Compare {
+                operands,
+                ops: ops.iter().map(|&o| (o, ty)).collect(),
+            },
+            ty: Scalar::Bool,
+            span,
+        })
     }
 
-    fn call(&mut self, func: &Expr, args: &[Expr], keywords: &[crate::ast::Keyword], expected: Option<Scalar>, span: Span) -> Result<TExpr, Diagnostic> {
+    fn call(
+        &mut self,
+        func: &Expr,
+        args: &[Expr],
+        keywords: &[crate::ast::Keyword],
+        expected: Option<Scalar>,
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
         if let Some(k) = keywords.first() {
-            return Err(Diagnostic::error(k.span, "keyword arguments are not supported in kernels"));
+            return Err(Diagnostic::error(
+                k.span,
+                "keyword arguments are not supported in kernels",
+            ));
         }
         let name = match &func.kind {
             ExprKind::Name(n) => n.as_str(),
             ExprKind::Attribute { value, attr } if value.as_name() == Some("math") => {
                 return self.math(&attr.name, args, span).unwrap_or_else(|| {
-                    Err(Diagnostic::error(attr.span, format!("`math.{}` is not available in kernels", attr.name)))
+                    Err(Diagnostic::error(
+                        attr.span,
+                        format!("`math.{}` is not available in kernels", attr.name),
+                    ))
                 });
             }
-            _ => return Err(Diagnostic::error(func.span, "only named functions can be called in kernels")),
+            _ => {
+                return Err(Diagnostic::error(
+                    func.span,
+                    "only named functions can be called in kernels",
+                ));
+            }
         };
         if let Some(t) = self.user_call(name, args, keywords, span, false)? {
             return Ok(t);
         }
         if let Some(to) = cast_target(name) {
             let [arg] = args else {
-                return Err(Diagnostic::error(span, format!("`{name}(...)` takes one argument")));
+                return Err(Diagnostic::error(
+                    span,
+                    format!("`{name}(...)` takes one argument"),
+                ));
             };
             if let Some(lit) = self.fold(arg)? {
                 // `i64(3000000000)`, `float(1)`: a literal of that type.
@@ -404,7 +608,11 @@ impl KernelChecker<'_> {
             if to == Scalar::Bool {
                 return Ok(self.truthy(t));
             }
-            return Ok(TExpr { kind: TExprKind::Cast(Box::new(t)), ty: to, span });
+            return Ok(TExpr {
+                kind: TExprKind::Cast(Box::new(t)),
+                ty: to,
+                span,
+            });
         }
         match name {
             "abs" => {
@@ -457,46 +665,87 @@ impl KernelChecker<'_> {
     }
 
     /// Calls of kernels and externs of this module. `as_stmt` allows `-> None` callees.
-    fn user_call(&mut self, name: &str, args: &[Expr], keywords: &[crate::ast::Keyword], span: Span, as_stmt: bool) -> Result<Option<TExpr>, Diagnostic> {
+    fn user_call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        keywords: &[crate::ast::Keyword],
+        span: Span,
+        as_stmt: bool,
+    ) -> Result<Option<TExpr>, Diagnostic> {
         if self.names.contains_key(name) {
             return Ok(None);
         }
         let (callee, params, ret): (Callee, Vec<Type>, Type) =
             if let Some(i) = self.ctx.kernels.iter().position(|k| k.name == name) {
                 let k = &self.ctx.kernels[i];
-                (Callee::Kernel(i), k.params.iter().map(|(_, t)| t.clone()).collect(), k.ret.clone())
+                (
+                    Callee::Kernel(i),
+                    k.params.iter().map(|(_, t)| t.clone()).collect(),
+                    k.ret.clone(),
+                )
             } else if let Some(i) = self.ctx.externs.iter().position(|k| k.name == name) {
                 let x = &self.ctx.externs[i];
-                (Callee::Extern(i), x.params.iter().map(|&s| Type::Scalar(s)).collect(), x.ret.clone())
+                (
+                    Callee::Extern(i),
+                    x.params.iter().map(|&s| Type::Scalar(s)).collect(),
+                    x.ret.clone(),
+                )
             } else {
                 return Ok(None);
             };
         if let Some(k) = keywords.first() {
-            return Err(Diagnostic::error(k.span, "keyword arguments are not supported in kernels"));
+            return Err(Diagnostic::error(
+                k.span,
+                "keyword arguments are not supported in kernels",
+            ));
         }
         if args.len() != params.len() {
-            return Err(Diagnostic::error(span, format!("`{name}` takes {} argument(s), {} given", params.len(), args.len())));
+            return Err(Diagnostic::error(
+                span,
+                format!(
+                    "`{name}` takes {} argument(s), {} given",
+                    params.len(),
+                    args.len()
+                ),
+            ));
         }
         let mut targs = Vec::new();
         for (a, p) in args.iter().zip(&params) {
             match p {
                 Type::Scalar(s) => {
                     let t = self.expr(a, Some(*s))?;
-                    targs.push(Arg::Scalar(self.coerce(t, *s, &format!("this argument of `{name}`"))?));
+                    targs.push(Arg::Scalar(self.coerce(
+                        t,
+                        *s,
+                        &format!("this argument of `{name}`"),
+                    )?));
                 }
                 Type::Array(want) => {
                     let id = a.as_name().and_then(|n| self.names.get(n).copied());
                     match id.and_then(|id| self.array_of(id).map(|t| (id, t))) {
-                        Some((id, _)) if targs.iter().any(|t| matches!(t, Arg::Array(other) if *other == id)) => {
+                        Some((id, _))
+                            if targs
+                                .iter()
+                                .any(|t| matches!(t, Arg::Array(other) if *other == id)) =>
+                        {
                             // Array parameters never overlap; codegen tells LLVM so.
                             return Err(Diagnostic::error(a.span, format!("the same array is passed twice to `{name}`"))
                                 .with_note("array parameters must not overlap; copy it into a local array first"));
                         }
                         Some((id, have)) if &have == want => targs.push(Arg::Array(id)),
                         Some((_, have)) => {
-                            return Err(Diagnostic::error(a.span, format!("`{name}` expects `{want}`, but this is `{have}`")));
+                            return Err(Diagnostic::error(
+                                a.span,
+                                format!("`{name}` expects `{want}`, but this is `{have}`"),
+                            ));
                         }
-                        None => return Err(Diagnostic::error(a.span, format!("`{name}` expects an array `{want}` here"))),
+                        None => {
+                            return Err(Diagnostic::error(
+                                a.span,
+                                format!("`{name}` expects an array `{want}` here"),
+                            ));
+                        }
                     }
                 }
                 Type::None => unreachable!("parameters are never None"),
@@ -505,9 +754,22 @@ impl KernelChecker<'_> {
         let ty = match &ret {
             Type::Scalar(s) => *s,
             Type::None if as_stmt => Scalar::Bool,
-            _ => return Err(Diagnostic::error(span, format!("`{name}` returns nothing; its result cannot be used"))),
+            _ => {
+                return Err(Diagnostic::error(
+                    span,
+                    format!("`{name}` returns nothing; its result cannot be used"),
+                ));
+            }
         };
-        Ok(Some(TExpr { kind: TExprKind::Call { callee, args: targs, ret }, ty, span }))
+        Ok(Some(TExpr {
+            kind: TExprKind::Call {
+                callee,
+                args: targs,
+                ret,
+            },
+            ty,
+            span,
+        }))
     }
 
     fn math(&mut self, name: &str, args: &[Expr], span: Span) -> Option<Result<TExpr, Diagnostic>> {
@@ -542,7 +804,10 @@ impl KernelChecker<'_> {
         };
         Some((|| {
             if args.len() != arity {
-                return Err(Diagnostic::error(span, format!("{name}() takes {arity} argument(s)")));
+                return Err(Diagnostic::error(
+                    span,
+                    format!("{name}() takes {arity} argument(s)"),
+                ));
             }
             let refs: Vec<&Expr> = args.iter().collect();
             let typed = self.join_all(&refs, None, &format!("the arguments of {name}()"))?;
@@ -552,12 +817,28 @@ impl KernelChecker<'_> {
                 _ => Scalar::F32,
             };
             let typed: Vec<TExpr> = typed.into_iter().map(|t| self.convert(t, ty)).collect();
-            let result_ty = if matches!(op, IsNan | IsInf) { Scalar::Bool } else { ty };
-            let t = TExpr { kind: TExprKind::Intrinsic { op, args: typed }, ty: result_ty, span };
+            let result_ty = if matches!(op, IsNan | IsInf) {
+                Scalar::Bool
+            } else {
+                ty
+            };
+            let t = TExpr {
+                kind: TExprKind::Intrinsic { op, args: typed },
+                ty: result_ty,
+                span,
+            };
             if to_int {
                 // Python's math.floor/ceil/trunc give ints.
-                let to = if ty == Scalar::F64 { Scalar::I64 } else { Scalar::I32 };
-                return Ok(TExpr { kind: TExprKind::Cast(Box::new(t)), ty: to, span });
+                let to = if ty == Scalar::F64 {
+                    Scalar::I64
+                } else {
+                    Scalar::I32
+                };
+                return Ok(TExpr {
+                    kind: TExprKind::Cast(Box::new(t)),
+                    ty: to,
+                    span,
+                });
             }
             Ok(t)
         })())

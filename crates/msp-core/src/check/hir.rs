@@ -59,7 +59,10 @@ pub struct FaultSite {
 pub enum FaultKind {
     /// The index into `axis` (0-based) of an array with that extent was out of range;
     /// the faulting index travels in the fault record.
-    IndexOutOfRange { axis: u32, extent: u64 },
+    IndexOutOfRange {
+        axis: u32,
+        extent: u64,
+    },
     DivisionByZero,
     ModuloByZero,
     RangeStepZero,
@@ -106,18 +109,44 @@ pub struct Place {
 #[derive(Clone, Debug)]
 pub enum TStmt {
     /// `local = value` (value already converted to the local's type).
-    Assign { local: LocalId, value: TExpr },
+    Assign {
+        local: LocalId,
+        value: TExpr,
+    },
     /// `a[i, j] = value`
-    Store { place: Place, value: TExpr },
+    Store {
+        place: Place,
+        value: TExpr,
+    },
     /// `a[i, j] op= value`: the place is computed once.
-    StoreUpdate { place: Place, op: ArithOp, value: TExpr },
+    StoreUpdate {
+        place: Place,
+        op: ArithOp,
+        value: TExpr,
+    },
     /// An expression evaluated for its effect (a call).
     Expr(TExpr),
-    If { cond: TExpr, then: Vec<TStmt>, orelse: Vec<TStmt> },
+    If {
+        cond: TExpr,
+        then: Vec<TStmt>,
+        orelse: Vec<TStmt>,
+    },
     /// `while cond: body else: orelse`
-    While { cond: TExpr, body: Vec<TStmt>, orelse: Vec<TStmt> },
+    While {
+        cond: TExpr,
+        body: Vec<TStmt>,
+        orelse: Vec<TStmt>,
+    },
     /// `for var in range(start, stop, step): body else: orelse`
-    ForRange { var: LocalId, start: TExpr, stop: TExpr, step: TExpr, step_site: Option<SiteId>, body: Vec<TStmt>, orelse: Vec<TStmt> },
+    ForRange {
+        var: LocalId,
+        start: TExpr,
+        stop: TExpr,
+        step: TExpr,
+        step_site: Option<SiteId>,
+        body: Vec<TStmt>,
+        orelse: Vec<TStmt>,
+    },
     Break,
     Continue,
     Return(Option<TExpr>),
@@ -223,9 +252,17 @@ pub enum TExprKind {
     Bool(bool),
     Local(LocalId),
     Load(Box<Place>),
-    Arith { op: ArithOp, left: Box<TExpr>, right: Box<TExpr>, site: Option<SiteId> },
+    Arith {
+        op: ArithOp,
+        left: Box<TExpr>,
+        right: Box<TExpr>,
+        site: Option<SiteId>,
+    },
     /// `base ** exp` with a constant integer exponent (negative only for floats).
-    PowInt { base: Box<TExpr>, exp: i64 },
+    PowInt {
+        base: Box<TExpr>,
+        exp: i64,
+    },
     Neg(Box<TExpr>),
     Invert(Box<TExpr>),
     /// `not x`: truthiness inverted.
@@ -234,11 +271,28 @@ pub enum TExprKind {
     Truthy(Box<TExpr>),
     /// `a < b <= c ...`: each operand evaluated once, short-circuiting; operands of one
     /// comparison share the type given alongside.
-    Compare { operands: Vec<TExpr>, ops: Vec<(CmpOp, Scalar)> },
+    Compare {
+        operands: Vec<TExpr>,
+        ops: Vec<(CmpOp, Scalar)>,
+    },
     /// `and` / `or` with Python's value semantics: all operands have the result type.
-    BoolOp { and: bool, values: Vec<TExpr> },
-    IfExp { cond: Box<TExpr>, then: Box<TExpr>, orelse: Box<TExpr> },
+    BoolOp {
+        and: bool,
+        values: Vec<TExpr>,
+    },
+    IfExp {
+        cond: Box<TExpr>,
+        then: Box<TExpr>,
+        orelse: Box<TExpr>,
+    },
     Cast(Box<TExpr>),
-    Call { callee: Callee, args: Vec<Arg>, ret: Type },
-    Intrinsic { op: Intrinsic, args: Vec<TExpr> },
+    Call {
+        callee: Callee,
+        args: Vec<Arg>,
+        ret: Type,
+    },
+    Intrinsic {
+        op: Intrinsic,
+        args: Vec<TExpr>,
+    },
 }

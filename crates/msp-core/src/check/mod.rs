@@ -41,7 +41,11 @@ pub struct CheckOptions {
 pub const MAX_ARRAY_BYTES: u64 = 1 << 40;
 
 /// Type-checks every kernel of a staged module.
-pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule, CheckError> {
+pub fn check_module(
+    map: &SourceMap,
+    staged: &StagedModule,
+    opts: &CheckOptions,
+) -> Result<CheckedModule, CheckError> {
     let _ = map;
     let mut diags = Vec::new();
     let mut names: HashMap<&str, Span> = HashMap::new();
@@ -62,7 +66,10 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
             .filter_map(|p| match resolve_param(p, &empty) {
                 Ok(Type::Scalar(s)) => Some(s),
                 Ok(other) => {
-                    diags.push(Diagnostic::error(p.span, format!("an extern parameter must be a scalar, not `{other}`")));
+                    diags.push(Diagnostic::error(
+                        p.span,
+                        format!("an extern parameter must be a scalar, not `{other}`"),
+                    ));
                     None
                 }
                 Err(d) => {
@@ -73,7 +80,10 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
             .collect();
         let ret = match resolve_return(ext.returns.as_ref(), ext.name.span, &empty) {
             Ok(Type::Array(_)) => {
-                diags.push(Diagnostic::error(ext.span, "an extern cannot return an array"));
+                diags.push(Diagnostic::error(
+                    ext.span,
+                    "an extern cannot return an array",
+                ));
                 continue;
             }
             Ok(t) => t,
@@ -82,7 +92,12 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
                 continue;
             }
         };
-        externs.push(ExternSig { name: ext.name.name.clone(), params, ret, span: ext.name.span });
+        externs.push(ExternSig {
+            name: ext.name.name.clone(),
+            params,
+            ret,
+            span: ext.name.span,
+        });
     }
 
     let mut sigs = Vec::new();
@@ -94,7 +109,12 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
             Ok(sig) => sigs.push(sig),
             Err(mut ds) => {
                 diags.append(&mut ds);
-                sigs.push(KernelSig { name: k.name.name.clone(), params: Vec::new(), ret: Type::None, writes: Vec::new() });
+                sigs.push(KernelSig {
+                    name: k.name.name.clone(),
+                    params: Vec::new(),
+                    ret: Type::None,
+                    writes: Vec::new(),
+                });
             }
         }
     }
@@ -105,7 +125,10 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
     let mut fault_sites = Vec::new();
     let mut kernels = Vec::new();
     for (k, sig) in staged.kernels.iter().zip(&sigs) {
-        let ctx = body::ModuleCtx { kernels: &sigs, externs: &externs };
+        let ctx = body::ModuleCtx {
+            kernels: &sigs,
+            externs: &externs,
+        };
         match body::check_kernel(&ctx, k, sig.clone(), opts, &mut fault_sites) {
             Ok(tk) => kernels.push(tk),
             Err(mut ds) => diags.append(&mut ds),
@@ -115,7 +138,11 @@ pub fn check_module(map: &SourceMap, staged: &StagedModule, opts: &CheckOptions)
         return Err(CheckError { diagnostics: diags });
     }
     mark_writes(&mut kernels);
-    Ok(CheckedModule { kernels, externs, fault_sites })
+    Ok(CheckedModule {
+        kernels,
+        externs,
+        fault_sites,
+    })
 }
 
 /// Finds which array parameters each kernel may write, through calls too (a fixpoint:
@@ -124,7 +151,11 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
     use hir::{Arg, Callee, TExpr, TExprKind, TStmt};
     fn expr_calls(e: &TExpr, out: &mut Vec<(usize, usize, u32)>) {
         match &e.kind {
-            TExprKind::Call { callee: Callee::Kernel(k), args, .. } => {
+            TExprKind::Call {
+                callee: Callee::Kernel(k),
+                args,
+                ..
+            } => {
                 for (j, a) in args.iter().enumerate() {
                     match a {
                         Arg::Array(id) => out.push((*k, j, id.0)),
@@ -132,14 +163,25 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
                     }
                 }
             }
-            TExprKind::Call { args, .. } => args.iter().for_each(|a| if let Arg::Scalar(x) = a { expr_calls(x, out) }),
+            TExprKind::Call { args, .. } => args.iter().for_each(|a| {
+                if let Arg::Scalar(x) = a {
+                    expr_calls(x, out)
+                }
+            }),
             TExprKind::Load(p) => p.indices.iter().for_each(|i| expr_calls(i, out)),
             TExprKind::Arith { left, right, .. } => {
                 expr_calls(left, out);
                 expr_calls(right, out);
             }
-            TExprKind::PowInt { base: x, .. } | TExprKind::Neg(x) | TExprKind::Invert(x) | TExprKind::Not(x) | TExprKind::Truthy(x) | TExprKind::Cast(x) => expr_calls(x, out),
-            TExprKind::Compare { operands: xs, .. } | TExprKind::BoolOp { values: xs, .. } | TExprKind::Intrinsic { args: xs, .. } => xs.iter().for_each(|x| expr_calls(x, out)),
+            TExprKind::PowInt { base: x, .. }
+            | TExprKind::Neg(x)
+            | TExprKind::Invert(x)
+            | TExprKind::Not(x)
+            | TExprKind::Truthy(x)
+            | TExprKind::Cast(x) => expr_calls(x, out),
+            TExprKind::Compare { operands: xs, .. }
+            | TExprKind::BoolOp { values: xs, .. }
+            | TExprKind::Intrinsic { args: xs, .. } => xs.iter().for_each(|x| expr_calls(x, out)),
             TExprKind::IfExp { cond, then, orelse } => {
                 expr_calls(cond, out);
                 expr_calls(then, out);
@@ -157,20 +199,38 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
                     place.indices.iter().for_each(|i| expr_calls(i, calls));
                     expr_calls(value, calls);
                 }
-                TStmt::Assign { value: e, .. } | TStmt::Expr(e) | TStmt::Return(Some(e)) => expr_calls(e, calls),
-                TStmt::If { cond, then, orelse } | TStmt::While { cond, body: then, orelse } => {
+                TStmt::Assign { value: e, .. } | TStmt::Expr(e) | TStmt::Return(Some(e)) => {
+                    expr_calls(e, calls)
+                }
+                TStmt::If { cond, then, orelse }
+                | TStmt::While {
+                    cond,
+                    body: then,
+                    orelse,
+                } => {
                     expr_calls(cond, calls);
                     walk(then, stores, calls);
                     walk(orelse, stores, calls);
                 }
-                TStmt::ForRange { start, stop, step, body, orelse, .. } => {
+                TStmt::ForRange {
+                    start,
+                    stop,
+                    step,
+                    body,
+                    orelse,
+                    ..
+                } => {
                     for e in [start, stop, step] {
                         expr_calls(e, calls);
                     }
                     walk(body, stores, calls);
                     walk(orelse, stores, calls);
                 }
-                TStmt::Break | TStmt::Continue | TStmt::Return(None) | TStmt::Label(_) | TStmt::Goto(_) => {}
+                TStmt::Break
+                | TStmt::Continue
+                | TStmt::Return(None)
+                | TStmt::Label(_)
+                | TStmt::Goto(_) => {}
             }
         }
     }
@@ -182,7 +242,10 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
             (stores, calls)
         })
         .collect();
-    let mut writes: Vec<Vec<bool>> = kernels.iter().map(|k| vec![false; k.sig.params.len()]).collect();
+    let mut writes: Vec<Vec<bool>> = kernels
+        .iter()
+        .map(|k| vec![false; k.sig.params.len()])
+        .collect();
     loop {
         let mut changed = false;
         for (ki, (stores, calls)) in facts.iter().enumerate() {
@@ -191,7 +254,9 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
                     continue;
                 }
                 let direct = stores.contains(&(p as u32));
-                let via = calls.iter().any(|&(callee, j, local)| local == p as u32 && writes[callee].get(j).copied().unwrap_or(false));
+                let via = calls.iter().any(|&(callee, j, local)| {
+                    local == p as u32 && writes[callee].get(j).copied().unwrap_or(false)
+                });
                 if direct || via {
                     writes[ki][p] = true;
                     changed = true;
@@ -208,7 +273,8 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
 }
 
 fn duplicate(name: &str, span: Span, prev: Span) -> Diagnostic {
-    Diagnostic::error(span, format!("`{name}` is defined twice")).with_secondary(prev, "first defined here")
+    Diagnostic::error(span, format!("`{name}` is defined twice"))
+        .with_secondary(prev, "first defined here")
 }
 
 fn kernel_sig(k: &KernelDef) -> Result<KernelSig, Vec<Diagnostic>> {
@@ -222,7 +288,10 @@ fn kernel_sig(k: &KernelDef) -> Result<KernelSig, Vec<Diagnostic>> {
     }
     let ret = match resolve_return(k.returns.as_ref(), k.name.span, &k.consts) {
         Ok(Type::Array(_)) => {
-            diags.push(Diagnostic::error(k.returns.as_ref().map_or(k.span, |r| r.span), "a kernel cannot return an array; write into an array parameter instead"));
+            diags.push(Diagnostic::error(
+                k.returns.as_ref().map_or(k.span, |r| r.span),
+                "a kernel cannot return an array; write into an array parameter instead",
+            ));
             Type::None
         }
         Ok(t) => t,
@@ -232,30 +301,58 @@ fn kernel_sig(k: &KernelDef) -> Result<KernelSig, Vec<Diagnostic>> {
         }
     };
     let writes = vec![false; params.len()];
-    if diags.is_empty() { Ok(KernelSig { name: k.name.name.clone(), params, ret, writes }) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(KernelSig {
+            name: k.name.name.clone(),
+            params,
+            ret,
+            writes,
+        })
+    } else {
+        Err(diags)
+    }
 }
 
-fn resolve_param(p: &crate::ast::Param, consts: &BTreeMap<String, ConstValue>) -> Result<Type, Diagnostic> {
+fn resolve_param(
+    p: &crate::ast::Param,
+    consts: &BTreeMap<String, ConstValue>,
+) -> Result<Type, Diagnostic> {
     if p.kind != ParamKind::Normal || p.default.is_some() {
-        return Err(Diagnostic::error(p.span, "kernel parameters are plain positional parameters (no defaults, `*args` or keywords)"));
+        return Err(Diagnostic::error(
+            p.span,
+            "kernel parameters are plain positional parameters (no defaults, `*args` or keywords)",
+        ));
     }
     let Some(ann) = &p.annotation else {
-        return Err(Diagnostic::error(p.span, format!("parameter `{}` needs a type annotation", p.name.name))
-            .with_label("missing annotation")
-            .with_note("write e.g. `x: int`, `y: f64` or `a: Float[4][4]`"));
+        return Err(Diagnostic::error(
+            p.span,
+            format!("parameter `{}` needs a type annotation", p.name.name),
+        )
+        .with_label("missing annotation")
+        .with_note("write e.g. `x: int`, `y: f64` or `a: Float[4][4]`"));
     };
     let t = resolve_type(ann, consts)?;
     if t == Type::None {
-        return Err(Diagnostic::error(ann.span, "a parameter cannot have type `None`"));
+        return Err(Diagnostic::error(
+            ann.span,
+            "a parameter cannot have type `None`",
+        ));
     }
     Ok(t)
 }
 
-fn resolve_return(ret: Option<&Expr>, name_span: Span, consts: &BTreeMap<String, ConstValue>) -> Result<Type, Diagnostic> {
+fn resolve_return(
+    ret: Option<&Expr>,
+    name_span: Span,
+    consts: &BTreeMap<String, ConstValue>,
+) -> Result<Type, Diagnostic> {
     match ret {
         Some(r) => resolve_type(r, consts),
-        None => Err(Diagnostic::error(name_span, "the return type needs an annotation (`-> int`, `-> None`, ...)")
-            .with_label("missing return annotation")),
+        None => Err(Diagnostic::error(
+            name_span,
+            "the return type needs an annotation (`-> int`, `-> None`, ...)",
+        )
+        .with_label("missing return annotation")),
     }
 }
 

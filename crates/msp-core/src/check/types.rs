@@ -224,7 +224,9 @@ pub struct ArrayType {
 impl ArrayType {
     /// Number of elements; `None` on overflow (refused by the checker).
     pub fn len(&self) -> Option<u64> {
-        self.dims.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
+        self.dims
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -281,7 +283,9 @@ pub fn arith_join(a: Scalar, b: Scalar) -> Option<Scalar> {
                 Some(a)
             } else {
                 // Mixed signedness: the smallest signed type holding both, if any.
-                [Scalar::I16, Scalar::I32, Scalar::I64].into_iter().find(|&t| a.widens_to(t) && b.widens_to(t))
+                [Scalar::I16, Scalar::I32, Scalar::I64]
+                    .into_iter()
+                    .find(|&t| a.widens_to(t) && b.widens_to(t))
             }
         }
     }

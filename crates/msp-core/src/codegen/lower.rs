@@ -8,7 +8,9 @@ use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic as LlvmIntrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
-use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue,
+};
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 
 use super::{CodegenError, CodegenOptions, TRAMPOLINE_SUFFIX};
@@ -30,7 +32,10 @@ pub(super) fn lower_module<'ctx>(
     let mut fns = Vec::new();
     for k in &checked.kernels {
         let f = declare_kernel(ctx, module, &types, &k.sig, &opts.symbol_prefix);
-        for attr in [ctx.create_string_attribute("target-cpu", cpu), ctx.create_string_attribute("target-features", features)] {
+        for attr in [
+            ctx.create_string_attribute("target-cpu", cpu),
+            ctx.create_string_attribute("target-features", features),
+        ] {
             f.add_attribute(AttributeLoc::Function, attr);
         }
         f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "nounwind", 0));
@@ -55,7 +60,10 @@ pub(super) fn lower_module<'ctx>(
             slots: Vec::new(),
             labels: Vec::new(),
             loops: Vec::new(),
-            fault_ptr: f.get_last_param().expect("fault parameter").into_pointer_value(),
+            fault_ptr: f
+                .get_last_param()
+                .expect("fault parameter")
+                .into_pointer_value(),
         };
         fb.lower()?;
         if opts.trampolines {
@@ -105,7 +113,11 @@ impl<'ctx> Types<'ctx> {
 
     /// The type in memory and at the ABI boundary (bool is a byte).
     fn mem(&self, s: Scalar) -> BasicTypeEnum<'ctx> {
-        if s == Scalar::Bool { self.i8.into() } else { self.reg(s) }
+        if s == Scalar::Bool {
+            self.i8.into()
+        } else {
+            self.reg(s)
+        }
     }
 }
 
@@ -118,7 +130,13 @@ fn ext_attr(ctx: &Context, s: Scalar) -> Option<Attribute> {
     }
 }
 
-fn declare_kernel<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ctx>, sig: &KernelSig, prefix: &str) -> FunctionValue<'ctx> {
+fn declare_kernel<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    t: &Types<'ctx>,
+    sig: &KernelSig,
+    prefix: &str,
+) -> FunctionValue<'ctx> {
     let mut params: Vec<BasicMetadataTypeEnum> = Vec::new();
     for (_, ty) in &sig.params {
         params.push(match ty {
@@ -131,7 +149,11 @@ fn declare_kernel<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ct
         Type::Scalar(s) => t.mem(*s).fn_type(&params, false),
         _ => ctx.void_type().fn_type(&params, false),
     };
-    let f = module.add_function(&format!("{prefix}{}", sig.name), fn_ty, Some(Linkage::External));
+    let f = module.add_function(
+        &format!("{prefix}{}", sig.name),
+        fn_ty,
+        Some(Linkage::External),
+    );
     for (i, (_, ty)) in sig.params.iter().enumerate() {
         match ty {
             Type::Scalar(s) => {
@@ -144,9 +166,18 @@ fn declare_kernel<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ct
                 // call; Rust's borrows and the C contract promise it at the boundary).
                 let bytes = a.len().unwrap_or(0) * a.elem.size();
                 f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "noalias", 0));
-                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "nocapture", 0));
-                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "dereferenceable", bytes));
-                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "align", a.elem.size()));
+                f.add_attribute(
+                    AttributeLoc::Param(i as u32),
+                    enum_attr(ctx, "nocapture", 0),
+                );
+                f.add_attribute(
+                    AttributeLoc::Param(i as u32),
+                    enum_attr(ctx, "dereferenceable", bytes),
+                );
+                f.add_attribute(
+                    AttributeLoc::Param(i as u32),
+                    enum_attr(ctx, "align", a.elem.size()),
+                );
             }
             Type::None => {}
         }
@@ -159,7 +190,12 @@ fn declare_kernel<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ct
     f
 }
 
-fn declare_extern<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>, t: &Types<'ctx>, x: &ExternSig) -> FunctionValue<'ctx> {
+fn declare_extern<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module<'ctx>,
+    t: &Types<'ctx>,
+    x: &ExternSig,
+) -> FunctionValue<'ctx> {
     if let Some(f) = module.get_function(&x.name) {
         return f;
     }
@@ -192,8 +228,14 @@ fn emit_trampoline<'ctx>(
     target: FunctionValue<'ctx>,
     prefix: &str,
 ) -> Res<()> {
-    let fn_ty = ctx.void_type().fn_type(&[t.ptr.into(), t.ptr.into(), t.ptr.into()], false);
-    let f = module.add_function(&format!("{prefix}{}{TRAMPOLINE_SUFFIX}", k.sig.name), fn_ty, Some(Linkage::External));
+    let fn_ty = ctx
+        .void_type()
+        .fn_type(&[t.ptr.into(), t.ptr.into(), t.ptr.into()], false);
+    let f = module.add_function(
+        &format!("{prefix}{}{TRAMPOLINE_SUFFIX}", k.sig.name),
+        fn_ty,
+        Some(Linkage::External),
+    );
     let b = ctx.create_builder();
     b.position_at_end(ctx.append_basic_block(f, "entry"));
     let args = f.get_nth_param(0).expect("param").into_pointer_value();
@@ -202,7 +244,9 @@ fn emit_trampoline<'ctx>(
     let mut call_args: Vec<BasicMetadataValueEnum> = Vec::new();
     for (i, (_, ty)) in k.sig.params.iter().enumerate() {
         // SAFETY of the IR: slot i of the host's argument array; the host allocates one per parameter.
-        let slot = unsafe { b.build_in_bounds_gep(t.i64, args, &[t.i64.const_int(i as u64, false)], "slot")? };
+        let slot = unsafe {
+            b.build_in_bounds_gep(t.i64, args, &[t.i64.const_int(i as u64, false)], "slot")?
+        };
         let v = match ty {
             Type::Scalar(s) => b.build_load(t.mem(*s), slot, "arg")?,
             _ => b.build_load(t.ptr, slot, "arr")?,
@@ -268,7 +312,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     Slot::Scalar(p, *s)
                 }
                 Type::Array(a) if local.is_param => {
-                    let v = self.func.get_nth_param(param_index).expect("param").into_pointer_value();
+                    let v = self
+                        .func
+                        .get_nth_param(param_index)
+                        .expect("param")
+                        .into_pointer_value();
                     param_index += 1;
                     let _ = a;
                     Slot::Array(v)
@@ -278,7 +326,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let arr_ty = t.mem(a.elem).array_type(n as u32);
                     let p = self.builder.build_alloca(arr_ty, &local.name)?;
                     let bytes = t.i64.const_int(n * a.elem.size(), false);
-                    self.builder.build_memset(p, a.elem.size() as u32, t.i8.const_zero(), bytes)?;
+                    self.builder
+                        .build_memset(p, a.elem.size() as u32, t.i8.const_zero(), bytes)?;
                     Slot::Array(p)
                 }
                 Type::None => unreachable!("no None locals"),
@@ -286,7 +335,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             self.slots.push(slot);
         }
         for name in &self.kernel.labels {
-            self.labels.push(self.ctx.append_basic_block(self.func, &format!("label.{name}")));
+            self.labels.push(
+                self.ctx
+                    .append_basic_block(self.func, &format!("label.{name}")),
+            );
         }
         let body = &self.kernel.body;
         self.block(body)?;
@@ -298,7 +350,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     fn from_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
         if s == Scalar::Bool {
-            let b = self.builder.build_int_compare(IntPredicate::NE, v.into_int_value(), self.types.i8.const_zero(), "b")?;
+            let b = self.builder.build_int_compare(
+                IntPredicate::NE,
+                v.into_int_value(),
+                self.types.i8.const_zero(),
+                "b",
+            )?;
             return Ok(b.into());
         }
         Ok(v)
@@ -306,13 +363,19 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     fn to_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
         if s == Scalar::Bool {
-            return Ok(self.builder.build_int_z_extend(v.into_int_value(), self.types.i8, "b8")?.into());
+            return Ok(self
+                .builder
+                .build_int_z_extend(v.into_int_value(), self.types.i8, "b8")?
+                .into());
         }
         Ok(v)
     }
 
     fn terminated(&self) -> bool {
-        self.builder.get_insert_block().and_then(|b| b.get_terminator()).is_some()
+        self.builder
+            .get_insert_block()
+            .and_then(|b| b.get_terminator())
+            .is_some()
     }
 
     /// After a jump or return, code that follows in the same block is unreachable; give it
@@ -349,7 +412,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         match s {
             TStmt::Assign { local, value } => {
                 let v = self.expr(value)?;
-                let Slot::Scalar(p, _) = self.slots[local.0 as usize] else { unreachable!("scalar local") };
+                let Slot::Scalar(p, _) = self.slots[local.0 as usize] else {
+                    unreachable!("scalar local")
+                };
                 self.builder.build_store(p, v)?;
             }
             TStmt::Store { place, value } => {
@@ -395,7 +460,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let c = self.expr(cond)?.into_int_value();
                 self.builder.build_conditional_branch(c, body_bb, else_bb)?;
                 self.builder.position_at_end(body_bb);
-                self.loops.push(LoopTargets { cont: head, brk: exit });
+                self.loops.push(LoopTargets {
+                    cont: head,
+                    brk: exit,
+                });
                 self.block(body)?;
                 self.loops.pop();
                 self.branch_if_open(head)?;
@@ -404,15 +472,31 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.branch_if_open(exit)?;
                 self.builder.position_at_end(exit);
             }
-            TStmt::ForRange { var, start, stop, step, step_site, body, orelse } => {
+            TStmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                step_site,
+                body,
+                orelse,
+            } => {
                 self.for_range(*var, start, stop, step, *step_site, body, orelse)?;
             }
             TStmt::Break => {
-                let t = self.loops.last().expect("checker rejects break outside loops").brk;
+                let t = self
+                    .loops
+                    .last()
+                    .expect("checker rejects break outside loops")
+                    .brk;
                 self.builder.build_unconditional_branch(t)?;
             }
             TStmt::Continue => {
-                let t = self.loops.last().expect("checker rejects continue outside loops").cont;
+                let t = self
+                    .loops
+                    .last()
+                    .expect("checker rejects continue outside loops")
+                    .cont;
                 self.builder.build_unconditional_branch(t)?;
             }
             TStmt::Return(v) => match v {
@@ -463,7 +547,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let stop_v = self.expr(stop)?.into_int_value();
         let step_v = self.expr(step)?.into_int_value();
         if let Some(site) = step_site {
-            let is_zero = self.builder.build_int_compare(IntPredicate::EQ, step_v, reg.const_zero(), "step0")?;
+            let is_zero = self.builder.build_int_compare(
+                IntPredicate::EQ,
+                step_v,
+                reg.const_zero(),
+                "step0",
+            )?;
             self.fault_if(is_zero, site, self.types.i64.const_zero())?;
         }
         // The hidden counter: assigning the loop variable in the body does not change
@@ -478,7 +567,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.build_unconditional_branch(head)?;
         self.builder.position_at_end(head);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        let (lt, gt) = if signed { (IntPredicate::SLT, IntPredicate::SGT) } else { (IntPredicate::ULT, IntPredicate::UGT) };
+        let (lt, gt) = if signed {
+            (IntPredicate::SLT, IntPredicate::SGT)
+        } else {
+            (IntPredicate::ULT, IntPredicate::UGT)
+        };
         let cond = match step.kind {
             TExprKind::Int(v) if v > 0 => self.builder.build_int_compare(lt, i, stop_v, "more")?,
             TExprKind::Int(_) => self.builder.build_int_compare(gt, i, stop_v, "more")?,
@@ -486,30 +579,55 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let up = self.builder.build_int_compare(lt, i, stop_v, "up")?;
                 let down = self.builder.build_int_compare(gt, i, stop_v, "down")?;
                 let pos = if signed {
-                    self.builder.build_int_compare(IntPredicate::SGT, step_v, reg.const_zero(), "pos")?
+                    self.builder.build_int_compare(
+                        IntPredicate::SGT,
+                        step_v,
+                        reg.const_zero(),
+                        "pos",
+                    )?
                 } else {
                     self.types.i1.const_all_ones()
                 };
-                self.builder.build_select(pos, up, down, "more")?.into_int_value()
+                self.builder
+                    .build_select(pos, up, down, "more")?
+                    .into_int_value()
             }
         };
-        self.builder.build_conditional_branch(cond, body_bb, else_bb)?;
+        self.builder
+            .build_conditional_branch(cond, body_bb, else_bb)?;
         self.builder.position_at_end(body_bb);
-        let Slot::Scalar(var_ptr, _) = self.slots[var.0 as usize] else { unreachable!("scalar loop variable") };
+        let Slot::Scalar(var_ptr, _) = self.slots[var.0 as usize] else {
+            unreachable!("scalar loop variable")
+        };
         self.builder.build_store(var_ptr, i)?;
-        self.loops.push(LoopTargets { cont: latch, brk: exit });
+        self.loops.push(LoopTargets {
+            cont: latch,
+            brk: exit,
+        });
         self.block(body)?;
         self.loops.pop();
         self.branch_if_open(latch)?;
         self.builder.position_at_end(latch);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
         // Stepping past the type's range means the loop is done (stop is representable).
-        let name = if signed { "llvm.sadd.with.overflow" } else { "llvm.uadd.with.overflow" };
+        let name = if signed {
+            "llvm.sadd.with.overflow"
+        } else {
+            "llvm.uadd.with.overflow"
+        };
         let f = self.intrinsic(name, &[reg.into()])?;
-        let pair = self.builder.build_call(f, &[i.into(), step_v.into()], "next")?;
+        let pair = self
+            .builder
+            .build_call(f, &[i.into(), step_v.into()], "next")?;
         let pair = basic(pair)?.into_struct_value();
-        let next = self.builder.build_extract_value(pair, 0, "next")?.into_int_value();
-        let ovf = self.builder.build_extract_value(pair, 1, "ovf")?.into_int_value();
+        let next = self
+            .builder
+            .build_extract_value(pair, 0, "next")?
+            .into_int_value();
+        let ovf = self
+            .builder
+            .build_extract_value(pair, 1, "ovf")?
+            .into_int_value();
         self.builder.build_store(counter, next)?;
         self.builder.build_conditional_branch(ovf, else_bb, head)?;
         self.builder.position_at_end(else_bb);
@@ -526,13 +644,19 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     fn libm(&self, name: &str, ty: Scalar, arity: usize) -> FunctionValue<'ctx> {
-        let sym = if ty == Scalar::F32 { format!("{name}f") } else { name.to_string() };
+        let sym = if ty == Scalar::F32 {
+            format!("{name}f")
+        } else {
+            name.to_string()
+        };
         if let Some(f) = self.module.get_function(&sym) {
             return f;
         }
         let fty = self.types.reg(ty);
         let params: Vec<BasicMetadataTypeEnum> = (0..arity).map(|_| fty.into()).collect();
-        let f = self.module.add_function(&sym, fty.fn_type(&params, false), Some(Linkage::External));
+        let f =
+            self.module
+                .add_function(&sym, fty.fn_type(&params, false), Some(Linkage::External));
         f.add_attribute(AttributeLoc::Function, enum_attr(self.ctx, "nounwind", 0));
         f
     }
@@ -540,15 +664,28 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// Branches to a cold fault block when `failed` holds.
     fn fault_if(&mut self, failed: IntValue<'ctx>, site: SiteId, value: IntValue<'ctx>) -> Res<()> {
         let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
-        let hinted = self.builder.build_call(expect, &[failed.into(), self.types.i1.const_zero().into()], "cold")?;
+        let hinted = self.builder.build_call(
+            expect,
+            &[failed.into(), self.types.i1.const_zero().into()],
+            "cold",
+        )?;
         let hinted = basic(hinted)?.into_int_value();
         let fault_bb = self.ctx.append_basic_block(self.func, "fault");
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
-        self.builder.build_conditional_branch(hinted, fault_bb, ok_bb)?;
+        self.builder
+            .build_conditional_branch(hinted, fault_bb, ok_bb)?;
         self.builder.position_at_end(fault_bb);
         let t = self.types;
-        self.builder.build_store(self.fault_ptr, t.i32.const_int(site.0 as u64 + 1, false))?;
-        let value_ptr = unsafe { self.builder.build_in_bounds_gep(t.i64, self.fault_ptr, &[t.i64.const_int(1, false)], "fv")? };
+        self.builder
+            .build_store(self.fault_ptr, t.i32.const_int(site.0 as u64 + 1, false))?;
+        let value_ptr = unsafe {
+            self.builder.build_in_bounds_gep(
+                t.i64,
+                self.fault_ptr,
+                &[t.i64.const_int(1, false)],
+                "fv",
+            )?
+        };
         self.builder.build_store(value_ptr, value)?;
         self.return_zero()?;
         self.builder.position_at_end(ok_bb);
@@ -559,7 +696,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// the end) and, in checked kernels, bounds-checked.
     fn place_ptr(&mut self, place: &Place) -> Res<PointerValue<'ctx>> {
         let t = self.types;
-        let Slot::Array(base) = self.slots[place.array.0 as usize] else { unreachable!("array local") };
+        let Slot::Array(base) = self.slots[place.array.0 as usize] else {
+            unreachable!("array local")
+        };
         let mut linear: Option<IntValue<'ctx>> = None;
         for (axis, idx) in place.indices.iter().enumerate() {
             let extent = place.ty.dims[axis];
@@ -573,14 +712,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.builder.build_int_z_extend(v, t.i64, "ix")?
             };
             let norm = if idx.ty.is_signed() {
-                let neg = self.builder.build_int_compare(IntPredicate::SLT, v64, t.i64.const_zero(), "neg")?;
+                let neg = self.builder.build_int_compare(
+                    IntPredicate::SLT,
+                    v64,
+                    t.i64.const_zero(),
+                    "neg",
+                )?;
                 let wrapped = self.builder.build_int_add(v64, extent_v, "fromend")?;
-                self.builder.build_select(neg, wrapped, v64, "ix")?.into_int_value()
+                self.builder
+                    .build_select(neg, wrapped, v64, "ix")?
+                    .into_int_value()
             } else {
                 v64
             };
             if let Some(sites) = &place.sites {
-                let bad = self.builder.build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
+                let bad =
+                    self.builder
+                        .build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
                 self.fault_if(bad, sites[axis], v64)?;
             }
             linear = Some(match linear {
@@ -592,7 +740,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             });
         }
         let linear = linear.unwrap_or_else(|| t.i64.const_zero());
-        let ptr = unsafe { self.builder.build_in_bounds_gep(t.mem(place.ty.elem), base, &[linear], "elem")? };
+        let ptr = unsafe {
+            self.builder
+                .build_in_bounds_gep(t.mem(place.ty.elem), base, &[linear], "elem")?
+        };
         Ok(ptr)
     }
 
@@ -623,7 +774,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let v = self.builder.build_load(t.mem(place.ty.elem), ptr, "ld")?;
                 self.from_abi(v, place.ty.elem)?
             }
-            TExprKind::Arith { op, left, right, site } => {
+            TExprKind::Arith {
+                op,
+                left,
+                right,
+                site,
+            } => {
                 let l = self.expr(left)?;
                 let r = self.expr(right)?;
                 self.arith(*op, e.ty, l, r, *site)?
@@ -635,9 +791,13 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             TExprKind::Neg(x) => {
                 let v = self.expr(x)?;
                 if e.ty.is_float() {
-                    self.builder.build_float_neg(v.into_float_value(), "neg")?.into()
+                    self.builder
+                        .build_float_neg(v.into_float_value(), "neg")?
+                        .into()
                 } else {
-                    self.builder.build_int_neg(v.into_int_value(), "neg")?.into()
+                    self.builder
+                        .build_int_neg(v.into_int_value(), "neg")?
+                        .into()
                 }
             }
             TExprKind::Invert(x) => {
@@ -687,12 +847,22 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     fn truthy(&self, v: BasicValueEnum<'ctx>, ty: Scalar) -> Res<IntValue<'ctx>> {
         Ok(if ty.is_float() {
             let f = v.into_float_value();
-            self.builder.build_float_compare(FloatPredicate::UNE, f, f.get_type().const_zero(), "truthy")?
+            self.builder.build_float_compare(
+                FloatPredicate::UNE,
+                f,
+                f.get_type().const_zero(),
+                "truthy",
+            )?
         } else if ty == Scalar::Bool {
             v.into_int_value()
         } else {
             let i = v.into_int_value();
-            self.builder.build_int_compare(IntPredicate::NE, i, i.get_type().const_zero(), "truthy")?
+            self.builder.build_int_compare(
+                IntPredicate::NE,
+                i,
+                i.get_type().const_zero(),
+                "truthy",
+            )?
         })
     }
 
@@ -731,19 +901,34 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
             (true, false) => {
                 // Saturating conversion: out-of-range floats clamp and NaN gives 0, never poison.
-                let name = if to.is_signed() { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+                let name = if to.is_signed() {
+                    "llvm.fptosi.sat"
+                } else {
+                    "llvm.fptoui.sat"
+                };
                 let f = self.intrinsic(name, &[to_ty, t.reg(from)])?;
                 basic(b.build_call(f, &[v.into()], "ftoi")?)?
             }
             (true, true) => {
                 let f = v.into_float_value();
                 let ft = to_ty.into_float_type();
-                if from.bits() < to.bits() { b.build_float_ext(f, ft, "fext")?.into() } else { b.build_float_trunc(f, ft, "ftrunc")?.into() }
+                if from.bits() < to.bits() {
+                    b.build_float_ext(f, ft, "fext")?.into()
+                } else {
+                    b.build_float_trunc(f, ft, "ftrunc")?.into()
+                }
             }
         })
     }
 
-    fn arith(&mut self, op: ArithOp, ty: Scalar, l: BasicValueEnum<'ctx>, r: BasicValueEnum<'ctx>, site: Option<SiteId>) -> Res<BasicValueEnum<'ctx>> {
+    fn arith(
+        &mut self,
+        op: ArithOp,
+        ty: Scalar,
+        l: BasicValueEnum<'ctx>,
+        r: BasicValueEnum<'ctx>,
+        site: Option<SiteId>,
+    ) -> Res<BasicValueEnum<'ctx>> {
         if ty.is_float() {
             return self.float_arith(op, ty, l.into_float_value(), r.into_float_value());
         }
@@ -780,28 +965,49 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         })
     }
 
-    fn int_div(&mut self, op: ArithOp, ty: Scalar, a: IntValue<'ctx>, c: IntValue<'ctx>, site: Option<SiteId>) -> Res<BasicValueEnum<'ctx>> {
+    fn int_div(
+        &mut self,
+        op: ArithOp,
+        ty: Scalar,
+        a: IntValue<'ctx>,
+        c: IntValue<'ctx>,
+        site: Option<SiteId>,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let it = a.get_type();
         if let Some(site) = site {
-            let is_zero = self.builder.build_int_compare(IntPredicate::EQ, c, it.const_zero(), "divzero")?;
+            let is_zero =
+                self.builder
+                    .build_int_compare(IntPredicate::EQ, c, it.const_zero(), "divzero")?;
             let value = self.types.i64.const_zero();
             self.fault_if(is_zero, site, value)?;
         }
         let b = &self.builder;
         if !ty.is_signed() {
-            return Ok(if op == ArithOp::FloorDiv { b.build_int_unsigned_div(a, c, "udiv")? } else { b.build_int_unsigned_rem(a, c, "urem")? }.into());
+            return Ok(if op == ArithOp::FloorDiv {
+                b.build_int_unsigned_div(a, c, "udiv")?
+            } else {
+                b.build_int_unsigned_rem(a, c, "urem")?
+            }
+            .into());
         }
         // MIN // -1 overflows `sdiv`; divide by 1 instead and negate (wrapping), as
         // fixed-width arithmetic does.
         let minus_one = it.const_all_ones();
         let is_m1 = b.build_int_compare(IntPredicate::EQ, c, minus_one, "m1")?;
-        let safe = b.build_select(is_m1, it.const_int(1, false), c, "d")?.into_int_value();
+        let safe = b
+            .build_select(is_m1, it.const_int(1, false), c, "d")?
+            .into_int_value();
         let q = b.build_int_signed_div(a, safe, "q")?;
         let r = b.build_int_signed_rem(a, safe, "r")?;
         // Python floors: when the remainder is nonzero and its sign differs from the
         // divisor's, step the quotient down and move the remainder by one divisor.
         let r_nz = b.build_int_compare(IntPredicate::NE, r, it.const_zero(), "rnz")?;
-        let sign_diff = b.build_int_compare(IntPredicate::SLT, b.build_xor(r, c, "x")?, it.const_zero(), "sd")?;
+        let sign_diff = b.build_int_compare(
+            IntPredicate::SLT,
+            b.build_xor(r, c, "x")?,
+            it.const_zero(),
+            "sd",
+        )?;
         let adjust = b.build_and(r_nz, sign_diff, "adj")?;
         Ok(if op == ArithOp::FloorDiv {
             let q1 = b.build_int_sub(q, it.const_int(1, false), "q1")?;
@@ -814,7 +1020,13 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         })
     }
 
-    fn float_arith(&mut self, op: ArithOp, ty: Scalar, a: FloatValue<'ctx>, c: FloatValue<'ctx>) -> Res<BasicValueEnum<'ctx>> {
+    fn float_arith(
+        &mut self,
+        op: ArithOp,
+        ty: Scalar,
+        a: FloatValue<'ctx>,
+        c: FloatValue<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let b = &self.builder;
         Ok(match op {
             ArithOp::Add => b.build_float_add(a, c, "fadd")?.into(),
@@ -841,14 +1053,29 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         })
     }
 
-    fn pow_int(&self, base: BasicValueEnum<'ctx>, ty: Scalar, exp: i64) -> Res<BasicValueEnum<'ctx>> {
+    fn pow_int(
+        &self,
+        base: BasicValueEnum<'ctx>,
+        ty: Scalar,
+        exp: i64,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let b = &self.builder;
-        let one: BasicValueEnum = if ty.is_float() { self.types.reg(ty).into_float_type().const_float(1.0).into() } else { self.types.reg(ty).into_int_type().const_int(1, false).into() };
+        let one: BasicValueEnum = if ty.is_float() {
+            self.types.reg(ty).into_float_type().const_float(1.0).into()
+        } else {
+            self.types
+                .reg(ty)
+                .into_int_type()
+                .const_int(1, false)
+                .into()
+        };
         let mul = |x: BasicValueEnum<'ctx>, y: BasicValueEnum<'ctx>| -> Res<BasicValueEnum<'ctx>> {
             Ok(if ty.is_float() {
-                b.build_float_mul(x.into_float_value(), y.into_float_value(), "pw")?.into()
+                b.build_float_mul(x.into_float_value(), y.into_float_value(), "pw")?
+                    .into()
             } else {
-                b.build_int_mul(x.into_int_value(), y.into_int_value(), "pw")?.into()
+                b.build_int_mul(x.into_int_value(), y.into_int_value(), "pw")?
+                    .into()
             })
         };
         // Square and multiply, so x ** 1000 is about twenty multiplications.
@@ -869,12 +1096,20 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         }
         let v = acc.unwrap_or(one);
         if exp < 0 {
-            return Ok(b.build_float_div(one.into_float_value(), v.into_float_value(), "recip")?.into());
+            return Ok(b
+                .build_float_div(one.into_float_value(), v.into_float_value(), "recip")?
+                .into());
         }
         Ok(v)
     }
 
-    fn compare_pair(&self, op: CmpOp, ty: Scalar, a: BasicValueEnum<'ctx>, c: BasicValueEnum<'ctx>) -> Res<IntValue<'ctx>> {
+    fn compare_pair(
+        &self,
+        op: CmpOp,
+        ty: Scalar,
+        a: BasicValueEnum<'ctx>,
+        c: BasicValueEnum<'ctx>,
+    ) -> Res<IntValue<'ctx>> {
         let b = &self.builder;
         if ty.is_float() {
             let p = match op {
@@ -886,7 +1121,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 CmpOp::GtE => FloatPredicate::OGE,
                 _ => unreachable!("checker rejects in/is"),
             };
-            return Ok(b.build_float_compare(p, a.into_float_value(), c.into_float_value(), "cmp")?);
+            return Ok(b.build_float_compare(
+                p,
+                a.into_float_value(),
+                c.into_float_value(),
+                "cmp",
+            )?);
         }
         let s = ty.is_signed();
         let p = match op {
@@ -905,7 +1145,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(b.build_int_compare(p, a.into_int_value(), c.into_int_value(), "cmp")?)
     }
 
-    fn compare(&mut self, operands: &[TExpr], ops: &[(CmpOp, Scalar)]) -> Res<BasicValueEnum<'ctx>> {
+    fn compare(
+        &mut self,
+        operands: &[TExpr],
+        ops: &[(CmpOp, Scalar)],
+    ) -> Res<BasicValueEnum<'ctx>> {
         let mut left = self.expr(&operands[0])?;
         if ops.len() == 1 {
             let right = self.expr(&operands[1])?;
@@ -939,7 +1183,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     fn bool_op(&mut self, and: bool, values: &[TExpr], ty: Scalar) -> Res<BasicValueEnum<'ctx>> {
         // Python's value semantics: `a and b` is `a` if `a` is falsy, else `b`.
-        let end = self.ctx.append_basic_block(self.func, if and { "and.end" } else { "or.end" });
+        let end = self
+            .ctx
+            .append_basic_block(self.func, if and { "and.end" } else { "or.end" });
         let mut incoming = Vec::new();
         for (k, v) in values.iter().enumerate() {
             let x = self.expr(v)?;
@@ -966,7 +1212,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(phi.as_basic_value())
     }
 
-    fn call(&mut self, callee: &Callee, args: &[Arg], ret: &Type) -> Res<Option<BasicValueEnum<'ctx>>> {
+    fn call(
+        &mut self,
+        callee: &Callee,
+        args: &[Arg],
+        ret: &Type,
+    ) -> Res<Option<BasicValueEnum<'ctx>>> {
         let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
         for a in args {
             match a {
@@ -975,7 +1226,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     vals.push(self.to_abi(v, e.ty)?.into());
                 }
                 Arg::Array(id) => {
-                    let Slot::Array(p) = self.slots[id.0 as usize] else { unreachable!("array arg") };
+                    let Slot::Array(p) = self.slots[id.0 as usize] else {
+                        unreachable!("array arg")
+                    };
                     vals.push(p.into());
                 }
             }
@@ -990,7 +1243,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let call = self.builder.build_call(f, &vals, "call")?;
         // Mirror the callee's extension attributes at the call site (the C ABI needs both).
         let params: Vec<Scalar> = match callee {
-            Callee::Kernel(i) => self.kernel_sigs[*i].params.iter().filter_map(|(_, t)| t.scalar()).collect(),
+            Callee::Kernel(i) => self.kernel_sigs[*i]
+                .params
+                .iter()
+                .filter_map(|(_, t)| t.scalar())
+                .collect(),
             Callee::Extern(i) => self.extern_sigs[*i].params.clone(),
         };
         if let Callee::Extern(_) = callee {
@@ -1007,10 +1264,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         if is_kernel {
             // A fault in the callee stops this kernel too.
             let t = self.types;
-            let site = self.builder.build_load(t.i32, self.fault_ptr, "fault")?.into_int_value();
-            let failed = self.builder.build_int_compare(IntPredicate::NE, site, t.i32.const_zero(), "faulted")?;
+            let site = self
+                .builder
+                .build_load(t.i32, self.fault_ptr, "fault")?
+                .into_int_value();
+            let failed = self.builder.build_int_compare(
+                IntPredicate::NE,
+                site,
+                t.i32.const_zero(),
+                "faulted",
+            )?;
             let expect = self.intrinsic("llvm.expect", &[t.i1.into()])?;
-            let hinted = basic(self.builder.build_call(expect, &[failed.into(), t.i1.const_zero().into()], "cold")?)?.into_int_value();
+            let hinted = basic(self.builder.build_call(
+                expect,
+                &[failed.into(), t.i1.const_zero().into()],
+                "cold",
+            )?)?
+            .into_int_value();
             let out = self.ctx.append_basic_block(self.func, "propagate");
             let ok = self.ctx.append_basic_block(self.func, "ok");
             self.builder.build_conditional_branch(hinted, out, ok)?;
@@ -1021,7 +1291,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(value)
     }
 
-    fn intrinsic_call(&mut self, op: Intrinsic, args: &[TExpr], ty: Scalar) -> Res<BasicValueEnum<'ctx>> {
+    fn intrinsic_call(
+        &mut self,
+        op: Intrinsic,
+        args: &[TExpr],
+        ty: Scalar,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let mut vals = Vec::new();
         for a in args {
             vals.push(self.expr(a)?);
@@ -1046,7 +1321,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             Abs => {
                 let f = self.intrinsic("llvm.abs", &[reg])?;
                 // `false`: abs(MIN) wraps to MIN instead of being poison.
-                basic(b.build_call(f, &[vals[0].into(), self.types.i1.const_zero().into()], "abs")?)?
+                basic(b.build_call(
+                    f,
+                    &[vals[0].into(), self.types.i1.const_zero().into()],
+                    "abs",
+                )?)?
             }
             Min | Max => {
                 // Python: min(a, b) is b only if b < a; ties and NaNs keep the first.
@@ -1081,16 +1360,24 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             Cosh => libm("cosh")?,
             Tanh => libm("tanh")?,
             Hypot => libm("hypot")?,
-            Fmod => b.build_float_rem(vals[0].into_float_value(), vals[1].into_float_value(), "fmod")?.into(),
+            Fmod => b
+                .build_float_rem(
+                    vals[0].into_float_value(),
+                    vals[1].into_float_value(),
+                    "fmod",
+                )?
+                .into(),
             IsNan => {
                 let f = vals[0].into_float_value();
-                b.build_float_compare(FloatPredicate::UNO, f, f, "isnan")?.into()
+                b.build_float_compare(FloatPredicate::UNO, f, f, "isnan")?
+                    .into()
             }
             IsInf => {
                 let f = self.intrinsic("llvm.fabs", &[reg])?;
                 let a = basic(b.build_call(f, &[vals[0].into()], "abs")?)?.into_float_value();
                 let inf = reg.into_float_type().const_float(f64::INFINITY);
-                b.build_float_compare(FloatPredicate::OEQ, a, inf, "isinf")?.into()
+                b.build_float_compare(FloatPredicate::OEQ, a, inf, "isinf")?
+                    .into()
             }
         })
     }

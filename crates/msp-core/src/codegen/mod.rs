@@ -15,7 +15,9 @@ use inkwell::OptimizationLevel;
 use inkwell::context::Context;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::targets::{
+    CodeModel, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
 
 use crate::check::CheckedModule;
 
@@ -29,7 +31,9 @@ pub struct CodegenError {
 
 impl CodegenError {
     pub(crate) fn new(message: impl Into<String>) -> CodegenError {
-        CodegenError { message: message.into() }
+        CodegenError {
+            message: message.into(),
+        }
     }
 }
 
@@ -69,7 +73,11 @@ pub struct CodegenOptions {
 
 impl Default for CodegenOptions {
     fn default() -> Self {
-        CodegenOptions { symbol_prefix: JIT_SYMBOL_PREFIX.to_string(), trampolines: true, verify: cfg!(debug_assertions) }
+        CodegenOptions {
+            symbol_prefix: JIT_SYMBOL_PREFIX.to_string(),
+            trampolines: true,
+            verify: cfg!(debug_assertions),
+        }
     }
 }
 
@@ -103,10 +111,13 @@ pub fn target_machine(
     reloc: RelocMode,
 ) -> Result<TargetMachine, CodegenError> {
     init_native()?;
-    let target = Target::from_triple(triple).map_err(|e| CodegenError::new(format!("unknown target {triple}: {e}")))?;
+    let target = Target::from_triple(triple)
+        .map_err(|e| CodegenError::new(format!("unknown target {triple}: {e}")))?;
     target
         .create_target_machine(triple, cpu, features, opt, reloc, CodeModel::Default)
-        .ok_or_else(|| CodegenError::new(format!("LLVM cannot create a target machine for {triple}")))
+        .ok_or_else(|| {
+            CodegenError::new(format!("LLVM cannot create a target machine for {triple}"))
+        })
 }
 
 /// Lowers a checked module to LLVM IR for `tm`'s target.
@@ -123,7 +134,9 @@ pub fn emit_module<'ctx>(
     let features = tm.get_feature_string().to_string_lossy().into_owned();
     lower::lower_module(ctx, &module, checked, opts, &cpu, &features)?;
     if opts.verify {
-        module.verify().map_err(|e| CodegenError::new(format!("LLVM verifier: {}", e.to_string())))?;
+        module
+            .verify()
+            .map_err(|e| CodegenError::new(format!("LLVM verifier: {}", e.to_string())))?;
     }
     Ok(module)
 }
@@ -132,7 +145,9 @@ pub fn emit_module<'ctx>(
 pub fn optimize(module: &Module<'_>, tm: &TargetMachine, level: u8) -> Result<(), CodegenError> {
     let pipeline = format!("default<O{}>", level.min(3));
     let options = PassBuilderOptions::create();
-    module.run_passes(&pipeline, tm, options).map_err(|e| CodegenError::new(format!("optimizer: {}", e.to_string())))
+    module
+        .run_passes(&pipeline, tm, options)
+        .map_err(|e| CodegenError::new(format!("optimizer: {}", e.to_string())))
 }
 
 /// Maps 0..=3 to LLVM's code generation levels.

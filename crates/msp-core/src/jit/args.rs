@@ -125,7 +125,9 @@ impl ScalarValue {
             ScalarValue::U64(v) => v.to_string(),
             // An f32 reaches Python as a float (an f64) holding exactly the same value.
             ScalarValue::F32(v) => ScalarValue::F64(v as f64).py_repr(),
-            ScalarValue::F64(v) => py_float_repr(v.is_nan(), v.is_infinite(), v < 0.0, &format!("{v:e}")),
+            ScalarValue::F64(v) => {
+                py_float_repr(v.is_nan(), v.is_infinite(), v < 0.0, &format!("{v:e}"))
+            }
         }
     }
 }
@@ -153,12 +155,24 @@ pub fn py_float_repr(nan: bool, inf: bool, negative: bool, sci: &str) -> String 
         } else if point as usize >= digits.len() {
             format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
         };
         format!("{sign}{body}")
     } else {
-        let m = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits };
-        format!("{sign}{m}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+        let m = if digits.len() > 1 {
+            format!("{}.{}", &digits[..1], &digits[1..])
+        } else {
+            digits
+        };
+        format!(
+            "{sign}{m}e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        )
     }
 }
 
@@ -243,26 +257,40 @@ pub trait KernelArg {
 
 impl<A: ArrayData + ?Sized> KernelArg for &A {
     fn kind() -> ArgKind {
-        ArgKind::Array { elem: A::Elem::SCALAR, writable: false }
+        ArgKind::Array {
+            elem: A::Elem::SCALAR,
+            writable: false,
+        }
     }
     fn slot(&self) -> (u64, Option<usize>) {
-        (*self as *const A as *const u8 as u64, Some(self.elem_count()))
+        (
+            *self as *const A as *const u8 as u64,
+            Some(self.elem_count()),
+        )
     }
 }
 
 impl<A: ArrayData + ?Sized> KernelArg for &mut A {
     fn kind() -> ArgKind {
-        ArgKind::Array { elem: A::Elem::SCALAR, writable: true }
+        ArgKind::Array {
+            elem: A::Elem::SCALAR,
+            writable: true,
+        }
     }
     fn slot(&self) -> (u64, Option<usize>) {
-        (&**self as *const A as *const u8 as u64, Some(self.elem_count()))
+        (
+            &**self as *const A as *const u8 as u64,
+            Some(self.elem_count()),
+        )
     }
 }
 
 fn kind_matches(kind: ArgKind, want: &Type, writes: bool) -> bool {
     match (kind, want) {
         (ArgKind::Scalar(s), Type::Scalar(w)) => s == *w,
-        (ArgKind::Array { elem, writable }, Type::Array(a)) => elem == a.elem && (writable || !writes),
+        (ArgKind::Array { elem, writable }, Type::Array(a)) => {
+            elem == a.elem && (writable || !writes)
+        }
         _ => false,
     }
 }
@@ -270,8 +298,14 @@ fn kind_matches(kind: ArgKind, want: &Type, writes: bool) -> bool {
 fn describe_kind(kind: ArgKind) -> String {
     match kind {
         ArgKind::Scalar(s) => s.rust_name().to_string(),
-        ArgKind::Array { elem, writable: true } => format!("&mut [{}]", elem.rust_name()),
-        ArgKind::Array { elem, writable: false } => format!("&[{}]", elem.rust_name()),
+        ArgKind::Array {
+            elem,
+            writable: true,
+        } => format!("&mut [{}]", elem.rust_name()),
+        ArgKind::Array {
+            elem,
+            writable: false,
+        } => format!("&[{}]", elem.rust_name()),
     }
 }
 
@@ -282,12 +316,23 @@ pub trait KernelArgs {
     fn pack(&self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError>;
 }
 
-fn pack_one(sig: &KernelSig, i: usize, slot: (u64, Option<usize>), slots: &mut [u64]) -> Result<(), CallError> {
+fn pack_one(
+    sig: &KernelSig,
+    i: usize,
+    slot: (u64, Option<usize>),
+    slots: &mut [u64],
+) -> Result<(), CallError> {
     let (value, len) = slot;
     if let (Some(got), Type::Array(a)) = (len, &sig.params[i].1) {
         let expected = a.len().unwrap_or(0) as usize;
         if got != expected {
-            return Err(CallError::Length { kernel: sig.name.clone(), param: sig.params[i].0.clone(), ty: a.to_string(), expected, got });
+            return Err(CallError::Length {
+                kernel: sig.name.clone(),
+                param: sig.params[i].0.clone(),
+                ty: a.to_string(),
+                expected,
+                got,
+            });
         }
     }
     slots[i] = value;
@@ -362,26 +407,57 @@ pub struct ArrayArg<'a> {
 impl<'a> CallArg<'a> {
     /// A buffer the kernel may read and write.
     pub fn array<T: Element>(data: &'a mut [T]) -> CallArg<'a> {
-        CallArg::Array(ArrayArg { ptr: data.as_mut_ptr().cast(), len: data.len(), elem: T::SCALAR, writable: true, _borrow: PhantomData })
+        CallArg::Array(ArrayArg {
+            ptr: data.as_mut_ptr().cast(),
+            len: data.len(),
+            elem: T::SCALAR,
+            writable: true,
+            _borrow: PhantomData,
+        })
     }
 
     /// A buffer the kernel may only read (refused for kernels that write the parameter).
     pub fn array_ref<T: Element>(data: &'a [T]) -> CallArg<'a> {
-        CallArg::Array(ArrayArg { ptr: data.as_ptr() as *mut u8, len: data.len(), elem: T::SCALAR, writable: false, _borrow: PhantomData })
+        CallArg::Array(ArrayArg {
+            ptr: data.as_ptr() as *mut u8,
+            len: data.len(),
+            elem: T::SCALAR,
+            writable: false,
+            _borrow: PhantomData,
+        })
     }
 
-    pub(super) fn slot_for(&mut self, kernel: &str, param: &str, want: &Type, writes: bool) -> Result<u64, CallError> {
-        let type_err = |got: String| CallError::Type { kernel: kernel.into(), param: param.into(), expected: want.to_string(), got };
+    pub(super) fn slot_for(
+        &mut self,
+        kernel: &str,
+        param: &str,
+        want: &Type,
+        writes: bool,
+    ) -> Result<u64, CallError> {
+        let type_err = |got: String| CallError::Type {
+            kernel: kernel.into(),
+            param: param.into(),
+            expected: want.to_string(),
+            got,
+        };
         match (self, want) {
             (CallArg::Scalar(v), Type::Scalar(s)) if v.scalar() == *s => Ok(v.to_slot()),
             (CallArg::Scalar(v), _) => Err(type_err(format!("a `{}`", v.scalar()))),
             (CallArg::Array(a), Type::Array(t)) if a.elem == t.elem => {
                 if writes && !a.writable {
-                    return Err(type_err("a read-only buffer, but the kernel writes this array".into()));
+                    return Err(type_err(
+                        "a read-only buffer, but the kernel writes this array".into(),
+                    ));
                 }
                 let expected = t.len().unwrap_or(0) as usize;
                 if a.len != expected {
-                    return Err(CallError::Length { kernel: kernel.into(), param: param.into(), ty: t.to_string(), expected, got: a.len });
+                    return Err(CallError::Length {
+                        kernel: kernel.into(),
+                        param: param.into(),
+                        ty: t.to_string(),
+                        expected,
+                        got: a.len,
+                    });
                 }
                 Ok(a.ptr as u64)
             }
@@ -406,7 +482,10 @@ mod tests {
         assert_eq!(r(-2.5), "-2.5");
         assert_eq!(r(0.1), "0.1");
         assert_eq!(ScalarValue::F32(0.1).py_repr(), "0.10000000149011612");
-        assert_eq!(ScalarValue::F32(0.0001220703125).py_repr(), "0.0001220703125");
+        assert_eq!(
+            ScalarValue::F32(0.0001220703125).py_repr(),
+            "0.0001220703125"
+        );
         assert_eq!(ScalarValue::F32(12.5).py_repr(), "12.5");
     }
 }

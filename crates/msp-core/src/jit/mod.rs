@@ -34,12 +34,29 @@ pub struct Fault {
 pub enum CallError {
     #[error(transparent)]
     Fault(#[from] Fault),
-    #[error("argument `{param}` of `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}")]
-    Length { kernel: String, param: String, ty: String, expected: usize, got: usize },
+    #[error(
+        "argument `{param}` of `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}"
+    )]
+    Length {
+        kernel: String,
+        param: String,
+        ty: String,
+        expected: usize,
+        got: usize,
+    },
     #[error("`{kernel}` takes {expected} argument(s), {got} given")]
-    Arity { kernel: String, expected: usize, got: usize },
+    Arity {
+        kernel: String,
+        expected: usize,
+        got: usize,
+    },
     #[error("argument `{param}` of `{kernel}` must be `{expected}`, got {got}")]
-    Type { kernel: String, param: String, expected: String, got: String },
+    Type {
+        kernel: String,
+        param: String,
+        expected: String,
+        got: String,
+    },
 }
 
 /// Fetching a kernel failed: no such kernel, or it has another signature than asked.
@@ -48,7 +65,11 @@ pub enum SignatureError {
     #[error("no kernel named `{0}` in this module (kernels: {1})")]
     Unknown(String, String),
     #[error("kernel `{name}` is `{actual}`, not `{requested}`")]
-    Mismatch { name: String, actual: String, requested: String },
+    Mismatch {
+        name: String,
+        actual: String,
+        requested: String,
+    },
 }
 
 struct SiteInfo {
@@ -118,15 +139,19 @@ impl JitModule {
                 return Err(e);
             }
         };
-        let engine = match module.create_jit_execution_engine(inkwell::OptimizationLevel::Aggressive) {
-            Ok(e) => e,
-            Err(e) => {
-                drop(module);
-                // SAFETY: as above; the module is gone.
-                unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
-                return Err(CodegenError::new(format!("cannot create the JIT: {}", e.to_string())));
-            }
-        };
+        let engine =
+            match module.create_jit_execution_engine(inkwell::OptimizationLevel::Aggressive) {
+                Ok(e) => e,
+                Err(e) => {
+                    drop(module);
+                    // SAFETY: as above; the module is gone.
+                    unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
+                    return Err(CodegenError::new(format!(
+                        "cannot create the JIT: {}",
+                        e.to_string()
+                    )));
+                }
+            };
         let mut jit = JitModule {
             engine: ManuallyDrop::new(engine),
             module: ManuallyDrop::new(module),
@@ -137,7 +162,8 @@ impl JitModule {
             report: Default::default(),
         };
         for x in &checked.externs {
-            if let (Some(f), Some(addr)) = (jit.module.get_function(&x.name), externs.get(&x.name)) {
+            if let (Some(f), Some(addr)) = (jit.module.get_function(&x.name), externs.get(&x.name))
+            {
                 jit.engine.add_global_mapping(&f, addr.address);
             }
         }
@@ -147,13 +173,23 @@ impl JitModule {
                 .engine
                 .get_function_address(&format!("{JIT_SYMBOL_PREFIX}{name}{TRAMPOLINE_SUFFIX}"))
                 .map_err(|e| CodegenError::new(format!("JIT lookup of `{name}`: {e}")))?;
-            jit.kernels.insert(name.clone(), KernelEntry { sig: k.sig.clone(), trampoline });
+            jit.kernels.insert(
+                name.clone(),
+                KernelEntry {
+                    sig: k.sig.clone(),
+                    trampoline,
+                },
+            );
             jit.order.push(name.clone());
         }
         jit.sites = checked
             .fault_sites
             .iter()
-            .map(|s| SiteInfo { kernel: s.kernel.clone(), location: map.file_location(s.span).to_string(), kind: s.kind.clone() })
+            .map(|s| SiteInfo {
+                kernel: s.kernel.clone(),
+                location: map.file_location(s.span).to_string(),
+                kind: s.kind.clone(),
+            })
             .collect();
         Ok(jit)
     }
@@ -182,7 +218,10 @@ impl JitModule {
     ///
     /// `Args` is a tuple of scalars (`i32`, `f64`, `bool`, ...) and arrays (`&[T]`,
     /// `&mut [T]`, `&[[T; M]; N]`, ...); `Ret` is a scalar or `()`.
-    pub fn kernel<Args: KernelArgs, Ret: KernelRet>(&self, name: &str) -> Result<Kernel<'_, Args, Ret>, SignatureError> {
+    pub fn kernel<Args: KernelArgs, Ret: KernelRet>(
+        &self,
+        name: &str,
+    ) -> Result<Kernel<'_, Args, Ret>, SignatureError> {
         let entry = self.entry(name)?;
         let sig = &entry.sig;
         let ok = Args::matches(sig) && Ret::matches(&sig.ret);
@@ -193,20 +232,40 @@ impl JitModule {
                 requested: format!("fn{} -> {}", Args::describe(), Ret::describe()),
             });
         }
-        Ok(Kernel { module: self, entry, _types: std::marker::PhantomData })
+        Ok(Kernel {
+            module: self,
+            entry,
+            _types: std::marker::PhantomData,
+        })
     }
 
     fn entry(&self, name: &str) -> Result<&KernelEntry, SignatureError> {
-        self.kernels.get(name).ok_or_else(|| SignatureError::Unknown(name.to_string(), self.order.join(", ")))
+        self.kernels
+            .get(name)
+            .ok_or_else(|| SignatureError::Unknown(name.to_string(), self.order.join(", ")))
     }
 
     /// Calls a kernel with arguments checked at run time (for hosts that learn the
     /// signature only from the module, like the CLI). Returns `None` for `-> None`.
-    pub fn call_dynamic(&self, name: &str, args: &mut [CallArg<'_>]) -> Result<Option<ScalarValue>, CallError> {
-        let entry = self.entry(name).map_err(|e| CallError::Fault(Fault { kernel: name.into(), location: String::new(), message: e.to_string() }))?;
+    pub fn call_dynamic(
+        &self,
+        name: &str,
+        args: &mut [CallArg<'_>],
+    ) -> Result<Option<ScalarValue>, CallError> {
+        let entry = self.entry(name).map_err(|e| {
+            CallError::Fault(Fault {
+                kernel: name.into(),
+                location: String::new(),
+                message: e.to_string(),
+            })
+        })?;
         let sig = &entry.sig;
         if args.len() != sig.params.len() {
-            return Err(CallError::Arity { kernel: name.into(), expected: sig.params.len(), got: args.len() });
+            return Err(CallError::Arity {
+                kernel: name.into(),
+                expected: sig.params.len(),
+                got: args.len(),
+            });
         }
         let mut slots = vec![0u64; args.len().max(1)];
         for (k, (arg, (pname, ty))) in args.iter_mut().zip(&sig.params).enumerate() {
@@ -222,11 +281,16 @@ impl JitModule {
     /// # Safety
     /// `slots` must hold, for each parameter, a value of its type (arrays: a pointer to
     /// enough elements, writable if the kernel writes them).
-    unsafe fn invoke(&self, entry: &KernelEntry, slots: &[u64]) -> Result<Option<ScalarValue>, CallError> {
+    unsafe fn invoke(
+        &self,
+        entry: &KernelEntry,
+        slots: &[u64],
+    ) -> Result<Option<ScalarValue>, CallError> {
         let mut ret = 0u64;
         let mut fault = FaultRecord::default();
         // SAFETY: the address is the trampoline codegen emitted with this exact signature.
-        let f: extern "C" fn(*const u64, *mut u64, *mut FaultRecord) = unsafe { std::mem::transmute(entry.trampoline) };
+        let f: extern "C" fn(*const u64, *mut u64, *mut FaultRecord) =
+            unsafe { std::mem::transmute(entry.trampoline) };
         f(slots.as_ptr(), &mut ret, &mut fault);
         if fault.site != 0 {
             return Err(CallError::Fault(self.fault(fault)));
@@ -239,17 +303,28 @@ impl JitModule {
 
     fn fault(&self, record: FaultRecord) -> Fault {
         let Some(site) = self.sites.get(record.site as usize - 1) else {
-            return Fault { kernel: "?".into(), location: "?".into(), message: format!("unknown fault site {}", record.site) };
+            return Fault {
+                kernel: "?".into(),
+                location: "?".into(),
+                message: format!("unknown fault site {}", record.site),
+            };
         };
         let message = match &site.kind {
             FaultKind::IndexOutOfRange { axis, extent } => {
-                format!("index {} is out of range for axis {axis} of extent {extent}", record.value)
+                format!(
+                    "index {} is out of range for axis {axis} of extent {extent}",
+                    record.value
+                )
             }
             FaultKind::DivisionByZero => "integer division by zero".into(),
             FaultKind::ModuloByZero => "integer modulo by zero".into(),
             FaultKind::RangeStepZero => "range() step is zero".into(),
         };
-        Fault { kernel: site.kernel.clone(), location: site.location.clone(), message }
+        Fault {
+            kernel: site.kernel.clone(),
+            location: site.location.clone(),
+            message,
+        }
     }
 }
 
@@ -268,7 +343,12 @@ pub struct Kernel<'m, Args, Ret> {
 
 impl<Args, Ret> fmt::Debug for Kernel<'_, Args, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Kernel({} : {})", self.entry.sig.name, describe_sig(&self.entry.sig))
+        write!(
+            f,
+            "Kernel({} : {})",
+            self.entry.sig.name,
+            describe_sig(&self.entry.sig)
+        )
     }
 }
 
@@ -294,7 +374,9 @@ impl<Args: KernelArgs, Ret: KernelRet> Kernel<'_, Args, Ret> {
 
 impl fmt::Debug for JitModule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JitModule").field("kernels", &self.order).finish()
+        f.debug_struct("JitModule")
+            .field("kernels", &self.order)
+            .finish()
     }
 }
 

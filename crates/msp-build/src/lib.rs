@@ -1,1 +1,392 @@
-//! `build.rs` helper (issue 4).
+//! Compile msp kernels from `build.rs` into a static library, with Rust bindings and a C
+//! header, in the style of `cc::Build`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     msp_build::Build::new()
+//!         .file("kernels/bf.py")
+//!         .define("source", "++++++++[>++++++++<-]>+.")
+//!         .compile("kernels");
+//! }
+//! ```
+//!
+//! ```ignore
+//! // src/main.rs: one safe function per `@compile` kernel, as `msp::msp!` defines.
+//! msp::include_kernels!("kernels");
+//!
+//! fn main() {
+//!     let mut tape = [0i32; 30000];
+//!     run(&mut tape).unwrap();
+//! }
+//! ```
+//!
+//! What `compile("kernels")` does, for each file: stage it (defines become stage-0
+//! globals), type-check it, and emit an object for `TARGET` (honouring `-C target-cpu`
+//! and `-C target-feature` from `CARGO_ENCODED_RUSTFLAGS`). Then it archives the objects
+//! with the `cc` crate into `$OUT_DIR/libkernels.a`, prints the `cargo:` lines that link
+//! it and rerun the build when a kernel file changes, and writes
+//! - `$OUT_DIR/msp/kernels.rs`: the bindings for `msp::include_kernels!("kernels")`;
+//! - `$OUT_DIR/msp/kernels.h`: a C header for C callers of the library.
+//!
+//! Files whose contents did not change are not rewritten, so nothing downstream rebuilds.
+//! Symbols are `{package}_{library}_{kernel}` (see [`Build::symbol_prefix`]).
+//!
+//! Errors (a Python syntax error, a type error, a failing generator) are printed with the
+//! source line and the quote/splice chain, and the build script fails.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use msp_core::aot::{self, AotOptions, AotTarget, Emit, ExternPolicy, KernelBinding, SiteBinding};
+use msp_core::driver::{CompileError, Compiler};
+use msp_core::staged::DefineValue;
+
+/// A set of kernel files to compile into one static library.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    files: Vec<PathBuf>,
+    defines: Vec<(String, DefineValue)>,
+    unchecked: bool,
+    opt_level: Option<u8>,
+    externs: ExternPolicy,
+    symbol_prefix: Option<String>,
+    target: Option<String>,
+    target_cpu: Option<String>,
+    out_dir: Option<PathBuf>,
+    no_cargo_metadata: bool,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum Error {
+    /// A kernel file did not compile; the diagnostics are rendered against its source.
+    Compile { file: PathBuf, error: Box<CompileError> },
+    Io { path: PathBuf, error: std::io::Error },
+    /// Missing environment (not run from a build script) or bad configuration.
+    Config(String),
+    Archive(cc::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Compile { error, .. } => f.write_str(error.rendered.trim_end()),
+            Error::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            Error::Config(m) => f.write_str(m),
+            Error::Archive(e) => write!(f, "archiving the kernels: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// What [`Build::try_compile`] produced.
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub library: PathBuf,
+    pub rust_bindings: PathBuf,
+    pub c_header: PathBuf,
+    pub kernels: Vec<KernelBinding>,
+}
+
+impl Build {
+    pub fn new() -> Build {
+        Build::default()
+    }
+
+    /// Adds a staged module (`.py`), relative to the package's directory.
+    pub fn file(&mut self, path: impl AsRef<Path>) -> &mut Build {
+        self.files.push(path.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn files<P: AsRef<Path>>(&mut self, paths: impl IntoIterator<Item = P>) -> &mut Build {
+        for p in paths {
+            self.file(p);
+        }
+        self
+    }
+
+    /// Gives every file's stage 0 a global (an int, float, bool, string or list).
+    pub fn define(&mut self, name: &str, value: impl Into<DefineValue>) -> &mut Build {
+        self.defines.retain(|(n, _)| n != name);
+        self.defines.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// Leaves out the run-time index and division checks (wrappers then return values,
+    /// not `Result`s).
+    pub fn unchecked(&mut self, yes: bool) -> &mut Build {
+        self.unchecked = yes;
+        self
+    }
+
+    /// LLVM optimization level 0–3 (default 3, whatever the profile's).
+    pub fn opt_level(&mut self, level: u8) -> &mut Build {
+        self.opt_level = Some(level.min(3));
+        self
+    }
+
+    /// Accepts an `@extern` C function the build script's process cannot see (your own C
+    /// code, another library): you promise it is linked in.
+    pub fn extern_symbol(&mut self, name: &str) -> &mut Build {
+        self.externs.provided.push(name.to_string());
+        self
+    }
+
+    /// Accepts every `@extern` without looking it up (missing ones then fail at link time).
+    pub fn allow_unresolved_externs(&mut self, yes: bool) -> &mut Build {
+        self.externs.allow_unresolved = yes;
+        self
+    }
+
+    /// The prefix of every kernel symbol (default `{package}_{library}_`, sanitized).
+    pub fn symbol_prefix(&mut self, prefix: &str) -> &mut Build {
+        self.symbol_prefix = Some(prefix.to_string());
+        self
+    }
+
+    /// The target triple (default: `TARGET`, as cargo gives build scripts).
+    pub fn target(&mut self, triple: &str) -> &mut Build {
+        self.target = Some(triple.to_string());
+        self
+    }
+
+    /// The CPU to compile for (default: `-C target-cpu` from the rustflags, else the
+    /// triple's baseline); `native` is the build machine's.
+    pub fn target_cpu(&mut self, cpu: &str) -> &mut Build {
+        self.target_cpu = Some(cpu.to_string());
+        self
+    }
+
+    /// Where outputs go (default `OUT_DIR`).
+    pub fn out_dir(&mut self, dir: impl AsRef<Path>) -> &mut Build {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether to print `cargo:` lines (default yes).
+    pub fn cargo_metadata(&mut self, yes: bool) -> &mut Build {
+        self.no_cargo_metadata = !yes;
+        self
+    }
+
+    /// Compiles, archives and writes the bindings; on failure prints the diagnostics and
+    /// panics, failing the build script (as `cc::Build::compile` does).
+    pub fn compile(&mut self, name: &str) {
+        if let Err(e) = self.try_compile(name) {
+            eprintln!("{e}");
+            panic!("msp-build: compiling the kernels of `{name}` failed (diagnostics above)");
+        }
+    }
+
+    /// [`compile`](Build::compile) returning the error instead.
+    pub fn try_compile(&mut self, name: &str) -> Result<Output, Error> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(Error::Config(format!("library name `{name}`: use letters, digits, `_` and `-`")));
+        }
+        let out_dir = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => PathBuf::from(env("OUT_DIR")?),
+        };
+        let msp_dir = out_dir.join("msp");
+        let obj_dir = msp_dir.join("obj");
+        std::fs::create_dir_all(&obj_dir).map_err(|error| Error::Io { path: obj_dir.clone(), error })?;
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
+        let prefix = match &self.symbol_prefix {
+            Some(p) => p.clone(),
+            None if package.is_empty() => format!("{}_", aot::sanitize(name)),
+            None => format!("{}_{}_", aot::sanitize(&package), aot::sanitize(name)),
+        };
+        let target = self.aot_target()?;
+
+        let mut compiler = Compiler::new();
+        for (n, v) in &self.defines {
+            compiler.define(n.clone(), v.clone());
+        }
+        compiler.unchecked(self.unchecked);
+
+        let mut objects = Vec::new();
+        let mut rust = String::new();
+        let mut all_kernels: Vec<KernelBinding> = Vec::new();
+        let mut header_kernels = Vec::new();
+        for (i, file) in self.files.iter().enumerate() {
+            let path = manifest_dir.join(file);
+            self.metadata(&format!("cargo:rerun-if-changed={}", path.display()));
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io { path: path.clone(), error })?;
+            let shown = file.display().to_string();
+            let compile_err = |error: CompileError| Error::Compile { file: file.clone(), error: Box::new(error) };
+            let program = compiler.check_source(&shown, &text).map_err(compile_err)?;
+            let mut opts = AotOptions::new(target.clone(), prefix.clone());
+            opts.emit = Emit::Object;
+            opts.opt_level = self.opt_level.unwrap_or(3);
+            opts.externs = self.externs.clone();
+            let out = aot::compile(&program, &opts).map_err(compile_err)?;
+            for k in &out.kernels {
+                if let Some(prev) = all_kernels.iter().find(|p| p.name == k.name) {
+                    return Err(Error::Config(format!(
+                        "kernel `{}` is defined twice in library `{name}`: at {} and at {}",
+                        k.name, prev.location, k.location
+                    )));
+                }
+            }
+            let stem = file.file_stem().map(|s| aot::sanitize(&s.to_string_lossy())).unwrap_or_default();
+            let obj = obj_dir.join(format!("{name}-{i}-{stem}.o"));
+            write_if_changed(&obj, &out.code)?;
+            objects.push(obj);
+            let opts = aot::rust::RustOptions {
+                runtime: "::msp::__private".to_string(),
+                ffi_module: format!("__msp_ffi_{}_{i}_{stem}", aot::sanitize(name)),
+                vis: "pub".to_string(),
+                linkage: aot::rust::Linkage::External,
+                header: Some(format!("Kernels of {shown}, compiled by msp-build for {}. Do not edit.", out.triple)),
+            };
+            rust.push_str(&aot::rust::bindings(&out.kernels, &out.sites, &opts));
+            rust.push('\n');
+            header_kernels.push((out.kernels.clone(), out.sites));
+            all_kernels.extend(out.kernels);
+        }
+
+        let mut cc = cc::Build::new();
+        cc.objects(&objects).out_dir(&out_dir).cargo_metadata(!self.no_cargo_metadata);
+        if let Some(t) = &self.target {
+            cc.target(t);
+        }
+        cc.try_compile(name).map_err(Error::Archive)?;
+        let library = out_dir.join(format!("lib{name}.a"));
+
+        let rust_path = msp_dir.join(format!("{name}.rs"));
+        write_if_changed(&rust_path, rust.as_bytes())?;
+        let header_path = msp_dir.join(format!("{name}.h"));
+        write_if_changed(&header_path, c_header(name, &header_kernels).as_bytes())?;
+        Ok(Output { library, rust_bindings: rust_path, c_header: header_path, kernels: all_kernels })
+    }
+
+    fn metadata(&self, line: &str) {
+        if !self.no_cargo_metadata {
+            println!("{line}");
+        }
+    }
+
+    fn aot_target(&self) -> Result<AotTarget, Error> {
+        let triple = match &self.target {
+            Some(t) => t.clone(),
+            None => env("TARGET")?,
+        };
+        let flags = RustFlags::from_env();
+        let cpu = self.target_cpu.clone().or(flags.cpu);
+        let mut target = match cpu {
+            Some(cpu) => AotTarget::with_cpu(&triple, &cpu),
+            None => AotTarget::baseline(&triple),
+        };
+        if !flags.features.is_empty() {
+            let extra = flags.features.join(",");
+            target.features = if target.features.is_empty() { extra } else { format!("{},{extra}", target.features) };
+        }
+        Ok(target)
+    }
+}
+
+/// One header for the library: every file's kernels, one fault helper per file.
+fn c_header(name: &str, files: &[(Vec<KernelBinding>, Vec<SiteBinding>)]) -> String {
+    match files {
+        [(kernels, sites)] => aot::c::header(name, kernels, sites),
+        _ => {
+            // Several files: each file's fault records number its own sites, so each gets
+            // its own helper (`{name}_{i}_fault_message`) inside one include guard.
+            let mut out = String::new();
+            for (i, (kernels, sites)) in files.iter().enumerate() {
+                out.push_str(&aot::c::header(&format!("{name}_{i}"), kernels, sites));
+            }
+            out
+        }
+    }
+}
+
+/// `-C target-cpu` and `-C target-feature` from `CARGO_ENCODED_RUSTFLAGS`.
+#[derive(Debug, Default, PartialEq)]
+struct RustFlags {
+    cpu: Option<String>,
+    features: Vec<String>,
+}
+
+impl RustFlags {
+    fn from_env() -> RustFlags {
+        RustFlags::parse(&std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default())
+    }
+
+    fn parse(encoded: &str) -> RustFlags {
+        let mut out = RustFlags::default();
+        let mut args = encoded.split('\x1f').filter(|a| !a.is_empty());
+        while let Some(a) = args.next() {
+            let codegen = match a {
+                "-C" | "--codegen" => args.next().unwrap_or(""),
+                a => a.strip_prefix("-C").or_else(|| a.strip_prefix("--codegen=")).unwrap_or(""),
+            };
+            if let Some(cpu) = codegen.strip_prefix("target-cpu=") {
+                out.cpu = Some(cpu.to_string());
+            } else if let Some(features) = codegen.strip_prefix("target-feature=") {
+                out.features.extend(features.split(',').filter(|f| !f.is_empty()).map(llvm_feature));
+            }
+        }
+        out
+    }
+}
+
+/// Rust's name of a target feature → LLVM's, where they differ.
+fn llvm_feature(f: &str) -> String {
+    let (sign, name) = f.split_at(usize::from(f.starts_with(['+', '-'])));
+    let sign = if sign.is_empty() { "+" } else { sign };
+    let name = match name {
+        "bmi1" => "bmi",
+        "cmpxchg16b" => "cx16",
+        "pclmulqdq" => "pclmul",
+        "rdrand" => "rdrnd",
+        "lahfsahf" => "sahf",
+        "neon" => "neon",
+        other => other,
+    };
+    format!("{sign}{name}")
+}
+
+fn env(name: &str) -> Result<String, Error> {
+    std::env::var(name).map_err(|_| Error::Config(format!("`{name}` is not set: run msp-build from a build script (or set it)")))
+}
+
+/// Writes `bytes` unless the file already holds exactly them (so its mtime stays, and
+/// nothing that depends on it rebuilds).
+fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
+    std::fs::write(path, bytes).map_err(|error| Error::Io { path: path.to_path_buf(), error })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_codegen_flags() {
+        let f = RustFlags::parse("-C\x1ftarget-cpu=native\x1f-Ctarget-feature=+avx2,-bmi1\x1f--cfg\x1ffoo");
+        assert_eq!(f, RustFlags { cpu: Some("native".into()), features: vec!["+avx2".into(), "-bmi".into()] });
+        assert_eq!(RustFlags::parse(""), RustFlags::default());
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_mtime() {
+        let dir = std::env::temp_dir().join(format!("msp-build-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("x.rs");
+        write_if_changed(&p, b"a").unwrap();
+        let t = std::fs::metadata(&p).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write_if_changed(&p, b"a").unwrap();
+        assert_eq!(std::fs::metadata(&p).unwrap().modified().unwrap(), t);
+        write_if_changed(&p, b"b").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"b");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -22,7 +22,12 @@ pub fn for_global_asm(asm: &str, unique: &str, elf: bool) -> String {
     }
     for line in asm.lines() {
         let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') || t.starts_with("//") || t.starts_with(';') || dropped(t) {
+        if t.is_empty()
+            || t.starts_with('#')
+            || t.starts_with("//")
+            || t.starts_with(';')
+            || dropped(t)
+        {
             continue;
         }
         rename_locals(line, unique, elf, &mut out);
@@ -38,9 +43,18 @@ pub fn for_global_asm(asm: &str, unique: &str, elf: bool) -> String {
 
 /// Directives that describe the whole object file.
 fn dropped(t: &str) -> bool {
-    let word = t.split(|c: char| c.is_whitespace() || c == ',').next().unwrap_or("");
+    let word = t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .next()
+        .unwrap_or("");
     match word {
-        ".file" | ".ident" | ".addrsig" | ".addrsig_sym" | ".subsections_via_symbols" | ".build_version" | ".macosx_version_min" => true,
+        ".file"
+        | ".ident"
+        | ".addrsig"
+        | ".addrsig_sym"
+        | ".subsections_via_symbols"
+        | ".build_version"
+        | ".macosx_version_min" => true,
         ".section" => t.contains(".note.GNU-stack"),
         _ => false,
     }
@@ -103,7 +117,9 @@ fn rename_locals(line: &str, unique: &str, elf: bool, out: &mut String) {
 
 /// LLVM's Mach-O private label kinds.
 fn mach_o_local(rest: &str) -> bool {
-    ["LBB", "LCPI", "Lfunc_end", "Ltmp", "LJTI", "lCPI", "l_"].iter().any(|p| rest.starts_with(p))
+    ["LBB", "LCPI", "Lfunc_end", "Ltmp", "LJTI", "lCPI", "l_"]
+        .iter()
+        .any(|p| rest.starts_with(p))
 }
 
 fn escape_braces(s: &str) -> String {
@@ -134,7 +150,14 @@ mod tests {
 
     #[test]
     fn mach_o_labels() {
-        let out = for_global_asm("_k:\n\tb LBB0_2\nLBB0_2:\n\tldr d0, [x8, lCPI0_0@PAGEOFF]\n", "u_", false);
-        assert_eq!(out, "_k:\n\tb Lu_BB0_2\nLu_BB0_2:\n\tldr d0, [x8, lu_CPI0_0@PAGEOFF]\n.text\n");
+        let out = for_global_asm(
+            "_k:\n\tb LBB0_2\nLBB0_2:\n\tldr d0, [x8, lCPI0_0@PAGEOFF]\n",
+            "u_",
+            false,
+        );
+        assert_eq!(
+            out,
+            "_k:\n\tb Lu_BB0_2\nLu_BB0_2:\n\tldr d0, [x8, lu_CPI0_0@PAGEOFF]\n.text\n"
+        );
     }
 }

@@ -26,10 +26,18 @@ pub struct KernelBinding {
 /// One parameter of a kernel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ParamBinding {
-    Scalar { name: String, ty: Scalar },
+    Scalar {
+        name: String,
+        ty: Scalar,
+    },
     /// A row-major array of `len` elements passed as a pointer to the first; `writes`
     /// says whether the kernel (or one it calls) may store into it.
-    Array { name: String, ty: ArrayType, len: u64, writes: bool },
+    Array {
+        name: String,
+        ty: ArrayType,
+        len: u64,
+        writes: bool,
+    },
 }
 
 impl ParamBinding {
@@ -67,9 +75,15 @@ pub(super) fn kernels(program: &CheckedProgram, prefix: &str) -> Vec<KernelBindi
                         len: a.len().unwrap_or(0),
                         writes: k.sig.writes.get(i).copied().unwrap_or(true),
                     },
-                    Type::Scalar(s) => ParamBinding::Scalar { name: name.clone(), ty: *s },
+                    Type::Scalar(s) => ParamBinding::Scalar {
+                        name: name.clone(),
+                        ty: *s,
+                    },
                     // The checker refuses `None` parameters; treat one as a byte to stay total.
-                    Type::None => ParamBinding::Scalar { name: name.clone(), ty: Scalar::U8 },
+                    Type::None => ParamBinding::Scalar {
+                        name: name.clone(),
+                        ty: Scalar::U8,
+                    },
                 })
                 .collect();
             KernelBinding {
@@ -90,6 +104,32 @@ pub(super) fn sites(program: &CheckedProgram) -> Vec<SiteBinding> {
         .checked
         .fault_sites
         .iter()
-        .map(|s| SiteBinding { kernel: s.kernel.clone(), location: program.map.file_location(s.span).to_string(), kind: s.kind.clone() })
+        .map(|s| SiteBinding {
+            kernel: s.kernel.clone(),
+            location: program.map.file_location(s.span).to_string(),
+            kind: s.kind.clone(),
+        })
         .collect()
+}
+
+/// The distinct sites of a fault table, and for each site its index among them: generated
+/// code (a Brainfuck program's thousands of accesses spliced at one line) repeats the same
+/// site many times, and the tables in generated sources stay small this way.
+pub fn dedup_sites(sites: &[SiteBinding]) -> (Vec<SiteBinding>, Vec<u32>) {
+    let mut distinct: Vec<SiteBinding> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let mut map = Vec::with_capacity(sites.len());
+    for s in sites {
+        let key = (
+            s.kernel.clone(),
+            s.location.clone(),
+            format!("{:?}", s.kind),
+        );
+        let i = *index.entry(key).or_insert_with(|| {
+            distinct.push(s.clone());
+            distinct.len() as u32 - 1
+        });
+        map.push(i);
+    }
+    (distinct, map)
 }

@@ -43,14 +43,21 @@ pub struct AotTarget {
 impl AotTarget {
     /// The triple's baseline CPU, as rustc targets it without `-C target-cpu`.
     pub fn baseline(triple: impl Into<String>) -> AotTarget {
-        AotTarget { triple: llvm_triple(&triple.into()), cpu: String::new(), features: String::new() }
+        AotTarget {
+            triple: llvm_triple(&triple.into()),
+            cpu: String::new(),
+            features: String::new(),
+        }
     }
 
     /// The machine this process runs on, with all of its features (`-C target-cpu=native`).
     pub fn native() -> AotTarget {
         let _ = codegen::init_native();
         AotTarget {
-            triple: TargetMachine::get_default_triple().as_str().to_string_lossy().into_owned(),
+            triple: TargetMachine::get_default_triple()
+                .as_str()
+                .to_string_lossy()
+                .into_owned(),
             cpu: TargetMachine::get_host_cpu_name().to_string(),
             features: TargetMachine::get_host_cpu_features().to_string(),
         }
@@ -63,7 +70,10 @@ impl AotTarget {
             t.triple = llvm_triple(&triple.into());
             return t;
         }
-        AotTarget { cpu: cpu.to_string(), ..AotTarget::baseline(triple) }
+        AotTarget {
+            cpu: cpu.to_string(),
+            ..AotTarget::baseline(triple)
+        }
     }
 
     /// Whether assembly for this target is AT&T x86 (needs `options(att_syntax)`).
@@ -74,7 +84,9 @@ impl AotTarget {
 
     /// Whether the target's objects are ELF (everything but Apple and Windows targets).
     pub fn is_elf(&self) -> bool {
-        !(self.triple.contains("apple") || self.triple.contains("darwin") || self.triple.contains("windows"))
+        !(self.triple.contains("apple")
+            || self.triple.contains("darwin")
+            || self.triple.contains("windows"))
     }
 
     fn machine(&self, opt_level: u8) -> Result<TargetMachine, CompileError> {
@@ -86,8 +98,14 @@ impl AotTarget {
             cpu => cpu,
         };
         // Position-independent code, as rustc emits for every hosted target's default.
-        codegen::target_machine(&triple, cpu, &self.features, codegen::opt_level(opt_level), RelocMode::PIC)
-            .map_err(|e| internal(e.to_string()))
+        codegen::target_machine(
+            &triple,
+            cpu,
+            &self.features,
+            codegen::opt_level(opt_level),
+            RelocMode::PIC,
+        )
+        .map_err(|e| internal(e.to_string()))
     }
 }
 
@@ -172,11 +190,19 @@ impl AotOutput {
 pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput, CompileError> {
     check_externs(program, &opts.externs)?;
     let tm = opts.target.machine(opts.opt_level)?;
-    let mut report = CompileReport { times: program.times, ..CompileReport::default() };
+    let mut report = CompileReport {
+        times: program.times,
+        ..CompileReport::default()
+    };
     let ctx = Context::create();
-    let cg = CodegenOptions { symbol_prefix: opts.symbol_prefix.clone(), trampolines: false, verify: true };
+    let cg = CodegenOptions {
+        symbol_prefix: opts.symbol_prefix.clone(),
+        trampolines: false,
+        verify: true,
+    };
     let t = Instant::now();
-    let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg).map_err(|e| internal(e.to_string()))?;
+    let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)
+        .map_err(|e| internal(e.to_string()))?;
     report.times.codegen = t.elapsed();
     let dump = opts.dump_ir || program.checked.kernels.iter().any(|k| k.debug);
     if dump {
@@ -193,15 +219,24 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         Emit::Object => FileType::Object,
         Emit::Assembly => FileType::Assembly,
     };
-    let buf = tm
-        .write_to_memory_buffer(&module, file_type)
-        .map_err(|e| internal(format!("LLVM could not emit code for {}: {}", opts.target.triple, e.to_string())))?;
+    let buf = tm.write_to_memory_buffer(&module, file_type).map_err(|e| {
+        internal(format!(
+            "LLVM could not emit code for {}: {}",
+            opts.target.triple,
+            e.to_string()
+        ))
+    })?;
     report.times.machine_code = t.elapsed();
     Ok(AotOutput {
         code: buf.as_slice().to_vec(),
         kernels: binding::kernels(program, &opts.symbol_prefix),
         sites: binding::sites(program),
-        externs: program.checked.externs.iter().map(|x| x.name.clone()).collect(),
+        externs: program
+            .checked
+            .externs
+            .iter()
+            .map(|x| x.name.clone())
+            .collect(),
         triple: opts.target.triple.clone(),
         report,
     })
@@ -219,7 +254,9 @@ pub fn check_externs(program: &CheckedProgram, policy: &ExternPolicy) -> Result<
     }
     let mut missing = Vec::new();
     for x in &program.checked.externs {
-        if policy.provided.iter().any(|p| *p == x.name) || crate::jit::process_symbol(&x.name).is_some() {
+        if policy.provided.iter().any(|p| *p == x.name)
+            || crate::jit::process_symbol(&x.name).is_some()
+        {
             continue;
         }
         missing.push(
@@ -232,7 +269,11 @@ pub fn check_externs(program: &CheckedProgram, policy: &ExternPolicy) -> Result<
                 )),
         );
     }
-    if missing.is_empty() { Ok(()) } else { Err(error(missing, &program.map)) }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(error(missing, &program.map))
+    }
 }
 
 /// A symbol prefix unique to one compilation: `__msp_{crate}_{hash}_{counter}_`.
@@ -245,7 +286,10 @@ pub fn symbol_prefix(crate_name: &str, hash: u64, counter: u64) -> String {
 
 /// `name` with every character that cannot appear in a C identifier replaced by `_`.
 pub fn sanitize(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let mut s: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     if s.chars().next().is_none_or(|c| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
@@ -267,8 +311,16 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 fn error(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
     let rendered = render_all(&diagnostics, map);
-    let short = diagnostics.iter().map(|d| d.render_short(map)).collect::<Vec<_>>().join("\n");
-    CompileError { diagnostics, rendered, short }
+    let short = diagnostics
+        .iter()
+        .map(|d| d.render_short(map))
+        .collect::<Vec<_>>()
+        .join("\n");
+    CompileError {
+        diagnostics,
+        rendered,
+        short,
+    }
 }
 
 fn internal(message: String) -> CompileError {
@@ -285,7 +337,10 @@ mod tests {
     #[test]
     fn assembly_for_global_asm() {
         let program = Compiler::new().check_source("poly.py", FLOATS).unwrap();
-        let mut opts = AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "__msp_t_1_");
+        let mut opts = AotOptions::new(
+            AotTarget::baseline("x86_64-unknown-linux-gnu"),
+            "__msp_t_1_",
+        );
         opts.emit = Emit::Assembly;
         let out = compile(&program, &opts).unwrap();
         let text = out.text();
@@ -299,15 +354,30 @@ mod tests {
         assert!(!asm.contains(".file"), "{asm}");
         assert_eq!(out.kernels.len(), 3);
         assert_eq!(out.kernels[0].symbol, "__msp_t_1_poly");
-        assert!(matches!(&out.kernels[0].params[0], ParamBinding::Array { len: 8, writes: false, .. }));
+        assert!(matches!(
+            &out.kernels[0].params[0],
+            ParamBinding::Array {
+                len: 8,
+                writes: false,
+                ..
+            }
+        ));
         assert_eq!(out.sites.len(), 1);
     }
 
     #[test]
     fn objects_for_other_targets() {
         let program = Compiler::new().check_source("poly.py", FLOATS).unwrap();
-        for triple in ["aarch64-unknown-linux-gnu", "x86_64-pc-windows-msvc", "aarch64-apple-darwin"] {
-            let out = compile(&program, &AotOptions::new(AotTarget::baseline(triple), "p_")).unwrap();
+        for triple in [
+            "aarch64-unknown-linux-gnu",
+            "x86_64-pc-windows-msvc",
+            "aarch64-apple-darwin",
+        ] {
+            let out = compile(
+                &program,
+                &AotOptions::new(AotTarget::baseline(triple), "p_"),
+            )
+            .unwrap();
             assert!(out.code.len() > 100, "{triple}");
         }
     }
@@ -316,18 +386,32 @@ mod tests {
     fn unknown_externs_are_errors() {
         let src = "@extern\ndef no_such_function_anywhere(x: int) -> int: ...\n\n@extern\ndef putchar(c: int) -> int: ...\n\n@compile\ndef f(x: int) -> int:\n    putchar(x)\n    return no_such_function_anywhere(x)\n";
         let program = Compiler::new().check_source("ext.py", src).unwrap();
-        let err = compile(&program, &AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "p_")).unwrap_err();
+        let err = compile(
+            &program,
+            &AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "p_"),
+        )
+        .unwrap_err();
         assert_eq!(err.diagnostics.len(), 1, "{}", err.rendered);
-        assert!(err.rendered.contains("unknown C function `no_such_function_anywhere`"), "{}", err.rendered);
+        assert!(
+            err.rendered
+                .contains("unknown C function `no_such_function_anywhere`"),
+            "{}",
+            err.rendered
+        );
         assert!(err.short.starts_with("ext.py:2:5"), "{}", err.short);
         let mut opts = AotOptions::new(AotTarget::baseline("x86_64-unknown-linux-gnu"), "p_");
-        opts.externs.provided.push("no_such_function_anywhere".into());
+        opts.externs
+            .provided
+            .push("no_such_function_anywhere".into());
         assert!(compile(&program, &opts).is_ok());
     }
 
     #[test]
     fn prefixes_are_identifiers() {
-        assert_eq!(symbol_prefix("my-crate", 0xab, 2), "__msp_my_crate_00000000000000ab_2_");
+        assert_eq!(
+            symbol_prefix("my-crate", 0xab, 2),
+            "__msp_my_crate_00000000000000ab_2_"
+        );
         assert_eq!(sanitize("9lives"), "_9lives");
         assert_ne!(stable_hash(&[b"ab", b"c"]), stable_hash(&[b"a", b"bc"]));
     }

@@ -6,7 +6,8 @@ pub use crate::check::hir::FaultKind;
 pub use crate::codegen::FaultRecord;
 pub use crate::jit::{ArrayData, Element, Fault};
 
-/// One entry of a generated fault table (record `site` `i + 1` is entry `i`).
+/// One entry of a generated fault table. Record `site` `i + 1` is entry `map[i]` (the
+/// table holds each distinct site once).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Site {
     pub kernel: &'static str,
@@ -29,14 +30,22 @@ pub fn fault_message(kind: &FaultKind, value: i64) -> String {
 
 /// Decodes a fault record a kernel wrote, using its module's fault table.
 #[cold]
-pub fn fault(sites: &[Site], record: &FaultRecord) -> Fault {
-    match (record.site as usize).checked_sub(1).and_then(|i| sites.get(i)) {
+pub fn fault(sites: &[Site], map: &[u32], record: &FaultRecord) -> Fault {
+    let entry = (record.site as usize)
+        .checked_sub(1)
+        .and_then(|i| map.get(i))
+        .and_then(|&j| sites.get(j as usize));
+    match entry {
         Some(site) => Fault {
             kernel: site.kernel.to_string(),
             location: site.location.to_string(),
             message: fault_message(&site.kind, record.value),
         },
-        None => Fault { kernel: "?".into(), location: "?".into(), message: format!("unknown fault site {}", record.site) },
+        None => Fault {
+            kernel: "?".into(),
+            location: "?".into(),
+            message: format!("unknown fault site {}", record.site),
+        },
     }
 }
 
@@ -44,8 +53,8 @@ pub fn fault(sites: &[Site], record: &FaultRecord) -> Fault {
 /// `Result` to put it in.
 #[cold]
 #[track_caller]
-pub fn fault_panic(sites: &[Site], record: &FaultRecord) -> ! {
-    panic!("{}", fault(sites, record))
+pub fn fault_panic(sites: &[Site], map: &[u32], record: &FaultRecord) -> ! {
+    panic!("{}", fault(sites, map, record))
 }
 
 /// Checks that an array argument has exactly the kernel's element count.
@@ -55,7 +64,13 @@ pub fn fault_panic(sites: &[Site], record: &FaultRecord) -> ! {
 /// `copy_from_slice` does: a wrong length is a bug in the caller).
 #[inline]
 #[track_caller]
-pub fn check_len<A: ArrayData + ?Sized>(kernel: &str, param: &str, ty: &str, expected: usize, arg: &A) {
+pub fn check_len<A: ArrayData + ?Sized>(
+    kernel: &str,
+    param: &str,
+    ty: &str,
+    expected: usize,
+    arg: &A,
+) {
     let got = arg.elem_count();
     if got != expected {
         length_panic(kernel, param, ty, expected, got);
@@ -65,7 +80,9 @@ pub fn check_len<A: ArrayData + ?Sized>(kernel: &str, param: &str, ty: &str, exp
 #[cold]
 #[track_caller]
 fn length_panic(kernel: &str, param: &str, ty: &str, expected: usize, got: usize) -> ! {
-    panic!("argument `{param}` of kernel `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}")
+    panic!(
+        "argument `{param}` of kernel `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}"
+    )
 }
 
 /// The address of an array's first element, for the kernel's pointer parameter.
@@ -86,10 +103,37 @@ mod tests {
 
     #[test]
     fn decodes_records() {
-        let sites = [Site { kernel: "k", location: "k.py:3:9", kind: FaultKind::IndexOutOfRange { axis: 1, extent: 4 } }];
-        let f = fault(&sites, &FaultRecord { site: 1, reserved: 0, value: 7 });
-        assert_eq!(f.to_string(), "kernel `k` stopped at k.py:3:9: index 7 is out of range for axis 1 of extent 4");
-        assert_eq!(fault(&sites, &FaultRecord { site: 9, reserved: 0, value: 0 }).message, "unknown fault site 9");
+        let sites = [Site {
+            kernel: "k",
+            location: "k.py:3:9",
+            kind: FaultKind::IndexOutOfRange { axis: 1, extent: 4 },
+        }];
+        let f = fault(
+            &sites,
+            &[0, 0],
+            &FaultRecord {
+                site: 2,
+                reserved: 0,
+                value: 7,
+            },
+        );
+        assert_eq!(
+            f.to_string(),
+            "kernel `k` stopped at k.py:3:9: index 7 is out of range for axis 1 of extent 4"
+        );
+        assert_eq!(
+            fault(
+                &sites,
+                &[0],
+                &FaultRecord {
+                    site: 9,
+                    reserved: 0,
+                    value: 0
+                }
+            )
+            .message,
+            "unknown fault site 9"
+        );
         let a = [[1.0f32; 3]; 2];
         assert_eq!(array_ptr(&a), a.as_ptr().cast::<f32>());
         check_len("k", "a", "Float[2][3]", 6, &a);

@@ -53,9 +53,16 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
         }
     }
     // The declarations and the fault table.
-    let _ = writeln!(s, "#[doc(hidden)]\n#[allow(dead_code, non_snake_case, non_upper_case_globals, clippy::all)]\npub mod {m} {{");
+    let _ = writeln!(
+        s,
+        "#[doc(hidden)]\n#[allow(dead_code, non_snake_case, non_upper_case_globals, clippy::all)]\npub mod {m} {{"
+    );
     if let Linkage::GlobalAsm { asm, att_syntax } = &opts.linkage {
-        let options = if *att_syntax { ", options(att_syntax)" } else { "" };
+        let options = if *att_syntax {
+            ", options(att_syntax)"
+        } else {
+            ""
+        };
         let _ = writeln!(s, "    ::core::arch::global_asm!({asm:?}{options});");
     }
     let _ = writeln!(s, "    unsafe extern \"C\" {{");
@@ -65,19 +72,46 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
             .iter()
             .map(|p| match p {
                 ParamBinding::Scalar { name, ty } => format!("{}: {}", ident(name), ty.rust_name()),
-                ParamBinding::Array { name, ty, writes: true, .. } => format!("{}: *mut {}", ident(name), ty.elem.rust_name()),
-                ParamBinding::Array { name, ty, writes: false, .. } => format!("{}: *const {}", ident(name), ty.elem.rust_name()),
+                ParamBinding::Array {
+                    name,
+                    ty,
+                    writes: true,
+                    ..
+                } => format!("{}: *mut {}", ident(name), ty.elem.rust_name()),
+                ParamBinding::Array {
+                    name,
+                    ty,
+                    writes: false,
+                    ..
+                } => format!("{}: *const {}", ident(name), ty.elem.rust_name()),
             })
             .collect();
         params.push(format!("fault: *mut {rt}::FaultRecord"));
-        let ret = k.ret.map(|r| format!(" -> {}", r.rust_name())).unwrap_or_default();
-        let _ = writeln!(s, "        /// `{}{}` at {}", k.name, k.describe.trim_start_matches("fn"), k.location);
+        let ret = k
+            .ret
+            .map(|r| format!(" -> {}", r.rust_name()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "        /// `{}{}` at {}",
+            k.name,
+            k.describe.trim_start_matches("fn"),
+            k.location
+        );
         let _ = writeln!(s, "        #[link_name = {:?}]", k.symbol);
-        let _ = writeln!(s, "        pub fn {}({}){ret};", ident(&k.name), params.join(", "));
+        let _ = writeln!(
+            s,
+            "        pub fn {}({}){ret};",
+            ident(&k.name),
+            params.join(", ")
+        );
     }
     let _ = writeln!(s, "    }}");
+    let (distinct, map) = super::binding::dedup_sites(sites);
+    let map: Vec<String> = map.iter().map(u32::to_string).collect();
+    let _ = writeln!(s, "    pub static SITE_MAP: &[u32] = &[{}];", map.join(","));
     let _ = writeln!(s, "    pub static SITES: &[{rt}::Site] = &[");
-    for site in sites {
+    for site in &distinct {
         let _ = writeln!(
             s,
             "        {rt}::Site {{ kernel: {:?}, location: {:?}, kind: {} }},",
@@ -96,15 +130,25 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
 fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     let rt = &opts.runtime;
     let m = &opts.ffi_module;
-    let vis = if opts.vis.is_empty() { String::new() } else { format!("{} ", opts.vis) };
+    let vis = if opts.vis.is_empty() {
+        String::new()
+    } else {
+        format!("{} ", opts.vis)
+    };
     let ret = k.ret.map_or("()", |r| r.rust_name());
-    let sig_ret = if k.checked { format!("::core::result::Result<{ret}, {rt}::Fault>") } else { ret.to_string() };
+    let sig_ret = if k.checked {
+        format!("::core::result::Result<{ret}, {rt}::Fault>")
+    } else {
+        ret.to_string()
+    };
     let params: Vec<String> = k
         .params
         .iter()
         .map(|p| match p {
             ParamBinding::Scalar { name, ty } => format!("{}: {}", ident(name), ty.rust_name()),
-            ParamBinding::Array { name, ty, writes, .. } => format!(
+            ParamBinding::Array {
+                name, ty, writes, ..
+            } => format!(
                 "{}: &{}(impl {rt}::ArrayData<Elem = {}> + ?Sized)",
                 ident(name),
                 if *writes { "mut " } else { "" },
@@ -112,18 +156,42 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
             ),
         })
         .collect();
-    let _ = writeln!(s, "\n/// Kernel `{}{}`, defined at {}.", k.name, k.describe.trim_start_matches("fn"), k.location);
+    let _ = writeln!(
+        s,
+        "\n/// Kernel `{}{}`, defined at {}.",
+        k.name,
+        k.describe.trim_start_matches("fn"),
+        k.location
+    );
     for p in &k.params {
-        if let ParamBinding::Array { name, ty, len, writes } = p {
+        if let ParamBinding::Array {
+            name,
+            ty,
+            len,
+            writes,
+        } = p
+        {
             let how = if *writes { "written" } else { "read" };
-            let _ = writeln!(s, "///\n/// `{name}`: `{ty}`, {len} elements in row-major order ({how}).");
+            let _ = writeln!(
+                s,
+                "///\n/// `{name}`: `{ty}`, {len} elements in row-major order ({how})."
+            );
         }
     }
-    if k.params.iter().any(|p| matches!(p, ParamBinding::Array { .. })) {
-        let _ = writeln!(s, "///\n/// # Panics\n/// If an array argument does not have exactly the kernel's element count.");
+    if k.params
+        .iter()
+        .any(|p| matches!(p, ParamBinding::Array { .. }))
+    {
+        let _ = writeln!(
+            s,
+            "///\n/// # Panics\n/// If an array argument does not have exactly the kernel's element count."
+        );
     }
     if k.checked {
-        let _ = writeln!(s, "///\n/// # Errors\n/// A `Fault` naming the kernel, the line and the fault when a run-time check fails.");
+        let _ = writeln!(
+            s,
+            "///\n/// # Errors\n/// A `Fault` naming the kernel, the line and the fault when a run-time check fails."
+        );
     }
     let _ = writeln!(
         s,
@@ -135,8 +203,20 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     for p in &k.params {
         match p {
             ParamBinding::Scalar { name, .. } => args.push(ident(name)),
-            ParamBinding::Array { name, ty, len, writes } => {
-                let _ = writeln!(s, "    {rt}::check_len({:?}, {:?}, {:?}, {len}usize, {});", k.name, name, ty.to_string(), ident(name));
+            ParamBinding::Array {
+                name,
+                ty,
+                len,
+                writes,
+            } => {
+                let _ = writeln!(
+                    s,
+                    "    {rt}::check_len({:?}, {:?}, {:?}, {len}usize, {});",
+                    k.name,
+                    name,
+                    ty.to_string(),
+                    ident(name)
+                );
                 args.push(if *writes {
                     format!("{rt}::array_mut_ptr({})", ident(name))
                 } else {
@@ -154,10 +234,16 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
         args.join(", ")
     );
     if k.checked {
-        let _ = writeln!(s, "    if __msp_fault.site != 0 {{\n        return ::core::result::Result::Err({rt}::fault({m}::SITES, &__msp_fault));\n    }}");
+        let _ = writeln!(
+            s,
+            "    if __msp_fault.site != 0 {{\n        return ::core::result::Result::Err({rt}::fault({m}::SITES, {m}::SITE_MAP, &__msp_fault));\n    }}"
+        );
         let _ = writeln!(s, "    ::core::result::Result::Ok(__msp_ret)\n}}");
     } else {
-        let _ = writeln!(s, "    if __msp_fault.site != 0 {{\n        {rt}::fault_panic({m}::SITES, &__msp_fault);\n    }}");
+        let _ = writeln!(
+            s,
+            "    if __msp_fault.site != 0 {{\n        {rt}::fault_panic({m}::SITES, {m}::SITE_MAP, &__msp_fault);\n    }}"
+        );
         let _ = writeln!(s, "    __msp_ret\n}}");
     }
 }
@@ -177,10 +263,11 @@ fn fault_kind(rt: &str, kind: &FaultKind) -> String {
 /// few that cannot be raw get a trailing underscore.
 pub fn ident(name: &str) -> String {
     const RAW: &[&str] = &[
-        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match",
-        "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while",
-        "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
-        "virtual", "yield", "try", "gen",
+        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+        "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+        "static", "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
+        "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+        "typeof", "unsized", "virtual", "yield", "try", "gen",
     ];
     match name {
         "self" | "Self" | "super" | "crate" | "_" => format!("{name}_"),
@@ -200,8 +287,19 @@ mod tests {
             name: "scale".into(),
             symbol: "p_scale".into(),
             params: vec![
-                ParamBinding::Array { name: "a".into(), ty: ArrayType { elem: Scalar::F32, dims: vec![2, 2] }, len: 4, writes: true },
-                ParamBinding::Scalar { name: "type".into(), ty: Scalar::I32 },
+                ParamBinding::Array {
+                    name: "a".into(),
+                    ty: ArrayType {
+                        elem: Scalar::F32,
+                        dims: vec![2, 2],
+                    },
+                    len: 4,
+                    writes: true,
+                },
+                ParamBinding::Scalar {
+                    name: "type".into(),
+                    ty: Scalar::I32,
+                },
             ],
             ret: Some(Scalar::Bool),
             checked: true,

@@ -77,8 +77,15 @@ pub fn str_repr(s: &str) -> String {
             c if (c as u32) < 0x20 || c as u32 == 0x7f => {
                 let _ = write!(out, "\\x{:02x}", c as u32);
             }
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+            // Python escapes non-printable characters, other whitespace included.
+            c if c.is_control() || (c.is_whitespace() && c != ' ') => {
+                if (c as u32) < 0x100 {
+                    let _ = write!(out, "\\x{:02x}", c as u32);
+                } else if (c as u32) < 0x10000 {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                } else {
+                    let _ = write!(out, "\\U{:08x}", c as u32);
+                }
             }
             c => out.push(c),
         }

@@ -81,6 +81,10 @@ fn parse_spec(spec: &str) -> Result<Spec, String> {
     if i != chars.len() {
         return Err(bad());
     }
+    // Python would try; stage 0 refuses sizes that could only exhaust memory.
+    if s.width > 10_000_000 || s.precision.is_some_and(|p| p > 100_000) {
+        return Err(format!("format width or precision too large in '{spec}'"));
+    }
     Ok(s)
 }
 

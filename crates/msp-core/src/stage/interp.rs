@@ -18,8 +18,10 @@ use crate::staged::{DefineValue, StagedModule};
 
 /// Stack kept free before a deep recursion point; below it `stacker` switches to a new
 /// segment of [`STACK_SEGMENT`] bytes.
-const RED_ZONE: usize = 256 * 1024;
-const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+/// The red zone also covers dropping a partly built tree of generated code (up to
+/// `MAX_CODE_DEPTH` levels) when an error unwinds through the expansion.
+const RED_ZONE: usize = 1024 * 1024;
+const STACK_SEGMENT: usize = 8 * 1024 * 1024;
 
 /// Runs `f` with at least [`RED_ZONE`] bytes of stack, growing the stack if needed.
 pub fn with_stack<R>(f: impl FnOnce() -> R) -> R {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::interp::{Interp, Res, Scope};
 use super::quote::{Expander, assigned_names};
-use super::value::{Builtin, FnCode, Value};
+use super::value::{Builtin, FnCode, Value, with_stack_for_depth};
 use super::walk::{self, NameUse};
 use crate::ast::*;
 use crate::diag::Diagnostic;
@@ -166,14 +166,16 @@ impl<'a> Interp<'a> {
         }
         let body = self.expand_stmts(&ex, def.body.clone())?;
 
-        let nodes = walk::count_stmts(&body)
-            + returns.as_ref().map_or(0, walk::count_expr)
-            + params
-                .iter()
-                .flat_map(|p| p.annotation.iter().chain(&p.default))
-                .map(walk::count_expr)
-                .sum::<usize>();
-        self.check_code_size(nodes, def.span)?;
+        let size = params
+            .iter()
+            .flat_map(|p| p.annotation.iter().chain(&p.default))
+            .chain(&returns)
+            .map(walk::measure_expr)
+            .fold(walk::measure_stmts(&body), walk::Size::and);
+        if let Err(e) = self.check_code_size(size, def.span) {
+            with_stack_for_depth(size.depth, move || drop(body));
+            return Err(e);
+        }
 
         let (consts, opaque_globals) = self.frozen_globals(&name, &params, &returns, &body);
         self.staged.kernels.push(KernelDef {

@@ -779,7 +779,11 @@ fn split_whitespace(s: &str, limit: Option<usize>, from_right: bool) -> Vec<Stri
         let mut rest = s.trim_end();
         let mut tail = Vec::new();
         for _ in 0..n {
-            let cut = rest.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+            let cut = rest
+                .char_indices()
+                .rev()
+                .find(|(_, c)| c.is_whitespace())
+                .map_or(0, |(i, c)| i + c.len_utf8());
             tail.push(rest[cut..].to_string());
             rest = rest[..cut].trim_end();
         }

@@ -404,6 +404,10 @@ pub fn equal(a: &Value, b: &Value) -> OpResult<bool> {
 }
 
 fn equal_depth(a: &Value, b: &Value, depth: usize) -> OpResult<bool> {
+    stacker::maybe_grow(32 * 1024, 1 << 20, || equal_at_depth(a, b, depth))
+}
+
+fn equal_at_depth(a: &Value, b: &Value, depth: usize) -> OpResult<bool> {
     if depth > 500 {
         return Err("comparison nested too deeply".into());
     }
@@ -477,6 +481,10 @@ pub fn order(a: &Value, b: &Value) -> OpResult<Option<Ordering>> {
 }
 
 fn order_depth(a: &Value, b: &Value, depth: usize) -> OpResult<Option<Ordering>> {
+    stacker::maybe_grow(32 * 1024, 1 << 20, || order_at_depth(a, b, depth))
+}
+
+fn order_at_depth(a: &Value, b: &Value, depth: usize) -> OpResult<Option<Ordering>> {
     if depth > 500 {
         return Err("comparison nested too deeply".into());
     }

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::interp::{Interp, Res, Scope, with_stack};
-use super::value::{CodeBody, Value, repr};
-use super::walk::{self, NameUse};
+use super::value::{CodeBody, MAX_CODE_DEPTH, Value, repr, with_stack_for_depth};
+use super::walk::{self, NameUse, Size};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::parse;
@@ -114,23 +114,34 @@ impl<'a> Interp<'a> {
             },
             _ => CodeBody::Stmts(stmts),
         };
-        let nodes = match &body {
-            CodeBody::Expr(e) => walk::count_expr(e),
-            CodeBody::Stmts(s) => walk::count_stmts(s),
+        let size = match &body {
+            CodeBody::Expr(e) => walk::measure_expr(e),
+            CodeBody::Stmts(s) => walk::measure_stmts(s),
         };
-        self.check_code_size(nodes, call)?;
-        self.check_memory(call, nodes * super::value::CODE_NODE_BYTES)?;
-        Ok(Value::code(body, nodes))
+        // Wrapped first, so that even a refused tree is dropped on a large enough stack.
+        let code = Value::code(body, size.nodes, size.depth);
+        self.check_code_size(size, call)?;
+        self.check_memory(call, 0)?;
+        Ok(code)
     }
 
-    /// Fails if `nodes` AST nodes exceed the code-size limit.
-    pub fn check_code_size(&self, nodes: usize, span: Span) -> Res<()> {
-        if nodes > self.limits.max_code_nodes {
+    /// Fails if code of this size exceeds the code-size limit or nests too deeply.
+    pub fn check_code_size(&self, size: Size, span: Span) -> Res<()> {
+        if size.nodes > self.limits.max_code_nodes {
             return Err(self.fail(
                 span,
                 format!(
-                    "generated code too large: {nodes} nodes, limit {}",
-                    self.limits.max_code_nodes
+                    "generated code too large: {} nodes, limit {}",
+                    size.nodes, self.limits.max_code_nodes
+                ),
+            ));
+        }
+        if size.depth > MAX_CODE_DEPTH {
+            return Err(self.fail(
+                span,
+                format!(
+                    "generated code nested too deeply: {} levels, limit {MAX_CODE_DEPTH}",
+                    size.depth
                 ),
             ));
         }
@@ -470,8 +481,8 @@ impl<'a> Interp<'a> {
             Value::Int(_) | Value::Float(_) | Value::Bool(_) => self.literal(&v, site),
             Value::Code(c) => match &c.body {
                 CodeBody::Expr(e) => {
-                    self.charge_clone(c.nodes, site)?;
-                    let mut e = e.clone();
+                    self.charge_clone(c, site)?;
+                    let mut e = with_stack_for_depth(c.depth, || e.clone());
                     let mut restamp = self.restamper(site);
                     walk::spans_in_expr(&mut e, &mut restamp);
                     Ok(e)
@@ -504,16 +515,17 @@ impl<'a> Interp<'a> {
     pub fn insert_statements(&mut self, v: Value, site: Span, out: &mut Vec<Stmt>) -> Res<()> {
         match &v {
             Value::Code(c) => {
-                self.charge_clone(c.nodes, site)?;
+                self.charge_clone(c, site)?;
                 let mut restamp = self.restamper(site);
                 match &c.body {
                     CodeBody::Expr(e) => {
-                        let mut e = e.clone();
+                        let mut e = with_stack_for_depth(c.depth, || e.clone());
                         walk::spans_in_expr(&mut e, &mut restamp);
-                        out.push(Stmt::new(StmtKind::Expr(e.clone()), e.span));
+                        let span = e.span;
+                        out.push(Stmt::new(StmtKind::Expr(e), span));
                     }
                     CodeBody::Stmts(stmts) => {
-                        let mut stmts = stmts.clone();
+                        let mut stmts = with_stack_for_depth(c.depth, || stmts.clone());
                         walk::spans_in_stmts(&mut stmts, &mut restamp);
                         out.extend(stmts);
                     }
@@ -567,9 +579,13 @@ impl<'a> Interp<'a> {
     }
 
     /// Cloning code is work and memory: count it before doing it.
-    fn charge_clone(&mut self, nodes: usize, site: Span) -> Res<()> {
-        self.check_code_size(nodes, site)?;
-        self.tick_n(site, (nodes / 4) as u64)
+    fn charge_clone(&mut self, code: &super::value::Code, site: Span) -> Res<()> {
+        let size = Size {
+            nodes: code.nodes,
+            depth: code.depth,
+        };
+        self.check_code_size(size, site)?;
+        self.tick_n(site, (code.nodes / 4) as u64)
     }
 
     /// A span rewriter that records, once per distinct inner expansion, that the code

@@ -336,6 +336,33 @@ fn code_size_limit() {
     );
 }
 
+#[test]
+fn deep_generated_code_is_capped_not_overflowed() {
+    // `power` recursing 1000 times builds a tree 1000 levels deep: fine.
+    let src = "def power(n, x):\n    if n == 0:\n        return q('1')\n    return q('splice(power(n - 1, x)) * splice(x)')\n\
+               @compile\ndef f(x: int) -> int:\n    return splice(power(990, q('x')))\n";
+    let (r, _, map) = run(src);
+    if let Err(e) = r {
+        panic!("{}", e.diagnostic.render(&map));
+    }
+    // A loop nesting ten thousand levels is refused with a clear error.
+    check_err(
+        "def nest(n):\n    c = q('x')\n    for i in range(n):\n        c = q('(splice(c)) + 1')\n    return c\n\
+         @compile\ndef f(x: int) -> int:\n    return splice(nest(10000))\n",
+        &["nested too deeply"],
+    );
+}
+
+#[test]
+fn hostile_formats_are_refused() {
+    check_err("x = f'{1:999999999999}'\n", &["too large"]);
+    check_err("x = '{:.9999999f}'.format(1.5)\n", &["too large"]);
+    check(
+        "print('a\u{3000}b c'.rsplit(None, 1))\n",
+        "['a\\u3000b', 'c']\n",
+    );
+}
+
 // ----- quotes and splices -----
 
 #[test]

@@ -340,6 +340,8 @@ pub struct Code {
     pub body: CodeBody,
     /// AST nodes in `body`, for the code-size limit.
     pub nodes: usize,
+    /// Nesting depth of `body`: cloning and dropping recurse this deep.
+    pub depth: usize,
     _charge: Charge,
 }
 
@@ -353,13 +355,33 @@ pub enum CodeBody {
 /// Bytes a code value is charged per AST node: a rough size of one node with its spans.
 pub const CODE_NODE_BYTES: usize = 96;
 
+/// Generated code may nest at most this deep (a recursive generator builds
+/// `x * (x * (...))`). Later passes walk kernels recursively; the cap keeps them safe.
+pub const MAX_CODE_DEPTH: usize = 3000;
+
+/// Runs `f` (a clone or drop of a tree `depth` levels deep) on a stack large enough for
+/// it: derived `Clone` and drop glue recurse once per level.
+pub fn with_stack_for_depth<R>(depth: usize, f: impl FnOnce() -> R) -> R {
+    // About 1.7 KiB per level in a debug build; leave room for twice that.
+    let needed = depth * 4096 + (64 << 10);
+    stacker::maybe_grow(needed, needed, f)
+}
+
 impl Code {
-    pub fn new(body: CodeBody, nodes: usize) -> Code {
+    pub fn new(body: CodeBody, nodes: usize, depth: usize) -> Code {
         Code {
             body,
             nodes,
+            depth,
             _charge: Charge::new(nodes.saturating_mul(CODE_NODE_BYTES)),
         }
+    }
+}
+
+impl Drop for Code {
+    fn drop(&mut self) {
+        let body = std::mem::replace(&mut self.body, CodeBody::Stmts(Vec::new()));
+        with_stack_for_depth(self.depth, || drop(body));
     }
 }
 
@@ -483,8 +505,8 @@ impl Value {
         Value::Range(Rc::new(RangeObj { start, stop, step }))
     }
 
-    pub fn code(body: CodeBody, nodes: usize) -> Value {
-        Value::Code(Rc::new(Code::new(body, nodes)))
+    pub fn code(body: CodeBody, nodes: usize, depth: usize) -> Value {
+        Value::Code(Rc::new(Code::new(body, nodes, depth)))
     }
 
     /// The string, if this is a `str`.

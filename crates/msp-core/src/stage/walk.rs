@@ -206,27 +206,58 @@ fn spans_in_fstring(parts: &mut [FStringPart], f: &mut dyn FnMut(&mut Span)) {
 
 // ----- node counts -----
 
-/// Statements and expressions in `stmts`, nested ones included.
-pub fn count_stmts(stmts: &[Stmt]) -> usize {
-    stmts.iter().map(count_stmt).sum()
+/// How big a piece of code is: AST nodes, and how deeply they nest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    pub nodes: usize,
+    pub depth: usize,
 }
 
-fn count_stmt(s: &Stmt) -> usize {
-    let mut n = 1;
+impl Size {
+    /// Sizes of siblings: nodes add up, the depth is the deepest.
+    pub fn and(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes + other.nodes,
+            depth: self.depth.max(other.depth),
+        }
+    }
+
+    /// One node above `children`.
+    fn parent_of(children: Size) -> Size {
+        Size {
+            nodes: children.nodes + 1,
+            depth: children.depth + 1,
+        }
+    }
+}
+
+/// Statements and expressions in `stmts`, nested ones included.
+pub fn measure_stmts(stmts: &[Stmt]) -> Size {
+    stmts
+        .iter()
+        .map(measure_stmt)
+        .fold(Size::default(), Size::and)
+}
+
+fn measure_stmt(s: &Stmt) -> Size {
+    let mut children = Size::default();
     with_stack(|| {
-        for_each_child_of_stmt(s, &mut |c| match c {
-            Child::Expr(e) => n += count_expr(e),
-            Child::Stmt(s) => n += count_stmt(s),
+        for_each_child_of_stmt(s, &mut |c| {
+            let size = match c {
+                Child::Expr(e) => measure_expr(e),
+                Child::Stmt(s) => measure_stmt(s),
+            };
+            children = children.and(size);
         })
     });
-    n
+    Size::parent_of(children)
 }
 
 /// Expressions in `e`, itself included.
-pub fn count_expr(e: &Expr) -> usize {
-    let mut n = 1;
-    for_each_child_of_expr(e, &mut |e| n += count_expr(e));
-    n
+pub fn measure_expr(e: &Expr) -> Size {
+    let mut children = Size::default();
+    for_each_child_of_expr(e, &mut |c| children = children.and(measure_expr(c)));
+    Size::parent_of(children)
 }
 
 /// A direct child of a statement.

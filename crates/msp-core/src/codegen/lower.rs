@@ -9,7 +9,7 @@ use inkwell::intrinsics::Intrinsic as LlvmIntrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue,
+    BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PhiValue, PointerValue,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 
@@ -64,6 +64,7 @@ pub(super) fn lower_module<'ctx>(
                 .get_last_param()
                 .expect("fault parameter")
                 .into_pointer_value(),
+            fault_exit: None,
         };
         fb.lower()?;
         if opts.trampolines {
@@ -287,6 +288,7 @@ struct FnLower<'a, 'ctx> {
     labels: Vec<BasicBlock<'ctx>>,
     loops: Vec<LoopTargets<'ctx>>,
     fault_ptr: PointerValue<'ctx>,
+    fault_exit: Option<(BasicBlock<'ctx>, PhiValue<'ctx>, PhiValue<'ctx>)>,
 }
 
 impl<'a, 'ctx> FnLower<'a, 'ctx> {
@@ -661,35 +663,41 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         f
     }
 
-    /// Branches to a cold fault block when `failed` holds.
+    /// Branches to the function's fault exit when `failed` holds. One exit block per
+    /// function, fed by phis, keeps the CFG small: a kernel with thousands of checks would
+    /// otherwise have thousands of exit blocks, and O3's loop passes slow down with each.
     fn fault_if(&mut self, failed: IntValue<'ctx>, site: SiteId, value: IntValue<'ctx>) -> Res<()> {
         let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
-        let hinted = self.builder.build_call(
-            expect,
-            &[failed.into(), self.types.i1.const_zero().into()],
-            "cold",
-        )?;
+        let hinted = self.builder.build_call(expect, &[failed.into(), self.types.i1.const_zero().into()], "cold")?;
         let hinted = basic(hinted)?.into_int_value();
-        let fault_bb = self.ctx.append_basic_block(self.func, "fault");
+        let (fault_bb, site_phi, value_phi) = self.fault_exit()?;
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
-        self.builder
-            .build_conditional_branch(hinted, fault_bb, ok_bb)?;
-        self.builder.position_at_end(fault_bb);
-        let t = self.types;
-        self.builder
-            .build_store(self.fault_ptr, t.i32.const_int(site.0 as u64 + 1, false))?;
-        let value_ptr = unsafe {
-            self.builder.build_in_bounds_gep(
-                t.i64,
-                self.fault_ptr,
-                &[t.i64.const_int(1, false)],
-                "fv",
-            )?
-        };
-        self.builder.build_store(value_ptr, value)?;
-        self.return_zero()?;
+        let here = self.builder.get_insert_block().expect("positioned");
+        self.builder.build_conditional_branch(hinted, fault_bb, ok_bb)?;
+        site_phi.add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
+        value_phi.add_incoming(&[(&value, here)]);
         self.builder.position_at_end(ok_bb);
         Ok(())
+    }
+
+    /// The function's fault exit: stores the site and value into the fault record, returns.
+    fn fault_exit(&mut self) -> Res<(BasicBlock<'ctx>, PhiValue<'ctx>, PhiValue<'ctx>)> {
+        if let Some(exit) = self.fault_exit {
+            return Ok(exit);
+        }
+        let here = self.builder.get_insert_block().expect("positioned");
+        let t = self.types;
+        let bb = self.ctx.append_basic_block(self.func, "fault");
+        self.builder.position_at_end(bb);
+        let site = self.builder.build_phi(t.i32, "site")?;
+        let value = self.builder.build_phi(t.i64, "value")?;
+        self.builder.build_store(self.fault_ptr, site.as_basic_value())?;
+        let value_ptr = unsafe { self.builder.build_in_bounds_gep(t.i64, self.fault_ptr, &[t.i64.const_int(1, false)], "fv")? };
+        self.builder.build_store(value_ptr, value.as_basic_value())?;
+        self.return_zero()?;
+        self.builder.position_at_end(here);
+        self.fault_exit = Some((bb, site, value));
+        Ok((bb, site, value))
     }
 
     /// The address of an array element, with each index normalized (negative counts from

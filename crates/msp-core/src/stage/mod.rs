@@ -9,7 +9,7 @@
 //! moment `q` runs.
 //!
 //! Module map:
-//! - [`value`]: stage-0 values; `alloc`: memory accounting;
+//! - `value`: stage-0 values; `alloc`: memory accounting;
 //! - `interp`: statements, expressions, calls, scopes and limits;
 //! - `ops`, `format`, `builtins`, `methods`: Python semantics of operators, formatting,
 //!   builtin functions and methods;
@@ -25,11 +25,13 @@ mod kernel;
 mod methods;
 mod ops;
 mod quote;
-pub mod value;
+mod value;
 mod walk;
 
 #[cfg(test)]
 mod tests;
+
+pub use value::MAX_CODE_DEPTH;
 
 use crate::ast;
 use crate::diag::Diagnostic;

@@ -186,10 +186,6 @@ impl OrdMap {
         self.index.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
-    }
-
     pub fn get(&self, key: &Key) -> Option<&Value> {
         let &i = self.index.get(key)?;
         self.entries[i].as_ref().map(|(_, v)| v)
@@ -231,11 +227,6 @@ impl OrdMap {
             }
         }
         None
-    }
-
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.index.clear();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&Value, &Value)> {

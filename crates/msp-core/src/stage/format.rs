@@ -125,6 +125,10 @@ pub fn format_value(v: &Value, spec: &str) -> Result<String, String> {
 }
 
 fn format_int(i: i64, s: &Spec) -> Result<String, String> {
+    let integral = matches!(s.kind, None | Some('d' | 'n' | 'b' | 'o' | 'x' | 'X' | 'c'));
+    if integral && s.precision.is_some() {
+        return Err("precision not allowed in integer format specifier".into());
+    }
     let digits = match s.kind {
         None | Some('d') | Some('n') => group(&i.unsigned_abs().to_string(), s.grouping, 3),
         Some('b') => prefixed(format!("{:b}", i.unsigned_abs()), "0b", s),

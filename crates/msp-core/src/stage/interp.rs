@@ -13,7 +13,7 @@ use super::ops;
 use super::value::{Builtin, Closure, FnCode, FnInfo, Key, OrdMap, Value};
 use crate::ast::*;
 use crate::diag::Diagnostic;
-use crate::source::{SourceMap, Span};
+use crate::source::{ExpnId, SourceMap, Span};
 use crate::staged::{DefineValue, StagedModule};
 
 /// Stack kept free before a deep recursion point; below it `stacker` switches to a new
@@ -156,6 +156,8 @@ pub struct Interp<'a> {
     pub gensym_counter: u64,
     pub staged: StagedModule,
     fn_infos: HashMap<*const FunctionDef, Rc<FnInfo>>,
+    /// Length of each splice chain this run created (absent: not ours, treated as 0).
+    pub expn_depths: HashMap<ExpnId, u32>,
     /// Scopes that closures were created in; cleared at the end to break `Rc` cycles.
     closure_scopes: Vec<Weak<Scope>>,
 }
@@ -174,6 +176,7 @@ impl<'a> Interp<'a> {
             gensym_counter: 0,
             staged: StagedModule::default(),
             fn_infos: HashMap::new(),
+            expn_depths: HashMap::new(),
             closure_scopes: Vec::new(),
         }
     }

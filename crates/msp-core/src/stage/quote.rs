@@ -585,22 +585,47 @@ impl<'a> Interp<'a> {
             depth: code.depth,
         };
         self.check_code_size(size, site)?;
-        self.tick_n(site, (code.nodes / 4) as u64)
+        self.tick_n(site, code.nodes as u64)
     }
 
     /// A span rewriter that records, once per distinct inner expansion, that the code
     /// was spliced at `site`.
+    ///
+    /// Code re-spliced over and over (a generator nesting its own output) would grow one
+    /// chain per level and quadratically many expansions in all; a chain longer than
+    /// [`MAX_CHAIN`] is cut to its new head, which keeps the place that matters (where
+    /// the code lands) while the quote's own source still says where it was built.
     fn restamper(&mut self, site: Span) -> impl FnMut(&mut Span) + '_ {
         let mut memo: HashMap<ExpnId, ExpnId> = HashMap::new();
+        let mut cut_chain: Option<ExpnId> = None;
         let map = &mut *self.map;
+        let depths = &mut self.expn_depths;
         move |span: &mut Span| {
-            let new = *memo
-                .entry(span.expn)
-                .or_insert_with(|| map.add_expansion(site, span.expn));
+            let old = span.expn;
+            if let Some(&new) = memo.get(&old) {
+                span.expn = new;
+                return;
+            }
+            let depth = depths.get(&old).copied().unwrap_or(0);
+            let new = if depth >= MAX_CHAIN {
+                *cut_chain.get_or_insert_with(|| {
+                    let id = map.add_expansion(site, ExpnId::ROOT);
+                    depths.insert(id, 1);
+                    id
+                })
+            } else {
+                let id = map.add_expansion(site, old);
+                depths.insert(id, depth + 1);
+                id
+            };
+            memo.insert(old, new);
             span.expn = new;
         }
     }
 }
+
+/// Splice chains longer than this are cut (see `restamper`).
+const MAX_CHAIN: u32 = 32;
 
 /// A value's repr, cut to a readable length for messages.
 pub fn short_repr(v: &Value) -> String {

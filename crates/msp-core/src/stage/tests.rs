@@ -338,17 +338,17 @@ fn code_size_limit() {
 
 #[test]
 fn deep_generated_code_is_capped_not_overflowed() {
-    // `power` recursing 1000 times builds a tree 1000 levels deep: fine.
+    // `power` recursing 400 times builds a tree 400 levels deep: fine.
     let src = "def power(n, x):\n    if n == 0:\n        return q('1')\n    return q('splice(power(n - 1, x)) * splice(x)')\n\
-               @compile\ndef f(x: int) -> int:\n    return splice(power(990, q('x')))\n";
+               @compile\ndef f(x: int) -> int:\n    return splice(power(400, q('x')))\n";
     let (r, _, map) = run(src);
     if let Err(e) = r {
         panic!("{}", e.diagnostic.render(&map));
     }
     // A loop nesting ten thousand levels is refused with a clear error.
     check_err(
-        "def nest(n):\n    c = q('x')\n    for i in range(n):\n        c = q('(splice(c)) + 1')\n    return c\n\
-         @compile\ndef f(x: int) -> int:\n    return splice(nest(10000))\n",
+        "def nest(n):\n    c = q('x')\n    for i in range(n):\n        c = q('-' * 100 + 'splice(c)')\n    return c\n\
+         @compile\ndef f(x: int) -> int:\n    return splice(nest(100))\n",
         &["nested too deeply"],
     );
 }
@@ -554,6 +554,19 @@ fn kernel_decorators() {
     check_err(
         "@compile\ndef f(x: int) -> int:\n    return x\nf(3)\n",
         &["cannot be called at stage 0"],
+    );
+}
+
+#[test]
+fn kernels_staged_inside_generators_lift_their_locals() {
+    let text = expand(
+        "def make(k, name):\n    @compile\n    def scaled(x: int) -> int:\n        y = x * k\n        return y\n    return scaled\n\
+         s = make(3, 'unused')\nprint(s)\n",
+    );
+    assert!(text.contains("y = x * 3\n"), "{text}");
+    check(
+        "def make(k):\n    @compile\n    def scaled(x: int) -> int:\n        return x * k\n    return scaled\nprint(make(3))\n",
+        "<kernel scaled>\n",
     );
 }
 

@@ -1,0 +1,355 @@
+//! The generator's own program tree. Every node knows its kernel type, so the same tree
+//! renders both as kernel source and as a Python model with explicit wraps and roundings,
+//! and the shrinker can edit it without re-deriving types.
+
+use crate::types::Scalar;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    FloorDiv,
+    Mod,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+impl BOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BOp::Add => "+",
+            BOp::Sub => "-",
+            BOp::Mul => "*",
+            BOp::Div => "/",
+            BOp::FloorDiv => "//",
+            BOp::Mod => "%",
+            BOp::BitAnd => "&",
+            BOp::BitOr => "|",
+            BOp::BitXor => "^",
+            BOp::Shl => "<<",
+            BOp::Shr => ">>",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UOp {
+    Neg,
+    Invert,
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum COp {
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+}
+
+impl COp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            COp::Lt => "<",
+            COp::Le => "<=",
+            COp::Gt => ">",
+            COp::Ge => ">=",
+            COp::Eq => "==",
+            COp::Ne => "!=",
+        }
+    }
+}
+
+/// Built-in functions with a fixed model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intr {
+    Abs,
+    Min,
+    Max,
+    Round,
+    Floor,
+    Ceil,
+    Trunc,
+    Sqrt,
+    Fabs,
+    IsNan,
+    IsInf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lit {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arr {
+    pub name: String,
+    pub elem: Scalar,
+    pub dims: Vec<usize>,
+}
+
+impl Arr {
+    pub fn len(&self) -> usize {
+        self.dims.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Var {
+        name: String,
+        ty: Scalar,
+    },
+    /// `bare`: written as a plain number whose type comes from its context (the other
+    /// operand, the assigned variable); otherwise written as a cast of the literal
+    /// (`u8(5)`), which has the type `ty` on its own. `ty` is the type the checker gives it.
+    Lit {
+        val: Lit,
+        ty: Scalar,
+        bare: bool,
+    },
+    Load {
+        arr: Arr,
+        idx: Vec<Expr>,
+        comma: bool,
+    },
+    /// `join`: the type both operands convert to (for shifts: the left type).
+    Bin {
+        op: BOp,
+        l: Box<Expr>,
+        r: Box<Expr>,
+        join: Scalar,
+        ty: Scalar,
+    },
+    /// `base ** exp` with a constant exponent; the base converts to `ty` first.
+    Pow {
+        base: Box<Expr>,
+        exp: i32,
+        ty: Scalar,
+    },
+    Un {
+        op: UOp,
+        e: Box<Expr>,
+        ty: Scalar,
+    },
+    Cmp {
+        ops: Vec<COp>,
+        xs: Vec<Expr>,
+        join: Scalar,
+    },
+    BoolOp {
+        and: bool,
+        xs: Vec<Expr>,
+        ty: Scalar,
+    },
+    IfExp {
+        c: Box<Expr>,
+        t: Box<Expr>,
+        f: Box<Expr>,
+        ty: Scalar,
+    },
+    Cast {
+        to: Scalar,
+        e: Box<Expr>,
+    },
+    /// An implicit widening the checker inserts (assignment, argument, return).
+    Widen {
+        to: Scalar,
+        e: Box<Expr>,
+    },
+    Call {
+        func: String,
+        args: Vec<Arg>,
+        ty: Scalar,
+    },
+    Intr {
+        f: Intr,
+        xs: Vec<Expr>,
+        ty: Scalar,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Scalar(Expr),
+    Array(Arr),
+}
+
+impl Expr {
+    pub fn ty(&self) -> Scalar {
+        match self {
+            Expr::Var { ty, .. }
+            | Expr::Lit { ty, .. }
+            | Expr::Bin { ty, .. }
+            | Expr::Pow { ty, .. }
+            | Expr::Un { ty, .. }
+            | Expr::BoolOp { ty, .. }
+            | Expr::IfExp { ty, .. }
+            | Expr::Call { ty, .. }
+            | Expr::Intr { ty, .. } => *ty,
+            Expr::Load { arr, .. } => arr.elem,
+            Expr::Cmp { .. } => Scalar::Bool,
+            Expr::Cast { to, .. } | Expr::Widen { to, .. } => *to,
+        }
+    }
+
+    pub fn is_bare_lit(&self) -> bool {
+        matches!(self, Expr::Lit { bare: true, .. })
+    }
+
+    /// Direct children, for walkers.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Expr::Var { .. } | Expr::Lit { .. } => vec![],
+            Expr::Load { idx, .. } => idx.iter_mut().collect(),
+            Expr::Bin { l, r, .. } => vec![&mut **l, &mut **r],
+            Expr::Pow { base, .. } => vec![&mut **base],
+            Expr::Un { e, .. } | Expr::Cast { e, .. } | Expr::Widen { e, .. } => vec![&mut **e],
+            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => xs.iter_mut().collect(),
+            Expr::IfExp { c, t, f, .. } => vec![&mut **c, &mut **t, &mut **f],
+            Expr::Call { args, .. } => args
+                .iter_mut()
+                .filter_map(|a| match a {
+                    Arg::Scalar(e) => Some(e),
+                    Arg::Array(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Var { .. } | Expr::Lit { .. } => vec![],
+            Expr::Load { idx, .. } => idx.iter().collect(),
+            Expr::Bin { l, r, .. } => vec![&**l, &**r],
+            Expr::Pow { base, .. } => vec![&**base],
+            Expr::Un { e, .. } | Expr::Cast { e, .. } | Expr::Widen { e, .. } => vec![&**e],
+            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => xs.iter().collect(),
+            Expr::IfExp { c, t, f, .. } => vec![&**c, &**t, &**f],
+            Expr::Call { args, .. } => args
+                .iter()
+                .filter_map(|a| match a {
+                    Arg::Scalar(e) => Some(e),
+                    Arg::Array(_) => None,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    Assign { var: String, e: Expr },
+    /// `var op= e`; `join` is the type of `var op e` (it widens to the variable's type).
+    Aug { var: String, ty: Scalar, op: BOp, e: Expr, join: Scalar },
+    Store { arr: Arr, idx: Vec<Expr>, e: Expr, comma: bool },
+    AugStore { arr: Arr, idx: Vec<Expr>, op: BOp, e: Expr },
+    If { arms: Vec<(Expr, Vec<Stmt>)>, els: Vec<Stmt> },
+    /// `counter = 0; while counter < limit and cond: counter += 1; body`
+    While { counter: String, limit: i64, cond: Expr, body: Vec<Stmt>, els: Vec<Stmt> },
+    For { var: String, ty: Scalar, args: Vec<Expr>, body: Vec<Stmt>, els: Vec<Stmt> },
+    Break,
+    Continue,
+    Return(Expr),
+    /// A call for its effect (its value, if any, is dropped).
+    Call(Expr),
+    /// `body` then `label(name)`; `Goto(name)` inside `body` jumps forward past it.
+    Region { label: String, body: Vec<Stmt> },
+    /// `counter = 0; label(name); body; counter += 1; if counter < limit: goto(name)`.
+    Repeat { label: String, counter: String, limit: i64, body: Vec<Stmt> },
+    Goto(String),
+    Pass,
+}
+
+impl Stmt {
+    pub fn blocks_mut(&mut self) -> Vec<&mut Vec<Stmt>> {
+        match self {
+            Stmt::If { arms, els } => {
+                let mut v: Vec<&mut Vec<Stmt>> = arms.iter_mut().map(|(_, b)| b).collect();
+                v.push(els);
+                v
+            }
+            Stmt::While { body, els, .. } | Stmt::For { body, els, .. } => vec![body, els],
+            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            _ => vec![],
+        }
+    }
+
+    pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => vec![e],
+            Stmt::Store { idx, e, .. } | Stmt::AugStore { idx, e, .. } => {
+                let mut v: Vec<&mut Expr> = idx.iter_mut().collect();
+                v.push(e);
+                v
+            }
+            Stmt::If { arms, .. } => arms.iter_mut().map(|(c, _)| c).collect(),
+            Stmt::While { cond, .. } => vec![cond],
+            Stmt::For { args, .. } => args.iter_mut().collect(),
+            _ => vec![],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Scalar(String, Scalar),
+    Array(Arr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Local {
+    Scalar { name: String, ty: Scalar, init: Expr },
+    Array(Arr),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Func {
+    pub name: String,
+    pub params: Vec<Param>,
+    pub ret: Scalar,
+    pub locals: Vec<Local>,
+    pub body: Vec<Stmt>,
+}
+
+/// A scalar or array argument value for the entry kernel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i128),
+    /// f32 or f64 bits, by the parameter's type.
+    Float(f64),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    Scalar(Value),
+    Array(Vec<Value>),
+}
+
+/// One generated program: helper kernels then the entry kernel (last), and the inputs
+/// the entry is called with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub funcs: Vec<Func>,
+    pub inputs: Vec<Vec<Input>>,
+}
+
+impl Program {
+    pub fn entry(&self) -> &Func {
+        self.funcs.last().expect("a program has an entry kernel")
+    }
+}

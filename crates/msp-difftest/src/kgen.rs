@@ -1,0 +1,857 @@
+//! The random kernel generator: well-typed programs over every scalar width, with
+//! arithmetic, comparisons, `and`/`or`, conditionals, bounded loops, `break`/`continue`,
+//! array loads and stores with in-range indexes, calls between kernels and `goto`/`label`
+//! in the shapes a Python model can express (forward out of blocks, backward as a loop).
+
+use crate::ast::*;
+use crate::rng::Rng;
+use crate::types::{self, Scalar, Scalar::*};
+
+/// What the generator produces. The `avoid_*` switches leave out constructs whose
+/// mismatches are known and reported, so a run can look for new ones.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Nesting depth of expressions.
+    pub expr_depth: u32,
+    /// Statements per kernel, roughly.
+    pub stmts: usize,
+    /// Helper kernels besides the entry kernel, at most.
+    pub helpers: usize,
+    /// Input sets per program.
+    pub inputs: usize,
+    /// Leave out float `//` and `%`.
+    pub avoid_float_floor_ops: bool,
+    /// Shift counts always have the shifted value's type (or narrower).
+    pub avoid_wide_shift_counts: bool,
+    /// Array stores whose index and value both call kernels.
+    pub avoid_effects_in_stores: bool,
+    /// Bool operators between two bool literals (`True ^ False`).
+    pub avoid_bool_literal_ops: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            expr_depth: 3,
+            stmts: 14,
+            helpers: 2,
+            inputs: 3,
+            avoid_float_floor_ops: false,
+            avoid_wide_shift_counts: false,
+            avoid_effects_in_stores: false,
+            avoid_bool_literal_ops: false,
+        }
+    }
+}
+
+impl Config {
+    /// Everything, known problems included.
+    pub fn everything() -> Config {
+        Config::default()
+    }
+
+    /// Leaves out the constructs of the known, reported mismatches.
+    pub fn avoid_known() -> Config {
+        Config { avoid_float_floor_ops: true, avoid_wide_shift_counts: true, avoid_effects_in_stores: true, avoid_bool_literal_ops: true, ..Config::default() }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Sig {
+    name: String,
+    params: Vec<Param>,
+    ret: Scalar,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Env {
+    /// Scalars that can be read, and whether each can be assigned.
+    scalars: Vec<(String, Scalar, bool)>,
+    arrays: Vec<Arr>,
+    callable: Vec<Sig>,
+    loop_depth: usize,
+    labels: Vec<String>,
+    /// No calls in expressions (to keep a store's index free of effects).
+    pure: bool,
+}
+
+pub struct Gen<'r> {
+    rng: &'r mut Rng,
+    cfg: Config,
+    fresh: usize,
+    locals: Vec<Local>,
+    current_ret: Scalar,
+}
+
+const INT_OPS: [BOp; 10] =
+    [BOp::Add, BOp::Sub, BOp::Mul, BOp::FloorDiv, BOp::Mod, BOp::BitAnd, BOp::BitOr, BOp::BitXor, BOp::Shl, BOp::Shr];
+
+fn non_bool() -> Vec<Scalar> {
+    types::ALL.iter().copied().filter(|&s| s != Bool).collect()
+}
+
+impl<'r> Gen<'r> {
+    pub fn new(rng: &'r mut Rng, cfg: Config) -> Gen<'r> {
+        Gen { rng, cfg, fresh: 0, locals: Vec::new(), current_ret: I32 }
+    }
+
+    fn name(&mut self, prefix: &str) -> String {
+        self.fresh += 1;
+        format!("{prefix}{}", self.fresh)
+    }
+
+    fn any_scalar(&mut self) -> Scalar {
+        // Favour the everyday types, but reach every width.
+        match self.rng.below(16) {
+            0..=3 => I32,
+            4..=5 => F32,
+            6..=7 => F64,
+            8..=9 => I64,
+            10 => Bool,
+            _ => *self.rng.pick(&[I8, I16, U8, U16, U32, U64]),
+        }
+    }
+
+    fn any_arr(&mut self) -> Arr {
+        let elem = self.any_scalar();
+        let dims = if self.rng.chance(2, 3) { vec![self.rng.below(6) + 1] } else { vec![self.rng.below(3) + 1, self.rng.below(4) + 1] };
+        let name = self.name("a");
+        Arr { name, elem, dims }
+    }
+
+    /// A whole program: helpers, then the entry kernel `main`, then inputs.
+    pub fn program(&mut self) -> Program {
+        let n_arrays = self.rng.below(3);
+        let arrays: Vec<Arr> = (0..n_arrays).map(|_| self.any_arr()).collect();
+        let n_helpers = self.rng.below(self.cfg.helpers + 1);
+        let mut sigs: Vec<Sig> = Vec::new();
+        let mut funcs = Vec::new();
+        for h in 0..n_helpers {
+            let mut params = Vec::new();
+            for _ in 0..self.rng.below(4) {
+                let t = self.any_scalar();
+                params.push(Param::Scalar(self.name("p"), t));
+            }
+            if !arrays.is_empty() && self.rng.chance(1, 2) {
+                let a = self.rng.pick(&arrays).clone();
+                let name = self.name("a");
+                params.insert(self.rng.below(params.len() + 1), Param::Array(Arr { name, ..a }));
+            }
+            let ret = self.any_scalar();
+            let name = format!("h{h}");
+            let f = self.func(&name, params.clone(), ret, &sigs);
+            sigs.push(Sig { name, params, ret });
+            funcs.push(f);
+        }
+        let mut params: Vec<Param> = Vec::new();
+        for _ in 0..self.rng.below(4) + 1 {
+            let t = self.any_scalar();
+            params.push(Param::Scalar(self.name("x"), t));
+        }
+        for a in &arrays {
+            params.insert(self.rng.below(params.len() + 1), Param::Array(a.clone()));
+        }
+        let ret = self.any_scalar();
+        let main = self.func("main", params, ret, &sigs);
+        funcs.push(main);
+        let entry = funcs.last().expect("main").clone();
+        let inputs = (0..self.cfg.inputs).map(|_| self.inputs(&entry)).collect();
+        Program { funcs, inputs }
+    }
+
+    fn func(&mut self, name: &str, params: Vec<Param>, ret: Scalar, callable: &[Sig]) -> Func {
+        let mut env = Env { callable: callable.to_vec(), ..Env::default() };
+        for p in &params {
+            match p {
+                Param::Scalar(n, t) => env.scalars.push((n.clone(), *t, true)),
+                Param::Array(a) => env.arrays.push(a.clone()),
+            }
+        }
+        self.locals = Vec::new();
+        self.current_ret = ret;
+        for _ in 0..self.rng.below(4) + 1 {
+            let ty = self.any_scalar();
+            let init = self.expr_or_lit(&env, ty, 1);
+            let name = self.name("v");
+            self.locals.push(Local::Scalar { name: name.clone(), ty, init });
+            env.scalars.push((name, ty, true));
+        }
+        if self.rng.chance(1, 4) {
+            let a = self.any_arr();
+            self.locals.push(Local::Array(a.clone()));
+            env.arrays.push(a);
+        }
+        let mut budget = self.cfg.stmts;
+        let mut body = self.block(&mut env, &mut budget, 0);
+        body.push(Stmt::Return(self.expr_or_lit(&env, ret, self.cfg.expr_depth)));
+        Func { name: name.to_string(), params, ret, locals: std::mem::take(&mut self.locals), body }
+    }
+
+    fn block(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Vec<Stmt> {
+        let n = self.rng.below(4) + 1;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            if *budget == 0 {
+                break;
+            }
+            *budget -= 1;
+            let s = self.stmt(env, budget, depth);
+            out.push(s);
+        }
+        if out.is_empty() {
+            out.push(Stmt::Pass);
+        }
+        out
+    }
+
+    fn counter(&mut self, env: &mut Env, prefix: &str) -> String {
+        let name = self.name(prefix);
+        self.locals.push(Local::Scalar { name: name.clone(), ty: I32, init: int_lit(0, I32) });
+        env.scalars.push((name.clone(), I32, false));
+        name
+    }
+
+    fn stmt(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
+        let d = self.cfg.expr_depth;
+        loop {
+            match self.rng.below(100) {
+                0..=24 => {
+                    let vars: Vec<(String, Scalar)> = env.scalars.iter().filter(|v| v.2).map(|v| (v.0.clone(), v.1)).collect();
+                    if vars.is_empty() {
+                        continue;
+                    }
+                    let (var, ty) = self.rng.pick(&vars).clone();
+                    let e = self.expr_or_lit_widening(env, ty, d);
+                    return Stmt::Assign { var, e };
+                }
+                25..=34 => {
+                    let vars: Vec<(String, Scalar)> = env.scalars.iter().filter(|v| v.2).map(|v| (v.0.clone(), v.1)).collect();
+                    if vars.is_empty() {
+                        continue;
+                    }
+                    let (var, ty) = self.rng.pick(&vars).clone();
+                    let Some((op, e, join)) = self.aug_operand(env, ty, true) else { continue };
+                    return Stmt::Aug { var, ty, op, e, join };
+                }
+                35..=44 => {
+                    if env.arrays.is_empty() {
+                        continue;
+                    }
+                    let arr = self.rng.pick(&env.arrays).clone();
+                    // A store's index is kept free of calls unless asked for: Python
+                    // evaluates the value first, and a call in each could tell the order.
+                    let mut ienv = env.clone();
+                    ienv.pure = self.cfg.avoid_effects_in_stores || self.rng.chance(3, 4);
+                    let idx = self.indexes(&ienv, &arr);
+                    let e = self.expr_or_lit_widening(env, arr.elem, d);
+                    let comma = self.rng.chance(1, 2);
+                    return Stmt::Store { arr, idx, e, comma };
+                }
+                45..=49 => {
+                    if env.arrays.is_empty() {
+                        continue;
+                    }
+                    let arr = self.rng.pick(&env.arrays).clone();
+                    let mut ienv = env.clone();
+                    ienv.pure = true;
+                    let idx = self.indexes(&ienv, &arr);
+                    let Some((op, e, _)) = self.aug_operand(env, arr.elem, false) else { continue };
+                    return Stmt::AugStore { arr, idx, op, e };
+                }
+                50..=61 if depth < 3 => {
+                    let mut arms = Vec::new();
+                    for _ in 0..self.rng.below(3) + 1 {
+                        let t = if self.rng.chance(3, 4) { Bool } else { self.any_scalar() };
+                        let c = self.expr(env, t, d);
+                        arms.push((c, self.block(env, budget, depth + 1)));
+                    }
+                    let els = if self.rng.chance(1, 2) { self.block(env, budget, depth + 1) } else { Vec::new() };
+                    return Stmt::If { arms, els };
+                }
+                62..=67 if depth < 3 => {
+                    let counter = self.counter(env, "w");
+                    let limit = self.rng.range(0, 6);
+                    let cond = self.expr(env, Bool, d);
+                    env.loop_depth += 1;
+                    let body = self.block(env, budget, depth + 1);
+                    env.loop_depth -= 1;
+                    let els = if self.rng.chance(1, 4) { self.block(env, budget, depth + 1) } else { Vec::new() };
+                    return Stmt::While { counter, limit, cond, body, els };
+                }
+                68..=77 if depth < 3 => {
+                    let ty = *self.rng.pick(&types::INTS);
+                    let var = self.name("i");
+                    self.locals.push(Local::Scalar { name: var.clone(), ty, init: int_lit(0, ty) });
+                    let args = self.range_args(env, ty);
+                    env.scalars.push((var.clone(), ty, true));
+                    env.loop_depth += 1;
+                    let body = self.block(env, budget, depth + 1);
+                    env.loop_depth -= 1;
+                    let els = if self.rng.chance(1, 4) { self.block(env, budget, depth + 1) } else { Vec::new() };
+                    return Stmt::For { var, ty, args, body, els };
+                }
+                78..=83 if env.loop_depth > 0 => {
+                    let s = if self.rng.chance(1, 2) { Stmt::Break } else { Stmt::Continue };
+                    if self.rng.chance(1, 5) {
+                        return s;
+                    }
+                    let c = self.expr(env, Bool, d);
+                    return Stmt::If { arms: vec![(c, vec![s])], els: Vec::new() };
+                }
+                84..=86 => {
+                    let c = self.expr(env, Bool, d);
+                    let ret = self.ret_type(env);
+                    let e = self.expr_or_lit(env, ret, d);
+                    return Stmt::If { arms: vec![(c, vec![Stmt::Return(e)])], els: Vec::new() };
+                }
+                87..=90 => {
+                    if env.callable.is_empty() {
+                        continue;
+                    }
+                    let sig = self.rng.pick(&env.callable).clone();
+                    let Some(call) = self.call(env, &sig, d) else { continue };
+                    return Stmt::Call(call);
+                }
+                91..=94 if depth < 3 => {
+                    let label = self.name("L");
+                    env.labels.push(label.clone());
+                    let body = self.block(env, budget, depth + 1);
+                    env.labels.pop();
+                    return Stmt::Region { label, body };
+                }
+                95..=96 if depth < 3 => {
+                    let counter = self.counter(env, "g");
+                    let label = self.name("R");
+                    let limit = self.rng.range(1, 4);
+                    // `break`/`continue` inside would leave the loop the Python model
+                    // writes for the backward jump; only loops nested inside may use them.
+                    let saved = env.loop_depth;
+                    env.loop_depth = 0;
+                    let body = self.block(env, budget, depth + 1);
+                    env.loop_depth = saved;
+                    return Stmt::Repeat { label, counter, limit, body };
+                }
+                97..=98 if !env.labels.is_empty() => {
+                    let l = self.rng.pick(&env.labels).clone();
+                    let c = self.expr(env, Bool, d);
+                    return Stmt::If { arms: vec![(c, vec![Stmt::Goto(l)])], els: Vec::new() };
+                }
+                99 => return Stmt::Pass,
+                _ => continue,
+            }
+        }
+    }
+
+    fn ret_type(&mut self, _env: &Env) -> Scalar {
+        self.current_ret
+    }
+
+    // ---- expressions ----
+
+    /// An expression of type `ty`, or a bare literal (typed by the context, which expects `ty`).
+    fn expr_or_lit(&mut self, env: &Env, ty: Scalar, depth: u32) -> Expr {
+        if self.rng.chance(1, 6) {
+            return self.bare_lit(ty);
+        }
+        self.expr(env, ty, depth)
+    }
+
+    /// As `expr_or_lit`, sometimes of a narrower type that widens implicitly.
+    fn expr_or_lit_widening(&mut self, env: &Env, ty: Scalar, depth: u32) -> Expr {
+        if self.rng.chance(1, 6) {
+            let from: Vec<Scalar> = types::ALL.iter().copied().filter(|&s| s != ty && types::widens(s, ty)).collect();
+            if !from.is_empty() {
+                let s = *self.rng.pick(&from);
+                let e = self.expr(env, s, depth);
+                return Expr::Widen { to: ty, e: Box::new(e) };
+            }
+        }
+        self.expr_or_lit(env, ty, depth)
+    }
+
+    fn int_value(&mut self, ty: Scalar) -> i128 {
+        let (lo, hi) = types::range(ty);
+        match self.rng.below(10) {
+            0..=4 => (self.rng.range(-20, 20) as i128).clamp(lo, hi),
+            5 => *self.rng.pick(&[lo, hi, lo + 1, hi - 1, 0, 1]),
+            6 => (hi / 2 + self.rng.range(-3, 3) as i128).clamp(lo, hi),
+            _ => {
+                let span = (hi - lo) as u128 + 1;
+                let r = ((self.rng.next_u64() as u128) << 64 | self.rng.next_u64() as u128) % span;
+                lo + r as i128
+            }
+        }
+    }
+
+    fn float_value(&mut self) -> f64 {
+        match self.rng.below(8) {
+            0..=3 => self.rng.range(-64, 64) as f64 / 8.0,
+            4 => *self.rng.pick(&[0.1, -0.3, 1e10, 3.0e-5, 255.5, 65536.0, 2147483648.0, 1e300, 0.7, 16777217.0]),
+            _ => self.rng.range(-1000, 1000) as f64 * 1.25,
+        }
+    }
+
+    /// A literal written bare: its type is `ty` from the context.
+    fn bare_lit(&mut self, ty: Scalar) -> Expr {
+        let val = if ty == Bool {
+            Lit::Bool(self.rng.chance(1, 2))
+        } else if types::is_float(ty) {
+            if self.rng.chance(1, 4) { Lit::Int(self.rng.range(-100, 100) as i128) } else { Lit::Float(self.float_value()) }
+        } else {
+            Lit::Int(self.int_value(ty))
+        };
+        Expr::Lit { val, ty, bare: true }
+    }
+
+    /// A literal that has type `ty` by itself (`u8(5)`, `f64(0.5)`, `True`).
+    fn typed_lit(&mut self, ty: Scalar) -> Expr {
+        let val = if ty == Bool {
+            Lit::Bool(self.rng.chance(1, 2))
+        } else if types::is_float(ty) {
+            Lit::Float(self.float_value())
+        } else {
+            Lit::Int(self.int_value(ty))
+        };
+        Expr::Lit { val, ty, bare: false }
+    }
+
+    fn leaf(&mut self, env: &Env, ty: Scalar) -> Expr {
+        let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
+        let arrays: Vec<&Arr> = env.arrays.iter().filter(|a| a.elem == ty).collect();
+        match self.rng.below(10) {
+            0..=5 if !vars.is_empty() => {
+                let v = self.rng.pick(&vars);
+                Expr::Var { name: v.0.clone(), ty }
+            }
+            6..=7 if !arrays.is_empty() => {
+                let a = (*self.rng.pick(&arrays)).clone();
+                let mut ienv = env.clone();
+                ienv.pure = true;
+                let idx = self.indexes(&ienv, &a);
+                let comma = self.rng.chance(1, 2);
+                Expr::Load { arr: a, idx, comma }
+            }
+            _ => {
+                if !vars.is_empty() && self.rng.chance(1, 2) {
+                    let v = self.rng.pick(&vars);
+                    return Expr::Var { name: v.0.clone(), ty };
+                }
+                self.typed_lit(ty)
+            }
+        }
+    }
+
+    /// One in-range index per axis: a literal in `-d..d`, `(e % d)`, or `((e % d) - d)`.
+    fn indexes(&mut self, env: &Env, arr: &Arr) -> Vec<Expr> {
+        let mut out = Vec::new();
+        for &d in &arr.dims {
+            let d128 = d as i128;
+            let e = match self.rng.below(4) {
+                0 => Expr::Lit { val: Lit::Int(self.rng.range(-(d as i64), d as i64 - 1) as i128), ty: I64, bare: true },
+                _ => {
+                    let ty = *self.rng.pick(&types::INTS);
+                    let x = self.expr(env, ty, 1);
+                    let m = Expr::Bin {
+                        op: BOp::Mod,
+                        l: Box::new(x),
+                        r: Box::new(Expr::Lit { val: Lit::Int(d128), ty, bare: true }),
+                        join: ty,
+                        ty,
+                    };
+                    if types::is_signed(ty) && self.rng.chance(1, 3) {
+                        Expr::Bin { op: BOp::Sub, l: Box::new(m), r: Box::new(Expr::Lit { val: Lit::Int(d128), ty, bare: true }), join: ty, ty }
+                    } else {
+                        m
+                    }
+                }
+            };
+            out.push(e);
+        }
+        out
+    }
+
+    /// `range(...)` arguments of type `ty` that give a handful of iterations.
+    fn range_args(&mut self, env: &Env, ty: Scalar) -> Vec<Expr> {
+        let lit = |v: i128| Expr::Lit { val: Lit::Int(v), ty, bare: true };
+        let (lo, hi) = types::range(ty);
+        let signed = types::is_signed(ty);
+        match self.rng.below(7) {
+            0 => vec![lit(self.rng.range(0, 6) as i128)],
+            1 => {
+                let a = self.rng.range(-3, 3) as i128;
+                let a = if signed { a } else { a.abs() };
+                vec![lit(a), lit(a + self.rng.range(0, 5) as i128)]
+            }
+            2 => {
+                // Near the top of the type: the counter must not wrap.
+                let step = self.rng.range(1, 3) as i128;
+                vec![lit(hi - self.rng.range(0, 6) as i128), lit(hi), lit(step)]
+            }
+            3 if signed => {
+                let step = -(self.rng.range(1, 3) as i128);
+                vec![lit(lo + self.rng.range(0, 6) as i128), lit(lo), lit(step)]
+            }
+            3 | 4 => {
+                let x = self.expr(env, ty, 1);
+                let m = Expr::Bin { op: BOp::Mod, l: Box::new(x), r: Box::new(lit(7)), join: ty, ty };
+                vec![m]
+            }
+            5 if signed => {
+                let x = self.expr(env, ty, 1);
+                let m = Expr::Bin { op: BOp::Mod, l: Box::new(x), r: Box::new(lit(3)), join: ty, ty };
+                let step = Expr::Bin { op: BOp::Add, l: Box::new(m), r: Box::new(lit(1)), join: ty, ty };
+                let a = self.rng.range(-4, 4) as i128;
+                if self.rng.chance(1, 2) {
+                    vec![lit(a), lit(a + 7), step]
+                } else {
+                    let neg = Expr::Un { op: UOp::Neg, e: Box::new(step), ty };
+                    vec![lit(a + 7), lit(a), neg]
+                }
+            }
+            _ => {
+                let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
+                if vars.is_empty() {
+                    return vec![lit(self.rng.range(0, 4) as i128)];
+                }
+                let v = self.rng.pick(&vars).0.clone();
+                let var = Expr::Var { name: v, ty };
+                let k = self.rng.range(0, 5) as i128;
+                let stop = Expr::Bin { op: BOp::Add, l: Box::new(var.clone()), r: Box::new(lit(k)), join: ty, ty };
+                vec![var, stop]
+            }
+        }
+    }
+
+    /// A shift count: a literal, or `(e & mask)` of any integer type (never negative).
+    fn shift_count(&mut self, env: &Env, ty: Scalar, depth: u32, same_type_only: bool) -> Expr {
+        if self.rng.chance(1, 3) {
+            let v = (self.rng.range(0, types::bits(ty) as i64 + 4) as i128).min(types::range(ty).1);
+            return Expr::Lit { val: Lit::Int(v), ty, bare: true };
+        }
+        let cty = if same_type_only || self.cfg.avoid_wide_shift_counts {
+            let narrower: Vec<Scalar> = types::INTS.iter().copied().filter(|&s| types::widens(s, ty)).collect();
+            *self.rng.pick(&narrower)
+        } else {
+            *self.rng.pick(&types::INTS)
+        };
+        let masks: Vec<i128> = [3, 7, 15, 31, 63, 127, 255, 511].into_iter().filter(|&m| types::fits(cty, m)).collect();
+        let mask = *self.rng.pick(&masks);
+        let x = self.expr(env, cty, depth);
+        Expr::Bin { op: BOp::BitAnd, l: Box::new(x), r: Box::new(Expr::Lit { val: Lit::Int(mask), ty: cty, bare: true }), join: cty, ty: cty }
+    }
+
+    /// An operator and operand for `x op= e` on a value of type `ty`; the third item is
+    /// the type of `x op e`.
+    fn aug_operand(&mut self, env: &Env, ty: Scalar, allow_mixed: bool) -> Option<(BOp, Expr, Scalar)> {
+        let d = self.cfg.expr_depth - 1;
+        let op = if ty == Bool {
+            *self.rng.pick(&[BOp::BitAnd, BOp::BitOr, BOp::BitXor])
+        } else if types::is_float(ty) {
+            let mut ops = vec![BOp::Add, BOp::Sub, BOp::Mul, BOp::Div];
+            if !self.cfg.avoid_float_floor_ops {
+                ops.extend([BOp::FloorDiv, BOp::Mod]);
+            }
+            *self.rng.pick(&ops)
+        } else {
+            *self.rng.pick(&INT_OPS)
+        };
+        if matches!(op, BOp::Shl | BOp::Shr) {
+            let e = self.shift_count(env, ty, d, !allow_mixed);
+            return Some((op, e, ty));
+        }
+        let e = if self.rng.chance(1, 3) {
+            self.bare_lit(ty)
+        } else if allow_mixed && ty != Bool && self.rng.chance(1, 4) {
+            let from: Vec<Scalar> = non_bool().into_iter().filter(|&s| types::join(ty, s) == Some(ty)).collect();
+            let s = *self.rng.pick(&from);
+            self.expr(env, s, d)
+        } else {
+            self.expr(env, ty, d)
+        };
+        Some((op, e, ty))
+    }
+
+    fn expr(&mut self, env: &Env, ty: Scalar, depth: u32) -> Expr {
+        if depth == 0 || self.rng.chance(1, 5) {
+            return self.leaf(env, ty);
+        }
+        let d = depth - 1;
+        match ty {
+            Bool => match self.rng.below(12) {
+                0..=4 => self.compare(env, d),
+                5..=6 => self.bool_op(env, Bool, d),
+                7 => Expr::Un { op: UOp::Not, e: Box::new(self.expr_any(env, d)), ty: Bool },
+                8 => {
+                    let op = *self.rng.pick(&[BOp::BitAnd, BOp::BitOr, BOp::BitXor]);
+                    if !self.cfg.avoid_bool_literal_ops && self.rng.chance(1, 10) {
+                        // Two bool literals: Python's result is a bool.
+                        let l = self.bare_lit(Bool);
+                        let r = self.bare_lit(Bool);
+                        return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: Bool, ty: Bool };
+                    }
+                    let l = self.expr(env, Bool, d);
+                    let r = self.expr(env, Bool, d);
+                    Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: Bool, ty: Bool }
+                }
+                9 => {
+                    let e = self.expr_any(env, d);
+                    Expr::Cast { to: Bool, e: Box::new(e) }
+                }
+                10 => {
+                    let t = *self.rng.pick(&types::FLOATS);
+                    let f = if self.rng.chance(1, 2) { Intr::IsNan } else { Intr::IsInf };
+                    Expr::Intr { f, xs: vec![self.expr(env, t, d)], ty: Bool }
+                }
+                _ => self.misc(env, ty, d),
+            },
+            _ => match self.rng.below(20) {
+                0..=9 => self.binary(env, ty, d),
+                10 => {
+                    let op = if types::is_int(ty) && self.rng.chance(1, 2) { UOp::Invert } else { UOp::Neg };
+                    Expr::Un { op, e: Box::new(self.expr(env, ty, d)), ty }
+                }
+                11..=12 => {
+                    let from = *self.rng.pick(&types::ALL);
+                    let e = if from == ty { self.expr_any(env, d) } else { self.expr(env, from, d) };
+                    Expr::Cast { to: ty, e: Box::new(e) }
+                }
+                13 => self.bool_op(env, ty, d),
+                14 => {
+                    let exp = if types::is_float(ty) { self.rng.range(-3, 5) as i32 } else { self.rng.range(0, 5) as i32 };
+                    Expr::Pow { base: Box::new(self.expr(env, ty, d)), exp, ty }
+                }
+                15 => {
+                    let f = *self.rng.pick(&[Intr::Abs, Intr::Min, Intr::Max]);
+                    let n = if f == Intr::Abs { 1 } else { self.rng.below(2) + 2 };
+                    let mut xs: Vec<Expr> = (0..n).map(|_| self.expr(env, ty, d)).collect();
+                    if n > 1 && self.rng.chance(1, 3) {
+                        let k = self.rng.below(n);
+                        xs[k] = self.bare_lit(ty);
+                    }
+                    Expr::Intr { f, xs, ty }
+                }
+                16 if ty == I32 || ty == I64 => {
+                    let from = if ty == I32 { F32 } else { F64 };
+                    let f = *self.rng.pick(&[Intr::Round, Intr::Floor, Intr::Ceil, Intr::Trunc]);
+                    Expr::Intr { f, xs: vec![self.expr(env, from, d)], ty }
+                }
+                16 if types::is_float(ty) => {
+                    let f = if self.rng.chance(1, 2) { Intr::Sqrt } else { Intr::Fabs };
+                    Expr::Intr { f, xs: vec![self.expr(env, ty, d)], ty }
+                }
+                _ => self.misc(env, ty, d),
+            },
+        }
+    }
+
+    fn expr_any(&mut self, env: &Env, depth: u32) -> Expr {
+        let t = self.any_scalar();
+        self.expr(env, t, depth)
+    }
+
+    /// Conditional expressions and calls.
+    fn misc(&mut self, env: &Env, ty: Scalar, d: u32) -> Expr {
+        if !env.pure && self.rng.chance(1, 2) {
+            let sigs: Vec<Sig> = env.callable.iter().filter(|s| s.ret == ty).cloned().collect();
+            if !sigs.is_empty() {
+                let sig = self.rng.pick(&sigs).clone();
+                if let Some(c) = self.call(env, &sig, d) {
+                    return c;
+                }
+            }
+        }
+        let c = if self.rng.chance(3, 4) { self.expr(env, Bool, d) } else { self.expr_any(env, d) };
+        let t = self.expr(env, ty, d);
+        let f = self.expr(env, ty, d);
+        Expr::IfExp { c: Box::new(c), t: Box::new(t), f: Box::new(f), ty }
+    }
+
+    fn call(&mut self, env: &Env, sig: &Sig, d: u32) -> Option<Expr> {
+        let mut args = Vec::new();
+        for p in &sig.params {
+            match p {
+                Param::Scalar(_, t) => args.push(Arg::Scalar(self.expr_or_lit_widening(env, *t, d))),
+                Param::Array(want) => {
+                    let have: Vec<&Arr> = env.arrays.iter().filter(|a| a.elem == want.elem && a.dims == want.dims).collect();
+                    if have.is_empty() {
+                        return None;
+                    }
+                    args.push(Arg::Array((*self.rng.pick(&have)).clone()));
+                }
+            }
+        }
+        Some(Expr::Call { func: sig.name.clone(), args, ty: sig.ret })
+    }
+
+    fn binary(&mut self, env: &Env, ty: Scalar, d: u32) -> Expr {
+        let op = if types::is_float(ty) {
+            let mut ops = vec![BOp::Add, BOp::Sub, BOp::Mul, BOp::Div, BOp::Add, BOp::Mul];
+            if !self.cfg.avoid_float_floor_ops {
+                ops.extend([BOp::FloorDiv, BOp::Mod]);
+            }
+            *self.rng.pick(&ops)
+        } else {
+            *self.rng.pick(&INT_OPS)
+        };
+        if matches!(op, BOp::Shl | BOp::Shr) {
+            let l = self.expr(env, ty, d);
+            let r = self.shift_count(env, ty, d, false);
+            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+        }
+        let shape = self.rng.below(10);
+        if shape < 3 {
+            // One side a bare literal, typed by the other side.
+            if types::is_float(ty) && self.rng.chance(1, 3) {
+                // An integer operand next to a float literal: the literal's float type.
+                let ints: Vec<Scalar> = types::INTS.iter().copied().filter(|&s| types::float_lit_partner(s) == ty).collect();
+                let s = *self.rng.pick(&ints);
+                let x = self.expr(env, s, d);
+                let lit = Expr::Lit { val: Lit::Float(self.float_value()), ty, bare: true };
+                let (l, r) = if op == BOp::Div || self.rng.chance(1, 2) { (x, lit) } else { (lit, x) };
+                let ty2 = if op == BOp::Div { types::truediv_type(l.ty(), r.ty()).expect("joins") } else { ty };
+                return Expr::Bin { op, join: ty, l: Box::new(l), r: Box::new(r), ty: ty2 };
+            }
+            let x = self.expr(env, ty, d);
+            let lit = if matches!(op, BOp::FloorDiv | BOp::Mod) && types::is_int(ty) && self.rng.chance(3, 4) {
+                let mut v = self.int_value(ty);
+                if v == 0 {
+                    v = 1;
+                }
+                Expr::Lit { val: Lit::Int(v), ty, bare: true }
+            } else {
+                self.bare_lit(ty)
+            };
+            let (l, r) = if self.rng.chance(1, 2) { (x, lit) } else { (lit, x) };
+            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+        }
+        if shape < 6 {
+            // Mixed operand types that meet at `ty`.
+            let pairs: Vec<(Scalar, Scalar)> = types::ALL
+                .iter()
+                .flat_map(|&a| types::ALL.iter().map(move |&b| (a, b)))
+                .filter(|&(a, b)| (a, b) != (ty, ty))
+                .filter(|&(a, b)| !(a == Bool && b == Bool && matches!(op, BOp::BitAnd | BOp::BitOr | BOp::BitXor)))
+                .filter(|&(a, b)| {
+                    if op == BOp::Div { types::truediv_type(a, b) == Some(ty) } else { types::join(a, b) == Some(ty) }
+                })
+                .collect();
+            if !pairs.is_empty() {
+                let (a, b) = *self.rng.pick(&pairs);
+                let l = self.expr(env, a, d);
+                let r = self.expr(env, b, d);
+                // True division converts each operand straight to the result type.
+                let join = if op == BOp::Div { ty } else { types::join(a, b).expect("pairs join") };
+                return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join, ty };
+            }
+        }
+        if op == BOp::Div {
+            // `ty` is a float here; both operands of type `ty`.
+            let l = self.expr(env, ty, d);
+            let r = self.expr(env, ty, d);
+            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+        }
+        let l = self.expr(env, ty, d);
+        let mut r = self.expr(env, ty, d);
+        if matches!(op, BOp::FloorDiv | BOp::Mod) && types::is_int(ty) && self.rng.chance(1, 2) {
+            // `(e | 1)` is never zero.
+            r = Expr::Bin { op: BOp::BitOr, l: Box::new(r), r: Box::new(Expr::Lit { val: Lit::Int(1), ty, bare: true }), join: ty, ty };
+        }
+        Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty }
+    }
+
+    fn compare(&mut self, env: &Env, d: u32) -> Expr {
+        let n = if self.rng.chance(1, 4) { 3 } else { 2 };
+        let ops: Vec<COp> = (0..n - 1).map(|_| *self.rng.pick(&[COp::Lt, COp::Le, COp::Gt, COp::Ge, COp::Eq, COp::Ne])).collect();
+        match self.rng.below(4) {
+            0 => {
+                // Mixed types that meet.
+                let a = self.any_scalar();
+                let b = self.any_scalar();
+                let join = if a == Bool && b == Bool { Some(Bool) } else { types::join(a, b) };
+                if let Some(join) = join {
+                    let xs = vec![self.expr(env, a, d), self.expr(env, b, d)];
+                    return Expr::Cmp { ops: vec![ops[0]], xs, join };
+                }
+                let t = self.any_scalar();
+                let xs = (0..n).map(|_| self.expr(env, t, d)).collect();
+                Expr::Cmp { ops, xs, join: t }
+            }
+            1 => {
+                // A literal among non-literals of one type; a float literal next to
+                // integers makes the comparison a float one.
+                let t = *self.rng.pick(&non_bool());
+                let float_lit = !types::is_float(t) && self.rng.chance(1, 3);
+                let join = if float_lit { types::float_lit_partner(t) } else { t };
+                let k = self.rng.below(n);
+                let xs = (0..n)
+                    .map(|i| {
+                        if i != k {
+                            self.expr(env, t, d)
+                        } else if float_lit {
+                            Expr::Lit { val: Lit::Float(self.float_value()), ty: join, bare: true }
+                        } else {
+                            self.bare_lit(t)
+                        }
+                    })
+                    .collect();
+                Expr::Cmp { ops, xs, join }
+            }
+            _ => {
+                let t = self.any_scalar();
+                let xs = (0..n).map(|_| self.expr(env, t, d)).collect();
+                Expr::Cmp { ops, xs, join: t }
+            }
+        }
+    }
+
+    fn bool_op(&mut self, env: &Env, ty: Scalar, d: u32) -> Expr {
+        let n = self.rng.below(2) + 2;
+        let and = self.rng.chance(1, 2);
+        let mut xs: Vec<Expr> = (0..n).map(|_| self.expr(env, ty, d)).collect();
+        if ty != Bool && self.rng.chance(1, 3) {
+            let k = self.rng.below(n);
+            xs[k] = self.bare_lit(ty);
+        }
+        Expr::BoolOp { and, xs, ty }
+    }
+
+    // ---- inputs ----
+
+    fn value(&mut self, ty: Scalar) -> Value {
+        match ty {
+            Bool => Value::Bool(self.rng.chance(1, 2)),
+            F32 | F64 => {
+                let v = match self.rng.below(12) {
+                    0 => *self.rng.pick(&[0.0, -0.0, 1.0, -1.0, 0.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]),
+                    1 => *self.rng.pick(&[1e-40, 3.4e38, -3.4e38, 1e300, 5e-324, 2147483648.0, -2147483649.0, 9.3e18]),
+                    2 => f64::from_bits(self.rng.next_u64()),
+                    3..=6 => self.rng.range(-80, 80) as f64 / 4.0,
+                    _ => self.rng.range(-100_000, 100_000) as f64 / 7.0,
+                };
+                let v = if ty == F32 { v as f32 as f64 } else { v };
+                Value::Float(v)
+            }
+            t => Value::Int(self.int_value(t)),
+        }
+    }
+
+    fn inputs(&mut self, f: &Func) -> Vec<Input> {
+        f.params
+            .iter()
+            .map(|p| match p {
+                Param::Scalar(_, t) => Input::Scalar(self.value(*t)),
+                Param::Array(a) => Input::Array((0..a.len()).map(|_| self.value(a.elem)).collect()),
+            })
+            .collect()
+    }
+}
+
+pub fn int_lit(v: i128, ty: Scalar) -> Expr {
+    Expr::Lit { val: Lit::Int(v), ty, bare: true }
+}
+
+/// A fresh program from `seed`.
+pub fn program(seed: u64, cfg: &Config) -> Program {
+    let mut rng = Rng::new(seed);
+    Gen::new(&mut rng, cfg.clone()).program()
+}

@@ -1,0 +1,60 @@
+//! `msp-difftest --programs N --seed S [--stage0]`: compares msp with CPython on random
+//! programs; the last line is `N programs, M mismatches`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use msp_difftest::campaign::{self, Options};
+use msp_difftest::{Config, run, stage0};
+
+const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--stage0] [--avoid-known] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
+
+fn main() -> ExitCode {
+    let mut opts = Options::default();
+    let mut stage0_mode = false;
+    let mut cfg = Config::everything();
+    let mut save: Option<PathBuf> = Some(PathBuf::from("tests/difftest-regressions"));
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
+        let r: Result<(), String> = (|| {
+            match a.as_str() {
+                "--programs" => opts.programs = value("--programs")?.parse().map_err(|e| format!("--programs: {e}"))?,
+                "--seed" => opts.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
+                "--batch" => opts.batch = value("--batch")?.parse::<usize>().map_err(|e| format!("--batch: {e}"))?.max(1),
+                "--shrink-secs" => opts.shrink_budget = Duration::from_secs(value("--shrink-secs")?.parse().map_err(|e| format!("--shrink-secs: {e}"))?),
+                "--save" => save = Some(PathBuf::from(value("--save")?)),
+                "--no-save" => save = None,
+                "--no-shrink" => opts.shrink = false,
+                "--stage0" => stage0_mode = true,
+                "--avoid-known" => cfg = Config::avoid_known(),
+                "--verbose" | "-v" => opts.verbose = true,
+                "--help" | "-h" => return Err(USAGE.into()),
+                other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+            }
+            Ok(())
+        })();
+        if let Err(e) = r {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    }
+    opts.save_dir = save;
+    if !run::python_available() {
+        eprintln!("msp-difftest: no python3 (set MSP_PYTHON to an interpreter)");
+        return ExitCode::from(2);
+    }
+    let (programs, mismatches) = if stage0_mode {
+        let r = stage0::run(opts.programs, opts.seed, opts.batch, opts.python_timeout, |m| eprintln!("{m}"));
+        (r.programs, r.failures.len() + r.infra_errors.len())
+    } else {
+        let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));
+        for f in &r.failures {
+            eprintln!("failure: program {} ({}){}", f.index, f.kind, f.saved.as_ref().map(|p| format!(", saved as {}", p.display())).unwrap_or_default());
+        }
+        (r.programs, r.failures.len() + r.infra_errors.len())
+    };
+    println!("{programs} programs, {mismatches} mismatches");
+    if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

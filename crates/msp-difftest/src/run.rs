@@ -1,0 +1,324 @@
+//! Running programs: through msp's JIT in this process, and through CPython (one
+//! `python3` process per batch), with outputs in one canonical text form.
+
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use msp_core::driver::Compiler;
+use msp_core::jit::{CallArg, CallError, ScalarValue};
+
+use crate::ast::*;
+use crate::render;
+use crate::types::{self, Scalar};
+
+pub const MODEL_PRELUDE: &str = include_str!("model.py");
+
+/// Canonical text of a scalar: the same on both sides (floats by their bits).
+pub fn canon(v: &ScalarValue) -> String {
+    match *v {
+        ScalarValue::Bool(b) => if b { "True" } else { "False" }.into(),
+        ScalarValue::I8(x) => x.to_string(),
+        ScalarValue::I16(x) => x.to_string(),
+        ScalarValue::I32(x) => x.to_string(),
+        ScalarValue::I64(x) => x.to_string(),
+        ScalarValue::U8(x) => x.to_string(),
+        ScalarValue::U16(x) => x.to_string(),
+        ScalarValue::U32(x) => x.to_string(),
+        ScalarValue::U64(x) => x.to_string(),
+        ScalarValue::F32(x) if x.is_nan() => "nan".into(),
+        ScalarValue::F64(x) if x.is_nan() => "nan".into(),
+        ScalarValue::F32(x) => format!("f{:08x}", x.to_bits()),
+        ScalarValue::F64(x) => format!("d{:016x}", x.to_bits()),
+    }
+}
+
+/// The kernel value of an input.
+pub fn scalar_value(v: &Value, ty: Scalar) -> ScalarValue {
+    match v {
+        Value::Bool(b) => ScalarValue::Bool(*b),
+        Value::Float(f) => ScalarValue::from_f64(ty, *f).expect("float type"),
+        Value::Int(i) => ScalarValue::from_i128(ty, *i).expect("generated in range"),
+    }
+}
+
+enum Buf {
+    Bool(Vec<bool>),
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+}
+
+macro_rules! bufs {
+    ($($v:ident => $t:ty),*) => {
+        fn make_buf(ty: Scalar, vals: &[Value]) -> Buf {
+            match ty {
+                Scalar::Bool => Buf::Bool(vals.iter().map(|v| matches!(v, Value::Bool(true))).collect()),
+                $(Scalar::$v => Buf::$v(vals.iter().map(|v| match scalar_value(v, ty) { ScalarValue::$v(x) => x, _ => unreachable!("typed") }).collect()),)*
+            }
+        }
+        fn buf_arg(b: &mut Buf) -> CallArg<'_> {
+            match b {
+                Buf::Bool(v) => CallArg::array(&mut v[..]),
+                $(Buf::$v(v) => CallArg::array(&mut v[..]),)*
+            }
+        }
+        fn buf_canon(b: &Buf) -> String {
+            let items: Vec<String> = match b {
+                Buf::Bool(v) => v.iter().map(|x| canon(&ScalarValue::Bool(*x))).collect(),
+                $(Buf::$v(v) => v.iter().map(|x| canon(&ScalarValue::$v(*x))).collect(),)*
+            };
+            items.join(",")
+        }
+    };
+}
+bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 => u32, U64 => u64, F32 => f32, F64 => f64);
+
+/// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT`, or
+/// `COMPILE_ERROR:<message>` (the same for every input).
+pub fn run_msp(p: &Program) -> Vec<String> {
+    let src = render::kernel_source(p);
+    let module = match Compiler::new().jit_source("difftest.py", &src) {
+        Ok(m) => m,
+        Err(e) => {
+            let first = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
+            return p.inputs.iter().map(|_| format!("COMPILE_ERROR:{first}")).collect();
+        }
+    };
+    let entry = p.entry();
+    p.inputs
+        .iter()
+        .map(|inputs| {
+            let mut bufs: Vec<Option<Buf>> = Vec::new();
+            let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
+            for (param, input) in entry.params.iter().zip(inputs) {
+                match (param, input) {
+                    (Param::Scalar(_, t), Input::Scalar(v)) => {
+                        scalars.push(Some(scalar_value(v, *t)));
+                        bufs.push(None);
+                    }
+                    (Param::Array(a), Input::Array(vals)) => {
+                        scalars.push(None);
+                        bufs.push(Some(make_buf(a.elem, vals)));
+                    }
+                    _ => return "BADINPUT".to_string(),
+                }
+            }
+            let result = {
+                let mut args: Vec<CallArg<'_>> = Vec::new();
+                for (s, b) in scalars.iter().zip(bufs.iter_mut()) {
+                    match (s, b) {
+                        (Some(v), _) => args.push(CallArg::Scalar(*v)),
+                        (None, Some(b)) => args.push(buf_arg(b)),
+                        _ => unreachable!("one of the two"),
+                    }
+                }
+                module.call_dynamic(&entry.name, &mut args)
+            };
+            match result {
+                Ok(Some(v)) => {
+                    let mut out = format!("R:{}", canon(&v));
+                    for b in bufs.iter().flatten() {
+                        out.push('|');
+                        out.push_str(&buf_canon(b));
+                    }
+                    out
+                }
+                Ok(None) => "R:None".into(),
+                Err(CallError::Fault(_)) => "FAULT".into(),
+                Err(e) => format!("CALL_ERROR:{e}"),
+            }
+        })
+        .collect()
+}
+
+/// Python source of one input value.
+pub fn py_value(v: &Value) -> String {
+    match v {
+        Value::Int(i) => i.to_string(),
+        Value::Bool(b) => if *b { "True" } else { "False" }.into(),
+        Value::Float(f) => render::py_float(*f),
+    }
+}
+
+fn py_input(input: &Input, param: &Param) -> String {
+    match (input, param) {
+        (Input::Scalar(v), _) => py_value(v),
+        (Input::Array(vals), Param::Array(a)) => {
+            let items: Vec<String> = vals.iter().map(py_value).collect();
+            nest(&items, &a.dims)
+        }
+        _ => "None".into(),
+    }
+}
+
+/// Nests a row-major list of item texts by `dims`.
+pub fn nest(items: &[String], dims: &[usize]) -> String {
+    match dims.split_first() {
+        None => items.first().cloned().unwrap_or_default(),
+        Some((_, [])) => format!("[{}]", items.join(", ")),
+        Some((&n, rest)) => {
+            let chunk = (items.len() / n.max(1)).max(1);
+            let parts: Vec<String> = items.chunks(chunk).map(|c| nest(c, rest)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+    }
+}
+
+/// The Python script that runs every program of a batch and prints `pid case output`.
+pub fn python_script(progs: &[&Program]) -> String {
+    let mut s = String::from(MODEL_PRELUDE);
+    s.push('\n');
+    for (pid, p) in progs.iter().enumerate() {
+        let prefix = format!("p{pid}_");
+        let src = render::model_source(p, &prefix);
+        let entry = p.entry();
+        let cases: Vec<String> = p
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, inputs)| {
+                let args: Vec<String> = inputs.iter().zip(&entry.params).map(|(x, param)| py_input(x, param)).collect();
+                format!("({i}, [{}])", args.join(", "))
+            })
+            .collect();
+        let arrays: Vec<String> = entry
+            .params
+            .iter()
+            .enumerate()
+            .filter_map(|(k, param)| match param {
+                Param::Array(a) => Some(format!("({k}, '{}')", render::type_code(a.elem))),
+                Param::Scalar(..) => None,
+            })
+            .collect();
+        s.push_str(&format!(
+            "_run({pid}, {src:?}, '{prefix}{}', [{}], '{}', [{}])\n",
+            entry.name,
+            cases.join(", "),
+            render::type_code(entry.ret),
+            arrays.join(", ")
+        ));
+    }
+    s
+}
+
+/// Runs `script` with `python3`, killing it after `timeout`.
+pub fn run_python_script(script: &str, timeout: Duration) -> Result<String, String> {
+    let mut child = Command::new(python_cmd())
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start python3: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let script = script.to_string();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(script.as_bytes());
+    });
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = String::new();
+        let mut err = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        let _ = stderr.read_to_string(&mut err);
+        let _ = tx.send((out, err));
+    });
+    let got = rx.recv_timeout(timeout);
+    if got.is_err() {
+        let _ = child.kill();
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let _ = writer.join();
+    match got {
+        Ok((out, err)) => {
+            if !status.success() && out.is_empty() {
+                return Err(format!("python3 failed: {err}"));
+            }
+            Ok(out)
+        }
+        Err(_) => Err(format!("python3 did not finish within {timeout:?}")),
+    }
+}
+
+/// The Python interpreter to use (`MSP_PYTHON`, else `python3`).
+pub fn python_cmd() -> String {
+    std::env::var("MSP_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Whether a Python 3 interpreter can be started.
+pub fn python_available() -> bool {
+    Command::new(python_cmd()).arg("-c").arg("import struct, math").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Both sides' outputs for one program, one entry per input set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub msp: Vec<String>,
+    pub py: Vec<String>,
+}
+
+impl Outcome {
+    /// The first input set on which the two sides disagree, if any.
+    pub fn first_mismatch(&self) -> Option<usize> {
+        (0..self.msp.len()).find(|&i| self.msp[i] != self.py[i] || self.py[i].starts_with("MODELERR"))
+    }
+
+    /// What kind of failure input `i` shows: `model`, `compile`, `mismatch`.
+    pub fn kind(&self, i: usize) -> Option<String> {
+        let (m, p) = (&self.msp[i], &self.py[i]);
+        if p.starts_with("MODELERR") || p == "MISSING" {
+            Some("model".into())
+        } else if let Some(msg) = m.strip_prefix("COMPILE_ERROR:") {
+            Some(format!("compile:{msg}"))
+        } else if m != p {
+            Some("mismatch".into())
+        } else {
+            None
+        }
+    }
+}
+
+/// Runs a batch on both sides; Python runs while msp compiles.
+pub fn evaluate(progs: &[Program], timeout: Duration) -> Result<Vec<Outcome>, String> {
+    let refs: Vec<&Program> = progs.iter().collect();
+    let script = python_script(&refs);
+    let py = std::thread::spawn(move || run_python_script(&script, timeout));
+    let msp: Vec<Vec<String>> = progs.iter().map(run_msp).collect();
+    let out = py.join().map_err(|_| "python runner panicked".to_string())??;
+    let mut py_lines: Vec<Vec<String>> = progs.iter().map(|p| vec!["MISSING".to_string(); p.inputs.len()]).collect();
+    for line in out.lines() {
+        let mut it = line.splitn(3, ' ');
+        let (Some(pid), Some(case), Some(text)) = (it.next(), it.next(), it.next()) else { continue };
+        if let (Ok(pid), Ok(case)) = (pid.parse::<usize>(), case.parse::<usize>()) {
+            if let Some(slot) = py_lines.get_mut(pid).and_then(|v| v.get_mut(case)) {
+                *slot = text.to_string();
+            }
+        }
+    }
+    Ok(msp.into_iter().zip(py_lines).map(|(msp, py)| Outcome { msp, py }).collect())
+}
+
+/// A value's canonical text back as a `ScalarValue` of type `ty`.
+pub fn parse_canon(text: &str, ty: Scalar) -> Option<ScalarValue> {
+    if text == "nan" {
+        return ScalarValue::from_f64(ty, f64::NAN);
+    }
+    match ty {
+        Scalar::Bool => Some(ScalarValue::Bool(text == "True")),
+        Scalar::F32 => u32::from_str_radix(text.strip_prefix('f')?, 16).ok().map(|b| ScalarValue::F32(f32::from_bits(b))),
+        Scalar::F64 => u64::from_str_radix(text.strip_prefix('d')?, 16).ok().map(|b| ScalarValue::F64(f64::from_bits(b))),
+        t if types::is_int(t) => ScalarValue::from_i128(t, text.parse().ok()?),
+        _ => None,
+    }
+}

@@ -1,0 +1,280 @@
+//! Delta debugging over the generator's tree: remove statements, inline blocks, replace
+//! expressions by same-typed children or literals, simplify inputs — keeping each step
+//! that still shows the same kind of failure.
+
+use std::time::{Duration, Instant};
+
+use crate::ast::*;
+use crate::run::{self, Outcome};
+use crate::types::{self, Scalar};
+
+fn zero_lit(ty: Scalar) -> Lit {
+    if ty == Scalar::Bool {
+        Lit::Bool(false)
+    } else if types::is_float(ty) {
+        Lit::Float(0.0)
+    } else {
+        Lit::Int(0)
+    }
+}
+
+fn one_lit(ty: Scalar) -> Lit {
+    if ty == Scalar::Bool {
+        Lit::Bool(true)
+    } else if types::is_float(ty) {
+        Lit::Float(1.0)
+    } else {
+        Lit::Int(1)
+    }
+}
+
+fn expr_variants(e: &Expr) -> Vec<Expr> {
+    let mut out = Vec::new();
+    let ty = e.ty();
+    match e {
+        Expr::Lit { val, ty, bare } => {
+            for v in [zero_lit(*ty), one_lit(*ty)] {
+                if v != *val && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_))) {
+                    out.push(Expr::Lit { val: v, ty: *ty, bare: *bare });
+                }
+            }
+            return out;
+        }
+        _ => {
+            for c in e.children() {
+                if !c.is_bare_lit() && c.ty() == ty {
+                    out.push(c.clone());
+                }
+            }
+            out.push(Expr::Lit { val: zero_lit(ty), ty, bare: false });
+            out.push(Expr::Lit { val: one_lit(ty), ty, bare: false });
+        }
+    }
+    // Fewer operands in chains and min/max, keeping a non-literal one.
+    match e {
+        Expr::Cmp { ops, xs, join } if xs.len() > 2 && xs.iter().all(|x| x.ty() == *join && !x.is_bare_lit()) => {
+            out.push(Expr::Cmp { ops: ops[..ops.len() - 1].to_vec(), xs: xs[..xs.len() - 1].to_vec(), join: *join });
+        }
+        Expr::BoolOp { and, xs, ty } if xs.len() > 2 && !xs[0].is_bare_lit() => {
+            out.push(Expr::BoolOp { and: *and, xs: xs[..2].to_vec(), ty: *ty });
+        }
+        Expr::Intr { f: f @ (Intr::Min | Intr::Max), xs, ty } if xs.len() > 2 && !xs[0].is_bare_lit() => {
+            out.push(Expr::Intr { f: *f, xs: xs[..2].to_vec(), ty: *ty });
+        }
+        _ => {}
+    }
+    let n = e.children().len();
+    for k in 0..n {
+        let child = e.children()[k].clone();
+        for v in expr_variants(&child) {
+            let mut e2 = e.clone();
+            *e2.children_mut()[k] = v;
+            out.push(e2);
+        }
+    }
+    out
+}
+
+fn stmt_variants(s: &Stmt) -> Vec<Stmt> {
+    let mut out = Vec::new();
+    let mut probe = s.clone();
+    let nblocks = probe.blocks_mut().len();
+    for b in 0..nblocks {
+        let block = s.clone().blocks_mut()[b].clone();
+        for v in block_variants(&block) {
+            let mut s2 = s.clone();
+            *s2.blocks_mut()[b] = v;
+            out.push(s2);
+        }
+    }
+    if let Stmt::If { arms, els } = s {
+        if !els.is_empty() {
+            out.push(Stmt::If { arms: arms.clone(), els: Vec::new() });
+        }
+        if arms.len() > 1 {
+            for k in 0..arms.len() {
+                let mut a = arms.clone();
+                a.remove(k);
+                out.push(Stmt::If { arms: a, els: els.clone() });
+            }
+        }
+    }
+    if let Stmt::While { els, .. } | Stmt::For { els, .. } = s {
+        if !els.is_empty() {
+            let mut s2 = s.clone();
+            if let Stmt::While { els, .. } | Stmt::For { els, .. } = &mut s2 {
+                els.clear();
+            }
+            out.push(s2);
+        }
+    }
+    let nexprs = probe.exprs_mut().len();
+    for k in 0..nexprs {
+        let e = s.clone().exprs_mut()[k].clone();
+        for v in expr_variants(&e) {
+            let mut s2 = s.clone();
+            *s2.exprs_mut()[k] = v;
+            out.push(s2);
+        }
+    }
+    out
+}
+
+fn block_variants(b: &[Stmt]) -> Vec<Vec<Stmt>> {
+    let mut out = Vec::new();
+    for i in 0..b.len() {
+        let mut v = b.to_vec();
+        v.remove(i);
+        out.push(v);
+        let mut s = b[i].clone();
+        for inner in s.blocks_mut() {
+            let mut v = b.to_vec();
+            v.splice(i..=i, inner.iter().cloned());
+            out.push(v);
+        }
+    }
+    for i in 0..b.len() {
+        for s2 in stmt_variants(&b[i]) {
+            let mut v = b.to_vec();
+            v[i] = s2;
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn input_variants(p: &Program) -> Vec<Program> {
+    let mut out = Vec::new();
+    let entry = p.entry().clone();
+    for (k, param) in entry.params.iter().enumerate() {
+        let simple: Vec<Value> = match param {
+            Param::Scalar(_, t) if *t == Scalar::Bool => vec![Value::Bool(false)],
+            Param::Scalar(_, t) if types::is_float(*t) => vec![Value::Float(0.0), Value::Float(1.0)],
+            Param::Scalar(..) => vec![Value::Int(0), Value::Int(1)],
+            Param::Array(a) => {
+                let z = match zero_lit(a.elem) {
+                    Lit::Bool(b) => Value::Bool(b),
+                    Lit::Float(f) => Value::Float(f),
+                    Lit::Int(i) => Value::Int(i),
+                };
+                if p.inputs.iter().any(|set| matches!(&set[k], Input::Array(v) if v.iter().any(|x| *x != z))) {
+                    let mut q = p.clone();
+                    for set in &mut q.inputs {
+                        if let Input::Array(v) = &mut set[k] {
+                            v.iter_mut().for_each(|x| *x = z.clone());
+                        }
+                    }
+                    out.push(q);
+                }
+                if let Some(Input::Array(vals)) = p.inputs.first().map(|s| &s[k]) {
+                    for (j, x) in vals.iter().enumerate() {
+                        if *x != z {
+                            let mut r = p.clone();
+                            if let Input::Array(v) = &mut r.inputs[0][k] {
+                                v[j] = z.clone();
+                            }
+                            out.push(r);
+                        }
+                    }
+                }
+                continue;
+            }
+        };
+        for v in simple {
+            if p.inputs.iter().any(|set| matches!(&set[k], Input::Scalar(x) if *x != v)) {
+                let mut q = p.clone();
+                for set in &mut q.inputs {
+                    set[k] = Input::Scalar(v.clone());
+                }
+                out.push(q);
+            }
+        }
+    }
+    out
+}
+
+/// Every program one step simpler than `p`.
+pub fn variants(p: &Program) -> Vec<Program> {
+    let mut out = Vec::new();
+    // Drop a helper kernel (if nothing calls it).
+    for k in 0..p.funcs.len() - 1 {
+        let mut q = p.clone();
+        q.funcs.remove(k);
+        out.push(q);
+    }
+    for (fi, f) in p.funcs.iter().enumerate() {
+        for v in block_variants(&f.body) {
+            let mut q = p.clone();
+            q.funcs[fi].body = v;
+            out.push(q);
+        }
+        for li in 0..f.locals.len() {
+            let mut q = p.clone();
+            q.funcs[fi].locals.remove(li);
+            out.push(q);
+            if let Local::Scalar { name, ty, init } = &f.locals[li] {
+                for v in expr_variants(init) {
+                    let mut q = p.clone();
+                    q.funcs[fi].locals[li] = Local::Scalar { name: name.clone(), ty: *ty, init: v };
+                    out.push(q);
+                }
+            }
+        }
+    }
+    out.extend(input_variants(p));
+    out.retain(well_formed);
+    out
+}
+
+/// The structural rules the Python model relies on: every kernel ends with `return`,
+/// and no `break`/`continue` sits in a backward-goto body outside a loop of its own.
+pub fn well_formed(p: &Program) -> bool {
+    fn no_loose_jumps(b: &[Stmt]) -> bool {
+        b.iter().all(|s| match s {
+            Stmt::Break | Stmt::Continue => false,
+            Stmt::While { .. } | Stmt::For { .. } => true,
+            Stmt::If { arms, els } => arms.iter().all(|(_, b)| no_loose_jumps(b)) && no_loose_jumps(els),
+            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => no_loose_jumps(body),
+            _ => true,
+        })
+    }
+    fn repeats_ok(b: &[Stmt]) -> bool {
+        b.iter().all(|s| {
+            let mut s = s.clone();
+            if let Stmt::Repeat { body, .. } = &s {
+                if !no_loose_jumps(body) {
+                    return false;
+                }
+            }
+            s.blocks_mut().into_iter().all(|b| repeats_ok(b))
+        })
+    }
+    p.funcs.iter().all(|f| matches!(f.body.last(), Some(Stmt::Return(_))) && repeats_ok(&f.body))
+}
+
+/// Shrinks `p` (already cut to its failing input set) while the failure `kind` stays.
+pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -> Program {
+    let start = Instant::now();
+    'outer: while start.elapsed() < budget {
+        let cands = variants(&p);
+        for chunk in cands.chunks(24) {
+            if start.elapsed() >= budget {
+                break 'outer;
+            }
+            let Ok(outs) = run::evaluate(chunk, timeout) else { continue };
+            if let Some(k) = outs.iter().position(|o: &Outcome| o.kind(0).as_deref() == Some(kind)) {
+                p = chunk[k].clone();
+                continue 'outer;
+            }
+        }
+        break;
+    }
+    p
+}
+
+/// Keeps only input set `i`.
+pub fn only_input(p: &Program, i: usize) -> Program {
+    let mut q = p.clone();
+    q.inputs = vec![p.inputs[i].clone()];
+    q
+}

@@ -117,8 +117,12 @@ fn collect_assigned(body: &[Stmt], out: &mut HashSet<String>) {
     }
 }
 
+/// A `label`/`goto` statement: its kind, and its label text with the text's span (or,
+/// when the argument is not one string literal, the span of the whole call).
+type LabelStmt<'a> = (&'static str, Result<(&'a str, Span), Span>);
+
 /// `label("x")` / `goto("x")` as a statement: the kind and the label text.
-pub(super) fn label_stmt(s: &Stmt) -> Option<(&'static str, Result<(&str, Span), Span>)> {
+pub(super) fn label_stmt(s: &Stmt) -> Option<LabelStmt<'_>> {
     let StmtKind::Expr(e) = &s.kind else {
         return None;
     };
@@ -206,6 +210,12 @@ impl<'a> KernelChecker<'a> {
     }
 
     pub fn block(&mut self, body: &[Stmt]) -> Vec<TStmt> {
+        stacker::maybe_grow(super::RED_ZONE, super::STACK_GROWTH, || {
+            self.block_inner(body)
+        })
+    }
+
+    fn block_inner(&mut self, body: &[Stmt]) -> Vec<TStmt> {
         let mut out = Vec::new();
         for s in body {
             if let Err(d) = self.stmt(s, &mut out) {
@@ -502,16 +512,16 @@ impl<'a> KernelChecker<'a> {
         };
         let consts = self.visible_consts();
         let ty = resolve_type(annotation, &consts)?;
-        if let Some(&id) = self.names.get(name) {
-            if self.locals[id.0 as usize].ty != ty {
-                return Err(Diagnostic::error(
-                    annotation.span,
-                    format!(
-                        "`{name}` already has type `{}`",
-                        self.locals[id.0 as usize].ty
-                    ),
-                ));
-            }
+        if let Some(&id) = self.names.get(name)
+            && self.locals[id.0 as usize].ty != ty
+        {
+            return Err(Diagnostic::error(
+                annotation.span,
+                format!(
+                    "`{name}` already has type `{}`",
+                    self.locals[id.0 as usize].ty
+                ),
+            ));
         }
         match (&ty, value) {
             (Type::None, _) => Err(Diagnostic::error(

@@ -28,6 +28,15 @@ pub fn eval_in(
     e: &Expr,
     lookup: &dyn Fn(&str) -> Option<ConstValue>,
 ) -> Result<Option<Lit>, Diagnostic> {
+    stacker::maybe_grow(super::RED_ZONE, super::STACK_GROWTH, || {
+        eval_inner(e, lookup)
+    })
+}
+
+fn eval_inner(
+    e: &Expr,
+    lookup: &dyn Fn(&str) -> Option<ConstValue>,
+) -> Result<Option<Lit>, Diagnostic> {
     Ok(Some(match &e.kind {
         ExprKind::Int(v) => Lit::Int(*v),
         ExprKind::Float(v) => Lit::Float(*v),

@@ -133,17 +133,22 @@ impl KernelChecker<'_> {
             args,
             keywords,
         } = &e.kind
+            && let Some(name) = func.as_name()
+            && let Some(t) = self.user_call(name, args, keywords, e.span, true)?
         {
-            if let Some(name) = func.as_name() {
-                if let Some(t) = self.user_call(name, args, keywords, e.span, true)? {
-                    return Ok(t);
-                }
-            }
+            return Ok(t);
         }
         self.expr(e, None)
     }
 
     pub fn expr(&mut self, e: &Expr, expected: Option<Scalar>) -> Result<TExpr, Diagnostic> {
+        // Generated code can nest thousands of levels deep; grow the stack rather than overflow.
+        stacker::maybe_grow(super::RED_ZONE, super::STACK_GROWTH, || {
+            self.expr_inner(e, expected)
+        })
+    }
+
+    fn expr_inner(&mut self, e: &Expr, expected: Option<Scalar>) -> Result<TExpr, Diagnostic> {
         if let Some(lit) = self.fold(e)? {
             return self.literal(lit, expected, e.span);
         }

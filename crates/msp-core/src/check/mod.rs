@@ -36,6 +36,13 @@ pub struct CheckOptions {
     pub unchecked: bool,
 }
 
+/// Stack left before a recursive step grows the stack, and how much it adds: generated
+/// kernels can nest thousands of levels deep.
+pub(crate) const RED_ZONE: usize = 128 * 1024;
+pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
+/// The stack each checking and lowering pass runs on (reserved, touched only as used).
+pub(crate) const PASS_STACK: usize = 256 * 1024 * 1024;
+
 /// Arrays larger than this many bytes are refused: extents come from generators and
 /// defines, and a typo should not become a multi-terabyte length check.
 pub const MAX_ARRAY_BYTES: u64 = 1 << 40;
@@ -47,6 +54,12 @@ pub fn check_module(
     opts: &CheckOptions,
 ) -> Result<CheckedModule, CheckError> {
     let _ = map;
+    // One generous stack for all the recursive walks over (possibly generated, deeply
+    // nested) kernels; the hottest recursions also grow on demand.
+    stacker::grow(PASS_STACK, || check_all(staged, opts))
+}
+
+fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule, CheckError> {
     let mut diags = Vec::new();
     let mut names: HashMap<&str, Span> = HashMap::new();
 
@@ -234,7 +247,9 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
             }
         }
     }
-    let facts: Vec<(Vec<u32>, Vec<(usize, usize, u32)>)> = kernels
+    // Per kernel: array locals stored to, and (callee, param, local) array passes.
+    type Facts = (Vec<u32>, Vec<(usize, usize, u32)>);
+    let facts: Vec<Facts> = kernels
         .iter()
         .map(|k| {
             let (mut stores, mut calls) = (Vec::new(), Vec::new());

@@ -9,7 +9,8 @@ use inkwell::intrinsics::Intrinsic as LlvmIntrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PhiValue, PointerValue,
+    BasicMetadataValueEnum, BasicValueEnum, FloatValue, FunctionValue, IntValue, PhiValue,
+    PointerValue,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 
@@ -19,6 +20,10 @@ use crate::check::hir::*;
 use crate::check::{CheckedModule, Scalar, Type};
 
 type Res<T> = Result<T, CodegenError>;
+
+/// Stack left before a recursive step grows the stack, and how much it adds.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
 pub(super) fn lower_module<'ctx>(
     ctx: &'ctx Context,
@@ -183,10 +188,10 @@ fn declare_kernel<'ctx>(
             Type::None => {}
         }
     }
-    if let Type::Scalar(s) = &sig.ret {
-        if let Some(a) = ext_attr(ctx, *s) {
-            f.add_attribute(AttributeLoc::Return, a);
-        }
+    if let Type::Scalar(s) = &sig.ret
+        && let Some(a) = ext_attr(ctx, *s)
+    {
+        f.add_attribute(AttributeLoc::Return, a);
     }
     f
 }
@@ -211,10 +216,10 @@ fn declare_extern<'ctx>(
             f.add_attribute(AttributeLoc::Param(i as u32), a);
         }
     }
-    if let Type::Scalar(s) = &x.ret {
-        if let Some(a) = ext_attr(ctx, *s) {
-            f.add_attribute(AttributeLoc::Return, a);
-        }
+    if let Type::Scalar(s) = &x.ret
+        && let Some(a) = ext_attr(ctx, *s)
+    {
+        f.add_attribute(AttributeLoc::Return, a);
     }
     f
 }
@@ -304,7 +309,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let init = if local.is_param {
                         let v = self.func.get_nth_param(param_index).expect("param");
                         param_index += 1;
-                        self.from_abi(v, *s)?
+                        self.abi_to_reg(v, *s)?
                     } else {
                         // Every local starts zeroed: a read the checker could not rule out
                         // (through `goto`) sees 0, never an undefined value.
@@ -350,7 +355,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(())
     }
 
-    fn from_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
+    fn abi_to_reg(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
         if s == Scalar::Bool {
             let b = self.builder.build_int_compare(
                 IntPredicate::NE,
@@ -363,7 +368,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(v)
     }
 
-    fn to_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
+    fn reg_to_abi(&self, v: BasicValueEnum<'ctx>, s: Scalar) -> Res<BasicValueEnum<'ctx>> {
         if s == Scalar::Bool {
             return Ok(self
                 .builder
@@ -392,7 +397,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     fn return_zero(&self) -> Res<()> {
         match &self.kernel.sig.ret {
             Type::Scalar(s) => {
-                let z = self.to_abi(zero(self.types, *s), *s)?;
+                let z = self.reg_to_abi(zero(self.types, *s), *s)?;
                 self.builder.build_return(Some(&z))?;
             }
             _ => {
@@ -403,6 +408,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     fn block(&mut self, stmts: &[TStmt]) -> Res<()> {
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.block_inner(stmts))
+    }
+
+    fn block_inner(&mut self, stmts: &[TStmt]) -> Res<()> {
         for s in stmts {
             self.open_block();
             self.stmt(s)?;
@@ -422,17 +431,17 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             TStmt::Store { place, value } => {
                 let ptr = self.place_ptr(place)?;
                 let v = self.expr(value)?;
-                let v = self.to_abi(v, place.ty.elem)?;
+                let v = self.reg_to_abi(v, place.ty.elem)?;
                 self.builder.build_store(ptr, v)?;
             }
             TStmt::StoreUpdate { place, op, value } => {
                 let ptr = self.place_ptr(place)?;
                 let elem = place.ty.elem;
                 let old = self.builder.build_load(self.types.mem(elem), ptr, "old")?;
-                let old = self.from_abi(old, elem)?;
+                let old = self.abi_to_reg(old, elem)?;
                 let v = self.expr(value)?;
                 let new = self.arith(*op, elem, old, v, None)?;
-                let new = self.to_abi(new, elem)?;
+                let new = self.reg_to_abi(new, elem)?;
                 self.builder.build_store(ptr, new)?;
             }
             TStmt::Expr(e) => {
@@ -504,7 +513,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             TStmt::Return(v) => match v {
                 Some(e) => {
                     let v = self.expr(e)?;
-                    let v = self.to_abi(v, e.ty)?;
+                    let v = self.reg_to_abi(v, e.ty)?;
                     self.builder.build_return(Some(&v))?;
                 }
                 None => {
@@ -668,12 +677,17 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// otherwise have thousands of exit blocks, and O3's loop passes slow down with each.
     fn fault_if(&mut self, failed: IntValue<'ctx>, site: SiteId, value: IntValue<'ctx>) -> Res<()> {
         let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
-        let hinted = self.builder.build_call(expect, &[failed.into(), self.types.i1.const_zero().into()], "cold")?;
+        let hinted = self.builder.build_call(
+            expect,
+            &[failed.into(), self.types.i1.const_zero().into()],
+            "cold",
+        )?;
         let hinted = basic(hinted)?.into_int_value();
         let (fault_bb, site_phi, value_phi) = self.fault_exit()?;
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
         let here = self.builder.get_insert_block().expect("positioned");
-        self.builder.build_conditional_branch(hinted, fault_bb, ok_bb)?;
+        self.builder
+            .build_conditional_branch(hinted, fault_bb, ok_bb)?;
         site_phi.add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
         value_phi.add_incoming(&[(&value, here)]);
         self.builder.position_at_end(ok_bb);
@@ -691,9 +705,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.position_at_end(bb);
         let site = self.builder.build_phi(t.i32, "site")?;
         let value = self.builder.build_phi(t.i64, "value")?;
-        self.builder.build_store(self.fault_ptr, site.as_basic_value())?;
-        let value_ptr = unsafe { self.builder.build_in_bounds_gep(t.i64, self.fault_ptr, &[t.i64.const_int(1, false)], "fv")? };
-        self.builder.build_store(value_ptr, value.as_basic_value())?;
+        self.builder
+            .build_store(self.fault_ptr, site.as_basic_value())?;
+        let value_ptr = unsafe {
+            self.builder.build_in_bounds_gep(
+                t.i64,
+                self.fault_ptr,
+                &[t.i64.const_int(1, false)],
+                "fv",
+            )?
+        };
+        self.builder
+            .build_store(value_ptr, value.as_basic_value())?;
         self.return_zero()?;
         self.builder.position_at_end(here);
         self.fault_exit = Some((bb, site, value));
@@ -764,6 +787,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     fn expr(&mut self, e: &TExpr) -> Res<BasicValueEnum<'ctx>> {
+        // Generated code can nest thousands of levels deep; grow the stack rather than overflow.
+        stacker::maybe_grow(RED_ZONE, STACK_GROWTH, || self.expr_inner(e))
+    }
+
+    fn expr_inner(&mut self, e: &TExpr) -> Res<BasicValueEnum<'ctx>> {
         let t = self.types;
         Ok(match &e.kind {
             TExprKind::Int(v) => {
@@ -780,7 +808,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             TExprKind::Load(place) => {
                 let ptr = self.place_ptr(place)?;
                 let v = self.builder.build_load(t.mem(place.ty.elem), ptr, "ld")?;
-                self.from_abi(v, place.ty.elem)?
+                self.abi_to_reg(v, place.ty.elem)?
             }
             TExprKind::Arith {
                 op,
@@ -1231,7 +1259,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             match a {
                 Arg::Scalar(e) => {
                     let v = self.expr(e)?;
-                    vals.push(self.to_abi(v, e.ty)?.into());
+                    vals.push(self.reg_to_abi(v, e.ty)?.into());
                 }
                 Arg::Array(id) => {
                     let Slot::Array(p) = self.slots[id.0 as usize] else {
@@ -1266,7 +1294,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
         }
         let value = match (call.try_as_basic_value(), ret) {
-            (inkwell::values::ValueKind::Basic(v), Type::Scalar(s)) => Some(self.from_abi(v, *s)?),
+            (inkwell::values::ValueKind::Basic(v), Type::Scalar(s)) => {
+                Some(self.abi_to_reg(v, *s)?)
+            }
             _ => None,
         };
         if is_kernel {

@@ -132,7 +132,9 @@ pub fn emit_module<'ctx>(
     module.set_data_layout(&tm.get_target_data().get_data_layout());
     let cpu = tm.get_cpu().to_string();
     let features = tm.get_feature_string().to_string_lossy().into_owned();
-    lower::lower_module(ctx, &module, checked, opts, &cpu, &features)?;
+    stacker::grow(crate::check::PASS_STACK, || {
+        lower::lower_module(ctx, &module, checked, opts, &cpu, &features)
+    })?;
     if opts.verify {
         module
             .verify()

@@ -124,12 +124,14 @@ impl Diagnostic {
                     map.file_location(span)
                 ));
             }
-            for origin in origins {
+            // Numbered, because the renderer groups labels by file, not by order.
+            for (k, origin) in origins.into_iter().enumerate() {
                 let (site, what) = match origin {
                     Origin::QuoteBuilt(s) => (s, "the quote holding this code was built here"),
-                    Origin::Spliced(s) => (s, "and spliced here"),
+                    Origin::Spliced(s) => (s, "spliced here"),
                 };
-                labels.push(cs::Label::secondary(site.source, range(site)).with_message(what));
+                let message = format!("({}) {what}", k + 1);
+                labels.push(cs::Label::secondary(site.source, range(site)).with_message(message));
             }
         }
         for l in &self.labels {

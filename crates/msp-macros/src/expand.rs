@@ -43,7 +43,7 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
             let dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
             let path = dir.join(&rel);
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| syn::Error::new(lit.span(), format!("cannot read `{}`: {e}", path.display())))?;
+                .map_err(|e| syn::Error::new(lit.span(), format!("cannot read `{rel}` (relative to the crate's directory): {e}")))?;
             (lit, rel, text, Some(path))
         }
     };
@@ -123,7 +123,9 @@ fn host_guard(span: Span) -> TokenStream {
 }
 
 fn error(span: Span, rendered: &str) -> syn::Error {
-    syn::Error::new(span, rendered.trim_end())
+    // rustc says "error: " itself.
+    let text = rendered.trim_end();
+    syn::Error::new(span, text.strip_prefix("error: ").unwrap_or(text))
 }
 
 /// The dumps asked for, on rustc's standard error (cargo shows it).

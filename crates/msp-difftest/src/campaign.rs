@@ -11,6 +11,8 @@ use crate::{regress, shrink};
 #[derive(Clone, Debug)]
 pub struct Options {
     pub programs: u64,
+    /// The index of the first program (to rerun one program of a seed).
+    pub first: u64,
     pub seed: u64,
     pub batch: usize,
     /// Shrink failures and write them here as conformance cases.
@@ -25,6 +27,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             programs: 100,
+            first: 0,
             seed: 1,
             batch: 50,
             save_dir: None,
@@ -61,9 +64,10 @@ pub fn program_seed(seed: u64, i: u64) -> u64 {
 
 pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
     let mut report = Report::default();
-    let mut i = 0u64;
-    while i < opts.programs {
-        let n = (opts.programs - i).min(opts.batch as u64);
+    let mut i = opts.first;
+    let end = opts.first + opts.programs;
+    while i < end {
+        let n = (end - i).min(opts.batch as u64);
         let progs: Vec<Program> = (i..i + n).map(|k| kgen::program(program_seed(opts.seed, k), cfg)).collect();
         match run::evaluate(&progs, opts.python_timeout) {
             Ok(outs) => {
@@ -99,7 +103,7 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
             }
         }
         i += n;
-        report.programs = i;
+        report.programs = i - opts.first;
         if opts.verbose {
             log(&format!("{i} programs, {} mismatches so far", report.failures.len()));
         }

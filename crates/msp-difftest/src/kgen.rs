@@ -27,6 +27,8 @@ pub struct Config {
     pub avoid_effects_in_stores: bool,
     /// Bool operators between two bool literals (`True ^ False`).
     pub avoid_bool_literal_ops: bool,
+    /// `float(...)` literals that f32 cannot hold exactly (they are widened unrounded).
+    pub avoid_inexact_f32_literals: bool,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             avoid_wide_shift_counts: false,
             avoid_effects_in_stores: false,
             avoid_bool_literal_ops: false,
+            avoid_inexact_f32_literals: false,
         }
     }
 }
@@ -52,7 +55,7 @@ impl Config {
 
     /// Leaves out the constructs of the known, reported mismatches.
     pub fn avoid_known() -> Config {
-        Config { avoid_float_floor_ops: true, avoid_wide_shift_counts: true, avoid_effects_in_stores: true, avoid_bool_literal_ops: true, ..Config::default() }
+        Config { avoid_float_floor_ops: true, avoid_wide_shift_counts: true, avoid_effects_in_stores: true, avoid_bool_literal_ops: true, avoid_inexact_f32_literals: true, ..Config::default() }
     }
 }
 
@@ -408,7 +411,8 @@ impl<'r> Gen<'r> {
         let val = if ty == Bool {
             Lit::Bool(self.rng.chance(1, 2))
         } else if types::is_float(ty) {
-            Lit::Float(self.float_value())
+            let v = self.float_value();
+            Lit::Float(if ty == F32 && self.cfg.avoid_inexact_f32_literals { v as f32 as f64 } else { v })
         } else {
             Lit::Int(self.int_value(ty))
         };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use msp_difftest::campaign::{self, Options};
 use msp_difftest::{Config, run, stage0};
 
-const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--stage0] [--avoid-known] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
+const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--first K] [--stage0] [--avoid-known] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
 
 fn main() -> ExitCode {
     let mut opts = Options::default();
@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         let r: Result<(), String> = (|| {
             match a.as_str() {
                 "--programs" => opts.programs = value("--programs")?.parse().map_err(|e| format!("--programs: {e}"))?,
+                "--first" => opts.first = value("--first")?.parse().map_err(|e| format!("--first: {e}"))?,
                 "--seed" => opts.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
                 "--batch" => opts.batch = value("--batch")?.parse::<usize>().map_err(|e| format!("--batch: {e}"))?.max(1),
                 "--shrink-secs" => opts.shrink_budget = Duration::from_secs(value("--shrink-secs")?.parse().map_err(|e| format!("--shrink-secs: {e}"))?),
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
     }
     let (programs, mismatches) = if stage0_mode {
         let r = stage0::run(opts.programs, opts.seed, opts.batch, opts.python_timeout, |m| eprintln!("{m}"));
+        eprintln!("{} programs python rejected (not compared)", r.skipped);
         (r.programs, r.failures.len() + r.infra_errors.len())
     } else {
         let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));

@@ -75,13 +75,13 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
     out
 }
 
-fn stmt_variants(s: &Stmt) -> Vec<Stmt> {
+fn stmt_variants(s: &Stmt, fine: bool) -> Vec<Stmt> {
     let mut out = Vec::new();
     let mut probe = s.clone();
     let nblocks = probe.blocks_mut().len();
     for b in 0..nblocks {
         let block = s.clone().blocks_mut()[b].clone();
-        for v in block_variants(&block) {
+        for v in block_variants(&block, fine) {
             let mut s2 = s.clone();
             *s2.blocks_mut()[b] = v;
             out.push(s2);
@@ -108,7 +108,7 @@ fn stmt_variants(s: &Stmt) -> Vec<Stmt> {
             out.push(s2);
         }
     }
-    let nexprs = probe.exprs_mut().len();
+    let nexprs = if fine { probe.exprs_mut().len() } else { 0 };
     for k in 0..nexprs {
         let e = s.clone().exprs_mut()[k].clone();
         for v in expr_variants(&e) {
@@ -120,8 +120,14 @@ fn stmt_variants(s: &Stmt) -> Vec<Stmt> {
     out
 }
 
-fn block_variants(b: &[Stmt]) -> Vec<Vec<Stmt>> {
+fn block_variants(b: &[Stmt], fine: bool) -> Vec<Vec<Stmt>> {
     let mut out = Vec::new();
+    if !fine && b.len() >= 4 {
+        // Halves first (ddmin's big steps).
+        let h = b.len() / 2;
+        out.push(b[h..].to_vec());
+        out.push(b[..h].iter().chain(b.last()).cloned().collect());
+    }
     for i in 0..b.len() {
         let mut v = b.to_vec();
         v.remove(i);
@@ -134,7 +140,7 @@ fn block_variants(b: &[Stmt]) -> Vec<Vec<Stmt>> {
         }
     }
     for i in 0..b.len() {
-        for s2 in stmt_variants(&b[i]) {
+        for s2 in stmt_variants(&b[i], fine) {
             let mut v = b.to_vec();
             v[i] = s2;
             out.push(v);
@@ -193,8 +199,9 @@ fn input_variants(p: &Program) -> Vec<Program> {
     out
 }
 
-/// Every program one step simpler than `p`.
-pub fn variants(p: &Program) -> Vec<Program> {
+/// Every program one step simpler than `p`: statements and inputs (`fine` false), or
+/// expressions too (`fine` true).
+pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
     let mut out = Vec::new();
     // Drop a helper kernel (if nothing calls it).
     for k in 0..p.funcs.len() - 1 {
@@ -203,7 +210,7 @@ pub fn variants(p: &Program) -> Vec<Program> {
         out.push(q);
     }
     for (fi, f) in p.funcs.iter().enumerate() {
-        for v in block_variants(&f.body) {
+        for v in block_variants(&f.body, fine) {
             let mut q = p.clone();
             q.funcs[fi].body = v;
             out.push(q);
@@ -212,7 +219,7 @@ pub fn variants(p: &Program) -> Vec<Program> {
             let mut q = p.clone();
             q.funcs[fi].locals.remove(li);
             out.push(q);
-            if let Local::Scalar { name, ty, init } = &f.locals[li] {
+            if let (true, Local::Scalar { name, ty, init }) = (fine, &f.locals[li]) {
                 for v in expr_variants(init) {
                     let mut q = p.clone();
                     q.funcs[fi].locals[li] = Local::Scalar { name: name.clone(), ty: *ty, init: v };
@@ -256,8 +263,9 @@ pub fn well_formed(p: &Program) -> bool {
 pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -> Program {
     let start = Instant::now();
     'outer: while start.elapsed() < budget {
-        let cands = variants(&p);
-        for chunk in cands.chunks(24) {
+        let mut cands = variants(&p, false);
+        cands.extend(variants(&p, true));
+        for chunk in cands.chunks(32) {
             if start.elapsed() >= budget {
                 break 'outer;
             }

@@ -1,0 +1,214 @@
+//! Trust tests in one binary (each LLVM-linking test binary costs a long link):
+//! - a fixed-seed differential run of generated kernels against CPython, and of stage-0
+//!   programs (skipped with a message when python3 is absent);
+//! - load: thousands of JIT modules compiled and dropped keep resident memory bounded;
+//!   modules compiled and called on several threads agree with serial runs;
+//! - limits: a generator of a million statements and one that allocates without bound
+//!   stop with clear errors;
+//! - the Rust API's doors: wrong signatures, slice lengths, unknown kernels, bad
+//!   defines and dynamic arguments give errors, never panics.
+
+use std::time::Duration;
+
+use msp_core::driver::Compiler;
+use msp_core::jit::{CallArg, CallError, ScalarValue, SignatureError};
+use msp_core::stage::Limits;
+use msp_difftest::campaign::{self, Options};
+use msp_difftest::{Config, run, stage0};
+
+fn python_or_skip(what: &str) -> bool {
+    if run::python_available() {
+        return true;
+    }
+    eprintln!("skipping {what}: python3 is not available (set MSP_PYTHON to use another interpreter)");
+    false
+}
+
+#[test]
+fn generated_kernels_agree_with_cpython() {
+    if !python_or_skip("the kernel differential run") {
+        return;
+    }
+    let opts = Options { programs: 200, seed: 20_240_601, batch: 50, shrink: true, shrink_budget: Duration::from_secs(30), ..Options::default() };
+    let mut log = Vec::new();
+    let report = campaign::run(&Config::avoid_known(), &opts, |m| log.push(m.to_string()));
+    assert!(report.infra_errors.is_empty(), "python runs failed: {:?}", report.infra_errors);
+    assert_eq!(report.programs, 200);
+    assert!(report.failures.is_empty(), "{} mismatches:\n{}", report.failures.len(), log.join("\n"));
+}
+
+#[test]
+fn generated_stage0_programs_agree_with_cpython() {
+    if !python_or_skip("the stage-0 differential run") {
+        return;
+    }
+    let mut log = Vec::new();
+    let report = stage0::run(150, 7, 50, Duration::from_secs(120), |m| log.push(m.to_string()));
+    assert!(report.infra_errors.is_empty(), "python runs failed: {:?}", report.infra_errors);
+    assert!(report.failures.is_empty(), "{} mismatches:\n{}", report.failures.len(), log.join("\n"));
+}
+
+/// Resident set size in bytes, from /proc/self/statm (None off Linux).
+fn rss_bytes() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+const SMALL: &str = "@compile\ndef f(x: int, a: F64[4]) -> f64:\n    s: f64 = 0.0\n    for i in range(4):\n        s += a[i] * x\n    return s\n";
+
+#[test]
+fn compiling_and_dropping_many_modules_keeps_memory_bounded() {
+    // 10,000 in optimized builds; debug builds compile far slower, so fewer.
+    let n = if cfg!(debug_assertions) { 600 } else { 10_000 };
+    let c = Compiler::new();
+    let warm = n / 10;
+    for _ in 0..warm {
+        drop(c.jit_source("m.py", SMALL).expect("compiles"));
+    }
+    let Some(before) = rss_bytes() else {
+        eprintln!("skipping the memory figure: no /proc/self/statm");
+        return;
+    };
+    for k in 0..n {
+        let m = c.jit_source("m.py", SMALL).expect("compiles");
+        if k % 97 == 0 {
+            let f = m.kernel::<(i32, &[f64; 4]), f64>("f").expect("signature");
+            assert_eq!(f.call((2, &[1.0, 2.0, 3.0, 4.0])).expect("runs"), 20.0);
+        }
+    }
+    let after = rss_bytes().expect("statm");
+    let growth = after.saturating_sub(before);
+    eprintln!("{n} JIT modules compiled and dropped: resident {} MiB -> {} MiB (growth {} KiB)", before >> 20, after >> 20, growth >> 10);
+    // A leak of one module's context and machine code (tens of KiB) per compilation
+    // would add hundreds of MiB here.
+    assert!(growth < 64 << 20, "resident memory grew by {} MiB over {n} compilations", growth >> 20);
+}
+
+#[test]
+fn parallel_compiles_and_calls_match_serial_runs() {
+    let cfg = Config::avoid_known();
+    let progs: Vec<_> = (0..24).map(|i| msp_difftest::kgen::program(campaign::program_seed(99, i), &cfg)).collect();
+    let serial: Vec<Vec<String>> = progs.iter().map(run::run_msp).collect();
+    let parallel: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let progs = &progs;
+                s.spawn(move || progs.iter().enumerate().filter(|(i, _)| i % 4 == t).map(|(i, p)| (i, run::run_msp(p))).collect::<Vec<_>>())
+            })
+            .collect();
+        let mut all: Vec<(usize, Vec<String>)> = handles.into_iter().flat_map(|h| h.join().expect("thread")).collect();
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, o)| o).collect()
+    });
+    assert_eq!(serial, parallel);
+    // One module, called from several threads at once.
+    let m = Compiler::new().jit_source("m.py", SMALL).expect("compiles");
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let m = &m;
+            s.spawn(move || {
+                let f = m.kernel::<(i32, &[f64; 4]), f64>("f").expect("signature");
+                for k in 0..2000 {
+                    let x = (k % 7 + t) as i32;
+                    assert_eq!(f.call((x, &[1.0, 1.0, 1.0, 1.0])).expect("runs"), 4.0 * x as f64);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn a_million_generated_statements_hit_the_code_size_cap() {
+    let src = "def many(n):\n    return [q(\"x = x + 1\")] * n\n\n@compile\ndef k(x: int) -> int:\n    splice(many(1000000))\n    return x\n";
+    let e = Compiler::new().check_source("big.py", src).err().expect("refused");
+    let text = e.rendered.to_lowercase();
+    assert!(text.contains("node") || text.contains("size") || text.contains("large"), "{}", e.rendered);
+}
+
+#[test]
+fn unbounded_allocation_hits_the_memory_cap() {
+    let src = "s = 'abcdefgh'\nwhile True:\n    s = s + s\n";
+    let e = Compiler::new().check_source("grow.py", src).err().expect("refused");
+    assert!(e.rendered.contains("memory limit"), "{}", e.rendered);
+    let src = "xs = [0]\nwhile True:\n    xs = xs + xs\n";
+    let mut c = Compiler::new();
+    c.limits(Limits { max_memory: 16 << 20, ..Limits::default() });
+    let e = c.check_source("grow.py", src).err().expect("refused");
+    assert!(e.rendered.contains("memory limit"), "{}", e.rendered);
+}
+
+#[test]
+fn endless_stage0_recursion_and_loops_stop() {
+    for src in [
+        "def f(n):\n    return f(n + 1)\nf(0)\n",
+        "def f(n):\n    return g(n)\ndef g(n):\n    return f(n)\nf(0)\n",
+        "def g():\n    return q(\"splice(g())\")\n\n@compile\ndef k() -> int:\n    return splice(g())\n",
+        "while True:\n    pass\n",
+    ] {
+        let e = Compiler::new().check_source("loop.py", src).err().expect("refused");
+        assert!(!e.rendered.is_empty());
+    }
+}
+
+const API: &str = "@compile\ndef f(x: int, a: F64[2][3]) -> f64:\n    a[0, 0] = 1.0\n    return a[1, 2] + x\n\n@compile\ndef g(n: int) -> int:\n    return 10 // n\n";
+
+#[test]
+fn the_rust_api_answers_bad_calls_with_errors() {
+    let m = Compiler::new().jit_source("api.py", API).expect("compiles");
+    // Wrong signatures.
+    assert!(matches!(m.kernel::<(i64, &mut [f64]), f64>("f"), Err(SignatureError::Mismatch { .. })));
+    assert!(matches!(m.kernel::<(i32, &[f64]), f64>("f"), Err(SignatureError::Mismatch { .. })), "read-only buffer for a written array");
+    assert!(matches!(m.kernel::<(i32, &mut [f32]), f64>("f"), Err(SignatureError::Mismatch { .. })));
+    assert!(matches!(m.kernel::<(i32, &mut [f64]), ()>("f"), Err(SignatureError::Mismatch { .. })));
+    assert!(matches!(m.kernel::<(i32,), f64>("f"), Err(SignatureError::Mismatch { .. })));
+    let e = m.kernel::<(), ()>("nope").unwrap_err();
+    assert!(matches!(e, SignatureError::Unknown(..)) && e.to_string().contains("f, g"), "{e}");
+    // Wrong slice lengths.
+    let f = m.kernel::<(i32, &mut [f64]), f64>("f").expect("signature");
+    let mut short = vec![0.0; 5];
+    assert!(matches!(f.call((1, &mut short[..])), Err(CallError::Length { expected: 6, got: 5, .. })));
+    let mut empty: Vec<f64> = Vec::new();
+    assert!(matches!(f.call((1, &mut empty[..])), Err(CallError::Length { .. })));
+    let mut ok = vec![0.0; 6];
+    assert_eq!(f.call((1, &mut ok[..])).expect("runs"), 1.0);
+    // Faults come back as errors.
+    let g = m.kernel::<(i32,), i32>("g").expect("signature");
+    assert!(matches!(g.call((0,)), Err(CallError::Fault(_))));
+    // Dynamic calls: arity, types, lengths, unknown names.
+    assert!(matches!(m.call_dynamic("g", &mut []), Err(CallError::Arity { .. })));
+    assert!(matches!(m.call_dynamic("g", &mut [CallArg::Scalar(ScalarValue::F64(1.0))]), Err(CallError::Type { .. })));
+    let mut buf = vec![0.0f64; 2];
+    assert!(matches!(m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(1)), CallArg::array(&mut buf[..])]), Err(CallError::Length { .. })));
+    let mut ints = vec![0i32; 6];
+    assert!(matches!(m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(1)), CallArg::array(&mut ints[..])]), Err(CallError::Type { .. })));
+    assert!(matches!(m.call_dynamic("f", &mut [CallArg::array(&mut ints[..]), CallArg::Scalar(ScalarValue::I32(1))]), Err(CallError::Type { .. })));
+    let e = m.call_dynamic("nope", &mut []).unwrap_err();
+    assert!(e.to_string().contains("nope"), "{e}");
+}
+
+#[test]
+fn bad_defines_are_diagnostics() {
+    let src = "@compile\ndef f(a: Int[n]) -> int:\n    return a[0]\n";
+    for value in [
+        msp_core::staged::DefineValue::Str("four".into()),
+        msp_core::staged::DefineValue::Float(2.5),
+        msp_core::staged::DefineValue::Int(-3),
+        msp_core::staged::DefineValue::Int(0),
+        msp_core::staged::DefineValue::Int(i64::MAX),
+        msp_core::staged::DefineValue::List(vec![1.into(), 2.into()]),
+        msp_core::staged::DefineValue::Bool(true),
+    ] {
+        let mut c = Compiler::new();
+        c.define("n", value.clone());
+        match c.jit_source("d.py", src) {
+            Err(e) => assert!(!e.rendered.is_empty()),
+            Ok(_) => assert_eq!(value, msp_core::staged::DefineValue::Bool(true), "a define of {value:?} compiled"),
+        }
+    }
+    // A define whose name is not an identifier is just an unused global.
+    let mut c = Compiler::new();
+    c.define("not a name", 3);
+    c.define("", 3);
+    assert!(c.jit_source("d.py", "@compile\ndef f() -> int:\n    return 1\n").is_ok());
+}

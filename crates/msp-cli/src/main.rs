@@ -31,6 +31,18 @@ struct Common {
     /// Leave out run-time index and division checks.
     #[arg(long)]
     unchecked: bool,
+    /// Stage-0 limit: nested generator calls (default 1000).
+    #[arg(long, value_name = "N")]
+    max_depth: Option<usize>,
+    /// Stage-0 limit: interpreter steps (default 20 million).
+    #[arg(long, value_name = "N")]
+    max_steps: Option<u64>,
+    /// Stage-0 limit: AST nodes in one generated kernel (default 2 million).
+    #[arg(long, value_name = "N")]
+    max_code_nodes: Option<usize>,
+    /// Stage-0 limit: bytes held by stage-0 values (default 512 MiB).
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -94,6 +106,12 @@ fn main() -> ExitCode {
 fn compiler(common: &Common) -> Result<Compiler, String> {
     let mut c = Compiler::new();
     c.unchecked(common.unchecked);
+    let mut limits = msp_core::stage::Limits::default();
+    limits.max_depth = common.max_depth.unwrap_or(limits.max_depth);
+    limits.max_steps = common.max_steps.unwrap_or(limits.max_steps);
+    limits.max_code_nodes = common.max_code_nodes.unwrap_or(limits.max_code_nodes);
+    limits.max_memory = common.max_memory.unwrap_or(limits.max_memory);
+    c.limits(limits);
     for d in &common.defines {
         let (name, value) = args::parse_define(d)?;
         c.define(name, value);

@@ -23,8 +23,14 @@ fn main() -> Result<(), msp::Fault> {
         }
     }
     let src: Box<[[f32; N]; N]> = src.into_boxed_slice().try_into().expect("N rows");
-    let mut dst: Box<[[f32; N]; N]> = vec![[0.0f32; N]; N].into_boxed_slice().try_into().expect("N rows");
-    let mut expect: Box<[[f32; N]; N]> = vec![[0.0f32; N]; N].into_boxed_slice().try_into().expect("N rows");
+    let mut dst: Box<[[f32; N]; N]> = vec![[0.0f32; N]; N]
+        .into_boxed_slice()
+        .try_into()
+        .expect("N rows");
+    let mut expect: Box<[[f32; N]; N]> = vec![[0.0f32; N]; N]
+        .into_boxed_slice()
+        .try_into()
+        .expect("N rows");
 
     transpose(&*src, &mut *dst)?;
     transpose_rust(&src, &mut expect);
@@ -44,6 +50,8 @@ fn main() -> Result<(), msp::Fault> {
     let checked = time(&mut || transpose(&*src, &mut *dst).expect("no fault"));
     let unchecked = time(&mut || transpose_unchecked(&*src, &mut *dst));
     let rust = time(&mut || transpose_rust(&src, &mut expect));
-    println!("transpose {N}x{N}: msp checked {checked:.3} ms, msp unchecked {unchecked:.3} ms, Rust {rust:.3} ms");
+    println!(
+        "transpose {N}x{N}: msp checked {checked:.3} ms, msp unchecked {unchecked:.3} ms, Rust {rust:.3} ms"
+    );
     Ok(())
 }

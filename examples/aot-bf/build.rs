@@ -2,9 +2,14 @@
 //! `MSP_BF_PROGRAM`) to native code: `kernels/bf.py` translates it at stage 0, one kernel
 //! statement per command, and msp-build emits an object for the target and archives it.
 fn main() {
-    let program = std::env::var("MSP_BF_PROGRAM").unwrap_or_else(|_| "programs/hello.bf".to_string());
+    let program =
+        std::env::var("MSP_BF_PROGRAM").unwrap_or_else(|_| "programs/hello.bf".to_string());
     println!("cargo:rerun-if-env-changed=MSP_BF_PROGRAM");
     println!("cargo:rerun-if-changed={program}");
-    let source = std::fs::read_to_string(&program).unwrap_or_else(|e| panic!("cannot read {program}: {e}"));
-    msp_build::Build::new().file("kernels/bf.py").define("source", source).compile("kernels");
+    let source =
+        std::fs::read_to_string(&program).unwrap_or_else(|e| panic!("cannot read {program}: {e}"));
+    msp_build::Build::new()
+        .file("kernels/bf.py")
+        .define("source", source)
+        .compile("kernels");
 }

@@ -2,13 +2,11 @@
 //! header, in the style of `cc::Build`.
 //!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     msp_build::Build::new()
-//!         .file("kernels/bf.py")
-//!         .define("source", "++++++++[>++++++++<-]>+.")
-//!         .compile("kernels");
-//! }
+//! // build.rs, in `fn main()`:
+//! msp_build::Build::new()
+//!     .file("kernels/bf.py")
+//!     .define("source", "++++++++[>++++++++<-]>+.")
+//!     .compile("kernels");
 //! ```
 //!
 //! ```ignore
@@ -61,8 +59,14 @@ pub struct Build {
 #[derive(Debug)]
 pub enum Error {
     /// A kernel file did not compile; the diagnostics are rendered against its source.
-    Compile { file: PathBuf, error: Box<CompileError> },
-    Io { path: PathBuf, error: std::io::Error },
+    Compile {
+        file: PathBuf,
+        error: Box<CompileError>,
+    },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// Missing environment (not run from a build script) or bad configuration.
     Config(String),
     Archive(cc::Error),
@@ -183,8 +187,14 @@ impl Build {
 
     /// [`compile`](Build::compile) returning the error instead.
     pub fn try_compile(&mut self, name: &str) -> Result<Output, Error> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(Error::Config(format!("library name `{name}`: use letters, digits, `_` and `-`")));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(Error::Config(format!(
+                "library name `{name}`: use letters, digits, `_` and `-`"
+            )));
         }
         let out_dir = match &self.out_dir {
             Some(d) => d.clone(),
@@ -192,8 +202,13 @@ impl Build {
         };
         let msp_dir = out_dir.join("msp");
         let obj_dir = msp_dir.join("obj");
-        std::fs::create_dir_all(&obj_dir).map_err(|error| Error::Io { path: obj_dir.clone(), error })?;
-        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        std::fs::create_dir_all(&obj_dir).map_err(|error| Error::Io {
+            path: obj_dir.clone(),
+            error,
+        })?;
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         let package = std::env::var("CARGO_PKG_NAME").unwrap_or_default();
         let prefix = match &self.symbol_prefix {
             Some(p) => p.clone(),
@@ -215,9 +230,15 @@ impl Build {
         for (i, file) in self.files.iter().enumerate() {
             let path = manifest_dir.join(file);
             self.metadata(&format!("cargo:rerun-if-changed={}", path.display()));
-            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io { path: path.clone(), error })?;
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::Io {
+                path: path.clone(),
+                error,
+            })?;
             let shown = file.display().to_string();
-            let compile_err = |error: CompileError| Error::Compile { file: file.clone(), error: Box::new(error) };
+            let compile_err = |error: CompileError| Error::Compile {
+                file: file.clone(),
+                error: Box::new(error),
+            };
             let program = compiler.check_source(&shown, &text).map_err(compile_err)?;
             let mut opts = AotOptions::new(target.clone(), prefix.clone());
             opts.emit = Emit::Object;
@@ -232,7 +253,10 @@ impl Build {
                     )));
                 }
             }
-            let stem = file.file_stem().map(|s| aot::sanitize(&s.to_string_lossy())).unwrap_or_default();
+            let stem = file
+                .file_stem()
+                .map(|s| aot::sanitize(&s.to_string_lossy()))
+                .unwrap_or_default();
             let obj = obj_dir.join(format!("{name}-{i}-{stem}.o"));
             write_if_changed(&obj, &out.code)?;
             objects.push(obj);
@@ -241,7 +265,10 @@ impl Build {
                 ffi_module: format!("__msp_ffi_{}_{i}_{stem}", aot::sanitize(name)),
                 vis: "pub".to_string(),
                 linkage: aot::rust::Linkage::External,
-                header: Some(format!("Kernels of {shown}, compiled by msp-build for {}. Do not edit.", out.triple)),
+                header: Some(format!(
+                    "Kernels of {shown}, compiled by msp-build for {}. Do not edit.",
+                    out.triple
+                )),
             };
             rust.push_str(&aot::rust::bindings(&out.kernels, &out.sites, &opts));
             rust.push('\n');
@@ -250,7 +277,9 @@ impl Build {
         }
 
         let mut cc = cc::Build::new();
-        cc.objects(&objects).out_dir(&out_dir).cargo_metadata(!self.no_cargo_metadata);
+        cc.objects(&objects)
+            .out_dir(&out_dir)
+            .cargo_metadata(!self.no_cargo_metadata);
         if let Some(t) = &self.target {
             cc.target(t);
         }
@@ -261,7 +290,12 @@ impl Build {
         write_if_changed(&rust_path, rust.as_bytes())?;
         let header_path = msp_dir.join(format!("{name}.h"));
         write_if_changed(&header_path, c_header(name, &header_kernels).as_bytes())?;
-        Ok(Output { library, rust_bindings: rust_path, c_header: header_path, kernels: all_kernels })
+        Ok(Output {
+            library,
+            rust_bindings: rust_path,
+            c_header: header_path,
+            kernels: all_kernels,
+        })
     }
 
     fn metadata(&self, line: &str) {
@@ -283,7 +317,11 @@ impl Build {
         };
         if !flags.features.is_empty() {
             let extra = flags.features.join(",");
-            target.features = if target.features.is_empty() { extra } else { format!("{},{extra}", target.features) };
+            target.features = if target.features.is_empty() {
+                extra
+            } else {
+                format!("{},{extra}", target.features)
+            };
         }
         Ok(target)
     }
@@ -323,12 +361,20 @@ impl RustFlags {
         while let Some(a) = args.next() {
             let codegen = match a {
                 "-C" | "--codegen" => args.next().unwrap_or(""),
-                a => a.strip_prefix("-C").or_else(|| a.strip_prefix("--codegen=")).unwrap_or(""),
+                a => a
+                    .strip_prefix("-C")
+                    .or_else(|| a.strip_prefix("--codegen="))
+                    .unwrap_or(""),
             };
             if let Some(cpu) = codegen.strip_prefix("target-cpu=") {
                 out.cpu = Some(cpu.to_string());
             } else if let Some(features) = codegen.strip_prefix("target-feature=") {
-                out.features.extend(features.split(',').filter(|f| !f.is_empty()).map(llvm_feature));
+                out.features.extend(
+                    features
+                        .split(',')
+                        .filter(|f| !f.is_empty())
+                        .map(llvm_feature),
+                );
             }
         }
         out
@@ -352,7 +398,11 @@ fn llvm_feature(f: &str) -> String {
 }
 
 fn env(name: &str) -> Result<String, Error> {
-    std::env::var(name).map_err(|_| Error::Config(format!("`{name}` is not set: run msp-build from a build script (or set it)")))
+    std::env::var(name).map_err(|_| {
+        Error::Config(format!(
+            "`{name}` is not set: run msp-build from a build script (or set it)"
+        ))
+    })
 }
 
 /// Writes `bytes` unless the file already holds exactly them (so its mtime stays, and
@@ -361,7 +411,10 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }
-    std::fs::write(path, bytes).map_err(|error| Error::Io { path: path.to_path_buf(), error })
+    std::fs::write(path, bytes).map_err(|error| Error::Io {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 #[cfg(test)]
@@ -370,8 +423,16 @@ mod tests {
 
     #[test]
     fn reads_codegen_flags() {
-        let f = RustFlags::parse("-C\x1ftarget-cpu=native\x1f-Ctarget-feature=+avx2,-bmi1\x1f--cfg\x1ffoo");
-        assert_eq!(f, RustFlags { cpu: Some("native".into()), features: vec!["+avx2".into(), "-bmi".into()] });
+        let f = RustFlags::parse(
+            "-C\x1ftarget-cpu=native\x1f-Ctarget-feature=+avx2,-bmi1\x1f--cfg\x1ffoo",
+        );
+        assert_eq!(
+            f,
+            RustFlags {
+                cpu: Some("native".into()),
+                features: vec!["+avx2".into(), "-bmi".into()]
+            }
+        );
         assert_eq!(RustFlags::parse(""), RustFlags::default());
     }
 

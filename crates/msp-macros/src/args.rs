@@ -37,7 +37,10 @@ pub struct Args {
 impl Args {
     /// A description of the options, for the symbol hash.
     pub fn fingerprint(&self) -> String {
-        format!("{:?}|{}|{}|{:?}|{:?}|{}", self.defines, self.unchecked, self.opt_level, self.target_cpu, self.externs, self.vis)
+        format!(
+            "{:?}|{}|{}|{:?}|{:?}|{}",
+            self.defines, self.unchecked, self.opt_level, self.target_cpu, self.externs, self.vis
+        )
     }
 }
 
@@ -67,7 +70,11 @@ impl Parse for Args {
                     "file" | "source" => {
                         input.parse::<Token![=]>()?;
                         let lit: LitStr = input.parse()?;
-                        let s = if key == "file" { Source::File(lit.clone()) } else { Source::Inline(lit.clone()) };
+                        let s = if key == "file" {
+                            Source::File(lit.clone())
+                        } else {
+                            Source::Inline(lit.clone())
+                        };
                         set_source(&mut source, s, lit.span())?;
                     }
                     "define" => {
@@ -114,7 +121,10 @@ impl Parse for Args {
                         let lit: LitStr = input.parse()?;
                         let vis = lit.value();
                         if syn::parse_str::<syn::Visibility>(&vis).is_err() {
-                            return Err(syn::Error::new(lit.span(), "not a Rust visibility (`pub`, `pub(crate)`, or empty)"));
+                            return Err(syn::Error::new(
+                                lit.span(),
+                                "not a Rust visibility (`pub`, `pub(crate)`, or empty)",
+                            ));
                         }
                         args.vis = vis;
                     }
@@ -149,7 +159,10 @@ impl Parse for Args {
 
 fn set_source(slot: &mut Option<Source>, s: Source, span: Span) -> syn::Result<()> {
     if slot.is_some() {
-        return Err(syn::Error::new(span, "msp! takes one source: an inline string or `file = \"...\"`"));
+        return Err(syn::Error::new(
+            span,
+            "msp! takes one source: an inline string or `file = \"...\"`",
+        ));
     }
     *slot = Some(s);
     Ok(())
@@ -176,14 +189,21 @@ fn parse_value(input: ParseStream) -> syn::Result<DefineValue> {
         return match (id.to_string().as_str(), negative) {
             ("True", false) => Ok(DefineValue::Bool(true)),
             ("False", false) => Ok(DefineValue::Bool(false)),
-            _ => Err(syn::Error::new(id.span(), "a define's value is a literal: integer, float, string, bool, or a [list]")),
+            _ => Err(syn::Error::new(
+                id.span(),
+                "a define's value is a literal: integer, float, string, bool, or a [list]",
+            )),
         };
     }
     let lit: syn::Lit = input.parse()?;
     match lit {
         syn::Lit::Int(i) => {
-            let v: i64 = if negative { format!("-{}", i.base10_digits()).parse() } else { i.base10_digits().parse() }
-                .map_err(|_| syn::Error::new(i.span(), "integer out of the 64-bit range"))?;
+            let v: i64 = if negative {
+                format!("-{}", i.base10_digits()).parse()
+            } else {
+                i.base10_digits().parse()
+            }
+            .map_err(|_| syn::Error::new(i.span(), "integer out of the 64-bit range"))?;
             Ok(DefineValue::Int(v))
         }
         syn::Lit::Float(f) => {
@@ -192,6 +212,9 @@ fn parse_value(input: ParseStream) -> syn::Result<DefineValue> {
         }
         syn::Lit::Str(s) if !negative => Ok(DefineValue::Str(s.value())),
         syn::Lit::Bool(b) if !negative => Ok(DefineValue::Bool(b.value)),
-        other => Err(syn::Error::new(other.span(), "a define's value is a literal: integer, float, string, bool, or a [list]")),
+        other => Err(syn::Error::new(
+            other.span(),
+            "a define's value is a literal: integer, float, string, bool, or a [list]",
+        )),
     }
 }

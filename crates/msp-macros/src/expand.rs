@@ -33,17 +33,33 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
             if site.lines_match {
                 // Blank lines in front make the Python line numbers those of the Rust
                 // file, so diagnostics point into the user's `.rs` file.
-                (lit, site.file.clone(), "\n".repeat(site.line.saturating_sub(1)) + &value, None)
+                (
+                    lit,
+                    site.file.clone(),
+                    "\n".repeat(site.line.saturating_sub(1)) + &value,
+                    None,
+                )
             } else {
-                (lit, format!("{} (msp! at line {})", site.file, site.line), value, None)
+                (
+                    lit,
+                    format!("{} (msp! at line {})", site.file, site.line),
+                    value,
+                    None,
+                )
             }
         }
         Source::File(lit) => {
             let rel = lit.value();
-            let dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+            let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_default();
             let path = dir.join(&rel);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| syn::Error::new(lit.span(), format!("cannot read `{rel}` (relative to the crate's directory): {e}")))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                syn::Error::new(
+                    lit.span(),
+                    format!("cannot read `{rel}` (relative to the crate's directory): {e}"),
+                )
+            })?;
             (lit, rel, text, Some(path))
         }
     };
@@ -54,9 +70,13 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
         compiler.define(n.clone(), v.clone());
     }
     compiler.unchecked(args.unchecked).opt_level(args.opt_level);
-    let program = compiler.check_source(&name, &text).map_err(|e| error(span, &e.rendered))?;
+    let program = compiler
+        .check_source(&name, &text)
+        .map_err(|e| error(span, &e.rendered))?;
 
-    let crate_name = std::env::var("CARGO_CRATE_NAME").or_else(|_| std::env::var("CARGO_PKG_NAME")).unwrap_or_default();
+    let crate_name = std::env::var("CARGO_CRATE_NAME")
+        .or_else(|_| std::env::var("CARGO_PKG_NAME"))
+        .unwrap_or_default();
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let hash = aot::stable_hash(&[
         crate_name.as_bytes(),
@@ -86,14 +106,20 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
         runtime: "::msp::__private".to_string(),
         ffi_module: prefix.trim_end_matches('_').to_string(),
         vis: args.vis.clone(),
-        linkage: aot::rust::Linkage::GlobalAsm { asm, att_syntax: target.is_x86() },
+        linkage: aot::rust::Linkage::GlobalAsm {
+            asm,
+            att_syntax: target.is_x86(),
+        },
         header: None,
     };
     let rust = aot::rust::bindings(&out.kernels, &out.sites, &rust_opts);
     dump(args, &name, &out, &asm_text, &rust);
-    let items: TokenStream = rust
-        .parse()
-        .map_err(|e| error(span, &format!("msp! generated Rust that does not parse ({e}); this is a bug in msp")))?;
+    let items: TokenStream = rust.parse().map_err(|e| {
+        error(
+            span,
+            &format!("msp! generated Rust that does not parse ({e}); this is a bug in msp"),
+        )
+    })?;
 
     let track = tracked.map(|p| {
         let p = p.to_string_lossy().into_owned();

@@ -38,8 +38,12 @@ pub fn msp(input: TokenStream) -> TokenStream {
                 .map(String::as_str)
                 .or_else(|| payload.downcast_ref::<&str>().copied())
                 .unwrap_or("(no message)");
-            let msg = format!("msp! failed unexpectedly: {what}\nThis is a bug in msp; please report it with the kernel source.");
-            syn::Error::new(proc_macro2::Span::call_site(), msg).to_compile_error().into()
+            let msg = format!(
+                "msp! failed unexpectedly: {what}\nThis is a bug in msp; please report it with the kernel source."
+            );
+            syn::Error::new(proc_macro2::Span::call_site(), msg)
+                .to_compile_error()
+                .into()
         }
     }
 }

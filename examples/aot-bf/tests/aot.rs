@@ -10,7 +10,10 @@ fn rust_binary_prints_hello() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "Hello World!\n");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("kernel `cell` stopped at kernels/bf.py:51:17"), "{err}");
+    assert!(
+        err.contains("kernel `cell` stopped at kernels/bf.py:51:17"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -254,9 +254,7 @@ pub fn check_externs(program: &CheckedProgram, policy: &ExternPolicy) -> Result<
     }
     let mut missing = Vec::new();
     for x in &program.checked.externs {
-        if policy.provided.iter().any(|p| *p == x.name)
-            || crate::jit::process_symbol(&x.name).is_some()
-        {
+        if policy.provided.contains(&x.name) || crate::jit::process_symbol(&x.name).is_some() {
             continue;
         }
         missing.push(

@@ -55,7 +55,7 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
     // The declarations and the fault table.
     let _ = writeln!(
         s,
-        "#[doc(hidden)]\n#[allow(dead_code, non_snake_case, non_upper_case_globals, clippy::all)]\npub mod {m} {{"
+        "#[doc(hidden)]\n#[allow(dead_code, non_snake_case, non_upper_case_globals, clippy::all, clippy::pedantic)]\npub mod {m} {{"
     );
     if let Linkage::GlobalAsm { asm, att_syntax } = &opts.linkage {
         let options = if *att_syntax {
@@ -195,7 +195,7 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     }
     let _ = writeln!(
         s,
-        "#[allow(dead_code, non_snake_case, clippy::too_many_arguments, clippy::needless_borrow)]\n#[inline]\n{vis}fn {}({}) -> {sig_ret} {{",
+        "#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic)]\n#[inline]\n{vis}fn {}({}) -> {sig_ret} {{",
         ident(&k.name),
         params.join(", ")
     );
@@ -229,7 +229,12 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     let _ = writeln!(s, "    let mut __msp_fault = {rt}::FaultRecord::default();");
     let _ = writeln!(
         s,
-        "    // SAFETY: the declaration matches the kernel's ABI; every array holds exactly the\n    // kernel's element count and is writable where the kernel writes.\n    let __msp_ret = unsafe {{ {m}::{}({}) }};",
+        "    // SAFETY: the declaration matches the kernel's ABI; every array holds exactly the\n    // kernel's element count and is writable where the kernel writes.\n    {}unsafe {{ {m}::{}({}) }};",
+        if k.ret.is_some() {
+            "let __msp_ret = "
+        } else {
+            ""
+        },
         ident(&k.name),
         args.join(", ")
     );
@@ -238,13 +243,20 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
             s,
             "    if __msp_fault.site != 0 {{\n        return ::core::result::Result::Err({rt}::fault({m}::SITES, {m}::SITE_MAP, &__msp_fault));\n    }}"
         );
-        let _ = writeln!(s, "    ::core::result::Result::Ok(__msp_ret)\n}}");
+        let _ = writeln!(
+            s,
+            "    ::core::result::Result::Ok({})\n}}",
+            if k.ret.is_some() { "__msp_ret" } else { "()" }
+        );
     } else {
         let _ = writeln!(
             s,
             "    if __msp_fault.site != 0 {{\n        {rt}::fault_panic({m}::SITES, {m}::SITE_MAP, &__msp_fault);\n    }}"
         );
-        let _ = writeln!(s, "    __msp_ret\n}}");
+        if k.ret.is_some() {
+            let _ = writeln!(s, "    __msp_ret");
+        }
+        let _ = writeln!(s, "}}");
     }
 }
 

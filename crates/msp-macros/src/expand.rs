@@ -81,6 +81,7 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
     let hash = aot::stable_hash(&[
         crate_name.as_bytes(),
         version.as_bytes(),
+        site.file.as_bytes(),
         name.as_bytes(),
         text.as_bytes(),
         args.fingerprint().as_bytes(),

@@ -57,8 +57,8 @@ pub use msp_core::jit::{CallArg, CallError, Fault, JitModule, Kernel, ScalarValu
 pub use msp_core::stage::Limits;
 pub use msp_core::staged::DefineValue;
 
-/// Compiles staged kernels into this crate while rustc runs (see the crate docs, "Ahead
-/// of time").
+/// Compiles staged kernels into this crate while rustc runs: ahead-of-time compilation
+/// without a build script (`docs/aot.md` in the repository).
 pub use msp_macros::msp;
 /// Accepted by the array parameters of `msp!` and `msp-build` wrappers: `[T]`, `[T; N]`,
 /// `[[T; M]; N]`, ... (row-major; the element count is checked).

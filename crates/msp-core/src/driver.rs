@@ -30,7 +30,8 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    fn new(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
+    /// Renders `diagnostics` against the sources they point into.
+    pub fn new(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
         let rendered = render_all(&diagnostics, map);
         let short = diagnostics
             .iter()
@@ -44,7 +45,8 @@ impl CompileError {
         }
     }
 
-    fn internal(message: String) -> CompileError {
+    /// An error with no place in any source (an I/O or LLVM failure).
+    pub fn internal(message: String) -> CompileError {
         let d = Diagnostic::error_nowhere(message);
         CompileError::new(vec![d], &SourceMap::new())
     }
@@ -312,26 +314,27 @@ impl Compiler {
             ..CompileReport::default()
         };
         let opt_level = self.opt_level;
-        let tm = codegen::host_target_machine(codegen::opt_level(opt_level))
-            .map_err(|e| CompileError::internal(e.to_string()))?;
         let mut codegen_time = Duration::ZERO;
         let mut optimize_time = Duration::ZERO;
         let t_all = Instant::now();
-        let jit = JitModule::new(&checked, &map, &externs, |ctx| {
-            let t = Instant::now();
-            let module = codegen::emit_module(ctx, &checked, &tm, &CodegenOptions::default())?;
-            codegen_time = t.elapsed();
-            if dump {
-                report.ir_unoptimized = Some(module.print_to_string().to_string());
-            }
-            let t = Instant::now();
-            codegen::optimize(&module, &tm, opt_level)?;
-            optimize_time = t.elapsed();
-            if dump {
-                report.ir_optimized = Some(module.print_to_string().to_string());
-            }
-            Ok(module)
+        let jit = codegen::with_host_target_machine(opt_level, |tm| {
+            JitModule::new(&checked, &map, &externs, |ctx| {
+                let t = Instant::now();
+                let module = codegen::emit_module(ctx, &checked, tm, &CodegenOptions::default())?;
+                codegen_time = t.elapsed();
+                if dump {
+                    report.ir_unoptimized = Some(module.print_to_string().to_string());
+                }
+                let t = Instant::now();
+                codegen::optimize(&module, tm, opt_level)?;
+                optimize_time = t.elapsed();
+                if dump {
+                    report.ir_optimized = Some(module.print_to_string().to_string());
+                }
+                Ok(module)
+            })
         })
+        .and_then(|r| r)
         .map_err(|e| CompileError::internal(e.to_string()))?;
         times.codegen = codegen_time;
         times.optimize = optimize_time;
@@ -348,42 +351,49 @@ impl Compiler {
         optimized: bool,
     ) -> Result<String, CompileError> {
         let program = self.check_source(name, text)?;
-        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level))
-            .map_err(|e| CompileError::internal(e.to_string()))?;
-        let ctx = inkwell::context::Context::create();
-        let opts = CodegenOptions {
-            trampolines: false,
-            symbol_prefix: String::new(),
-            ..CodegenOptions::default()
-        };
-        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts)
-            .map_err(|e| CompileError::internal(e.to_string()))?;
-        if optimized {
-            codegen::optimize(&module, &tm, self.opt_level)
-                .map_err(|e| CompileError::internal(e.to_string()))?;
-        }
-        Ok(module.print_to_string().to_string())
+        self.with_host_module(&program, optimized, |module, _| {
+            Ok(module.print_to_string().to_string())
+        })
     }
 
     /// Optimized assembly of a module for this host.
     pub fn asm_source(&self, name: &str, text: &str) -> Result<String, CompileError> {
         let program = self.check_source(name, text)?;
-        let tm = codegen::host_target_machine(codegen::opt_level(self.opt_level))
-            .map_err(|e| CompileError::internal(e.to_string()))?;
+        self.with_host_module(&program, true, |module, tm| {
+            let buf = tm
+                .write_to_memory_buffer(module, inkwell::targets::FileType::Assembly)
+                .map_err(|e| {
+                    CompileError::internal(format!("assembly emission: {}", e.to_string()))
+                })?;
+            Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+        })
+    }
+
+    /// Lowers a checked program for this host (plain symbol names, no trampolines: the
+    /// module is for reading, not running) and hands it to `f`.
+    fn with_host_module<T>(
+        &self,
+        program: &CheckedProgram,
+        optimized: bool,
+        f: impl FnOnce(
+            &inkwell::module::Module<'_>,
+            &inkwell::targets::TargetMachine,
+        ) -> Result<T, CompileError>,
+    ) -> Result<T, CompileError> {
+        let internal = |e: codegen::CodegenError| CompileError::internal(e.to_string());
+        let tm =
+            codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(internal)?;
         let ctx = inkwell::context::Context::create();
         let opts = CodegenOptions {
             trampolines: false,
             symbol_prefix: String::new(),
             ..CodegenOptions::default()
         };
-        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts)
-            .map_err(|e| CompileError::internal(e.to_string()))?;
-        codegen::optimize(&module, &tm, self.opt_level)
-            .map_err(|e| CompileError::internal(e.to_string()))?;
-        let buf = tm
-            .write_to_memory_buffer(&module, inkwell::targets::FileType::Assembly)
-            .map_err(|e| CompileError::internal(format!("assembly emission: {}", e.to_string())))?;
-        Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
+        let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(internal)?;
+        if optimized {
+            codegen::optimize(&module, &tm, self.opt_level).map_err(internal)?;
+        }
+        f(&module, &tm)
     }
 }
 

@@ -19,7 +19,28 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proc_macro::TokenStream;
 
-/// Compiles staged kernels into the calling crate. See the `msp` crate's documentation.
+/// Compiles staged kernels into the calling crate while rustc runs.
+///
+/// ```ignore
+/// msp::msp!(r#"
+/// @compile
+/// def scale(a: Float[4], k: float) -> None:
+///     for i in range(4):
+///         a[i] = a[i] * k
+/// "#);
+///
+/// let mut a = [1.0f32, 2.0, 3.0, 4.0];
+/// scale(&mut a, 0.5)?; // checked kernels return Result<T, msp::Fault>
+/// ```
+///
+/// Each `@compile` kernel becomes a function of the same name in the calling module:
+/// scalar parameters take Rust scalars, array parameters `&[T; N]`, `&[[T; M]; N]` or
+/// slices (`&mut` where the kernel writes; the element count is checked). The source is
+/// an inline string or `file = "path/relative/to/Cargo.toml.py"` (tracked, so edits
+/// rebuild). Options after it: `define(name = value, ...)`, `unchecked`,
+/// `opt_level = N`, `target_cpu = "..."`, `externs(name, ...)`, `vis = "..."`, `timings`,
+/// `dump_ir`, `dump_asm`, `dump_rust`. Every error is a `compile_error!` with the rendered
+/// diagnostic. The repository's `docs/aot.md` explains targets, symbols and costs.
 #[proc_macro]
 pub fn msp(input: TokenStream) -> TokenStream {
     let result = catch_unwind(AssertUnwindSafe(|| {

@@ -412,7 +412,8 @@ impl<'r> Gen<'r> {
             Lit::Bool(self.rng.chance(1, 2))
         } else if types::is_float(ty) {
             let v = self.float_value();
-            Lit::Float(if ty == F32 && self.cfg.avoid_inexact_f32_literals { v as f32 as f64 } else { v })
+            let v32 = v as f32 as f64;
+            Lit::Float(if ty == F32 && self.cfg.avoid_inexact_f32_literals { if v32.is_finite() { v32 } else { 0.5 } } else { v })
         } else {
             Lit::Int(self.int_value(ty))
         };

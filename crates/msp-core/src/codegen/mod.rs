@@ -102,6 +102,31 @@ pub fn host_target_machine(opt: OptimizationLevel) -> Result<TargetMachine, Code
     target_machine(&triple, &cpu, &features, opt, RelocMode::Default)
 }
 
+/// Runs `f` with this thread's cached host target machine for `level` (0..=3).
+///
+/// Creating a `TargetMachine` parses the host's CPU features and builds its subtarget
+/// tables, a fixed cost that dominated the JIT latency of small kernels; each thread
+/// keeps one per optimization level (an LLVM target machine must not be used by two
+/// threads at once). Reentrant: a nested call gets a fresh machine.
+pub fn with_host_target_machine<R>(
+    level: u8,
+    f: impl FnOnce(&TargetMachine) -> R,
+) -> Result<R, CodegenError> {
+    use std::cell::RefCell;
+    thread_local! {
+        static HOST_TMS: RefCell<[Option<TargetMachine>; 4]> = const { RefCell::new([None, None, None, None]) };
+    }
+    let level = usize::from(level.min(3));
+    let cached = HOST_TMS.with(|c| c.borrow_mut()[level].take());
+    let tm = match cached {
+        Some(tm) => tm,
+        None => host_target_machine(opt_level(level as u8))?,
+    };
+    let result = f(&tm);
+    HOST_TMS.with(|c| c.borrow_mut()[level] = Some(tm));
+    Ok(result)
+}
+
 /// A target machine for any triple LLVM knows (AOT), e.g. `x86_64-unknown-linux-gnu`.
 pub fn target_machine(
     triple: &TargetTriple,

@@ -1,7 +1,8 @@
 //! Runs the conformance cases (`../shared/conformance`, and the project's own under
 //! `tests/conformance`) against the `msp` binary, one test per `RUN:` line.
 //!
-//! Case format: see `../shared/conformance/README.md`. Set `MSP_CONFORMANCE` to a list of
+//! Case format: see `../shared/conformance/README.md`; a case may also say `# XFAIL: why`
+//! (it reproduces a known bug and must fail until that is fixed). Set `MSP_CONFORMANCE` to a list of
 //! directories (separated by `:`) to run others.
 
 use std::path::{Path, PathBuf};
@@ -167,6 +168,7 @@ fn main() {
         Err(_) => vec![
             root.join("../shared/conformance"),
             root.join("tests/conformance"),
+            root.join("tests/difftest-regressions"),
         ],
     };
     let mut trials = Vec::new();
@@ -193,7 +195,14 @@ fn main() {
                     run.call.clone().unwrap_or_else(|| "check".into())
                 );
                 let (f, defines) = (f.clone(), defines.clone());
-                trials.push(Trial::test(name, move || check_run(&f, &defines, &run)));
+                // `# XFAIL: why` marks a case that reproduces a known, reported bug: it
+                // must fail until the bug is fixed, then the line must go.
+                let xfail = text.lines().take_while(|l| l.starts_with('#') || l.trim().is_empty()).any(|l| l.starts_with("# XFAIL:"));
+                trials.push(Trial::test(name, move || match (check_run(&f, &defines, &run), xfail) {
+                    (Ok(()), true) => Err("XPASS: the bug this case reproduces is fixed; remove its `# XFAIL:` line".into()),
+                    (Err(_), true) => Ok(()),
+                    (r, false) => r,
+                }));
             }
         }
     }

@@ -1,0 +1,3 @@
+﻿@compile
+def f(x: int) -> int:
+    return x + 1

@@ -1,0 +1,3 @@
+xs = [1]
+for x in xs:
+    xs.append(x)

@@ -1,0 +1,3 @@
+@compile
+def f(a: Int[2.5]) -> int:
+    return 0

@@ -1,0 +1,3 @@
+xs = [0]
+while True:
+    xs = xs + xs

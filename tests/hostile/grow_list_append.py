@@ -1,0 +1,3 @@
+xs = []
+while True:
+    xs.append(xs)

@@ -1,0 +1,4 @@
+@compile
+def f() -> int:
+    a: F64[100000000000]
+    return 0

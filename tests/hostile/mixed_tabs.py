@@ -1,0 +1,5 @@
+@compile
+def f(x: int) -> int:
+    if x > 0:
+	return x
+        return -x

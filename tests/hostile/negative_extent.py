@@ -1,0 +1,3 @@
+@compile
+def f(a: Int[-3]) -> int:
+    return 0

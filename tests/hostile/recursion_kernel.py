@@ -1,0 +1,3 @@
+@compile
+def f(n: int) -> int:
+    return f(n + 1)

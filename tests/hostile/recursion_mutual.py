@@ -1,0 +1,7 @@
+def f(n):
+    return g(n + 1)
+
+def g(n):
+    return f(n + 1)
+
+f(0)

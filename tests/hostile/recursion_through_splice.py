@@ -1,0 +1,6 @@
+def g():
+    return q("splice(g()) + 1")
+
+@compile
+def f() -> int:
+    return splice(g())

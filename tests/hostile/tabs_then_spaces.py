@@ -1,0 +1,4 @@
+def g(n):
+	if n:
+	    return 1
+        return 0

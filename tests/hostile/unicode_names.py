@@ -1,0 +1,3 @@
+@compile
+def f(été: int) -> int:
+    return été + 1

@@ -1,0 +1,4 @@
+x = 'abc
+@compile
+def f() -> int:
+    return 1

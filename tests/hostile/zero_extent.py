@@ -1,0 +1,3 @@
+@compile
+def f(a: Int[0]) -> int:
+    return 0

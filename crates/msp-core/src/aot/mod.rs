@@ -23,9 +23,8 @@ use inkwell::context::Context;
 use inkwell::targets::{FileType, RelocMode, TargetMachine, TargetTriple};
 
 use crate::codegen::{self, CodegenOptions};
-use crate::diag::{Diagnostic, render_all};
+use crate::diag::Diagnostic;
 use crate::driver::{CheckedProgram, CompileError, CompileReport};
-use crate::source::SourceMap;
 
 pub use binding::{KernelBinding, ParamBinding, SiteBinding};
 
@@ -270,7 +269,7 @@ pub fn check_externs(program: &CheckedProgram, policy: &ExternPolicy) -> Result<
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(error(missing, &program.map))
+        Err(CompileError::new(missing, &program.map))
     }
 }
 
@@ -307,22 +306,8 @@ pub fn stable_hash(parts: &[&[u8]]) -> u64 {
     h
 }
 
-fn error(diagnostics: Vec<Diagnostic>, map: &SourceMap) -> CompileError {
-    let rendered = render_all(&diagnostics, map);
-    let short = diagnostics
-        .iter()
-        .map(|d| d.render_short(map))
-        .collect::<Vec<_>>()
-        .join("\n");
-    CompileError {
-        diagnostics,
-        rendered,
-        short,
-    }
-}
-
 fn internal(message: String) -> CompileError {
-    error(vec![Diagnostic::error_nowhere(message)], &SourceMap::new())
+    CompileError::internal(message)
 }
 
 #[cfg(test)]

@@ -197,7 +197,10 @@ fn main() {
                 let (f, defines) = (f.clone(), defines.clone());
                 // `# XFAIL: why` marks a case that reproduces a known, reported bug: it
                 // must fail until the bug is fixed, then the line must go.
-                let xfail = text.lines().take_while(|l| l.starts_with('#') || l.trim().is_empty()).any(|l| l.starts_with("# XFAIL:"));
+                let xfail = text
+                    .lines()
+                    .take_while(|l| l.starts_with('#') || l.trim().is_empty())
+                    .any(|l| l.starts_with("# XFAIL:"));
                 trials.push(Trial::test(name, move || match (check_run(&f, &defines, &run), xfail) {
                     (Ok(()), true) => Err("XPASS: the bug this case reproduces is fixed; remove its `# XFAIL:` line".into()),
                     (Err(_), true) => Ok(()),

@@ -54,8 +54,18 @@ fn msp(args: &[&str]) -> Outcome {
     let stdout = String::from_utf8_lossy(&t_out.join().unwrap_or_default()).into_owned();
     let stderr = String::from_utf8_lossy(&t_err.join().unwrap_or_default()).into_owned();
     match status {
-        None => Outcome { code: Some(-1), stdout, stderr: format!("TIMEOUT after {TIMEOUT:?}\n{stderr}"), elapsed: start.elapsed() },
-        Some(s) => Outcome { code: s.code(), stdout, stderr, elapsed: start.elapsed() },
+        None => Outcome {
+            code: Some(-1),
+            stdout,
+            stderr: format!("TIMEOUT after {TIMEOUT:?}\n{stderr}"),
+            elapsed: start.elapsed(),
+        },
+        Some(s) => Outcome {
+            code: s.code(),
+            stdout,
+            stderr,
+            elapsed: start.elapsed(),
+        },
     }
 }
 
@@ -70,8 +80,16 @@ fn judge(what: &str, o: &Outcome) -> Option<String> {
         Some(1) => None,
         Some(c) => Some(format!("exit code {c}")),
     }
-    .or_else(|| (all.contains("panicked") || all.contains("RUST_BACKTRACE")).then(|| "panicked".to_string()));
-    bad.map(|why| format!("{what}: {why} ({:.1?})\n{}", o.elapsed, all.chars().take(2000).collect::<String>()))
+    .or_else(|| {
+        (all.contains("panicked") || all.contains("RUST_BACKTRACE")).then(|| "panicked".to_string())
+    });
+    bad.map(|why| {
+        format!(
+            "{what}: {why} ({:.1?})\n{}",
+            o.elapsed,
+            all.chars().take(2000).collect::<String>()
+        )
+    })
 }
 
 fn hostile_dir() -> PathBuf {
@@ -152,7 +170,8 @@ fn known_bug_files() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-const GOOD: &str = "@compile\ndef f(x: int, a: Int[2]) -> int:\n    a[0] = x\n    return x + a[1]\n";
+const GOOD: &str =
+    "@compile\ndef f(x: int, a: Int[2]) -> int:\n    a[0] = x\n    return x + a[1]\n";
 
 #[test]
 fn bad_command_lines_get_clear_errors() {
@@ -166,30 +185,118 @@ fn bad_command_lines_get_clear_errors() {
     let l1 = latin1.display().to_string();
     let d = dir.display().to_string();
     let cases: Vec<(&str, Vec<&str>, &str)> = vec![
-        ("unparsable call", vec!["run", &g, "--call", "f(1,"], "error"),
-        ("call of no kernel", vec!["run", &g, "--call", "nope(1, [1, 2])"], "nope"),
-        ("call that is not a call", vec!["run", &g, "--call", "f"], "error"),
-        ("too few arguments", vec!["run", &g, "--call", "f(1)"], "argument"),
-        ("too many arguments", vec!["run", &g, "--call", "f(1, [1, 2], 3)"], "argument"),
-        ("string argument", vec!["run", &g, "--call", "f('one', [1, 2])"], "error"),
-        ("argument too large", vec!["run", &g, "--call", "f(99999999999999999999, [1, 2])"], "fit"),
-        ("float for int", vec!["run", &g, "--call", "f(1.5, [1, 2])"], "error"),
-        ("array of the wrong length", vec!["run", &g, "--call", "f(1, [1, 2, 3])"], "error"),
-        ("array nested too deep", vec!["run", &g, "--call", "f(1, [[1], [2]])"], "error"),
-        ("scalar for an array", vec!["run", &g, "--call", "f(1, 2)"], "error"),
-        ("non-literal argument", vec!["run", &g, "--call", "f(x, [1, 2])"], "error"),
-        ("keyword argument", vec!["run", &g, "--call", "f(x=1, a=[1, 2])"], "error"),
-        ("define without =", vec!["check", &g, "--define", "n"], "NAME=VALUE"),
-        ("define of a bad name", vec!["check", &g, "--define", "1n=3"], "name"),
-        ("define of a non-literal", vec!["check", &g, "--define", "n=foo()"], "literal"),
-        ("define of an unparsable value", vec!["check", &g, "--define", "n=(("], "error"),
-        ("define too large", vec!["check", &g, "--define", "n=99999999999999999999999"], "64 bits"),
-        ("define of zeros", vec!["check", &g, "--define", "n=zeros"], "error"),
-        ("missing file", vec!["check", "/nonexistent/nothing.py"], "cannot read"),
+        (
+            "unparsable call",
+            vec!["run", &g, "--call", "f(1,"],
+            "error",
+        ),
+        (
+            "call of no kernel",
+            vec!["run", &g, "--call", "nope(1, [1, 2])"],
+            "nope",
+        ),
+        (
+            "call that is not a call",
+            vec!["run", &g, "--call", "f"],
+            "error",
+        ),
+        (
+            "too few arguments",
+            vec!["run", &g, "--call", "f(1)"],
+            "argument",
+        ),
+        (
+            "too many arguments",
+            vec!["run", &g, "--call", "f(1, [1, 2], 3)"],
+            "argument",
+        ),
+        (
+            "string argument",
+            vec!["run", &g, "--call", "f('one', [1, 2])"],
+            "error",
+        ),
+        (
+            "argument too large",
+            vec!["run", &g, "--call", "f(99999999999999999999, [1, 2])"],
+            "fit",
+        ),
+        (
+            "float for int",
+            vec!["run", &g, "--call", "f(1.5, [1, 2])"],
+            "error",
+        ),
+        (
+            "array of the wrong length",
+            vec!["run", &g, "--call", "f(1, [1, 2, 3])"],
+            "error",
+        ),
+        (
+            "array nested too deep",
+            vec!["run", &g, "--call", "f(1, [[1], [2]])"],
+            "error",
+        ),
+        (
+            "scalar for an array",
+            vec!["run", &g, "--call", "f(1, 2)"],
+            "error",
+        ),
+        (
+            "non-literal argument",
+            vec!["run", &g, "--call", "f(x, [1, 2])"],
+            "error",
+        ),
+        (
+            "keyword argument",
+            vec!["run", &g, "--call", "f(x=1, a=[1, 2])"],
+            "error",
+        ),
+        (
+            "define without =",
+            vec!["check", &g, "--define", "n"],
+            "NAME=VALUE",
+        ),
+        (
+            "define of a bad name",
+            vec!["check", &g, "--define", "1n=3"],
+            "name",
+        ),
+        (
+            "define of a non-literal",
+            vec!["check", &g, "--define", "n=foo()"],
+            "literal",
+        ),
+        (
+            "define of an unparsable value",
+            vec!["check", &g, "--define", "n=(("],
+            "error",
+        ),
+        (
+            "define too large",
+            vec!["check", &g, "--define", "n=99999999999999999999999"],
+            "64 bits",
+        ),
+        (
+            "define of zeros",
+            vec!["check", &g, "--define", "n=zeros"],
+            "error",
+        ),
+        (
+            "missing file",
+            vec!["check", "/nonexistent/nothing.py"],
+            "cannot read",
+        ),
         ("directory as file", vec!["check", &d], "error"),
         ("non-UTF-8 file", vec!["check", &l1], "UTF-8"),
-        ("non-UTF-8 file, run", vec!["run", &l1, "--call", "f()"], "UTF-8"),
-        ("ir of a missing file", vec!["ir", "/nonexistent/nothing.py"], "cannot read"),
+        (
+            "non-UTF-8 file, run",
+            vec!["run", &l1, "--call", "f()"],
+            "UTF-8",
+        ),
+        (
+            "ir of a missing file",
+            vec!["ir", "/nonexistent/nothing.py"],
+            "cannot read",
+        ),
         ("asm of a non-UTF-8 file", vec!["asm", &l1], "UTF-8"),
     ];
     let mut failures = Vec::new();
@@ -200,13 +307,25 @@ fn bad_command_lines_get_clear_errors() {
             continue;
         }
         if o.code != Some(1) {
-            failures.push(format!("{what}: expected exit 1, got {:?}\n{}{}", o.code, o.stdout, o.stderr));
+            failures.push(format!(
+                "{what}: expected exit 1, got {:?}\n{}{}",
+                o.code, o.stdout, o.stderr
+            ));
         } else if !o.stderr.to_lowercase().contains(&needle.to_lowercase()) {
-            failures.push(format!("{what}: the message lacks `{needle}`:\n{}", o.stderr));
+            failures.push(format!(
+                "{what}: the message lacks `{needle}`:\n{}",
+                o.stderr
+            ));
         }
     }
     // Usage errors come from clap: exit 2 with a message, no panic.
-    for args in [vec![], vec!["frobnicate"], vec!["run", &g], vec!["check"], vec!["check", &g, "--no-such-flag"]] {
+    for args in [
+        vec![],
+        vec!["frobnicate"],
+        vec!["run", &g],
+        vec!["check"],
+        vec!["check", &g, "--no-such-flag"],
+    ] {
         let o = msp(&args);
         let all = format!("{}{}", o.stdout, o.stderr);
         if o.code != Some(2) || all.contains("panicked") || o.stderr.trim().is_empty() {

@@ -218,7 +218,9 @@ impl Expr {
             Expr::Bin { l, r, .. } => vec![&mut **l, &mut **r],
             Expr::Pow { base, .. } => vec![&mut **base],
             Expr::Un { e, .. } | Expr::Cast { e, .. } | Expr::Widen { e, .. } => vec![&mut **e],
-            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => xs.iter_mut().collect(),
+            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => {
+                xs.iter_mut().collect()
+            }
             Expr::IfExp { c, t, f, .. } => vec![&mut **c, &mut **t, &mut **f],
             Expr::Call { args, .. } => args
                 .iter_mut()
@@ -237,7 +239,9 @@ impl Expr {
             Expr::Bin { l, r, .. } => vec![&**l, &**r],
             Expr::Pow { base, .. } => vec![&**base],
             Expr::Un { e, .. } | Expr::Cast { e, .. } | Expr::Widen { e, .. } => vec![&**e],
-            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => xs.iter().collect(),
+            Expr::Cmp { xs, .. } | Expr::BoolOp { xs, .. } | Expr::Intr { xs, .. } => {
+                xs.iter().collect()
+            }
             Expr::IfExp { c, t, f, .. } => vec![&**c, &**t, &**f],
             Expr::Call { args, .. } => args
                 .iter()
@@ -252,24 +256,66 @@ impl Expr {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
-    Assign { var: String, e: Expr },
+    Assign {
+        var: String,
+        e: Expr,
+    },
     /// `var op= e`; `join` is the type of `var op e` (it widens to the variable's type).
-    Aug { var: String, ty: Scalar, op: BOp, e: Expr, join: Scalar },
-    Store { arr: Arr, idx: Vec<Expr>, e: Expr, comma: bool },
-    AugStore { arr: Arr, idx: Vec<Expr>, op: BOp, e: Expr },
-    If { arms: Vec<(Expr, Vec<Stmt>)>, els: Vec<Stmt> },
+    Aug {
+        var: String,
+        ty: Scalar,
+        op: BOp,
+        e: Expr,
+        join: Scalar,
+    },
+    Store {
+        arr: Arr,
+        idx: Vec<Expr>,
+        e: Expr,
+        comma: bool,
+    },
+    AugStore {
+        arr: Arr,
+        idx: Vec<Expr>,
+        op: BOp,
+        e: Expr,
+    },
+    If {
+        arms: Vec<(Expr, Vec<Stmt>)>,
+        els: Vec<Stmt>,
+    },
     /// `counter = 0; while counter < limit and cond: counter += 1; body`
-    While { counter: String, limit: i64, cond: Expr, body: Vec<Stmt>, els: Vec<Stmt> },
-    For { var: String, ty: Scalar, args: Vec<Expr>, body: Vec<Stmt>, els: Vec<Stmt> },
+    While {
+        counter: String,
+        limit: i64,
+        cond: Expr,
+        body: Vec<Stmt>,
+        els: Vec<Stmt>,
+    },
+    For {
+        var: String,
+        ty: Scalar,
+        args: Vec<Expr>,
+        body: Vec<Stmt>,
+        els: Vec<Stmt>,
+    },
     Break,
     Continue,
     Return(Expr),
     /// A call for its effect (its value, if any, is dropped).
     Call(Expr),
     /// `body` then `label(name)`; `Goto(name)` inside `body` jumps forward past it.
-    Region { label: String, body: Vec<Stmt> },
+    Region {
+        label: String,
+        body: Vec<Stmt>,
+    },
     /// `counter = 0; label(name); body; counter += 1; if counter < limit: goto(name)`.
-    Repeat { label: String, counter: String, limit: i64, body: Vec<Stmt> },
+    Repeat {
+        label: String,
+        counter: String,
+        limit: i64,
+        body: Vec<Stmt>,
+    },
     Goto(String),
     Pass,
 }
@@ -290,7 +336,9 @@ impl Stmt {
 
     pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
         match self {
-            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => vec![e],
+            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => {
+                vec![e]
+            }
             Stmt::Store { idx, e, .. } | Stmt::AugStore { idx, e, .. } => {
                 let mut v: Vec<&mut Expr> = idx.iter_mut().collect();
                 v.push(e);
@@ -312,7 +360,11 @@ pub enum Param {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Local {
-    Scalar { name: String, ty: Scalar, init: Expr },
+    Scalar {
+        name: String,
+        ty: Scalar,
+        init: Expr,
+    },
     Array(Arr),
 }
 

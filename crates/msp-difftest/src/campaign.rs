@@ -68,26 +68,56 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
     let end = opts.first + opts.programs;
     while i < end {
         let n = (end - i).min(opts.batch as u64);
-        let progs: Vec<Program> = (i..i + n).map(|k| kgen::program(program_seed(opts.seed, k), cfg)).collect();
+        let progs: Vec<Program> = (i..i + n)
+            .map(|k| kgen::program(program_seed(opts.seed, k), cfg))
+            .collect();
         match run::evaluate(&progs, opts.python_timeout) {
             Ok(outs) => {
                 for (k, (p, o)) in progs.iter().zip(&outs).enumerate() {
                     let index = i + k as u64;
-                    let Some(case) = o.first_mismatch() else { continue };
+                    let Some(case) = o.first_mismatch() else {
+                        continue;
+                    };
                     let kind = o.kind(case).unwrap_or_else(|| "mismatch".into());
-                    log(&format!("program {index} (seed {}, case {case}): {kind}\n  python: {}\n  msp:    {}", opts.seed, o.py[case], o.msp[case]));
-                    let mut failure = Failure { index, kind: kind.clone(), program: p.clone(), outcome: o.clone(), saved: None };
+                    log(&format!(
+                        "program {index} (seed {}, case {case}): {kind}\n  python: {}\n  msp:    {}",
+                        opts.seed, o.py[case], o.msp[case]
+                    ));
+                    let mut failure = Failure {
+                        index,
+                        kind: kind.clone(),
+                        program: p.clone(),
+                        outcome: o.clone(),
+                        saved: None,
+                    };
                     if opts.shrink {
-                        let small = shrink::shrink(shrink::only_input(p, case), &kind, opts.shrink_budget, opts.python_timeout);
-                        if let Ok(mut out) = run::evaluate(std::slice::from_ref(&small), opts.python_timeout) {
+                        let small = shrink::shrink(
+                            shrink::only_input(p, case),
+                            &kind,
+                            opts.shrink_budget,
+                            opts.python_timeout,
+                        );
+                        if let Ok(mut out) =
+                            run::evaluate(std::slice::from_ref(&small), opts.python_timeout)
+                        {
                             failure.outcome = out.remove(0);
                         }
                         failure.program = small;
-                        log(&format!("  shrunk to:\n{}", crate::render::kernel_source(&failure.program)));
+                        log(&format!(
+                            "  shrunk to:\n{}",
+                            crate::render::kernel_source(&failure.program)
+                        ));
                         if let Some(dir) = &opts.save_dir {
-                            if let Some(text) = regress::case_text(&failure.program, &failure.outcome, opts.seed, index) {
+                            if let Some(text) = regress::case_text(
+                                &failure.program,
+                                &failure.outcome,
+                                opts.seed,
+                                index,
+                            ) {
                                 let path = dir.join(format!("seed{}_program{index}.py", opts.seed));
-                                if std::fs::create_dir_all(dir).is_ok() && std::fs::write(&path, text).is_ok() {
+                                if std::fs::create_dir_all(dir).is_ok()
+                                    && std::fs::write(&path, text).is_ok()
+                                {
                                     log(&format!("  saved {}", path.display()));
                                     failure.saved = Some(path);
                                 }
@@ -105,7 +135,10 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
         i += n;
         report.programs = i - opts.first;
         if opts.verbose {
-            log(&format!("{i} programs, {} mismatches so far", report.failures.len()));
+            log(&format!(
+                "{i} programs, {} mismatches so far",
+                report.failures.len()
+            ));
         }
     }
     report

@@ -55,7 +55,14 @@ impl Config {
 
     /// Leaves out the constructs of the known, reported mismatches.
     pub fn avoid_known() -> Config {
-        Config { avoid_float_floor_ops: true, avoid_wide_shift_counts: true, avoid_effects_in_stores: true, avoid_bool_literal_ops: true, avoid_inexact_f32_literals: true, ..Config::default() }
+        Config {
+            avoid_float_floor_ops: true,
+            avoid_wide_shift_counts: true,
+            avoid_effects_in_stores: true,
+            avoid_bool_literal_ops: true,
+            avoid_inexact_f32_literals: true,
+            ..Config::default()
+        }
     }
 }
 
@@ -86,8 +93,18 @@ pub struct Gen<'r> {
     current_ret: Scalar,
 }
 
-const INT_OPS: [BOp; 10] =
-    [BOp::Add, BOp::Sub, BOp::Mul, BOp::FloorDiv, BOp::Mod, BOp::BitAnd, BOp::BitOr, BOp::BitXor, BOp::Shl, BOp::Shr];
+const INT_OPS: [BOp; 10] = [
+    BOp::Add,
+    BOp::Sub,
+    BOp::Mul,
+    BOp::FloorDiv,
+    BOp::Mod,
+    BOp::BitAnd,
+    BOp::BitOr,
+    BOp::BitXor,
+    BOp::Shl,
+    BOp::Shr,
+];
 
 fn non_bool() -> Vec<Scalar> {
     types::ALL.iter().copied().filter(|&s| s != Bool).collect()
@@ -95,7 +112,13 @@ fn non_bool() -> Vec<Scalar> {
 
 impl<'r> Gen<'r> {
     pub fn new(rng: &'r mut Rng, cfg: Config) -> Gen<'r> {
-        Gen { rng, cfg, fresh: 0, locals: Vec::new(), current_ret: I32 }
+        Gen {
+            rng,
+            cfg,
+            fresh: 0,
+            locals: Vec::new(),
+            current_ret: I32,
+        }
     }
 
     fn name(&mut self, prefix: &str) -> String {
@@ -117,7 +140,11 @@ impl<'r> Gen<'r> {
 
     fn any_arr(&mut self) -> Arr {
         let elem = self.any_scalar();
-        let dims = if self.rng.chance(2, 3) { vec![self.rng.below(6) + 1] } else { vec![self.rng.below(3) + 1, self.rng.below(4) + 1] };
+        let dims = if self.rng.chance(2, 3) {
+            vec![self.rng.below(6) + 1]
+        } else {
+            vec![self.rng.below(3) + 1, self.rng.below(4) + 1]
+        };
         let name = self.name("a");
         Arr { name, elem, dims }
     }
@@ -138,7 +165,10 @@ impl<'r> Gen<'r> {
             if !arrays.is_empty() && self.rng.chance(1, 2) {
                 let a = self.rng.pick(&arrays).clone();
                 let name = self.name("a");
-                params.insert(self.rng.below(params.len() + 1), Param::Array(Arr { name, ..a }));
+                params.insert(
+                    self.rng.below(params.len() + 1),
+                    Param::Array(Arr { name, ..a }),
+                );
             }
             let ret = self.any_scalar();
             let name = format!("h{h}");
@@ -163,7 +193,10 @@ impl<'r> Gen<'r> {
     }
 
     fn func(&mut self, name: &str, params: Vec<Param>, ret: Scalar, callable: &[Sig]) -> Func {
-        let mut env = Env { callable: callable.to_vec(), ..Env::default() };
+        let mut env = Env {
+            callable: callable.to_vec(),
+            ..Env::default()
+        };
         for p in &params {
             match p {
                 Param::Scalar(n, t) => env.scalars.push((n.clone(), *t, true)),
@@ -176,7 +209,11 @@ impl<'r> Gen<'r> {
             let ty = self.any_scalar();
             let init = self.expr_or_lit(&env, ty, 1);
             let name = self.name("v");
-            self.locals.push(Local::Scalar { name: name.clone(), ty, init });
+            self.locals.push(Local::Scalar {
+                name: name.clone(),
+                ty,
+                init,
+            });
             env.scalars.push((name, ty, true));
         }
         if self.rng.chance(1, 4) {
@@ -186,8 +223,18 @@ impl<'r> Gen<'r> {
         }
         let mut budget = self.cfg.stmts;
         let mut body = self.block(&mut env, &mut budget, 0);
-        body.push(Stmt::Return(self.expr_or_lit(&env, ret, self.cfg.expr_depth)));
-        Func { name: name.to_string(), params, ret, locals: std::mem::take(&mut self.locals), body }
+        body.push(Stmt::Return(self.expr_or_lit(
+            &env,
+            ret,
+            self.cfg.expr_depth,
+        )));
+        Func {
+            name: name.to_string(),
+            params,
+            ret,
+            locals: std::mem::take(&mut self.locals),
+            body,
+        }
     }
 
     fn block(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Vec<Stmt> {
@@ -209,7 +256,11 @@ impl<'r> Gen<'r> {
 
     fn counter(&mut self, env: &mut Env, prefix: &str) -> String {
         let name = self.name(prefix);
-        self.locals.push(Local::Scalar { name: name.clone(), ty: I32, init: int_lit(0, I32) });
+        self.locals.push(Local::Scalar {
+            name: name.clone(),
+            ty: I32,
+            init: int_lit(0, I32),
+        });
         env.scalars.push((name.clone(), I32, false));
         name
     }
@@ -219,7 +270,12 @@ impl<'r> Gen<'r> {
         loop {
             match self.rng.below(100) {
                 0..=24 => {
-                    let vars: Vec<(String, Scalar)> = env.scalars.iter().filter(|v| v.2).map(|v| (v.0.clone(), v.1)).collect();
+                    let vars: Vec<(String, Scalar)> = env
+                        .scalars
+                        .iter()
+                        .filter(|v| v.2)
+                        .map(|v| (v.0.clone(), v.1))
+                        .collect();
                     if vars.is_empty() {
                         continue;
                     }
@@ -228,13 +284,26 @@ impl<'r> Gen<'r> {
                     return Stmt::Assign { var, e };
                 }
                 25..=34 => {
-                    let vars: Vec<(String, Scalar)> = env.scalars.iter().filter(|v| v.2).map(|v| (v.0.clone(), v.1)).collect();
+                    let vars: Vec<(String, Scalar)> = env
+                        .scalars
+                        .iter()
+                        .filter(|v| v.2)
+                        .map(|v| (v.0.clone(), v.1))
+                        .collect();
                     if vars.is_empty() {
                         continue;
                     }
                     let (var, ty) = self.rng.pick(&vars).clone();
-                    let Some((op, e, join)) = self.aug_operand(env, ty, true) else { continue };
-                    return Stmt::Aug { var, ty, op, e, join };
+                    let Some((op, e, join)) = self.aug_operand(env, ty, true) else {
+                        continue;
+                    };
+                    return Stmt::Aug {
+                        var,
+                        ty,
+                        op,
+                        e,
+                        join,
+                    };
                 }
                 35..=44 => {
                     if env.arrays.is_empty() {
@@ -258,17 +327,27 @@ impl<'r> Gen<'r> {
                     let mut ienv = env.clone();
                     ienv.pure = true;
                     let idx = self.indexes(&ienv, &arr);
-                    let Some((op, e, _)) = self.aug_operand(env, arr.elem, false) else { continue };
+                    let Some((op, e, _)) = self.aug_operand(env, arr.elem, false) else {
+                        continue;
+                    };
                     return Stmt::AugStore { arr, idx, op, e };
                 }
                 50..=61 if depth < 3 => {
                     let mut arms = Vec::new();
                     for _ in 0..self.rng.below(3) + 1 {
-                        let t = if self.rng.chance(3, 4) { Bool } else { self.any_scalar() };
+                        let t = if self.rng.chance(3, 4) {
+                            Bool
+                        } else {
+                            self.any_scalar()
+                        };
                         let c = self.expr(env, t, d);
                         arms.push((c, self.block(env, budget, depth + 1)));
                     }
-                    let els = if self.rng.chance(1, 2) { self.block(env, budget, depth + 1) } else { Vec::new() };
+                    let els = if self.rng.chance(1, 2) {
+                        self.block(env, budget, depth + 1)
+                    } else {
+                        Vec::new()
+                    };
                     return Stmt::If { arms, els };
                 }
                 62..=67 if depth < 3 => {
@@ -278,41 +357,77 @@ impl<'r> Gen<'r> {
                     env.loop_depth += 1;
                     let body = self.block(env, budget, depth + 1);
                     env.loop_depth -= 1;
-                    let els = if self.rng.chance(1, 4) { self.block(env, budget, depth + 1) } else { Vec::new() };
-                    return Stmt::While { counter, limit, cond, body, els };
+                    let els = if self.rng.chance(1, 4) {
+                        self.block(env, budget, depth + 1)
+                    } else {
+                        Vec::new()
+                    };
+                    return Stmt::While {
+                        counter,
+                        limit,
+                        cond,
+                        body,
+                        els,
+                    };
                 }
                 68..=77 if depth < 3 => {
                     let ty = *self.rng.pick(&types::INTS);
                     let var = self.name("i");
-                    self.locals.push(Local::Scalar { name: var.clone(), ty, init: int_lit(0, ty) });
+                    self.locals.push(Local::Scalar {
+                        name: var.clone(),
+                        ty,
+                        init: int_lit(0, ty),
+                    });
                     let args = self.range_args(env, ty);
                     env.scalars.push((var.clone(), ty, true));
                     env.loop_depth += 1;
                     let body = self.block(env, budget, depth + 1);
                     env.loop_depth -= 1;
-                    let els = if self.rng.chance(1, 4) { self.block(env, budget, depth + 1) } else { Vec::new() };
-                    return Stmt::For { var, ty, args, body, els };
+                    let els = if self.rng.chance(1, 4) {
+                        self.block(env, budget, depth + 1)
+                    } else {
+                        Vec::new()
+                    };
+                    return Stmt::For {
+                        var,
+                        ty,
+                        args,
+                        body,
+                        els,
+                    };
                 }
                 78..=83 if env.loop_depth > 0 => {
-                    let s = if self.rng.chance(1, 2) { Stmt::Break } else { Stmt::Continue };
+                    let s = if self.rng.chance(1, 2) {
+                        Stmt::Break
+                    } else {
+                        Stmt::Continue
+                    };
                     if self.rng.chance(1, 5) {
                         return s;
                     }
                     let c = self.expr(env, Bool, d);
-                    return Stmt::If { arms: vec![(c, vec![s])], els: Vec::new() };
+                    return Stmt::If {
+                        arms: vec![(c, vec![s])],
+                        els: Vec::new(),
+                    };
                 }
                 84..=86 => {
                     let c = self.expr(env, Bool, d);
                     let ret = self.ret_type(env);
                     let e = self.expr_or_lit(env, ret, d);
-                    return Stmt::If { arms: vec![(c, vec![Stmt::Return(e)])], els: Vec::new() };
+                    return Stmt::If {
+                        arms: vec![(c, vec![Stmt::Return(e)])],
+                        els: Vec::new(),
+                    };
                 }
                 87..=90 => {
                     if env.callable.is_empty() {
                         continue;
                     }
                     let sig = self.rng.pick(&env.callable).clone();
-                    let Some(call) = self.call(env, &sig, d) else { continue };
+                    let Some(call) = self.call(env, &sig, d) else {
+                        continue;
+                    };
                     return Stmt::Call(call);
                 }
                 91..=94 if depth < 3 => {
@@ -332,12 +447,20 @@ impl<'r> Gen<'r> {
                     env.loop_depth = 0;
                     let body = self.block(env, budget, depth + 1);
                     env.loop_depth = saved;
-                    return Stmt::Repeat { label, counter, limit, body };
+                    return Stmt::Repeat {
+                        label,
+                        counter,
+                        limit,
+                        body,
+                    };
                 }
                 97..=98 if !env.labels.is_empty() => {
                     let l = self.rng.pick(&env.labels).clone();
                     let c = self.expr(env, Bool, d);
-                    return Stmt::If { arms: vec![(c, vec![Stmt::Goto(l)])], els: Vec::new() };
+                    return Stmt::If {
+                        arms: vec![(c, vec![Stmt::Goto(l)])],
+                        els: Vec::new(),
+                    };
                 }
                 99 => return Stmt::Pass,
                 _ => continue,
@@ -362,11 +485,18 @@ impl<'r> Gen<'r> {
     /// As `expr_or_lit`, sometimes of a narrower type that widens implicitly.
     fn expr_or_lit_widening(&mut self, env: &Env, ty: Scalar, depth: u32) -> Expr {
         if self.rng.chance(1, 6) {
-            let from: Vec<Scalar> = types::ALL.iter().copied().filter(|&s| s != ty && types::widens(s, ty)).collect();
+            let from: Vec<Scalar> = types::ALL
+                .iter()
+                .copied()
+                .filter(|&s| s != ty && types::widens(s, ty))
+                .collect();
             if !from.is_empty() {
                 let s = *self.rng.pick(&from);
                 let e = self.expr(env, s, depth);
-                return Expr::Widen { to: ty, e: Box::new(e) };
+                return Expr::Widen {
+                    to: ty,
+                    e: Box::new(e),
+                };
             }
         }
         self.expr_or_lit(env, ty, depth)
@@ -389,7 +519,18 @@ impl<'r> Gen<'r> {
     fn float_value(&mut self) -> f64 {
         match self.rng.below(8) {
             0..=3 => self.rng.range(-64, 64) as f64 / 8.0,
-            4 => *self.rng.pick(&[0.1, -0.3, 1e10, 3.0e-5, 255.5, 65536.0, 2147483648.0, 1e300, 0.7, 16777217.0]),
+            4 => *self.rng.pick(&[
+                0.1,
+                -0.3,
+                1e10,
+                3.0e-5,
+                255.5,
+                65536.0,
+                2147483648.0,
+                1e300,
+                0.7,
+                16777217.0,
+            ]),
             _ => self.rng.range(-1000, 1000) as f64 * 1.25,
         }
     }
@@ -399,11 +540,19 @@ impl<'r> Gen<'r> {
         let val = if ty == Bool {
             Lit::Bool(self.rng.chance(1, 2))
         } else if types::is_float(ty) {
-            if self.rng.chance(1, 4) { Lit::Int(self.rng.range(-100, 100) as i128) } else { Lit::Float(self.float_value()) }
+            if self.rng.chance(1, 4) {
+                Lit::Int(self.rng.range(-100, 100) as i128)
+            } else {
+                Lit::Float(self.float_value())
+            }
         } else {
             Lit::Int(self.int_value(ty))
         };
-        Expr::Lit { val, ty, bare: true }
+        Expr::Lit {
+            val,
+            ty,
+            bare: true,
+        }
     }
 
     /// A literal that has type `ty` by itself (`u8(5)`, `f64(0.5)`, `True`).
@@ -413,11 +562,19 @@ impl<'r> Gen<'r> {
         } else if types::is_float(ty) {
             let v = self.float_value();
             let v32 = v as f32 as f64;
-            Lit::Float(if ty == F32 && self.cfg.avoid_inexact_f32_literals { if v32.is_finite() { v32 } else { 0.5 } } else { v })
+            Lit::Float(if ty == F32 && self.cfg.avoid_inexact_f32_literals {
+                if v32.is_finite() { v32 } else { 0.5 }
+            } else {
+                v
+            })
         } else {
             Lit::Int(self.int_value(ty))
         };
-        Expr::Lit { val, ty, bare: false }
+        Expr::Lit {
+            val,
+            ty,
+            bare: false,
+        }
     }
 
     fn leaf(&mut self, env: &Env, ty: Scalar) -> Expr {
@@ -426,7 +583,10 @@ impl<'r> Gen<'r> {
         match self.rng.below(10) {
             0..=5 if !vars.is_empty() => {
                 let v = self.rng.pick(&vars);
-                Expr::Var { name: v.0.clone(), ty }
+                Expr::Var {
+                    name: v.0.clone(),
+                    ty,
+                }
             }
             6..=7 if !arrays.is_empty() => {
                 let a = (*self.rng.pick(&arrays)).clone();
@@ -439,7 +599,10 @@ impl<'r> Gen<'r> {
             _ => {
                 if !vars.is_empty() && self.rng.chance(1, 2) {
                     let v = self.rng.pick(&vars);
-                    return Expr::Var { name: v.0.clone(), ty };
+                    return Expr::Var {
+                        name: v.0.clone(),
+                        ty,
+                    };
                 }
                 self.typed_lit(ty)
             }
@@ -452,19 +615,37 @@ impl<'r> Gen<'r> {
         for &d in &arr.dims {
             let d128 = d as i128;
             let e = match self.rng.below(4) {
-                0 => Expr::Lit { val: Lit::Int(self.rng.range(-(d as i64), d as i64 - 1) as i128), ty: I64, bare: true },
+                0 => Expr::Lit {
+                    val: Lit::Int(self.rng.range(-(d as i64), d as i64 - 1) as i128),
+                    ty: I64,
+                    bare: true,
+                },
                 _ => {
                     let ty = *self.rng.pick(&types::INTS);
                     let x = self.expr(env, ty, 1);
                     let m = Expr::Bin {
                         op: BOp::Mod,
                         l: Box::new(x),
-                        r: Box::new(Expr::Lit { val: Lit::Int(d128), ty, bare: true }),
+                        r: Box::new(Expr::Lit {
+                            val: Lit::Int(d128),
+                            ty,
+                            bare: true,
+                        }),
                         join: ty,
                         ty,
                     };
                     if types::is_signed(ty) && self.rng.chance(1, 3) {
-                        Expr::Bin { op: BOp::Sub, l: Box::new(m), r: Box::new(Expr::Lit { val: Lit::Int(d128), ty, bare: true }), join: ty, ty }
+                        Expr::Bin {
+                            op: BOp::Sub,
+                            l: Box::new(m),
+                            r: Box::new(Expr::Lit {
+                                val: Lit::Int(d128),
+                                ty,
+                                bare: true,
+                            }),
+                            join: ty,
+                            ty,
+                        }
                     } else {
                         m
                     }
@@ -477,7 +658,11 @@ impl<'r> Gen<'r> {
 
     /// `range(...)` arguments of type `ty` that give a handful of iterations.
     fn range_args(&mut self, env: &Env, ty: Scalar) -> Vec<Expr> {
-        let lit = |v: i128| Expr::Lit { val: Lit::Int(v), ty, bare: true };
+        let lit = |v: i128| Expr::Lit {
+            val: Lit::Int(v),
+            ty,
+            bare: true,
+        };
         let (lo, hi) = types::range(ty);
         let signed = types::is_signed(ty);
         match self.rng.below(7) {
@@ -498,30 +683,59 @@ impl<'r> Gen<'r> {
             }
             3 | 4 => {
                 let x = self.expr(env, ty, 1);
-                let m = Expr::Bin { op: BOp::Mod, l: Box::new(x), r: Box::new(lit(7)), join: ty, ty };
+                let m = Expr::Bin {
+                    op: BOp::Mod,
+                    l: Box::new(x),
+                    r: Box::new(lit(7)),
+                    join: ty,
+                    ty,
+                };
                 vec![m]
             }
             5 if signed => {
                 let x = self.expr(env, ty, 1);
-                let m = Expr::Bin { op: BOp::Mod, l: Box::new(x), r: Box::new(lit(3)), join: ty, ty };
-                let step = Expr::Bin { op: BOp::Add, l: Box::new(m), r: Box::new(lit(1)), join: ty, ty };
+                let m = Expr::Bin {
+                    op: BOp::Mod,
+                    l: Box::new(x),
+                    r: Box::new(lit(3)),
+                    join: ty,
+                    ty,
+                };
+                let step = Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(m),
+                    r: Box::new(lit(1)),
+                    join: ty,
+                    ty,
+                };
                 let a = self.rng.range(-4, 4) as i128;
                 if self.rng.chance(1, 2) {
                     vec![lit(a), lit(a + 7), step]
                 } else {
-                    let neg = Expr::Un { op: UOp::Neg, e: Box::new(step), ty };
+                    let neg = Expr::Un {
+                        op: UOp::Neg,
+                        e: Box::new(step),
+                        ty,
+                    };
                     vec![lit(a + 7), lit(a), neg]
                 }
             }
             _ => {
-                let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
+                let vars: Vec<&(String, Scalar, bool)> =
+                    env.scalars.iter().filter(|v| v.1 == ty).collect();
                 if vars.is_empty() {
                     return vec![lit(self.rng.range(0, 4) as i128)];
                 }
                 let v = self.rng.pick(&vars).0.clone();
                 let var = Expr::Var { name: v, ty };
                 let k = self.rng.range(0, 5) as i128;
-                let stop = Expr::Bin { op: BOp::Add, l: Box::new(var.clone()), r: Box::new(lit(k)), join: ty, ty };
+                let stop = Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(var.clone()),
+                    r: Box::new(lit(k)),
+                    join: ty,
+                    ty,
+                };
                 vec![var, stop]
             }
         }
@@ -531,23 +745,49 @@ impl<'r> Gen<'r> {
     fn shift_count(&mut self, env: &Env, ty: Scalar, depth: u32, same_type_only: bool) -> Expr {
         if self.rng.chance(1, 3) {
             let v = (self.rng.range(0, types::bits(ty) as i64 + 4) as i128).min(types::range(ty).1);
-            return Expr::Lit { val: Lit::Int(v), ty, bare: true };
+            return Expr::Lit {
+                val: Lit::Int(v),
+                ty,
+                bare: true,
+            };
         }
         let cty = if same_type_only || self.cfg.avoid_wide_shift_counts {
-            let narrower: Vec<Scalar> = types::INTS.iter().copied().filter(|&s| types::widens(s, ty)).collect();
+            let narrower: Vec<Scalar> = types::INTS
+                .iter()
+                .copied()
+                .filter(|&s| types::widens(s, ty))
+                .collect();
             *self.rng.pick(&narrower)
         } else {
             *self.rng.pick(&types::INTS)
         };
-        let masks: Vec<i128> = [3, 7, 15, 31, 63, 127, 255, 511].into_iter().filter(|&m| types::fits(cty, m)).collect();
+        let masks: Vec<i128> = [3, 7, 15, 31, 63, 127, 255, 511]
+            .into_iter()
+            .filter(|&m| types::fits(cty, m))
+            .collect();
         let mask = *self.rng.pick(&masks);
         let x = self.expr(env, cty, depth);
-        Expr::Bin { op: BOp::BitAnd, l: Box::new(x), r: Box::new(Expr::Lit { val: Lit::Int(mask), ty: cty, bare: true }), join: cty, ty: cty }
+        Expr::Bin {
+            op: BOp::BitAnd,
+            l: Box::new(x),
+            r: Box::new(Expr::Lit {
+                val: Lit::Int(mask),
+                ty: cty,
+                bare: true,
+            }),
+            join: cty,
+            ty: cty,
+        }
     }
 
     /// An operator and operand for `x op= e` on a value of type `ty`; the third item is
     /// the type of `x op e`.
-    fn aug_operand(&mut self, env: &Env, ty: Scalar, allow_mixed: bool) -> Option<(BOp, Expr, Scalar)> {
+    fn aug_operand(
+        &mut self,
+        env: &Env,
+        ty: Scalar,
+        allow_mixed: bool,
+    ) -> Option<(BOp, Expr, Scalar)> {
         let d = self.cfg.expr_depth - 1;
         let op = if ty == Bool {
             *self.rng.pick(&[BOp::BitAnd, BOp::BitOr, BOp::BitXor])
@@ -567,7 +807,10 @@ impl<'r> Gen<'r> {
         let e = if self.rng.chance(1, 3) {
             self.bare_lit(ty)
         } else if allow_mixed && ty != Bool && self.rng.chance(1, 4) {
-            let from: Vec<Scalar> = non_bool().into_iter().filter(|&s| types::join(ty, s) == Some(ty)).collect();
+            let from: Vec<Scalar> = non_bool()
+                .into_iter()
+                .filter(|&s| types::join(ty, s) == Some(ty))
+                .collect();
             let s = *self.rng.pick(&from);
             self.expr(env, s, d)
         } else {
@@ -585,49 +828,103 @@ impl<'r> Gen<'r> {
             Bool => match self.rng.below(12) {
                 0..=4 => self.compare(env, d),
                 5..=6 => self.bool_op(env, Bool, d),
-                7 => Expr::Un { op: UOp::Not, e: Box::new(self.expr_any(env, d)), ty: Bool },
+                7 => Expr::Un {
+                    op: UOp::Not,
+                    e: Box::new(self.expr_any(env, d)),
+                    ty: Bool,
+                },
                 8 => {
                     let op = *self.rng.pick(&[BOp::BitAnd, BOp::BitOr, BOp::BitXor]);
                     if !self.cfg.avoid_bool_literal_ops && self.rng.chance(1, 10) {
                         // Two bool literals: Python's result is a bool.
                         let l = self.bare_lit(Bool);
                         let r = self.bare_lit(Bool);
-                        return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: Bool, ty: Bool };
+                        return Expr::Bin {
+                            op,
+                            l: Box::new(l),
+                            r: Box::new(r),
+                            join: Bool,
+                            ty: Bool,
+                        };
                     }
                     let l = self.expr(env, Bool, d);
                     let r = self.expr(env, Bool, d);
-                    Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: Bool, ty: Bool }
+                    Expr::Bin {
+                        op,
+                        l: Box::new(l),
+                        r: Box::new(r),
+                        join: Bool,
+                        ty: Bool,
+                    }
                 }
                 9 => {
                     let e = self.expr_any(env, d);
-                    Expr::Cast { to: Bool, e: Box::new(e) }
+                    Expr::Cast {
+                        to: Bool,
+                        e: Box::new(e),
+                    }
                 }
                 10 => {
                     let t = *self.rng.pick(&types::FLOATS);
-                    let f = if self.rng.chance(1, 2) { Intr::IsNan } else { Intr::IsInf };
-                    Expr::Intr { f, xs: vec![self.expr(env, t, d)], ty: Bool }
+                    let f = if self.rng.chance(1, 2) {
+                        Intr::IsNan
+                    } else {
+                        Intr::IsInf
+                    };
+                    Expr::Intr {
+                        f,
+                        xs: vec![self.expr(env, t, d)],
+                        ty: Bool,
+                    }
                 }
                 _ => self.misc(env, ty, d),
             },
             _ => match self.rng.below(20) {
                 0..=9 => self.binary(env, ty, d),
                 10 => {
-                    let op = if types::is_int(ty) && self.rng.chance(1, 2) { UOp::Invert } else { UOp::Neg };
-                    Expr::Un { op, e: Box::new(self.expr(env, ty, d)), ty }
+                    let op = if types::is_int(ty) && self.rng.chance(1, 2) {
+                        UOp::Invert
+                    } else {
+                        UOp::Neg
+                    };
+                    Expr::Un {
+                        op,
+                        e: Box::new(self.expr(env, ty, d)),
+                        ty,
+                    }
                 }
                 11..=12 => {
                     let from = *self.rng.pick(&types::ALL);
-                    let e = if from == ty { self.expr_any(env, d) } else { self.expr(env, from, d) };
-                    Expr::Cast { to: ty, e: Box::new(e) }
+                    let e = if from == ty {
+                        self.expr_any(env, d)
+                    } else {
+                        self.expr(env, from, d)
+                    };
+                    Expr::Cast {
+                        to: ty,
+                        e: Box::new(e),
+                    }
                 }
                 13 => self.bool_op(env, ty, d),
                 14 => {
-                    let exp = if types::is_float(ty) { self.rng.range(-3, 5) as i32 } else { self.rng.range(0, 5) as i32 };
-                    Expr::Pow { base: Box::new(self.expr(env, ty, d)), exp, ty }
+                    let exp = if types::is_float(ty) {
+                        self.rng.range(-3, 5) as i32
+                    } else {
+                        self.rng.range(0, 5) as i32
+                    };
+                    Expr::Pow {
+                        base: Box::new(self.expr(env, ty, d)),
+                        exp,
+                        ty,
+                    }
                 }
                 15 => {
                     let f = *self.rng.pick(&[Intr::Abs, Intr::Min, Intr::Max]);
-                    let n = if f == Intr::Abs { 1 } else { self.rng.below(2) + 2 };
+                    let n = if f == Intr::Abs {
+                        1
+                    } else {
+                        self.rng.below(2) + 2
+                    };
                     let mut xs: Vec<Expr> = (0..n).map(|_| self.expr(env, ty, d)).collect();
                     if n > 1 && self.rng.chance(1, 3) {
                         let k = self.rng.below(n);
@@ -637,12 +934,26 @@ impl<'r> Gen<'r> {
                 }
                 16 if ty == I32 || ty == I64 => {
                     let from = if ty == I32 { F32 } else { F64 };
-                    let f = *self.rng.pick(&[Intr::Round, Intr::Floor, Intr::Ceil, Intr::Trunc]);
-                    Expr::Intr { f, xs: vec![self.expr(env, from, d)], ty }
+                    let f = *self
+                        .rng
+                        .pick(&[Intr::Round, Intr::Floor, Intr::Ceil, Intr::Trunc]);
+                    Expr::Intr {
+                        f,
+                        xs: vec![self.expr(env, from, d)],
+                        ty,
+                    }
                 }
                 16 if types::is_float(ty) => {
-                    let f = if self.rng.chance(1, 2) { Intr::Sqrt } else { Intr::Fabs };
-                    Expr::Intr { f, xs: vec![self.expr(env, ty, d)], ty }
+                    let f = if self.rng.chance(1, 2) {
+                        Intr::Sqrt
+                    } else {
+                        Intr::Fabs
+                    };
+                    Expr::Intr {
+                        f,
+                        xs: vec![self.expr(env, ty, d)],
+                        ty,
+                    }
                 }
                 _ => self.misc(env, ty, d),
             },
@@ -657,7 +968,12 @@ impl<'r> Gen<'r> {
     /// Conditional expressions and calls.
     fn misc(&mut self, env: &Env, ty: Scalar, d: u32) -> Expr {
         if !env.pure && self.rng.chance(1, 2) {
-            let sigs: Vec<Sig> = env.callable.iter().filter(|s| s.ret == ty).cloned().collect();
+            let sigs: Vec<Sig> = env
+                .callable
+                .iter()
+                .filter(|s| s.ret == ty)
+                .cloned()
+                .collect();
             if !sigs.is_empty() {
                 let sig = self.rng.pick(&sigs).clone();
                 if let Some(c) = self.call(env, &sig, d) {
@@ -665,19 +981,34 @@ impl<'r> Gen<'r> {
                 }
             }
         }
-        let c = if self.rng.chance(3, 4) { self.expr(env, Bool, d) } else { self.expr_any(env, d) };
+        let c = if self.rng.chance(3, 4) {
+            self.expr(env, Bool, d)
+        } else {
+            self.expr_any(env, d)
+        };
         let t = self.expr(env, ty, d);
         let f = self.expr(env, ty, d);
-        Expr::IfExp { c: Box::new(c), t: Box::new(t), f: Box::new(f), ty }
+        Expr::IfExp {
+            c: Box::new(c),
+            t: Box::new(t),
+            f: Box::new(f),
+            ty,
+        }
     }
 
     fn call(&mut self, env: &Env, sig: &Sig, d: u32) -> Option<Expr> {
         let mut args = Vec::new();
         for p in &sig.params {
             match p {
-                Param::Scalar(_, t) => args.push(Arg::Scalar(self.expr_or_lit_widening(env, *t, d))),
+                Param::Scalar(_, t) => {
+                    args.push(Arg::Scalar(self.expr_or_lit_widening(env, *t, d)))
+                }
                 Param::Array(want) => {
-                    let have: Vec<&Arr> = env.arrays.iter().filter(|a| a.elem == want.elem && a.dims == want.dims).collect();
+                    let have: Vec<&Arr> = env
+                        .arrays
+                        .iter()
+                        .filter(|a| a.elem == want.elem && a.dims == want.dims)
+                        .collect();
                     if have.is_empty() {
                         return None;
                     }
@@ -685,7 +1016,11 @@ impl<'r> Gen<'r> {
                 }
             }
         }
-        Some(Expr::Call { func: sig.name.clone(), args, ty: sig.ret })
+        Some(Expr::Call {
+            func: sig.name.clone(),
+            args,
+            ty: sig.ret,
+        })
     }
 
     fn binary(&mut self, env: &Env, ty: Scalar, d: u32) -> Expr {
@@ -701,33 +1036,78 @@ impl<'r> Gen<'r> {
         if matches!(op, BOp::Shl | BOp::Shr) {
             let l = self.expr(env, ty, d);
             let r = self.shift_count(env, ty, d, false);
-            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+            return Expr::Bin {
+                op,
+                l: Box::new(l),
+                r: Box::new(r),
+                join: ty,
+                ty,
+            };
         }
         let shape = self.rng.below(10);
         if shape < 3 {
             // One side a bare literal, typed by the other side.
             if types::is_float(ty) && self.rng.chance(1, 3) {
                 // An integer operand next to a float literal: the literal's float type.
-                let ints: Vec<Scalar> = types::INTS.iter().copied().filter(|&s| types::float_lit_partner(s) == ty).collect();
+                let ints: Vec<Scalar> = types::INTS
+                    .iter()
+                    .copied()
+                    .filter(|&s| types::float_lit_partner(s) == ty)
+                    .collect();
                 let s = *self.rng.pick(&ints);
                 let x = self.expr(env, s, d);
-                let lit = Expr::Lit { val: Lit::Float(self.float_value()), ty, bare: true };
-                let (l, r) = if op == BOp::Div || self.rng.chance(1, 2) { (x, lit) } else { (lit, x) };
-                let ty2 = if op == BOp::Div { types::truediv_type(l.ty(), r.ty()).expect("joins") } else { ty };
-                return Expr::Bin { op, join: ty, l: Box::new(l), r: Box::new(r), ty: ty2 };
+                let lit = Expr::Lit {
+                    val: Lit::Float(self.float_value()),
+                    ty,
+                    bare: true,
+                };
+                let (l, r) = if op == BOp::Div || self.rng.chance(1, 2) {
+                    (x, lit)
+                } else {
+                    (lit, x)
+                };
+                let ty2 = if op == BOp::Div {
+                    types::truediv_type(l.ty(), r.ty()).expect("joins")
+                } else {
+                    ty
+                };
+                return Expr::Bin {
+                    op,
+                    join: ty,
+                    l: Box::new(l),
+                    r: Box::new(r),
+                    ty: ty2,
+                };
             }
             let x = self.expr(env, ty, d);
-            let lit = if matches!(op, BOp::FloorDiv | BOp::Mod) && types::is_int(ty) && self.rng.chance(3, 4) {
+            let lit = if matches!(op, BOp::FloorDiv | BOp::Mod)
+                && types::is_int(ty)
+                && self.rng.chance(3, 4)
+            {
                 let mut v = self.int_value(ty);
                 if v == 0 {
                     v = 1;
                 }
-                Expr::Lit { val: Lit::Int(v), ty, bare: true }
+                Expr::Lit {
+                    val: Lit::Int(v),
+                    ty,
+                    bare: true,
+                }
             } else {
                 self.bare_lit(ty)
             };
-            let (l, r) = if self.rng.chance(1, 2) { (x, lit) } else { (lit, x) };
-            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+            let (l, r) = if self.rng.chance(1, 2) {
+                (x, lit)
+            } else {
+                (lit, x)
+            };
+            return Expr::Bin {
+                op,
+                l: Box::new(l),
+                r: Box::new(r),
+                join: ty,
+                ty,
+            };
         }
         if shape < 6 {
             // Mixed operand types that meet at `ty`.
@@ -735,9 +1115,17 @@ impl<'r> Gen<'r> {
                 .iter()
                 .flat_map(|&a| types::ALL.iter().map(move |&b| (a, b)))
                 .filter(|&(a, b)| (a, b) != (ty, ty))
-                .filter(|&(a, b)| !(a == Bool && b == Bool && matches!(op, BOp::BitAnd | BOp::BitOr | BOp::BitXor)))
                 .filter(|&(a, b)| {
-                    if op == BOp::Div { types::truediv_type(a, b) == Some(ty) } else { types::join(a, b) == Some(ty) }
+                    !(a == Bool
+                        && b == Bool
+                        && matches!(op, BOp::BitAnd | BOp::BitOr | BOp::BitXor))
+                })
+                .filter(|&(a, b)| {
+                    if op == BOp::Div {
+                        types::truediv_type(a, b) == Some(ty)
+                    } else {
+                        types::join(a, b) == Some(ty)
+                    }
                 })
                 .collect();
             if !pairs.is_empty() {
@@ -745,37 +1133,83 @@ impl<'r> Gen<'r> {
                 let l = self.expr(env, a, d);
                 let r = self.expr(env, b, d);
                 // True division converts each operand straight to the result type.
-                let join = if op == BOp::Div { ty } else { types::join(a, b).expect("pairs join") };
-                return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join, ty };
+                let join = if op == BOp::Div {
+                    ty
+                } else {
+                    types::join(a, b).expect("pairs join")
+                };
+                return Expr::Bin {
+                    op,
+                    l: Box::new(l),
+                    r: Box::new(r),
+                    join,
+                    ty,
+                };
             }
         }
         if op == BOp::Div {
             // `ty` is a float here; both operands of type `ty`.
             let l = self.expr(env, ty, d);
             let r = self.expr(env, ty, d);
-            return Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty };
+            return Expr::Bin {
+                op,
+                l: Box::new(l),
+                r: Box::new(r),
+                join: ty,
+                ty,
+            };
         }
         let l = self.expr(env, ty, d);
         let mut r = self.expr(env, ty, d);
         if matches!(op, BOp::FloorDiv | BOp::Mod) && types::is_int(ty) && self.rng.chance(1, 2) {
             // `(e | 1)` is never zero.
-            r = Expr::Bin { op: BOp::BitOr, l: Box::new(r), r: Box::new(Expr::Lit { val: Lit::Int(1), ty, bare: true }), join: ty, ty };
+            r = Expr::Bin {
+                op: BOp::BitOr,
+                l: Box::new(r),
+                r: Box::new(Expr::Lit {
+                    val: Lit::Int(1),
+                    ty,
+                    bare: true,
+                }),
+                join: ty,
+                ty,
+            };
         }
-        Expr::Bin { op, l: Box::new(l), r: Box::new(r), join: ty, ty }
+        Expr::Bin {
+            op,
+            l: Box::new(l),
+            r: Box::new(r),
+            join: ty,
+            ty,
+        }
     }
 
     fn compare(&mut self, env: &Env, d: u32) -> Expr {
         let n = if self.rng.chance(1, 4) { 3 } else { 2 };
-        let ops: Vec<COp> = (0..n - 1).map(|_| *self.rng.pick(&[COp::Lt, COp::Le, COp::Gt, COp::Ge, COp::Eq, COp::Ne])).collect();
+        let ops: Vec<COp> = (0..n - 1)
+            .map(|_| {
+                *self
+                    .rng
+                    .pick(&[COp::Lt, COp::Le, COp::Gt, COp::Ge, COp::Eq, COp::Ne])
+            })
+            .collect();
         match self.rng.below(4) {
             0 => {
                 // Mixed types that meet.
                 let a = self.any_scalar();
                 let b = self.any_scalar();
-                let join = if a == Bool && b == Bool { Some(Bool) } else { types::join(a, b) };
+                let join = if a == Bool && b == Bool {
+                    Some(Bool)
+                } else {
+                    types::join(a, b)
+                };
                 if let Some(join) = join {
                     let xs = vec![self.expr(env, a, d), self.expr(env, b, d)];
-                    return Expr::Cmp { ops: vec![ops[0]], xs, join };
+                    return Expr::Cmp {
+                        ops: vec![ops[0]],
+                        xs,
+                        join,
+                    };
                 }
                 let t = self.any_scalar();
                 let xs = (0..n).map(|_| self.expr(env, t, d)).collect();
@@ -786,14 +1220,22 @@ impl<'r> Gen<'r> {
                 // integers makes the comparison a float one.
                 let t = *self.rng.pick(&non_bool());
                 let float_lit = !types::is_float(t) && self.rng.chance(1, 3);
-                let join = if float_lit { types::float_lit_partner(t) } else { t };
+                let join = if float_lit {
+                    types::float_lit_partner(t)
+                } else {
+                    t
+                };
                 let k = self.rng.below(n);
                 let xs = (0..n)
                     .map(|i| {
                         if i != k {
                             self.expr(env, t, d)
                         } else if float_lit {
-                            Expr::Lit { val: Lit::Float(self.float_value()), ty: join, bare: true }
+                            Expr::Lit {
+                                val: Lit::Float(self.float_value()),
+                                ty: join,
+                                bare: true,
+                            }
                         } else {
                             self.bare_lit(t)
                         }
@@ -827,8 +1269,26 @@ impl<'r> Gen<'r> {
             Bool => Value::Bool(self.rng.chance(1, 2)),
             F32 | F64 => {
                 let v = match self.rng.below(12) {
-                    0 => *self.rng.pick(&[0.0, -0.0, 1.0, -1.0, 0.5, f64::INFINITY, f64::NEG_INFINITY, f64::NAN]),
-                    1 => *self.rng.pick(&[1e-40, 3.4e38, -3.4e38, 1e300, 5e-324, 2147483648.0, -2147483649.0, 9.3e18]),
+                    0 => *self.rng.pick(&[
+                        0.0,
+                        -0.0,
+                        1.0,
+                        -1.0,
+                        0.5,
+                        f64::INFINITY,
+                        f64::NEG_INFINITY,
+                        f64::NAN,
+                    ]),
+                    1 => *self.rng.pick(&[
+                        1e-40,
+                        3.4e38,
+                        -3.4e38,
+                        1e300,
+                        5e-324,
+                        2147483648.0,
+                        -2147483649.0,
+                        9.3e18,
+                    ]),
                     2 => f64::from_bits(self.rng.next_u64()),
                     3..=6 => self.rng.range(-80, 80) as f64 / 4.0,
                     _ => self.rng.range(-100_000, 100_000) as f64 / 7.0,
@@ -852,7 +1312,11 @@ impl<'r> Gen<'r> {
 }
 
 pub fn int_lit(v: i128, ty: Scalar) -> Expr {
-    Expr::Lit { val: Lit::Int(v), ty, bare: true }
+    Expr::Lit {
+        val: Lit::Int(v),
+        ty,
+        bare: true,
+    }
 }
 
 /// A fresh program from `seed`.

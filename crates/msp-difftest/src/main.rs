@@ -20,11 +20,34 @@ fn main() -> ExitCode {
         let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value"));
         let r: Result<(), String> = (|| {
             match a.as_str() {
-                "--programs" => opts.programs = value("--programs")?.parse().map_err(|e| format!("--programs: {e}"))?,
-                "--first" => opts.first = value("--first")?.parse().map_err(|e| format!("--first: {e}"))?,
-                "--seed" => opts.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
-                "--batch" => opts.batch = value("--batch")?.parse::<usize>().map_err(|e| format!("--batch: {e}"))?.max(1),
-                "--shrink-secs" => opts.shrink_budget = Duration::from_secs(value("--shrink-secs")?.parse().map_err(|e| format!("--shrink-secs: {e}"))?),
+                "--programs" => {
+                    opts.programs = value("--programs")?
+                        .parse()
+                        .map_err(|e| format!("--programs: {e}"))?
+                }
+                "--first" => {
+                    opts.first = value("--first")?
+                        .parse()
+                        .map_err(|e| format!("--first: {e}"))?
+                }
+                "--seed" => {
+                    opts.seed = value("--seed")?
+                        .parse()
+                        .map_err(|e| format!("--seed: {e}"))?
+                }
+                "--batch" => {
+                    opts.batch = value("--batch")?
+                        .parse::<usize>()
+                        .map_err(|e| format!("--batch: {e}"))?
+                        .max(1)
+                }
+                "--shrink-secs" => {
+                    opts.shrink_budget = Duration::from_secs(
+                        value("--shrink-secs")?
+                            .parse()
+                            .map_err(|e| format!("--shrink-secs: {e}"))?,
+                    )
+                }
                 "--save" => save = Some(PathBuf::from(value("--save")?)),
                 "--no-save" => save = None,
                 "--no-shrink" => opts.shrink = false,
@@ -47,16 +70,34 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let (programs, mismatches) = if stage0_mode {
-        let r = stage0::run(opts.programs, opts.seed, opts.batch, opts.python_timeout, |m| eprintln!("{m}"));
+        let r = stage0::run(
+            opts.programs,
+            opts.seed,
+            opts.batch,
+            opts.python_timeout,
+            |m| eprintln!("{m}"),
+        );
         eprintln!("{} programs python rejected (not compared)", r.skipped);
         (r.programs, r.failures.len() + r.infra_errors.len())
     } else {
         let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));
         for f in &r.failures {
-            eprintln!("failure: program {} ({}){}", f.index, f.kind, f.saved.as_ref().map(|p| format!(", saved as {}", p.display())).unwrap_or_default());
+            eprintln!(
+                "failure: program {} ({}){}",
+                f.index,
+                f.kind,
+                f.saved
+                    .as_ref()
+                    .map(|p| format!(", saved as {}", p.display()))
+                    .unwrap_or_default()
+            );
         }
         (r.programs, r.failures.len() + r.infra_errors.len())
     };
     println!("{programs} programs, {mismatches} mismatches");
-    if mismatches == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if mismatches == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -25,7 +25,9 @@ fn arg_literal(v: &Value, ty: Scalar) -> Option<String> {
 }
 
 fn repr(text: &str, ty: Scalar) -> String {
-    run::parse_canon(text, ty).map(|v| v.py_repr()).unwrap_or_else(|| text.to_string())
+    run::parse_canon(text, ty)
+        .map(|v| v.py_repr())
+        .unwrap_or_else(|| text.to_string())
 }
 
 /// The case file's text, or `None` when the failure is not one msp should fix (a model
@@ -38,7 +40,11 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
     let entry = p.entry();
     let inputs = &p.inputs[0];
     let mut text = String::new();
-    writeln!(text, "# Found by msp-difftest (seed {seed}, program {index}) and shrunk: msp disagrees with").unwrap();
+    writeln!(
+        text,
+        "# Found by msp-difftest (seed {seed}, program {index}) and shrunk: msp disagrees with"
+    )
+    .unwrap();
     writeln!(text, "# the Python model of the kernel semantics.").unwrap();
     writeln!(text, "#   Python model: {}", out.py[0]).unwrap();
     writeln!(text, "#   msp:          {}", out.msp[0]).unwrap();
@@ -79,10 +85,21 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
             .filter(|(k, _)| !nan_params.contains(k))
             .map(|(_, p)| match p {
                 Param::Scalar(n, t) => format!("{n}: {}", types::name(*t)),
-                Param::Array(a) => format!("{}: {}{}", a.name, types::array_name(a.elem), a.dims.iter().map(|d| format!("[{d}]")).collect::<String>()),
+                Param::Array(a) => format!(
+                    "{}: {}{}",
+                    a.name,
+                    types::array_name(a.elem),
+                    a.dims.iter().map(|d| format!("[{d}]")).collect::<String>()
+                ),
             })
             .collect();
-        writeln!(src, "\n@compile\ndef entry({}) -> {}:", params.join(", "), types::name(entry.ret)).unwrap();
+        writeln!(
+            src,
+            "\n@compile\ndef entry({}) -> {}:",
+            params.join(", "),
+            types::name(entry.ret)
+        )
+        .unwrap();
         writeln!(src, "    zero: f64 = 0.0\n    nan: f64 = zero / zero").unwrap();
         for (k, j) in &nan_elems {
             if let Param::Array(a) = &entry.params[*k] {
@@ -94,7 +111,14 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
                 }
                 idx.reverse();
                 let idx: Vec<String> = idx.iter().map(|i| i.to_string()).collect();
-                writeln!(src, "    {}[{}] = {}(nan)", a.name, idx.join(", "), types::name(a.elem)).unwrap();
+                writeln!(
+                    src,
+                    "    {}[{}] = {}(nan)",
+                    a.name,
+                    idx.join(", "),
+                    types::name(a.elem)
+                )
+                .unwrap();
             }
         }
         let call_args: Vec<String> = entry
@@ -102,7 +126,9 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
             .iter()
             .enumerate()
             .map(|(k, p)| match p {
-                Param::Scalar(n, t) if nan_params.contains(&k) => format!("{}(nan)", types::name(*t)).replace(n, n),
+                Param::Scalar(n, t) if nan_params.contains(&k) => {
+                    format!("{}(nan)", types::name(*t)).replace(n, n)
+                }
                 Param::Scalar(n, _) => n.clone(),
                 Param::Array(a) => a.name.clone(),
             })
@@ -119,7 +145,8 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
         writeln!(text, "# RESULT: {}", repr(parts.next()?, entry.ret)).unwrap();
         for param in &entry.params {
             if let Param::Array(a) = param {
-                let items: Vec<String> = parts.next()?.split(',').map(|t| repr(t, a.elem)).collect();
+                let items: Vec<String> =
+                    parts.next()?.split(',').map(|t| repr(t, a.elem)).collect();
                 writeln!(text, "# ARGS-AFTER: {}", run::nest(&items, &a.dims)).unwrap();
             }
         }

@@ -13,7 +13,11 @@ fn float_text(v: f64) -> String {
 }
 
 fn int_text(v: i128) -> String {
-    if v < 0 { format!("({v})") } else { v.to_string() }
+    if v < 0 {
+        format!("({v})")
+    } else {
+        v.to_string()
+    }
 }
 
 fn indent(out: &mut String, n: usize) {
@@ -53,11 +57,20 @@ fn kernel_func(out: &mut String, f: &Func) {
             Param::Array(a) => format!("{}: {}", a.name, arr_type(a)),
         })
         .collect();
-    writeln!(out, "@compile\ndef {}({}) -> {}:", f.name, params.join(", "), types::name(f.ret)).unwrap();
+    writeln!(
+        out,
+        "@compile\ndef {}({}) -> {}:",
+        f.name,
+        params.join(", "),
+        types::name(f.ret)
+    )
+    .unwrap();
     for l in &f.locals {
         indent(out, 1);
         match l {
-            Local::Scalar { name, ty, init } => writeln!(out, "{name}: {} = {}", types::name(*ty), kexpr(init)).unwrap(),
+            Local::Scalar { name, ty, init } => {
+                writeln!(out, "{name}: {} = {}", types::name(*ty), kexpr(init)).unwrap()
+            }
             Local::Array(a) => writeln!(out, "{}: {}", a.name, arr_type(a)).unwrap(),
         }
     }
@@ -75,7 +88,11 @@ fn kblock(out: &mut String, body: &[Stmt], depth: usize) {
 }
 
 fn kindex(arr: &Arr, idx: &[String], comma: bool) -> String {
-    if comma { format!("{}[{}]", arr.name, idx.join(", ")) } else { format!("{}[{}]", arr.name, idx.join("][")) }
+    if comma {
+        format!("{}[{}]", arr.name, idx.join(", "))
+    } else {
+        format!("{}[{}]", arr.name, idx.join("]["))
+    }
 }
 
 fn kstmt(out: &mut String, s: &Stmt, d: usize) {
@@ -96,7 +113,14 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
         Stmt::AugStore { arr, idx, op, e } => {
             indent(out, d);
             let idx: Vec<String> = idx.iter().map(kexpr).collect();
-            writeln!(out, "{} {}= {}", kindex(arr, &idx, true), op.symbol(), kexpr(e)).unwrap();
+            writeln!(
+                out,
+                "{} {}= {}",
+                kindex(arr, &idx, true),
+                op.symbol(),
+                kexpr(e)
+            )
+            .unwrap();
         }
         Stmt::If { arms, els } => {
             for (k, (c, b)) in arms.iter().enumerate() {
@@ -110,7 +134,13 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
                 kblock(out, els, d + 1);
             }
         }
-        Stmt::While { counter, limit, cond, body, els } => {
+        Stmt::While {
+            counter,
+            limit,
+            cond,
+            body,
+            els,
+        } => {
             indent(out, d);
             writeln!(out, "{counter} = 0").unwrap();
             indent(out, d);
@@ -124,7 +154,13 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
                 kblock(out, els, d + 1);
             }
         }
-        Stmt::For { var, args, body, els, .. } => {
+        Stmt::For {
+            var,
+            args,
+            body,
+            els,
+            ..
+        } => {
             indent(out, d);
             let a: Vec<String> = args.iter().map(kexpr).collect();
             writeln!(out, "for {var} in range({}):", a.join(", ")).unwrap();
@@ -160,7 +196,12 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
             indent(out, d);
             writeln!(out, "label(\"{label}\")").unwrap();
         }
-        Stmt::Repeat { label, counter, limit, body } => {
+        Stmt::Repeat {
+            label,
+            counter,
+            limit,
+            body,
+        } => {
             indent(out, d);
             writeln!(out, "{counter} = 0").unwrap();
             indent(out, d);
@@ -191,9 +232,13 @@ fn lit_text(val: &Lit) -> String {
 pub fn kexpr(e: &Expr) -> String {
     match e {
         Expr::Var { name, .. } => name.clone(),
-        Expr::Lit { val, bare: true, .. } => lit_text(val),
+        Expr::Lit {
+            val, bare: true, ..
+        } => lit_text(val),
         // `bool(1)`, not `True`: a bare bool literal folds with its neighbours.
-        Expr::Lit { val: Lit::Bool(b), .. } => format!("bool({})", *b as u8),
+        Expr::Lit {
+            val: Lit::Bool(b), ..
+        } => format!("bool({})", *b as u8),
         Expr::Lit { val, ty, .. } => {
             let inner = match val {
                 Lit::Int(v) => v.to_string(),
@@ -207,7 +252,15 @@ pub fn kexpr(e: &Expr) -> String {
             kindex(arr, &idx, *comma)
         }
         Expr::Bin { op, l, r, .. } => format!("({} {} {})", kexpr(l), op.symbol(), kexpr(r)),
-        Expr::Pow { base, exp, .. } => format!("({} ** {})", kexpr(base), if *exp < 0 { format!("-{}", -exp) } else { exp.to_string() }),
+        Expr::Pow { base, exp, .. } => format!(
+            "({} ** {})",
+            kexpr(base),
+            if *exp < 0 {
+                format!("-{}", -exp)
+            } else {
+                exp.to_string()
+            }
+        ),
         Expr::Un { op, e, .. } => match op {
             UOp::Neg => format!("(-{})", kexpr(e)),
             UOp::Invert => format!("(~{})", kexpr(e)),
@@ -290,7 +343,11 @@ pub fn conv(py: String, from: Scalar, to: Scalar) -> String {
         return format!("({py} != 0)");
     }
     if from == Bool {
-        return if types::is_float(to) { format!("float({py})") } else { format!("int({py})") };
+        return if types::is_float(to) {
+            format!("float({py})")
+        } else {
+            format!("int({py})")
+        };
     }
     match (types::is_float(from), types::is_float(to)) {
         (false, false) => format!("_w_{}({py})", tcode(to)),
@@ -359,10 +416,16 @@ fn minbin(op: BOp, a: String, b: String, join: Scalar) -> String {
             BOp::Mod => format!("_fmd({a}, {b})"),
             _ => unreachable!("no bit operators on floats"),
         };
-        return if join == F32 { format!("_f32({raw})") } else { raw };
+        return if join == F32 {
+            format!("_f32({raw})")
+        } else {
+            raw
+        };
     }
     match op {
-        BOp::Add | BOp::Sub | BOp::Mul | BOp::FloorDiv => format!("_w_{t}({a} {} {b})", op.symbol()),
+        BOp::Add | BOp::Sub | BOp::Mul | BOp::FloorDiv => {
+            format!("_w_{t}({a} {} {b})", op.symbol())
+        }
         BOp::Mod | BOp::BitAnd | BOp::BitOr | BOp::BitXor => format!("({a} {} {b})", op.symbol()),
         BOp::Shl => format!("_shl_{t}({a}, {b})"),
         BOp::Shr => format!("_shr_{t}({a}, {b})"),
@@ -384,7 +447,9 @@ impl Model<'_> {
         for l in &f.locals {
             indent(out, 1);
             match l {
-                Local::Scalar { name, ty, init } => writeln!(out, "{name} = {}", self.expr_as(init, *ty)).unwrap(),
+                Local::Scalar { name, ty, init } => {
+                    writeln!(out, "{name} = {}", self.expr_as(init, *ty)).unwrap()
+                }
                 Local::Array(a) => {
                     let zero = match a.elem {
                         Bool => "False",
@@ -404,7 +469,10 @@ impl Model<'_> {
 
     /// `e` converted to `ty` (bare literals are already `ty`).
     fn expr_as(&mut self, e: &Expr, ty: Scalar) -> String {
-        if let Expr::Lit { val, bare: true, .. } = e {
+        if let Expr::Lit {
+            val, bare: true, ..
+        } = e
+        {
             return mlit(val, ty);
         }
         conv(self.expr(e), e.ty(), ty)
@@ -435,8 +503,23 @@ impl Model<'_> {
                 indent(out, d);
                 writeln!(out, "{var} = {}", self.expr_as(e, ty)).unwrap();
             }
-            Stmt::Aug { var, ty, op, e, join } => {
-                let bin = Expr::Bin { op: *op, l: Box::new(Expr::Var { name: var.clone(), ty: *ty }), r: Box::new(e.clone()), join: *join, ty: *join };
+            Stmt::Aug {
+                var,
+                ty,
+                op,
+                e,
+                join,
+            } => {
+                let bin = Expr::Bin {
+                    op: *op,
+                    l: Box::new(Expr::Var {
+                        name: var.clone(),
+                        ty: *ty,
+                    }),
+                    r: Box::new(e.clone()),
+                    join: *join,
+                    ty: *join,
+                };
                 indent(out, d);
                 writeln!(out, "{var} = {}", self.expr_as(&bin, *ty)).unwrap();
             }
@@ -453,10 +536,23 @@ impl Model<'_> {
                     let t = format!("_t{}", self.temps);
                     indent(out, d);
                     writeln!(out, "{t} = {}", self.expr_as(i, i.ty())).unwrap();
-                    names.push(Expr::Var { name: t, ty: i.ty() });
+                    names.push(Expr::Var {
+                        name: t,
+                        ty: i.ty(),
+                    });
                 }
-                let load = Expr::Load { arr: arr.clone(), idx: names.clone(), comma: true };
-                let bin = Expr::Bin { op: *op, l: Box::new(load), r: Box::new(e.clone()), join: arr.elem, ty: arr.elem };
+                let load = Expr::Load {
+                    arr: arr.clone(),
+                    idx: names.clone(),
+                    comma: true,
+                };
+                let bin = Expr::Bin {
+                    op: *op,
+                    l: Box::new(load),
+                    r: Box::new(e.clone()),
+                    join: arr.elem,
+                    ty: arr.elem,
+                };
                 let tn: Vec<String> = names.iter().map(|n| self.expr(n)).collect();
                 let target = self.index(arr, &tn);
                 indent(out, d);
@@ -465,7 +561,13 @@ impl Model<'_> {
             Stmt::If { arms, els } => {
                 for (k, (c, b)) in arms.iter().enumerate() {
                     indent(out, d);
-                    writeln!(out, "{} {}:", if k == 0 { "if" } else { "elif" }, self.expr(c)).unwrap();
+                    writeln!(
+                        out,
+                        "{} {}:",
+                        if k == 0 { "if" } else { "elif" },
+                        self.expr(c)
+                    )
+                    .unwrap();
                     self.block(out, b, d + 1);
                 }
                 if !els.is_empty() {
@@ -474,7 +576,13 @@ impl Model<'_> {
                     self.block(out, els, d + 1);
                 }
             }
-            Stmt::While { counter, limit, cond, body, els } => {
+            Stmt::While {
+                counter,
+                limit,
+                cond,
+                body,
+                els,
+            } => {
                 indent(out, d);
                 writeln!(out, "{counter} = 0").unwrap();
                 indent(out, d);
@@ -488,7 +596,13 @@ impl Model<'_> {
                     self.block(out, els, d + 1);
                 }
             }
-            Stmt::For { var, ty, args, body, els } => {
+            Stmt::For {
+                var,
+                ty,
+                args,
+                body,
+                els,
+            } => {
                 let a: Vec<String> = args.iter().map(|x| self.expr_as(x, *ty)).collect();
                 indent(out, d);
                 writeln!(out, "for {var} in range({}):", a.join(", ")).unwrap();
@@ -531,7 +645,12 @@ impl Model<'_> {
                 indent(out, d + 2);
                 out.push_str("raise\n");
             }
-            Stmt::Repeat { counter, limit, body, .. } => {
+            Stmt::Repeat {
+                counter,
+                limit,
+                body,
+                ..
+            } => {
                 indent(out, d);
                 writeln!(out, "{counter} = 0").unwrap();
                 indent(out, d);
@@ -626,11 +745,17 @@ impl Model<'_> {
                 let t = tcode(*ty);
                 match f {
                     Intr::Abs if types::is_float(*ty) => format!("abs({})", self.expr(&xs[0])),
-                    Intr::Abs if types::is_signed(*ty) => format!("_w_{t}(abs({}))", self.expr(&xs[0])),
+                    Intr::Abs if types::is_signed(*ty) => {
+                        format!("_w_{t}(abs({}))", self.expr(&xs[0]))
+                    }
                     Intr::Abs => self.expr(&xs[0]),
                     Intr::Min | Intr::Max => {
                         let a: Vec<String> = xs.iter().map(|x| self.expr_as(x, *ty)).collect();
-                        format!("{}({})", if *f == Intr::Min { "min" } else { "max" }, a.join(", "))
+                        format!(
+                            "{}({})",
+                            if *f == Intr::Min { "min" } else { "max" },
+                            a.join(", ")
+                        )
                     }
                     Intr::Round => format!("_s_{t}(_round({}))", self.expr(&xs[0])),
                     Intr::Floor => format!("_s_{t}(_floor({}))", self.expr(&xs[0])),

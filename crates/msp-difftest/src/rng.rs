@@ -12,7 +12,11 @@ pub struct Rng {
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng { state: seed ^ 0x9E37_79B9_7F4A_7C15, bytes: Vec::new(), pos: 0 }
+        Rng {
+            state: seed ^ 0x9E37_79B9_7F4A_7C15,
+            bytes: Vec::new(),
+            pos: 0,
+        }
     }
 
     /// A generator whose first choices come from `data`.
@@ -21,7 +25,11 @@ impl Rng {
         for &b in data {
             h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
         }
-        Rng { state: h, bytes: data.to_vec(), pos: 0 }
+        Rng {
+            state: h,
+            bytes: data.to_vec(),
+            pos: 0,
+        }
     }
 
     fn splitmix(&mut self) -> u64 {

@@ -89,8 +89,16 @@ pub fn run_msp(p: &Program) -> Vec<String> {
     let module = match Compiler::new().jit_source("difftest.py", &src) {
         Ok(m) => m,
         Err(e) => {
-            let first = e.diagnostics.first().map(|d| d.message.clone()).unwrap_or_default();
-            return p.inputs.iter().map(|_| format!("COMPILE_ERROR:{first}")).collect();
+            let first = e
+                .diagnostics
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_default();
+            return p
+                .inputs
+                .iter()
+                .map(|_| format!("COMPILE_ERROR:{first}"))
+                .collect();
         }
     };
     let entry = p.entry();
@@ -186,7 +194,11 @@ pub fn python_script(progs: &[&Program]) -> String {
             .iter()
             .enumerate()
             .map(|(i, inputs)| {
-                let args: Vec<String> = inputs.iter().zip(&entry.params).map(|(x, param)| py_input(x, param)).collect();
+                let args: Vec<String> = inputs
+                    .iter()
+                    .zip(&entry.params)
+                    .map(|(x, param)| py_input(x, param))
+                    .collect();
                 format!("({i}, [{}])", args.join(", "))
             })
             .collect();
@@ -258,7 +270,13 @@ pub fn python_cmd() -> String {
 
 /// Whether a Python 3 interpreter can be started.
 pub fn python_available() -> bool {
-    Command::new(python_cmd()).arg("-c").arg("import struct, math").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(python_cmd())
+        .arg("-c")
+        .arg("import struct, math")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Both sides' outputs for one program, one entry per input set.
@@ -271,7 +289,8 @@ pub struct Outcome {
 impl Outcome {
     /// The first input set on which the two sides disagree, if any.
     pub fn first_mismatch(&self) -> Option<usize> {
-        (0..self.msp.len()).find(|&i| self.msp[i] != self.py[i] || self.py[i].starts_with("MODELERR"))
+        (0..self.msp.len())
+            .find(|&i| self.msp[i] != self.py[i] || self.py[i].starts_with("MODELERR"))
     }
 
     /// What kind of failure input `i` shows: `model`, `compile`, `mismatch`.
@@ -295,18 +314,29 @@ pub fn evaluate(progs: &[Program], timeout: Duration) -> Result<Vec<Outcome>, St
     let script = python_script(&refs);
     let py = std::thread::spawn(move || run_python_script(&script, timeout));
     let msp: Vec<Vec<String>> = progs.iter().map(run_msp).collect();
-    let out = py.join().map_err(|_| "python runner panicked".to_string())??;
-    let mut py_lines: Vec<Vec<String>> = progs.iter().map(|p| vec!["MISSING".to_string(); p.inputs.len()]).collect();
+    let out = py
+        .join()
+        .map_err(|_| "python runner panicked".to_string())??;
+    let mut py_lines: Vec<Vec<String>> = progs
+        .iter()
+        .map(|p| vec!["MISSING".to_string(); p.inputs.len()])
+        .collect();
     for line in out.lines() {
         let mut it = line.splitn(3, ' ');
-        let (Some(pid), Some(case), Some(text)) = (it.next(), it.next(), it.next()) else { continue };
+        let (Some(pid), Some(case), Some(text)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
         if let (Ok(pid), Ok(case)) = (pid.parse::<usize>(), case.parse::<usize>()) {
             if let Some(slot) = py_lines.get_mut(pid).and_then(|v| v.get_mut(case)) {
                 *slot = text.to_string();
             }
         }
     }
-    Ok(msp.into_iter().zip(py_lines).map(|(msp, py)| Outcome { msp, py }).collect())
+    Ok(msp
+        .into_iter()
+        .zip(py_lines)
+        .map(|(msp, py)| Outcome { msp, py })
+        .collect())
 }
 
 /// A value's canonical text back as a `ScalarValue` of type `ty`.
@@ -316,8 +346,12 @@ pub fn parse_canon(text: &str, ty: Scalar) -> Option<ScalarValue> {
     }
     match ty {
         Scalar::Bool => Some(ScalarValue::Bool(text == "True")),
-        Scalar::F32 => u32::from_str_radix(text.strip_prefix('f')?, 16).ok().map(|b| ScalarValue::F32(f32::from_bits(b))),
-        Scalar::F64 => u64::from_str_radix(text.strip_prefix('d')?, 16).ok().map(|b| ScalarValue::F64(f64::from_bits(b))),
+        Scalar::F32 => u32::from_str_radix(text.strip_prefix('f')?, 16)
+            .ok()
+            .map(|b| ScalarValue::F32(f32::from_bits(b))),
+        Scalar::F64 => u64::from_str_radix(text.strip_prefix('d')?, 16)
+            .ok()
+            .map(|b| ScalarValue::F64(f64::from_bits(b))),
         t if types::is_int(t) => ScalarValue::from_i128(t, text.parse().ok()?),
         _ => None,
     }

@@ -34,8 +34,13 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
     match e {
         Expr::Lit { val, ty, bare } => {
             for v in [zero_lit(*ty), one_lit(*ty)] {
-                if v != *val && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_))) {
-                    out.push(Expr::Lit { val: v, ty: *ty, bare: *bare });
+                if v != *val && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_)))
+                {
+                    out.push(Expr::Lit {
+                        val: v,
+                        ty: *ty,
+                        bare: *bare,
+                    });
                 }
             }
             return out;
@@ -46,20 +51,46 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
                     out.push(c.clone());
                 }
             }
-            out.push(Expr::Lit { val: zero_lit(ty), ty, bare: false });
-            out.push(Expr::Lit { val: one_lit(ty), ty, bare: false });
+            out.push(Expr::Lit {
+                val: zero_lit(ty),
+                ty,
+                bare: false,
+            });
+            out.push(Expr::Lit {
+                val: one_lit(ty),
+                ty,
+                bare: false,
+            });
         }
     }
     // Fewer operands in chains and min/max, keeping a non-literal one.
     match e {
-        Expr::Cmp { ops, xs, join } if xs.len() > 2 && xs.iter().all(|x| x.ty() == *join && !x.is_bare_lit()) => {
-            out.push(Expr::Cmp { ops: ops[..ops.len() - 1].to_vec(), xs: xs[..xs.len() - 1].to_vec(), join: *join });
+        Expr::Cmp { ops, xs, join }
+            if xs.len() > 2 && xs.iter().all(|x| x.ty() == *join && !x.is_bare_lit()) =>
+        {
+            out.push(Expr::Cmp {
+                ops: ops[..ops.len() - 1].to_vec(),
+                xs: xs[..xs.len() - 1].to_vec(),
+                join: *join,
+            });
         }
         Expr::BoolOp { and, xs, ty } if xs.len() > 2 && !xs[0].is_bare_lit() => {
-            out.push(Expr::BoolOp { and: *and, xs: xs[..2].to_vec(), ty: *ty });
+            out.push(Expr::BoolOp {
+                and: *and,
+                xs: xs[..2].to_vec(),
+                ty: *ty,
+            });
         }
-        Expr::Intr { f: f @ (Intr::Min | Intr::Max), xs, ty } if xs.len() > 2 && !xs[0].is_bare_lit() => {
-            out.push(Expr::Intr { f: *f, xs: xs[..2].to_vec(), ty: *ty });
+        Expr::Intr {
+            f: f @ (Intr::Min | Intr::Max),
+            xs,
+            ty,
+        } if xs.len() > 2 && !xs[0].is_bare_lit() => {
+            out.push(Expr::Intr {
+                f: *f,
+                xs: xs[..2].to_vec(),
+                ty: *ty,
+            });
         }
         _ => {}
     }
@@ -89,13 +120,19 @@ fn stmt_variants(s: &Stmt, fine: bool) -> Vec<Stmt> {
     }
     if let Stmt::If { arms, els } = s {
         if !els.is_empty() {
-            out.push(Stmt::If { arms: arms.clone(), els: Vec::new() });
+            out.push(Stmt::If {
+                arms: arms.clone(),
+                els: Vec::new(),
+            });
         }
         if arms.len() > 1 {
             for k in 0..arms.len() {
                 let mut a = arms.clone();
                 a.remove(k);
-                out.push(Stmt::If { arms: a, els: els.clone() });
+                out.push(Stmt::If {
+                    arms: a,
+                    els: els.clone(),
+                });
             }
         }
     }
@@ -155,7 +192,9 @@ fn input_variants(p: &Program) -> Vec<Program> {
     for (k, param) in entry.params.iter().enumerate() {
         let simple: Vec<Value> = match param {
             Param::Scalar(_, t) if *t == Scalar::Bool => vec![Value::Bool(false)],
-            Param::Scalar(_, t) if types::is_float(*t) => vec![Value::Float(0.0), Value::Float(1.0)],
+            Param::Scalar(_, t) if types::is_float(*t) => {
+                vec![Value::Float(0.0), Value::Float(1.0)]
+            }
             Param::Scalar(..) => vec![Value::Int(0), Value::Int(1)],
             Param::Array(a) => {
                 let z = match zero_lit(a.elem) {
@@ -163,7 +202,10 @@ fn input_variants(p: &Program) -> Vec<Program> {
                     Lit::Float(f) => Value::Float(f),
                     Lit::Int(i) => Value::Int(i),
                 };
-                if p.inputs.iter().any(|set| matches!(&set[k], Input::Array(v) if v.iter().any(|x| *x != z))) {
+                if p.inputs
+                    .iter()
+                    .any(|set| matches!(&set[k], Input::Array(v) if v.iter().any(|x| *x != z)))
+                {
                     let mut q = p.clone();
                     for set in &mut q.inputs {
                         if let Input::Array(v) = &mut set[k] {
@@ -187,7 +229,10 @@ fn input_variants(p: &Program) -> Vec<Program> {
             }
         };
         for v in simple {
-            if p.inputs.iter().any(|set| matches!(&set[k], Input::Scalar(x) if *x != v)) {
+            if p.inputs
+                .iter()
+                .any(|set| matches!(&set[k], Input::Scalar(x) if *x != v))
+            {
                 let mut q = p.clone();
                 for set in &mut q.inputs {
                     set[k] = Input::Scalar(v.clone());
@@ -222,7 +267,11 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
             if let (true, Local::Scalar { name, ty, init }) = (fine, &f.locals[li]) {
                 for v in expr_variants(init) {
                     let mut q = p.clone();
-                    q.funcs[fi].locals[li] = Local::Scalar { name: name.clone(), ty: *ty, init: v };
+                    q.funcs[fi].locals[li] = Local::Scalar {
+                        name: name.clone(),
+                        ty: *ty,
+                        init: v,
+                    };
                     out.push(q);
                 }
             }
@@ -240,7 +289,9 @@ pub fn well_formed(p: &Program) -> bool {
         b.iter().all(|s| match s {
             Stmt::Break | Stmt::Continue => false,
             Stmt::While { .. } | Stmt::For { .. } => true,
-            Stmt::If { arms, els } => arms.iter().all(|(_, b)| no_loose_jumps(b)) && no_loose_jumps(els),
+            Stmt::If { arms, els } => {
+                arms.iter().all(|(_, b)| no_loose_jumps(b)) && no_loose_jumps(els)
+            }
             Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => no_loose_jumps(body),
             _ => true,
         })
@@ -256,7 +307,9 @@ pub fn well_formed(p: &Program) -> bool {
             s.blocks_mut().into_iter().all(|b| repeats_ok(b))
         })
     }
-    p.funcs.iter().all(|f| matches!(f.body.last(), Some(Stmt::Return(_))) && repeats_ok(&f.body))
+    p.funcs
+        .iter()
+        .all(|f| matches!(f.body.last(), Some(Stmt::Return(_))) && repeats_ok(&f.body))
 }
 
 /// Shrinks `p` (already cut to its failing input set) while the failure `kind` stays.
@@ -269,8 +322,13 @@ pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -
             if start.elapsed() >= budget {
                 break 'outer;
             }
-            let Ok(outs) = run::evaluate(chunk, timeout) else { continue };
-            if let Some(k) = outs.iter().position(|o: &Outcome| o.kind(0).as_deref() == Some(kind)) {
+            let Ok(outs) = run::evaluate(chunk, timeout) else {
+                continue;
+            };
+            if let Some(k) = outs
+                .iter()
+                .position(|o: &Outcome| o.kind(0).as_deref() == Some(kind))
+            {
                 p = chunk[k].clone();
                 continue 'outer;
             }

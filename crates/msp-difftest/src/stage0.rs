@@ -41,7 +41,11 @@ impl G<'_> {
 
     fn var(&mut self, t: T) -> Option<String> {
         let vs: Vec<&(String, T)> = self.vars.iter().filter(|v| v.1 == t).collect();
-        if vs.is_empty() { None } else { Some(self.rng.pick(&vs).0.clone()) }
+        if vs.is_empty() {
+            None
+        } else {
+            Some(self.rng.pick(&vs).0.clone())
+        }
     }
 
     fn expr(&mut self, t: T, d: u32) -> String {
@@ -58,24 +62,54 @@ impl G<'_> {
             T::Int => match self.rng.below(14) {
                 0 => format!("({} + {})", self.expr(T::Int, d), self.expr(T::Int, d)),
                 1 => format!("({} - {})", self.expr(T::Int, d), self.expr(T::Int, d)),
-                2 => format!("(({} * {}) % 997)", self.expr(T::Int, d), self.expr(T::Int, d)),
-                3 => format!("({} // {})", self.expr(T::Int, d), self.rng.range(1, 7) * if self.rng.chance(1, 3) { -1 } else { 1 }),
-                4 => format!("({} % {})", self.expr(T::Int, d), self.rng.range(1, 9) * if self.rng.chance(1, 3) { -1 } else { 1 }),
+                2 => format!(
+                    "(({} * {}) % 997)",
+                    self.expr(T::Int, d),
+                    self.expr(T::Int, d)
+                ),
+                3 => format!(
+                    "({} // {})",
+                    self.expr(T::Int, d),
+                    self.rng.range(1, 7) * if self.rng.chance(1, 3) { -1 } else { 1 }
+                ),
+                4 => format!(
+                    "({} % {})",
+                    self.expr(T::Int, d),
+                    self.rng.range(1, 9) * if self.rng.chance(1, 3) { -1 } else { 1 }
+                ),
                 5 => {
-                    let t = if self.rng.chance(1, 2) { T::Str } else { T::List };
+                    let t = if self.rng.chance(1, 2) {
+                        T::Str
+                    } else {
+                        T::List
+                    };
                     format!("len({})", self.expr(t, d))
                 }
                 6 => format!("sum({})", self.expr(T::List, d)),
-                7 => format!("max({} + [{}])", self.expr(T::List, d), self.expr(T::Int, d)),
+                7 => format!(
+                    "max({} + [{}])",
+                    self.expr(T::List, d),
+                    self.expr(T::Int, d)
+                ),
                 8 => {
                     let l = self.expr(T::List, d);
                     format!("({l} + [7])[{} % len({l} + [7])]", self.expr(T::Int, d))
                 }
                 9 => format!("ord(({} + 'k')[0])", self.expr(T::Str, d)),
-                10 => format!("({} if {} else {})", self.expr(T::Int, d), self.expr(T::Bool, d), self.expr(T::Int, d)),
+                10 => format!(
+                    "({} if {} else {})",
+                    self.expr(T::Int, d),
+                    self.expr(T::Bool, d),
+                    self.expr(T::Int, d)
+                ),
                 11 => format!("abs(-{})", self.expr(T::Int, d)),
                 12 => {
-                    let fs: Vec<(String, T, T)> = self.funcs.iter().filter(|f| f.2 == T::Int).cloned().collect();
+                    let fs: Vec<(String, T, T)> = self
+                        .funcs
+                        .iter()
+                        .filter(|f| f.2 == T::Int)
+                        .cloned()
+                        .collect();
                     if fs.is_empty() {
                         return self.lit(T::Int);
                     }
@@ -88,29 +122,66 @@ impl G<'_> {
                 0 => format!("({} + {})", self.expr(T::Str, d), self.expr(T::Str, d)),
                 1 => format!("({} * {})", self.expr(T::Str, d), self.rng.range(0, 3)),
                 2 => format!("str({})", self.expr(T::Int, d)),
-                3 => format!("f\"<{{{}}}|{{{}!r}}>\"", self.expr(T::Int, d), self.expr(T::Str, d)),
-                4 => format!("\"-\".join({})", self.expr(T::Str, d).replace("__", "_") + ".split(' ')"),
-                5 => format!("{}.replace({:?}, {:?})", self.expr(T::Str, d), self.rng.pick(&WORDS), self.rng.pick(&WORDS)),
+                3 => format!(
+                    "f\"<{{{}}}|{{{}!r}}>\"",
+                    self.expr(T::Int, d),
+                    self.expr(T::Str, d)
+                ),
+                4 => format!(
+                    "\"-\".join({})",
+                    self.expr(T::Str, d).replace("__", "_") + ".split(' ')"
+                ),
+                5 => format!(
+                    "{}.replace({:?}, {:?})",
+                    self.expr(T::Str, d),
+                    self.rng.pick(&WORDS),
+                    self.rng.pick(&WORDS)
+                ),
                 6 => format!("{}.upper()", self.expr(T::Str, d)),
-                7 => format!("{}[{}:{}]", self.expr(T::Str, d), self.rng.range(-3, 3), self.rng.range(-3, 6)),
+                7 => format!(
+                    "{}[{}:{}]",
+                    self.expr(T::Str, d),
+                    self.rng.range(-3, 3),
+                    self.rng.range(-3, 6)
+                ),
                 8 => format!("{}[::-1]", self.expr(T::Str, d)),
                 9 => format!("\",\".join([str(x) for x in {}])", self.expr(T::List, d)),
                 10 => {
-                    let t = *self.rng.pick(&[T::List, T::Tuple, T::Str, T::Dict, T::Float]);
+                    let t = *self
+                        .rng
+                        .pick(&[T::List, T::Tuple, T::Str, T::Dict, T::Float]);
                     format!("repr({})", self.expr(t, d))
                 }
                 _ => format!("chr(65 + {} % 26)", self.expr(T::Int, d)),
             },
             T::List => match self.rng.below(10) {
                 0 => format!("({} + {})", self.expr(T::List, d), self.expr(T::List, d)),
-                1 => format!("[x * {} for x in {} if x % 2 == {}]", self.rng.range(-2, 3), self.expr(T::List, d), self.rng.range(0, 1)),
+                1 => format!(
+                    "[x * {} for x in {} if x % 2 == {}]",
+                    self.rng.range(-2, 3),
+                    self.expr(T::List, d),
+                    self.rng.range(0, 1)
+                ),
                 2 => format!("sorted({})", self.expr(T::List, d)),
                 3 => format!("sorted({}, reverse=True)", self.expr(T::List, d)),
                 4 => format!("list(reversed({}))", self.expr(T::List, d)),
-                5 => format!("{}[{}:{}]", self.expr(T::List, d), self.rng.range(-3, 3), self.rng.range(-2, 6)),
-                6 => format!("[i + j for i, j in zip({}, {})]", self.expr(T::List, d), self.expr(T::List, d)),
+                5 => format!(
+                    "{}[{}:{}]",
+                    self.expr(T::List, d),
+                    self.rng.range(-3, 3),
+                    self.rng.range(-2, 6)
+                ),
+                6 => format!(
+                    "[i + j for i, j in zip({}, {})]",
+                    self.expr(T::List, d),
+                    self.expr(T::List, d)
+                ),
                 7 => format!("[i * v for i, v in enumerate({})]", self.expr(T::List, d)),
-                8 => format!("list(range({}, {}))", self.rng.range(-3, 3), self.rng.range(-2, 8)),
+                8 => format!(
+                    "list(range({}, {}))",
+                    self.rng.range(-3, 3),
+                    self.rng.range(-2, 8)
+                ),
                 _ => format!("[len(w) for w in {}.split()]", self.expr(T::Str, d)),
             },
             T::Bool => match self.rng.below(7) {
@@ -118,7 +189,11 @@ impl G<'_> {
                 1 => format!("({} in {})", self.expr(T::Int, d), self.expr(T::List, d)),
                 2 => format!("({} and {})", self.expr(T::Bool, d), self.expr(T::Bool, d)),
                 3 => format!("(not {})", self.expr(T::Bool, d)),
-                4 => format!("{}.startswith({:?})", self.expr(T::Str, d), self.rng.pick(&WORDS)),
+                4 => format!(
+                    "{}.startswith({:?})",
+                    self.expr(T::Str, d),
+                    self.rng.pick(&WORDS)
+                ),
                 5 => format!("({} == {})", self.expr(T::Str, d), self.expr(T::Str, d)),
                 _ => format!("({} in {})", self.expr(T::Str, d), self.expr(T::Str, d)),
             },
@@ -136,7 +211,11 @@ impl G<'_> {
             },
             T::Dict => match self.rng.below(2) {
                 0 => format!("{{w: len(w) for w in {}.split()}}", self.expr(T::Str, d)),
-                _ => format!("dict(zip({}.split(), {}))", self.expr(T::Str, d), self.expr(T::List, d)),
+                _ => format!(
+                    "dict(zip({}.split(), {}))",
+                    self.expr(T::Str, d),
+                    self.expr(T::List, d)
+                ),
             },
         }
     }
@@ -147,10 +226,16 @@ impl G<'_> {
             T::Str => format!("{:?}", self.rng.pick(&WORDS)),
             T::List => {
                 let n = self.rng.below(5);
-                let items: Vec<String> = (0..n).map(|_| self.rng.range(-9, 20).to_string()).collect();
+                let items: Vec<String> =
+                    (0..n).map(|_| self.rng.range(-9, 20).to_string()).collect();
                 format!("[{}]", items.join(", "))
             }
-            T::Bool => if self.rng.chance(1, 2) { "True" } else { "False" }.into(),
+            T::Bool => if self.rng.chance(1, 2) {
+                "True"
+            } else {
+                "False"
+            }
+            .into(),
             T::Float => format!("{:?}", self.rng.range(-40, 40) as f64 / 8.0),
             T::Tuple => format!("({}, {:?})", self.rng.range(0, 9), self.rng.pick(&WORDS)),
             T::Dict => "{'k': 1, 'j': 2}".into(),
@@ -158,7 +243,16 @@ impl G<'_> {
     }
 
     fn any_t(&mut self) -> T {
-        *self.rng.pick(&[T::Int, T::Int, T::Str, T::List, T::Bool, T::Float, T::Tuple, T::Dict])
+        *self.rng.pick(&[
+            T::Int,
+            T::Int,
+            T::Str,
+            T::List,
+            T::Bool,
+            T::Float,
+            T::Tuple,
+            T::Dict,
+        ])
     }
 
     fn stmt(&mut self) {
@@ -187,7 +281,8 @@ impl G<'_> {
             6 => {
                 let f = self.name("rec");
                 writeln!(self.out, "def {f}(n):\n    if n <= 1:\n        return 1\n    return {f}(n - 1) + {f}(n - 2) % 1000").unwrap();
-                self.funcs.push((format!("(lambda z: {f}(z % 12))"), T::Int, T::Int));
+                self.funcs
+                    .push((format!("(lambda z: {f}(z % 12))"), T::Int, T::Int));
                 writeln!(self.out, "print({f}({}))", self.rng.range(0, 14)).unwrap();
             }
             7 => {
@@ -199,7 +294,11 @@ impl G<'_> {
             8 => {
                 let (a, b) = (self.name("a"), self.name("b"));
                 let t = self.expr(T::Tuple, 2);
-                writeln!(self.out, "{a}, {b} = {t}\nprint(f\"{{{a}}}:{{{b}}}\", {b}, sep='/')").unwrap();
+                writeln!(
+                    self.out,
+                    "{a}, {b} = {t}\nprint(f\"{{{a}}}:{{{b}}}\", {b}, sep='/')"
+                )
+                .unwrap();
             }
             _ => {
                 let (d_, k) = (self.name("d"), self.name("k"));
@@ -213,7 +312,13 @@ impl G<'_> {
 /// A random stage-0 program.
 pub fn program(seed: u64) -> String {
     let mut rng = Rng::new(seed);
-    let mut g = G { rng: &mut rng, vars: Vec::new(), funcs: Vec::new(), fresh: 0, out: String::new() };
+    let mut g = G {
+        rng: &mut rng,
+        vars: Vec::new(),
+        funcs: Vec::new(),
+        fresh: 0,
+        out: String::new(),
+    };
     let n = g.rng.below(8) + 3;
     for _ in 0..n {
         g.stmt();
@@ -232,7 +337,11 @@ pub fn run_msp(src: &str) -> String {
     let mut out: Vec<u8> = Vec::new();
     match stage::run_module(&mut map, file, &module, &[], &Limits::default(), &mut out) {
         Ok(_) => String::from_utf8_lossy(&out).into_owned(),
-        Err(e) => format!("{}ERROR: {}", String::from_utf8_lossy(&out), e.diagnostic.message),
+        Err(e) => format!(
+            "{}ERROR: {}",
+            String::from_utf8_lossy(&out),
+            e.diagnostic.message
+        ),
     }
 }
 
@@ -260,28 +369,44 @@ pub struct Report {
 }
 
 fn unhex(s: &str) -> Option<String> {
-    let bytes: Option<Vec<u8>> = (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
     bytes.map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-pub fn run(programs: u64, seed: u64, batch: usize, timeout: Duration, mut log: impl FnMut(&str)) -> Report {
+pub fn run(
+    programs: u64,
+    seed: u64,
+    batch: usize,
+    timeout: Duration,
+    mut log: impl FnMut(&str),
+) -> Report {
     let mut report = Report::default();
     let mut i = 0;
     while i < programs {
         let n = (programs - i).min(batch.max(1) as u64);
-        let srcs: Vec<String> = (i..i + n).map(|k| program(crate::campaign::program_seed(seed, k))).collect();
+        let srcs: Vec<String> = (i..i + n)
+            .map(|k| program(crate::campaign::program_seed(seed, k)))
+            .collect();
         let mut script = String::from(RUNNER);
         for (pid, s) in srcs.iter().enumerate() {
             writeln!(script, "_run0({pid}, {s:?})").unwrap();
         }
         let py = std::thread::spawn(move || run::run_python_script(&script, timeout));
         let msp: Vec<String> = srcs.iter().map(|s| run_msp(s)).collect();
-        match py.join().unwrap_or_else(|_| Err("python runner panicked".into())) {
+        match py
+            .join()
+            .unwrap_or_else(|_| Err("python runner panicked".into()))
+        {
             Ok(out) => {
                 let mut py_out = vec![None; srcs.len()];
                 for line in out.lines() {
                     let mut it = line.splitn(2, ' ');
-                    if let (Some(pid), Some(hex)) = (it.next().and_then(|p| p.parse::<usize>().ok()), it.next()) {
+                    if let (Some(pid), Some(hex)) =
+                        (it.next().and_then(|p| p.parse::<usize>().ok()), it.next())
+                    {
                         if pid < py_out.len() {
                             py_out[pid] = unhex(hex.trim());
                         }
@@ -290,7 +415,9 @@ pub fn run(programs: u64, seed: u64, batch: usize, timeout: Duration, mut log: i
                 for (k, (src, (m, p))) in srcs.iter().zip(msp.iter().zip(py_out)).enumerate() {
                     let index = i + k as u64;
                     let Some(p) = p else {
-                        report.failures.push(format!("program {index}: no output from python"));
+                        report
+                            .failures
+                            .push(format!("program {index}: no output from python"));
                         continue;
                     };
                     if p.contains("PYERROR") {
@@ -298,7 +425,9 @@ pub fn run(programs: u64, seed: u64, batch: usize, timeout: Duration, mut log: i
                         continue;
                     }
                     if *m != p {
-                        log(&format!("stage-0 program {index} (seed {seed}):\n{src}--- python:\n{p}--- msp:\n{m}"));
+                        log(&format!(
+                            "stage-0 program {index} (seed {seed}):\n{src}--- python:\n{p}--- msp:\n{m}"
+                        ));
                         report.failures.push(format!("program {index}"));
                     }
                 }

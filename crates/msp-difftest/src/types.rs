@@ -1,8 +1,8 @@
 //! The kernel language's typing rules, written anew from the design brief so the oracle
 //! does not share code with the checker it tests.
 
-pub use msp_core::check::Scalar;
 use Scalar::*;
+pub use msp_core::check::Scalar;
 
 pub const INTS: [Scalar; 8] = [I8, I16, I32, I64, U8, U16, U32, U64];
 pub const FLOATS: [Scalar; 2] = [F32, F64];
@@ -78,7 +78,9 @@ pub fn join(a: Scalar, b: Scalar) -> Option<Scalar> {
         (false, true) => Some(b),
         (false, false) if widens(a, b) => Some(b),
         (false, false) if widens(b, a) => Some(a),
-        _ => [I16, I32, I64].into_iter().find(|&t| widens(a, t) && widens(b, t)),
+        _ => [I16, I32, I64]
+            .into_iter()
+            .find(|&t| widens(a, t) && widens(b, t)),
     }
 }
 

@@ -20,7 +20,9 @@ fn python_or_skip(what: &str) -> bool {
     if run::python_available() {
         return true;
     }
-    eprintln!("skipping {what}: python3 is not available (set MSP_PYTHON to use another interpreter)");
+    eprintln!(
+        "skipping {what}: python3 is not available (set MSP_PYTHON to use another interpreter)"
+    );
     false
 }
 
@@ -29,12 +31,28 @@ fn generated_kernels_agree_with_cpython() {
     if !python_or_skip("the kernel differential run") {
         return;
     }
-    let opts = Options { programs: 200, seed: 20_240_601, batch: 50, shrink: true, shrink_budget: Duration::from_secs(30), ..Options::default() };
+    let opts = Options {
+        programs: 200,
+        seed: 20_240_601,
+        batch: 50,
+        shrink: true,
+        shrink_budget: Duration::from_secs(30),
+        ..Options::default()
+    };
     let mut log = Vec::new();
     let report = campaign::run(&Config::avoid_known(), &opts, |m| log.push(m.to_string()));
-    assert!(report.infra_errors.is_empty(), "python runs failed: {:?}", report.infra_errors);
+    assert!(
+        report.infra_errors.is_empty(),
+        "python runs failed: {:?}",
+        report.infra_errors
+    );
     assert_eq!(report.programs, 200);
-    assert!(report.failures.is_empty(), "{} mismatches:\n{}", report.failures.len(), log.join("\n"));
+    assert!(
+        report.failures.is_empty(),
+        "{} mismatches:\n{}",
+        report.failures.len(),
+        log.join("\n")
+    );
 }
 
 #[test]
@@ -43,9 +61,20 @@ fn generated_stage0_programs_agree_with_cpython() {
         return;
     }
     let mut log = Vec::new();
-    let report = stage0::run(150, 7, 50, Duration::from_secs(120), |m| log.push(m.to_string()));
-    assert!(report.infra_errors.is_empty(), "python runs failed: {:?}", report.infra_errors);
-    assert!(report.failures.is_empty(), "{} mismatches:\n{}", report.failures.len(), log.join("\n"));
+    let report = stage0::run(150, 7, 50, Duration::from_secs(120), |m| {
+        log.push(m.to_string())
+    });
+    assert!(
+        report.infra_errors.is_empty(),
+        "python runs failed: {:?}",
+        report.infra_errors
+    );
+    assert!(
+        report.failures.is_empty(),
+        "{} mismatches:\n{}",
+        report.failures.len(),
+        log.join("\n")
+    );
 }
 
 /// Resident set size in bytes, from /proc/self/statm (None off Linux).
@@ -63,10 +92,21 @@ fn compiling_and_dropping_many_modules_keeps_memory_bounded() {
     // parallel threads: measure in a child process that runs only the probe.
     let exe = std::env::current_exe().expect("test binary");
     let out = std::process::Command::new(exe)
-        .args(["--exact", "memory_probe_child", "--ignored", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "memory_probe_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .output()
         .expect("runs the probe");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in text.lines().filter(|l| l.contains("JIT modules")) {
         eprintln!("{line}");
     }
@@ -95,25 +135,46 @@ fn memory_probe_child() {
     }
     let after = rss_bytes().expect("statm");
     let growth = after.saturating_sub(before);
-    eprintln!("{n} JIT modules compiled and dropped: resident {} MiB -> {} MiB (growth {} KiB)", before >> 20, after >> 20, growth >> 10);
+    eprintln!(
+        "{n} JIT modules compiled and dropped: resident {} MiB -> {} MiB (growth {} KiB)",
+        before >> 20,
+        after >> 20,
+        growth >> 10
+    );
     // A leak of one module's context and machine code (tens of KiB) per compilation
     // would add hundreds of MiB here.
-    assert!(growth < 48 << 20, "resident memory grew by {} MiB over {n} compilations", growth >> 20);
+    assert!(
+        growth < 48 << 20,
+        "resident memory grew by {} MiB over {n} compilations",
+        growth >> 20
+    );
 }
 
 #[test]
 fn parallel_compiles_and_calls_match_serial_runs() {
     let cfg = Config::avoid_known();
-    let progs: Vec<_> = (0..24).map(|i| msp_difftest::kgen::program(campaign::program_seed(99, i), &cfg)).collect();
+    let progs: Vec<_> = (0..24)
+        .map(|i| msp_difftest::kgen::program(campaign::program_seed(99, i), &cfg))
+        .collect();
     let serial: Vec<Vec<String>> = progs.iter().map(run::run_msp).collect();
     let parallel: Vec<Vec<String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..4)
             .map(|t| {
                 let progs = &progs;
-                s.spawn(move || progs.iter().enumerate().filter(|(i, _)| i % 4 == t).map(|(i, p)| (i, run::run_msp(p))).collect::<Vec<_>>())
+                s.spawn(move || {
+                    progs
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| i % 4 == t)
+                        .map(|(i, p)| (i, run::run_msp(p)))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
-        let mut all: Vec<(usize, Vec<String>)> = handles.into_iter().flat_map(|h| h.join().expect("thread")).collect();
+        let mut all: Vec<(usize, Vec<String>)> = handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("thread"))
+            .collect();
         all.sort_by_key(|(i, _)| *i);
         all.into_iter().map(|(_, o)| o).collect()
     });
@@ -127,7 +188,10 @@ fn parallel_compiles_and_calls_match_serial_runs() {
                 let f = m.kernel::<(i32, &[f64; 4]), f64>("f").expect("signature");
                 for k in 0..2000 {
                     let x = (k % 7 + t) as i32;
-                    assert_eq!(f.call((x, &[1.0, 1.0, 1.0, 1.0])).expect("runs"), 4.0 * x as f64);
+                    assert_eq!(
+                        f.call((x, &[1.0, 1.0, 1.0, 1.0])).expect("runs"),
+                        4.0 * x as f64
+                    );
                 }
             });
         }
@@ -137,19 +201,32 @@ fn parallel_compiles_and_calls_match_serial_runs() {
 #[test]
 fn a_million_generated_statements_hit_the_code_size_cap() {
     let src = "def many(n):\n    return [q(\"x = x + 1\")] * n\n\n@compile\ndef k(x: int) -> int:\n    splice(many(1000000))\n    return x\n";
-    let e = Compiler::new().check_source("big.py", src).err().expect("refused");
+    let e = Compiler::new()
+        .check_source("big.py", src)
+        .err()
+        .expect("refused");
     let text = e.rendered.to_lowercase();
-    assert!(text.contains("node") || text.contains("size") || text.contains("large"), "{}", e.rendered);
+    assert!(
+        text.contains("node") || text.contains("size") || text.contains("large"),
+        "{}",
+        e.rendered
+    );
 }
 
 #[test]
 fn unbounded_allocation_hits_the_memory_cap() {
     let src = "s = 'abcdefgh'\nwhile True:\n    s = s + s\n";
-    let e = Compiler::new().check_source("grow.py", src).err().expect("refused");
+    let e = Compiler::new()
+        .check_source("grow.py", src)
+        .err()
+        .expect("refused");
     assert!(e.rendered.contains("memory limit"), "{}", e.rendered);
     let src = "s = 'ab'\nwhile True:\n    s = s * 2\n";
     let mut c = Compiler::new();
-    c.limits(Limits { max_memory: 16 << 20, ..Limits::default() });
+    c.limits(Limits {
+        max_memory: 16 << 20,
+        ..Limits::default()
+    });
     let e = c.check_source("grow.py", src).err().expect("refused");
     assert!(e.rendered.contains("memory limit"), "{}", e.rendered);
     // Lists: with the default limits some limit stops the growth (see the ignored test
@@ -165,8 +242,15 @@ fn unbounded_allocation_hits_the_memory_cap() {
 #[ignore = "known bug: list concatenation escapes the stage-0 memory cap"]
 fn list_growth_hits_the_memory_cap() {
     let mut c = Compiler::new();
-    c.limits(Limits { max_memory: 64 << 20, max_steps: 400_000_000, ..Limits::default() });
-    let e = c.check_source("grow.py", "xs = [0]\nwhile True:\n    xs = xs + xs\n").err().expect("refused");
+    c.limits(Limits {
+        max_memory: 64 << 20,
+        max_steps: 400_000_000,
+        ..Limits::default()
+    });
+    let e = c
+        .check_source("grow.py", "xs = [0]\nwhile True:\n    xs = xs + xs\n")
+        .err()
+        .expect("refused");
     assert!(e.rendered.contains("memory limit"), "{}", e.rendered);
 }
 
@@ -178,7 +262,10 @@ fn endless_stage0_recursion_and_loops_stop() {
         "def g():\n    return q(\"splice(g())\")\n\n@compile\ndef k() -> int:\n    return splice(g())\n",
         "while True:\n    pass\n",
     ] {
-        let e = Compiler::new().check_source("loop.py", src).err().expect("refused");
+        let e = Compiler::new()
+            .check_source("loop.py", src)
+            .err()
+            .expect("refused");
         assert!(!e.rendered.is_empty());
     }
 }
@@ -189,32 +276,96 @@ const API: &str = "@compile\ndef f(x: int, a: F64[2][3]) -> f64:\n    a[0, 0] = 
 fn the_rust_api_answers_bad_calls_with_errors() {
     let m = Compiler::new().jit_source("api.py", API).expect("compiles");
     // Wrong signatures.
-    assert!(matches!(m.kernel::<(i64, &mut [f64]), f64>("f"), Err(SignatureError::Mismatch { .. })));
-    assert!(matches!(m.kernel::<(i32, &[f64]), f64>("f"), Err(SignatureError::Mismatch { .. })), "read-only buffer for a written array");
-    assert!(matches!(m.kernel::<(i32, &mut [f32]), f64>("f"), Err(SignatureError::Mismatch { .. })));
-    assert!(matches!(m.kernel::<(i32, &mut [f64]), ()>("f"), Err(SignatureError::Mismatch { .. })));
-    assert!(matches!(m.kernel::<(i32,), f64>("f"), Err(SignatureError::Mismatch { .. })));
+    assert!(matches!(
+        m.kernel::<(i64, &mut [f64]), f64>("f"),
+        Err(SignatureError::Mismatch { .. })
+    ));
+    assert!(
+        matches!(
+            m.kernel::<(i32, &[f64]), f64>("f"),
+            Err(SignatureError::Mismatch { .. })
+        ),
+        "read-only buffer for a written array"
+    );
+    assert!(matches!(
+        m.kernel::<(i32, &mut [f32]), f64>("f"),
+        Err(SignatureError::Mismatch { .. })
+    ));
+    assert!(matches!(
+        m.kernel::<(i32, &mut [f64]), ()>("f"),
+        Err(SignatureError::Mismatch { .. })
+    ));
+    assert!(matches!(
+        m.kernel::<(i32,), f64>("f"),
+        Err(SignatureError::Mismatch { .. })
+    ));
     let e = m.kernel::<(), ()>("nope").unwrap_err();
-    assert!(matches!(e, SignatureError::Unknown(..)) && e.to_string().contains("f, g"), "{e}");
+    assert!(
+        matches!(e, SignatureError::Unknown(..)) && e.to_string().contains("f, g"),
+        "{e}"
+    );
     // Wrong slice lengths.
     let f = m.kernel::<(i32, &mut [f64]), f64>("f").expect("signature");
     let mut short = vec![0.0; 5];
-    assert!(matches!(f.call((1, &mut short[..])), Err(CallError::Length { expected: 6, got: 5, .. })));
+    assert!(matches!(
+        f.call((1, &mut short[..])),
+        Err(CallError::Length {
+            expected: 6,
+            got: 5,
+            ..
+        })
+    ));
     let mut empty: Vec<f64> = Vec::new();
-    assert!(matches!(f.call((1, &mut empty[..])), Err(CallError::Length { .. })));
+    assert!(matches!(
+        f.call((1, &mut empty[..])),
+        Err(CallError::Length { .. })
+    ));
     let mut ok = vec![0.0; 6];
     assert_eq!(f.call((1, &mut ok[..])).expect("runs"), 1.0);
     // Faults come back as errors.
     let g = m.kernel::<(i32,), i32>("g").expect("signature");
     assert!(matches!(g.call((0,)), Err(CallError::Fault(_))));
     // Dynamic calls: arity, types, lengths, unknown names.
-    assert!(matches!(m.call_dynamic("g", &mut []), Err(CallError::Arity { .. })));
-    assert!(matches!(m.call_dynamic("g", &mut [CallArg::Scalar(ScalarValue::F64(1.0))]), Err(CallError::Type { .. })));
+    assert!(matches!(
+        m.call_dynamic("g", &mut []),
+        Err(CallError::Arity { .. })
+    ));
+    assert!(matches!(
+        m.call_dynamic("g", &mut [CallArg::Scalar(ScalarValue::F64(1.0))]),
+        Err(CallError::Type { .. })
+    ));
     let mut buf = vec![0.0f64; 2];
-    assert!(matches!(m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(1)), CallArg::array(&mut buf[..])]), Err(CallError::Length { .. })));
+    assert!(matches!(
+        m.call_dynamic(
+            "f",
+            &mut [
+                CallArg::Scalar(ScalarValue::I32(1)),
+                CallArg::array(&mut buf[..])
+            ]
+        ),
+        Err(CallError::Length { .. })
+    ));
     let mut ints = vec![0i32; 6];
-    assert!(matches!(m.call_dynamic("f", &mut [CallArg::Scalar(ScalarValue::I32(1)), CallArg::array(&mut ints[..])]), Err(CallError::Type { .. })));
-    assert!(matches!(m.call_dynamic("f", &mut [CallArg::array(&mut ints[..]), CallArg::Scalar(ScalarValue::I32(1))]), Err(CallError::Type { .. })));
+    assert!(matches!(
+        m.call_dynamic(
+            "f",
+            &mut [
+                CallArg::Scalar(ScalarValue::I32(1)),
+                CallArg::array(&mut ints[..])
+            ]
+        ),
+        Err(CallError::Type { .. })
+    ));
+    assert!(matches!(
+        m.call_dynamic(
+            "f",
+            &mut [
+                CallArg::array(&mut ints[..]),
+                CallArg::Scalar(ScalarValue::I32(1))
+            ]
+        ),
+        Err(CallError::Type { .. })
+    ));
     let e = m.call_dynamic("nope", &mut []).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
 }
@@ -235,12 +386,19 @@ fn bad_defines_are_diagnostics() {
         c.define("n", value.clone());
         match c.jit_source("d.py", src) {
             Err(e) => assert!(!e.rendered.is_empty()),
-            Ok(_) => assert_eq!(value, msp_core::staged::DefineValue::Bool(true), "a define of {value:?} compiled"),
+            Ok(_) => assert_eq!(
+                value,
+                msp_core::staged::DefineValue::Bool(true),
+                "a define of {value:?} compiled"
+            ),
         }
     }
     // A define whose name is not an identifier is just an unused global.
     let mut c = Compiler::new();
     c.define("not a name", 3);
     c.define("", 3);
-    assert!(c.jit_source("d.py", "@compile\ndef f() -> int:\n    return 1\n").is_ok());
+    assert!(
+        c.jit_source("d.py", "@compile\ndef f() -> int:\n    return 1\n")
+            .is_ok()
+    );
 }

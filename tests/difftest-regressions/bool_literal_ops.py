@@ -1,5 +1,4 @@
 # `True ^ False` is a bool in Python; so is a conditional expression of two bool literals.
-# XFAIL: the constant folder makes both ints, so they cannot be assigned to a bool (reported)
 # RUN: f(3)
 # RESULT: True
 

@@ -1,6 +1,5 @@
 # Python's float floor division is not floor(a / b): 1.0 // 0.1 is 9.0 (0.1 is a bit more
 # than a tenth), 1.5 // -0.3 is -6.0, inf // 1.0 is nan, -1.0 // inf is -1.0.
-# XFAIL: the kernel computes floor(a / b) (reported)
 # RUN: fdiv(1.0, 0.1)
 # RESULT: 9.0
 # RUN: fdiv(1.5, -0.3)

@@ -1,7 +1,6 @@
 # Found by msp-difftest (seed 11, program 29) and shrunk: msp disagrees with
 # the Python model of the kernel semantics.
 #   Python model: R:64
-# XFAIL: `False | False` folds to an int (reported)
 #   msp:          COMPILE_ERROR:cannot assign a `int` value to `v17`, which is `bool`
 # RUN: main(0.0, 18, -11743.42857142857)
 # RESULT: 64

@@ -1,7 +1,6 @@
 # Found by msp-difftest (seed 11, program 320) and shrunk: msp disagrees with
 # the Python model of the kernel semantics.
 #   Python model: R:d3f9c71c71c71c71c
-# XFAIL: float `//` is floor(a / b), not Python's floor division (reported)
 #   msp:          R:d3fa47ae147ae147b
 # RUN: main(1.0, 8, -12, 6)
 # RESULT: 0.027777777777777776

@@ -1,6 +1,5 @@
 # Python evaluates the value of `a[i] = v` before the index: bump() sets a[0] = 1 first,
 # so the store goes to a[1].
-# XFAIL: the kernel evaluates the index first (reported)
 # RUN: order([0, 0])
 # RESULT: 0
 # ARGS-AFTER: [1, 0]

@@ -105,6 +105,15 @@ fn as_float(v: Lit) -> f64 {
 /// Python semantics on unbounded ints (kept to 128 bits; overflow refuses to fold, and
 /// the checker then reports the literal as too large for its type).
 fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
+    // Python: bit operators on two bools give a bool.
+    if let (Lit::Bool(x), Lit::Bool(y)) = (a, b) {
+        match op {
+            BinOp::BitAnd => return Ok(Some(Lit::Bool(x & y))),
+            BinOp::BitOr => return Ok(Some(Lit::Bool(x | y))),
+            BinOp::BitXor => return Ok(Some(Lit::Bool(x ^ y))),
+            _ => {}
+        }
+    }
     if let (Some(x), Some(y)) = (as_int(a), as_int(b)) {
         let v = match op {
             BinOp::Add => x.checked_add(y),

@@ -28,10 +28,10 @@ impl KernelChecker<'_> {
                     Some(t) if t.is_float() => t,
                     _ => Scalar::F32,
                 };
-                (TExprKind::Float(f), ty)
+                (TExprKind::Float(float_value(f, ty)), ty)
             }
             Lit::Int(v) => match expected {
-                Some(t) if t.is_float() => (TExprKind::Float(v as f64), t),
+                Some(t) if t.is_float() => (TExprKind::Float(float_value(v as f64, t)), t),
                 Some(t) if t.is_int() => {
                     let (lo, hi) = t.int_range();
                     if v < lo || v > hi {
@@ -96,12 +96,12 @@ impl KernelChecker<'_> {
                 }
             }
             TExprKind::Int(v) if to.is_float() => TExpr {
-                kind: TExprKind::Float(v as f64),
+                kind: TExprKind::Float(float_value(v as f64, to)),
                 ty: to,
                 span,
             },
             TExprKind::Float(f) if to.is_float() => TExpr {
-                kind: TExprKind::Float(f),
+                kind: TExprKind::Float(float_value(f, to)),
                 ty: to,
                 span,
             },
@@ -273,6 +273,7 @@ impl KernelChecker<'_> {
                         let lt = self.literal(*l, None, e.span)?.ty;
                         t = Some(match t {
                             None => lt,
+                            Some(Scalar::Bool) if lt == Scalar::Bool => Scalar::Bool,
                             Some(p) => arith_join(p, lt).unwrap_or(lt),
                         });
                     }
@@ -304,8 +305,13 @@ impl KernelChecker<'_> {
         if op == BinOp::MatMul {
             return Err(Diagnostic::error(span, "`@` is not supported in kernels"));
         }
-        let (l, r) = self.operands(left, right)?;
         let aop = ArithOp::from_binop(op).expect("not pow/matmul");
+        // A shift count keeps its own type: `(x: i8) << 260` shifts by 260, not by 4.
+        let (l, r) = if matches!(aop, ArithOp::LShift | ArithOp::RShift) {
+            (self.expr(left, None)?, self.expr(right, None)?)
+        } else {
+            self.operands(left, right)?
+        };
         let bad = |l: &TExpr, r: &TExpr| {
             Diagnostic::error(
                 span,
@@ -319,7 +325,6 @@ impl KernelChecker<'_> {
                     return Err(bad(&l, &r));
                 }
                 let ty = l.ty;
-                let r = self.convert(r, ty);
                 Ok(TExpr {
                     kind: TExprKind::Arith {
                         op: aop,
@@ -847,6 +852,16 @@ impl KernelChecker<'_> {
             }
             Ok(t)
         })())
+    }
+}
+
+/// A float constant as a value of `ty`: an f32 literal holds the f32 nearest the text,
+/// exactly as a variable of that type would (widening it later keeps that value).
+fn float_value(f: f64, ty: Scalar) -> f64 {
+    if ty == Scalar::F32 {
+        f as f32 as f64
+    } else {
+        f
     }
 }
 

@@ -429,8 +429,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.builder.build_store(p, v)?;
             }
             TStmt::Store { place, value } => {
-                let ptr = self.place_ptr(place)?;
+                // Python evaluates the value before the target's indexes.
                 let v = self.expr(value)?;
+                let ptr = self.place_ptr(place)?;
                 let v = self.reg_to_abi(v, place.ty.elem)?;
                 self.builder.build_store(ptr, v)?;
             }
@@ -756,7 +757,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             } else {
                 v64
             };
-            if let Some(sites) = &place.sites {
+            if let Some(sites) = place
+                .sites
+                .as_ref()
+                .filter(|_| !in_range_by_type(idx, extent))
+            {
                 let bad =
                     self.builder
                         .build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
@@ -981,9 +986,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             ArithOp::LShift | ArithOp::RShift => {
                 // Shifting by the width or more is defined: the bits all leave (or, for an
                 // arithmetic right shift, become copies of the sign).
+                // The count keeps its own type; compare it there, then bring it to the
+                // shifted operand's width (it is below that width wherever it is used).
                 let it = a.get_type();
-                let width = it.const_int(ty.bits() as u64, false);
-                let big = b.build_int_compare(IntPredicate::UGE, c, width, "big")?;
+                let ct = c.get_type();
+                let big = b.build_int_compare(
+                    IntPredicate::UGE,
+                    c,
+                    ct.const_int(ty.bits() as u64, false),
+                    "big",
+                )?;
+                let c = if ct.get_bit_width() > it.get_bit_width() {
+                    b.build_int_truncate(c, it, "cnt")?
+                } else if ct.get_bit_width() < it.get_bit_width() {
+                    b.build_int_z_extend(c, it, "cnt")?
+                } else {
+                    c
+                };
                 let max_shift = it.const_int(ty.bits() as u64 - 1, false);
                 let amount = b.build_select(big, max_shift, c, "amt")?.into_int_value();
                 if op == ArithOp::LShift {
@@ -1069,24 +1088,56 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             ArithOp::Sub => b.build_float_sub(a, c, "fsub")?.into(),
             ArithOp::Mul => b.build_float_mul(a, c, "fmul")?.into(),
             ArithOp::FDiv => b.build_float_div(a, c, "fdiv")?.into(),
-            ArithOp::FloorDiv => {
-                let q = b.build_float_div(a, c, "fdiv")?;
-                let f = self.intrinsic("llvm.floor", &[self.types.reg(ty)])?;
-                basic(self.builder.build_call(f, &[q.into()], "ffloordiv")?)?
-            }
-            ArithOp::Mod => {
-                let r = b.build_float_rem(a, c, "frem")?;
-                let zero = a.get_type().const_zero();
-                let r_nz = b.build_float_compare(FloatPredicate::ONE, r, zero, "rnz")?;
-                let r_neg = b.build_float_compare(FloatPredicate::OLT, r, zero, "rneg")?;
-                let c_neg = b.build_float_compare(FloatPredicate::OLT, c, zero, "cneg")?;
-                let differ = b.build_xor(r_neg, c_neg, "differ")?;
-                let adjust = b.build_and(r_nz, differ, "adj")?;
-                let r1 = b.build_float_add(r, c, "r1")?;
-                b.build_select(adjust, r1, r, "fmod")?
-            }
+            ArithOp::FloorDiv | ArithOp::Mod => return self.float_divmod(op, ty, a, c),
             _ => unreachable!("bit operators on floats are rejected by the checker"),
         })
+    }
+
+    /// Python's float `//` and `%`, computed as CPython does: from `fmod`, with the
+    /// remainder taking the divisor's sign (a zero remainder too) and the quotient snapped
+    /// to the nearest integer (`floor(a / b)` differs: `1.0 // 0.1` is 9.0, not 10.0).
+    fn float_divmod(
+        &mut self,
+        op: ArithOp,
+        ty: Scalar,
+        a: FloatValue<'ctx>,
+        c: FloatValue<'ctx>,
+    ) -> Res<BasicValueEnum<'ctx>> {
+        let reg = self.types.reg(ty);
+        let ft = a.get_type();
+        let zero = ft.const_zero();
+        let one = ft.const_float(1.0);
+        let copysign = self.intrinsic("llvm.copysign", &[reg])?;
+        let floor = self.intrinsic("llvm.floor", &[reg])?;
+        let b = &self.builder;
+        let m = b.build_float_rem(a, c, "fmod")?;
+        let div = b.build_float_div(b.build_float_sub(a, m, "a_m")?, c, "div")?;
+        let m_nz = b.build_float_compare(FloatPredicate::UNE, m, zero, "m_nz")?;
+        let c_neg = b.build_float_compare(FloatPredicate::OLT, c, zero, "c_neg")?;
+        let m_neg = b.build_float_compare(FloatPredicate::OLT, m, zero, "m_neg")?;
+        let differ = b.build_xor(c_neg, m_neg, "differ")?;
+        let adjust = b.build_and(m_nz, differ, "adjust")?;
+        if op == ArithOp::Mod {
+            let moved = b.build_float_add(m, c, "m_plus_c")?;
+            let signed_zero = basic(b.build_call(copysign, &[zero.into(), c.into()], "zero_c")?)?
+                .into_float_value();
+            let m = b.build_select(adjust, moved, m, "m1")?.into_float_value();
+            return Ok(b.build_select(m_nz, m, signed_zero, "pymod")?);
+        }
+        let div_adj = b.build_float_sub(div, one, "div_minus_1")?;
+        let div = b
+            .build_select(adjust, div_adj, div, "div1")?
+            .into_float_value();
+        let fl = basic(b.build_call(floor, &[div.into()], "fl")?)?.into_float_value();
+        let frac = b.build_float_sub(div, fl, "frac")?;
+        let round_up =
+            b.build_float_compare(FloatPredicate::OGT, frac, ft.const_float(0.5), "round_up")?;
+        let fl1 = b.build_float_add(fl, one, "fl1")?;
+        let snapped = b.build_select(round_up, fl1, fl, "snapped")?;
+        let quotient = b.build_float_div(a, c, "q")?;
+        let zero_q = basic(b.build_call(copysign, &[zero.into(), quotient.into()], "zero_q")?)?;
+        let div_nz = b.build_float_compare(FloatPredicate::UNE, div, zero, "div_nz")?;
+        Ok(b.build_select(div_nz, snapped, zero_q, "pyfloordiv")?)
     }
 
     fn pow_int(
@@ -1419,6 +1470,21 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
         })
     }
+}
+
+/// Whether every value the index expression can have, normalized (negative counts from
+/// the end), lies in `0..extent`: a constant in range, or an index type too narrow to
+/// leave the axis (a `u16` index into 65536 elements, an `i8` into 128 or more). Such an
+/// access needs no run-time check; leaving it out keeps huge generated kernels (a
+/// Brainfuck tape addressed by a wrapping `u16`) free of loop exits LLVM would have to
+/// prove dead first.
+fn in_range_by_type(idx: &TExpr, extent: u64) -> bool {
+    let extent = i128::from(extent);
+    let (lo, hi) = match idx.kind {
+        TExprKind::Int(v) => (v, v),
+        _ => idx.ty.int_range(),
+    };
+    lo >= -extent && hi < extent
 }
 
 fn zero<'ctx>(t: &Types<'ctx>, s: Scalar) -> BasicValueEnum<'ctx> {

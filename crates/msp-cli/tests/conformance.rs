@@ -107,10 +107,10 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
         if out.status.success() {
             why.push("expected an error, got exit 0".to_string());
         }
-        if let Some(line) = run.error_at {
-            if !all.contains(&format!("{base}:{line}")) {
-                why.push(format!("the error does not name {base}:{line}"));
-            }
+        if let Some(line) = run.error_at
+            && !all.contains(&format!("{base}:{line}"))
+        {
+            why.push(format!("the error does not name {base}:{line}"));
         }
         for h in &run.error_has {
             if !all.to_lowercase().contains(&h.to_lowercase()) {

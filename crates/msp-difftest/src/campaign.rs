@@ -107,20 +107,20 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
                             "  shrunk to:\n{}",
                             crate::render::kernel_source(&failure.program)
                         ));
-                        if let Some(dir) = &opts.save_dir {
-                            if let Some(text) = regress::case_text(
+                        if let Some(dir) = &opts.save_dir
+                            && let Some(text) = regress::case_text(
                                 &failure.program,
                                 &failure.outcome,
                                 opts.seed,
                                 index,
-                            ) {
-                                let path = dir.join(format!("seed{}_program{index}.py", opts.seed));
-                                if std::fs::create_dir_all(dir).is_ok()
-                                    && std::fs::write(&path, text).is_ok()
-                                {
-                                    log(&format!("  saved {}", path.display()));
-                                    failure.saved = Some(path);
-                                }
+                            )
+                        {
+                            let path = dir.join(format!("seed{}_program{index}.py", opts.seed));
+                            if std::fs::create_dir_all(dir).is_ok()
+                                && std::fs::write(&path, text).is_ok()
+                            {
+                                log(&format!("  saved {}", path.display()));
+                                failure.saved = Some(path);
                             }
                         }
                     }

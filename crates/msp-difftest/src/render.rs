@@ -381,7 +381,7 @@ fn mlit(val: &Lit, ty: Scalar) -> String {
                 format!("float({v})")
             }
         }
-        (Lit::Int(v), t) if t == Bool => if *v != 0 { "True" } else { "False" }.to_string(),
+        (Lit::Int(v), Bool) => if *v != 0 { "True" } else { "False" }.to_string(),
         (Lit::Int(v), _) => int_text(*v),
         (Lit::Float(v), F32) => format!("_f32({})", py_float(*v)),
         (Lit::Float(v), _) => py_float(*v),

@@ -326,10 +326,10 @@ pub fn evaluate(progs: &[Program], timeout: Duration) -> Result<Vec<Outcome>, St
         let (Some(pid), Some(case), Some(text)) = (it.next(), it.next(), it.next()) else {
             continue;
         };
-        if let (Ok(pid), Ok(case)) = (pid.parse::<usize>(), case.parse::<usize>()) {
-            if let Some(slot) = py_lines.get_mut(pid).and_then(|v| v.get_mut(case)) {
-                *slot = text.to_string();
-            }
+        if let (Ok(pid), Ok(case)) = (pid.parse::<usize>(), case.parse::<usize>())
+            && let Some(slot) = py_lines.get_mut(pid).and_then(|v| v.get_mut(case))
+        {
+            *slot = text.to_string();
         }
     }
     Ok(msp

@@ -136,14 +136,14 @@ fn stmt_variants(s: &Stmt, fine: bool) -> Vec<Stmt> {
             }
         }
     }
-    if let Stmt::While { els, .. } | Stmt::For { els, .. } = s {
-        if !els.is_empty() {
-            let mut s2 = s.clone();
-            if let Stmt::While { els, .. } | Stmt::For { els, .. } = &mut s2 {
-                els.clear();
-            }
-            out.push(s2);
+    if let Stmt::While { els, .. } | Stmt::For { els, .. } = s
+        && !els.is_empty()
+    {
+        let mut s2 = s.clone();
+        if let Stmt::While { els, .. } | Stmt::For { els, .. } = &mut s2 {
+            els.clear();
         }
+        out.push(s2);
     }
     let nexprs = if fine { probe.exprs_mut().len() } else { 0 };
     for k in 0..nexprs {
@@ -299,10 +299,10 @@ pub fn well_formed(p: &Program) -> bool {
     fn repeats_ok(b: &[Stmt]) -> bool {
         b.iter().all(|s| {
             let mut s = s.clone();
-            if let Stmt::Repeat { body, .. } = &s {
-                if !no_loose_jumps(body) {
-                    return false;
-                }
+            if let Stmt::Repeat { body, .. } = &s
+                && !no_loose_jumps(body)
+            {
+                return false;
             }
             s.blocks_mut().into_iter().all(|b| repeats_ok(b))
         })

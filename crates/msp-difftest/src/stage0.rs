@@ -50,10 +50,10 @@ impl G<'_> {
 
     fn expr(&mut self, t: T, d: u32) -> String {
         if d == 0 || self.rng.chance(1, 4) {
-            if let Some(v) = self.var(t) {
-                if self.rng.chance(2, 3) {
-                    return v;
-                }
+            if let Some(v) = self.var(t)
+                && self.rng.chance(2, 3)
+            {
+                return v;
             }
             return self.lit(t);
         }
@@ -406,10 +406,9 @@ pub fn run(
                     let mut it = line.splitn(2, ' ');
                     if let (Some(pid), Some(hex)) =
                         (it.next().and_then(|p| p.parse::<usize>().ok()), it.next())
+                        && pid < py_out.len()
                     {
-                        if pid < py_out.len() {
-                            py_out[pid] = unhex(hex.trim());
-                        }
+                        py_out[pid] = unhex(hex.trim());
                     }
                 }
                 for (k, (src, (m, p))) in srcs.iter().zip(msp.iter().zip(py_out)).enumerate() {

@@ -187,7 +187,7 @@ fn parallel_compiles_and_calls_match_serial_runs() {
             s.spawn(move || {
                 let f = m.kernel::<(i32, &[f64; 4]), f64>("f").expect("signature");
                 for k in 0..2000 {
-                    let x = (k % 7 + t) as i32;
+                    let x = k % 7 + t;
                     assert_eq!(
                         f.call((x, &[1.0, 1.0, 1.0, 1.0])).expect("runs"),
                         4.0 * x as f64
@@ -306,7 +306,7 @@ fn the_rust_api_answers_bad_calls_with_errors() {
     );
     // Wrong slice lengths.
     let f = m.kernel::<(i32, &mut [f64]), f64>("f").expect("signature");
-    let mut short = vec![0.0; 5];
+    let mut short = [0.0; 5];
     assert!(matches!(
         f.call((1, &mut short[..])),
         Err(CallError::Length {
@@ -320,7 +320,7 @@ fn the_rust_api_answers_bad_calls_with_errors() {
         f.call((1, &mut empty[..])),
         Err(CallError::Length { .. })
     ));
-    let mut ok = vec![0.0; 6];
+    let mut ok = [0.0; 6];
     assert_eq!(f.call((1, &mut ok[..])).expect("runs"), 1.0);
     // Faults come back as errors.
     let g = m.kernel::<(i32,), i32>("g").expect("signature");
@@ -334,7 +334,7 @@ fn the_rust_api_answers_bad_calls_with_errors() {
         m.call_dynamic("g", &mut [CallArg::Scalar(ScalarValue::F64(1.0))]),
         Err(CallError::Type { .. })
     ));
-    let mut buf = vec![0.0f64; 2];
+    let mut buf = [0.0f64; 2];
     assert!(matches!(
         m.call_dynamic(
             "f",
@@ -345,7 +345,7 @@ fn the_rust_api_answers_bad_calls_with_errors() {
         ),
         Err(CallError::Length { .. })
     ));
-    let mut ints = vec![0i32; 6];
+    let mut ints = [0i32; 6];
     assert!(matches!(
         m.call_dynamic(
             "f",

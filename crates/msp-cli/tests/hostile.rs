@@ -155,21 +155,6 @@ fn generated_hostile_files_get_answers() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Files under `tests/hostile/known-bugs` crash msp today (reported); run them with
-/// `cargo test -p msp-cli --test hostile -- --ignored`.
-#[test]
-#[ignore = "known bugs: these crash msp check today"]
-fn known_bug_files() {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(hostile_dir().join("known-bugs"))
-        .expect("tests/hostile/known-bugs exists")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    paths.sort();
-    let failures = check_all(paths);
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
 const GOOD: &str =
     "@compile\ndef f(x: int, a: Int[2]) -> int:\n    a[0] = x\n    return x + a[1]\n";
 

@@ -28,28 +28,46 @@ pub fn parse_module(map: &SourceMap, source: SourceId) -> Result<Module, ParseEr
             "source contains a NUL byte",
         )));
     }
-    let parsed = ruff_python_parser::parse_module(text).map_err(|e| {
-        let span = span_of(source, e.location);
-        ParseError(Diagnostic::error(span, format!("syntax error: {}", e.error)).with_label("here"))
-    })?;
-    let lower = Lower { source };
-    lower.check_depth(parsed.syntax())?;
-    Ok(Module {
-        body: lower.stmts(&parsed.syntax().body),
+    // ruff's parser recurses once per nesting level, and so does dropping its tree: run
+    // both on a stack sized to the input (each level takes at least one byte of source).
+    stacker::grow(parser_stack(text.len()), || {
+        let parsed = ruff_python_parser::parse_module(text).map_err(|e| {
+            let span = span_of(source, e.location);
+            ParseError(
+                Diagnostic::error(span, format!("syntax error: {}", e.error)).with_label("here"),
+            )
+        })?;
+        let lower = Lower { source };
+        lower.check_depth(parsed.syntax())?;
+        Ok(Module {
+            body: lower.stmts(&parsed.syntax().body),
+        })
     })
+}
+
+/// Stack for parsing `len` bytes: a base plus the worst case of one nesting level per byte.
+fn parser_stack(len: usize) -> usize {
+    const PER_BYTE: usize = 4 * 1024;
+    (32usize << 20)
+        .saturating_add(len.saturating_mul(PER_BYTE))
+        .min(16usize << 30)
 }
 
 /// Parses text that must be a single expression (a `--call` argument list, a define value).
 pub fn parse_expression(map: &SourceMap, source: SourceId) -> Result<Expr, ParseError> {
     let text = &map.get(source).text;
-    let parsed = ruff_python_parser::parse_expression(text).map_err(|e| {
-        let span = span_of(source, e.location);
-        ParseError(Diagnostic::error(
-            span,
-            format!("syntax error: {}", e.error),
-        ))
-    })?;
-    Ok(Lower { source }.expr(&parsed.syntax().body))
+    stacker::grow(parser_stack(text.len()), || {
+        let parsed = ruff_python_parser::parse_expression(text).map_err(|e| {
+            let span = span_of(source, e.location);
+            ParseError(Diagnostic::error(
+                span,
+                format!("syntax error: {}", e.error),
+            ))
+        })?;
+        let lower = Lower { source };
+        lower.check_expr_depth(&parsed.syntax().body)?;
+        Ok(lower.expr(&parsed.syntax().body))
+    })
 }
 
 fn span_of(source: SourceId, r: TextRange) -> Span {
@@ -62,6 +80,40 @@ pub const MAX_NESTING: usize = 200;
 
 struct Lower {
     source: SourceId,
+}
+
+/// Finds the first node nested deeper than [`MAX_NESTING`], without descending further.
+struct Depth {
+    depth: usize,
+    deepest: Option<TextRange>,
+}
+
+impl<'a> py::visitor::Visitor<'a> for Depth {
+    fn visit_stmt(&mut self, stmt: &'a py::Stmt) {
+        if self.deepest.is_some() {
+            return;
+        }
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.deepest = Some(stmt.range());
+        } else {
+            py::visitor::walk_stmt(self, stmt);
+        }
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a py::Expr) {
+        if self.deepest.is_some() {
+            return;
+        }
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.deepest = Some(expr.range());
+        } else {
+            py::visitor::walk_expr(self, expr);
+        }
+        self.depth -= 1;
+    }
 }
 
 impl Lower {
@@ -77,42 +129,26 @@ impl Lower {
     }
 
     fn check_depth(&self, module: &py::ModModule) -> Result<(), ParseError> {
-        use py::visitor::{self, Visitor};
-        struct Depth {
-            depth: usize,
-            deepest: Option<TextRange>,
-        }
-        impl<'a> Visitor<'a> for Depth {
-            fn visit_stmt(&mut self, stmt: &'a py::Stmt) {
-                if self.deepest.is_some() {
-                    return;
-                }
-                self.depth += 1;
-                if self.depth > MAX_NESTING {
-                    self.deepest = Some(stmt.range());
-                } else {
-                    visitor::walk_stmt(self, stmt);
-                }
-                self.depth -= 1;
-            }
-            fn visit_expr(&mut self, expr: &'a py::Expr) {
-                if self.deepest.is_some() {
-                    return;
-                }
-                self.depth += 1;
-                if self.depth > MAX_NESTING {
-                    self.deepest = Some(expr.range());
-                } else {
-                    visitor::walk_expr(self, expr);
-                }
-                self.depth -= 1;
-            }
-        }
+        use py::visitor::Visitor;
         let mut d = Depth {
             depth: 0,
             deepest: None,
         };
         d.visit_body(&module.body);
+        self.depth_result(d)
+    }
+
+    fn check_expr_depth(&self, expr: &py::Expr) -> Result<(), ParseError> {
+        use py::visitor::Visitor;
+        let mut d = Depth {
+            depth: 0,
+            deepest: None,
+        };
+        d.visit_expr(expr);
+        self.depth_result(d)
+    }
+
+    fn depth_result(&self, d: Depth) -> Result<(), ParseError> {
         match d.deepest {
             Some(r) => Err(ParseError(Diagnostic::error(
                 span_of(self.source, TextRange::new(r.start(), r.start())),

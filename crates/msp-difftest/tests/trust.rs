@@ -235,11 +235,8 @@ fn unbounded_allocation_hits_the_memory_cap() {
     assert!(Compiler::new().check_source("grow.py", src).is_err());
 }
 
-/// Known bug (reported): `xs = xs + xs` is not charged to the stage-0 memory cap, so with
-/// a generous step budget it allocates until the host runs out of memory. Run it under
-/// `ulimit -v` only.
+/// `xs = xs + xs` is stopped by the memory cap even with a generous step budget.
 #[test]
-#[ignore = "known bug: list concatenation escapes the stage-0 memory cap"]
 fn list_growth_hits_the_memory_cap() {
     let mut c = Compiler::new();
     c.limits(Limits {

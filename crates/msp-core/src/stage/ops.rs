@@ -74,11 +74,14 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, room: usize) -> OpResult<Value> {
             Ok(Value::str(s))
         }
         (BinOp::Add, Value::List(x), Value::List(y)) => {
-            let mut items = x.snapshot();
-            items.extend(y.snapshot());
+            let (x, y) = (x.snapshot(), y.snapshot());
+            fits(x.len() + y.len(), room)?;
+            let mut items = x;
+            items.extend(y);
             Ok(Value::list(items))
         }
         (BinOp::Add, Value::Tuple(x), Value::Tuple(y)) => {
+            fits(x.items().len() + y.items().len(), room)?;
             let mut items = x.items().to_vec();
             items.extend(y.items().iter().cloned());
             Ok(Value::tuple(items))
@@ -145,6 +148,15 @@ fn set_op(op: BinOp, x: &OrdMap, y: &OrdMap) -> OrdMap {
         }
     }
     out
+}
+
+/// Refuses a new sequence of `len` values that would not fit in the memory left.
+fn fits(len: usize, room: usize) -> OpResult<()> {
+    if len.saturating_mul(std::mem::size_of::<Value>()) > room {
+        Err(memory_msg())
+    } else {
+        Ok(())
+    }
 }
 
 fn repeat(seq: &Value, n: i64, room: usize) -> OpResult<Value> {

@@ -84,6 +84,41 @@ fn unchecked_kernels_have_no_fault_branches() {
 }
 
 #[test]
+fn checks_that_cannot_fail_are_not_emitted() {
+    // A u16 index cannot leave an axis of 65536, an i8 one (normalized) an axis of 128 or
+    // more, a literal in range never: no fault path, even unoptimized.
+    let wide = "@compile\ndef f(a: U8[65536], i: u16, j: i8) -> u8:\n    return a[i] + a[j] + a[3] + a[-2]\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", wide, false)
+        .expect("compiles");
+    assert!(!ir.contains("label %fault"), "no bounds check left:\n{ir}");
+    // One element short, and the u16 check is back.
+    let short = "@compile\ndef f(a: U8[65535], i: u16) -> u8:\n    return a[i]\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", short, false)
+        .expect("compiles");
+    assert!(ir.contains("label %fault"), "the check stays:\n{ir}");
+    let m = jit(short);
+    let f = m.kernel::<(&[u8], u16), u8>("f").expect("signature");
+    let a = vec![7u8; 65535];
+    assert_eq!(f.call((a.as_slice(), 65534)).expect("in range"), 7);
+    let fault = f.call((a.as_slice(), 65535)).expect_err("out of range");
+    assert!(
+        fault.to_string().contains("index 65535 is out of range"),
+        "{fault}"
+    );
+    // A literal out of range keeps its check (and faults at run time).
+    let lit = "@compile\ndef f(a: U8[4]) -> u8:\n    return a[4]\n";
+    let ir = Compiler::new().ir_source("f.py", lit, false);
+    if let Ok(ir) = ir {
+        assert!(
+            ir.contains("label %fault"),
+            "a literal out of range is checked:\n{ir}"
+        );
+    }
+}
+
+#[test]
 fn typed_handles_check_the_signature() {
     let m = jit("@compile\ndef f(x: int, a: F64[3]) -> f64:\n    return a[x]\n");
     assert!(m.kernel::<(i32, &[f64; 3]), f64>("f").is_ok());

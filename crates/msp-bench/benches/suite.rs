@@ -1,0 +1,744 @@
+//! msp's benchmark suite (issue 6). `scripts/bench.sh` runs it together with the Python
+//! peers; alone: `cargo bench -p msp-bench`.
+//!
+//! Criterion times the kernels against their peers (transpose sweep, Brainfuck runs);
+//! the compile-side numbers (JIT latency by phase, Brainfuck compile time per source op,
+//! peak memory of each compile in a child process, AOT object sizes) are medians over
+//! repeated compiles in this process. Everything lands in `target/msp-bench/results.json`
+//! and one table, printed and written between the markers of `BENCHMARKS.md`.
+//!
+//! Run by `cargo test` (no `--bench`), criterion only smoke-tests each routine and the
+//! compile-side part runs once on the smallest inputs. No timing is asserted anywhere.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use msp_bench::*;
+use msp_core::driver::{Compiler, PhaseTimes};
+use msp_core::jit::JitModule;
+
+/// Bytes the kernels printed through `putchar` (summed so the work cannot be dropped).
+static SINK: AtomicU64 = AtomicU64::new(0);
+
+extern "C" fn sink_putchar(c: i32) -> i32 {
+    SINK.fetch_add(c as u64 & 0xff, Ordering::Relaxed);
+    c
+}
+
+struct Cfg {
+    full: bool,
+    sizes: Vec<usize>,
+    tiles: Vec<usize>,
+    bf_programs: Vec<(String, PathBuf)>,
+    jit_repeat: usize,
+}
+
+fn config() -> Cfg {
+    let full = std::env::args().any(|a| a == "--bench");
+    let quick = std::env::var("MSP_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let root = workspace_root();
+    let shared = root.join("../shared/bench/bf");
+    let mut bf_programs = vec![("hello".to_string(), root.join("examples/bf/hello.b"))];
+    if full {
+        bf_programs.push(("countdown".into(), root.join("examples/bf/countdown.b")));
+        bf_programs.push(("digits".into(), root.join("examples/bf/digits.b")));
+        for name in ["bench", "mandelbrot"] {
+            let p = shared.join(format!("{name}.b"));
+            if p.exists() {
+                bf_programs.push((name.into(), p));
+            } else {
+                eprintln!("msp-bench: {} is missing; skipping it", p.display());
+            }
+        }
+    }
+    Cfg {
+        full,
+        sizes: if !full {
+            vec![256]
+        } else if quick {
+            vec![256, 1024, 4096]
+        } else {
+            vec![256, 512, 1024, 2048, 4096]
+        },
+        tiles: if full { vec![16, 32, 64] } else { vec![32] },
+        bf_programs,
+        jit_repeat: if !full {
+            1
+        } else if quick {
+            7
+        } else {
+            21
+        },
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn compiler() -> Compiler {
+    let mut c = Compiler::new();
+    // SAFETY: sink_putchar is `int putchar(int)`, the signature of the kernels' @extern.
+    unsafe { c.register_extern("putchar", sink_putchar as *const ()) };
+    c
+}
+
+/// One kernel to compile: its file, its defines, and whether it is checked.
+#[derive(Clone)]
+struct Job {
+    label: String,
+    file: PathBuf,
+    defines: Vec<(String, Define)>,
+    unchecked: bool,
+}
+
+#[derive(Clone)]
+enum Define {
+    Int(i64),
+    Str(String),
+}
+
+impl Job {
+    fn new(label: &str, file: PathBuf) -> Job {
+        Job {
+            label: label.into(),
+            file,
+            defines: Vec::new(),
+            unchecked: false,
+        }
+    }
+    fn int(mut self, name: &str, v: i64) -> Job {
+        self.defines.push((name.into(), Define::Int(v)));
+        self
+    }
+    fn str(mut self, name: &str, v: String) -> Job {
+        self.defines.push((name.into(), Define::Str(v)));
+        self
+    }
+    fn unchecked(mut self, yes: bool) -> Job {
+        self.unchecked = yes;
+        self
+    }
+    fn compiler(&self) -> Compiler {
+        let mut c = compiler();
+        c.unchecked(self.unchecked);
+        for (name, v) in &self.defines {
+            match v {
+                Define::Int(i) => c.define(name.as_str(), *i),
+                Define::Str(s) => c.define(name.as_str(), s.as_str()),
+            };
+        }
+        c
+    }
+    fn compile(&self) -> JitModule {
+        let text = read(&self.file);
+        self.compiler()
+            .jit_source(&self.file.display().to_string(), &text)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.label))
+    }
+    /// Encodes the job for a child process (see `child_compile`).
+    fn spec(&self) -> String {
+        let mut s = format!(
+            "{}\u{1}{}\u{1}{}",
+            self.label,
+            self.file.display(),
+            self.unchecked
+        );
+        for (name, v) in &self.defines {
+            match v {
+                Define::Int(i) => write!(s, "\u{1}i:{name}={i}").unwrap(),
+                Define::Str(t) => write!(s, "\u{1}s:{name}={t}").unwrap(),
+            }
+        }
+        s
+    }
+    fn from_spec(spec: &str) -> Job {
+        let mut parts = spec.split('\u{1}');
+        let label = parts.next().unwrap_or_default();
+        let file = PathBuf::from(parts.next().unwrap_or_default());
+        let unchecked = parts.next() == Some("true");
+        let mut job = Job::new(label, file).unchecked(unchecked);
+        for p in parts {
+            let (kind, rest) = p.split_at(2);
+            let (name, value) = rest.split_once('=').expect("name=value");
+            job = match kind {
+                "i:" => job.int(name, value.parse().expect("int define")),
+                _ => job.str(name, value.to_string()),
+            };
+        }
+        job
+    }
+}
+
+/// Results gathered outside criterion, as JSON fragments keyed by name.
+#[derive(Default)]
+struct Extra {
+    json: BTreeMap<String, String>,
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("MSP_BENCH_CHILD") {
+        child_compile(&spec);
+        return;
+    }
+    let cfg = config();
+    let out_dir = results_dir();
+    std::fs::create_dir_all(&out_dir).expect("results dir");
+    let mut extra = Extra::default();
+
+    // JIT latency first, so the first compile of the process is really the first.
+    jit_latency(&cfg, &mut extra);
+
+    let mut c = Criterion::default()
+        .output_directory(&out_dir.join("criterion"))
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    transpose_benches(&mut c, &cfg);
+    let bf_modules = bf_benches(&mut c, &cfg, &mut extra);
+    c.final_summary();
+    drop(bf_modules);
+
+    bf_compile(&cfg, &mut extra);
+    memory(&cfg, &mut extra);
+    aot_sizes(&cfg, &mut extra);
+
+    let results = collect_results(&cfg, &out_dir, &extra);
+    let json_path = out_dir.join("results.json");
+    std::fs::write(&json_path, &results).expect("write results.json");
+    eprintln!("msp-bench: wrote {}", json_path.display());
+}
+
+// ---------------------------------------------------------------------------------------
+// Transpose sweep
+
+fn transpose_jobs(n: usize, tiles: &[usize]) -> Vec<(String, Job)> {
+    let root = workspace_root();
+    let naive = root.join("crates/msp-bench/kernels/transpose_naive.py");
+    let blocked = root.join("examples/transpose_blocked.py");
+    let mut jobs = vec![
+        (
+            "msp_naive".to_string(),
+            Job::new("naive", naive.clone()).int("n", n as i64),
+        ),
+        (
+            "msp_naive_unchecked".to_string(),
+            Job::new("naive unchecked", naive)
+                .int("n", n as i64)
+                .unchecked(true),
+        ),
+    ];
+    for &t in tiles {
+        for unchecked in [false, true] {
+            let name = format!(
+                "msp_blocked{t}{}",
+                if unchecked { "_unchecked" } else { "" }
+            );
+            jobs.push((
+                name.clone(),
+                Job::new(&name, blocked.clone())
+                    .int("n", n as i64)
+                    .int("tile", t as i64)
+                    .unchecked(unchecked),
+            ));
+        }
+    }
+    jobs
+}
+
+fn transpose_benches(c: &mut Criterion, cfg: &Cfg) {
+    let mut g = c.benchmark_group("transpose");
+    for &n in &cfg.sizes {
+        let src: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
+        let mut dst = vec![0.0f32; n * n];
+        let mut expect = vec![0.0f32; n * n];
+        rust_transpose_for(n).expect("sweep size")(&src, &mut expect);
+        g.throughput(Throughput::Bytes((n * n * 4) as u64));
+        // Slow sizes get fewer, longer samples.
+        let secs = if n >= 4096 {
+            6
+        } else if n >= 2048 {
+            3
+        } else {
+            2
+        };
+        g.measurement_time(Duration::from_secs(if cfg.full { secs } else { 1 }));
+        for (name, job) in transpose_jobs(n, &cfg.tiles) {
+            let module = job.compile();
+            // A typed handle fixes the borrows' lifetime for all its calls, so a loop
+            // that reuses `&mut dst` fetches it per call (a hash lookup, ~0.1 µs).
+            let call = |dst: &mut [f32]| {
+                module
+                    .kernel::<(&[f32], &mut [f32]), ()>("transpose")
+                    .expect("transpose kernel")
+                    .call((&src, dst))
+                    .expect("no fault")
+            };
+            dst.fill(0.0);
+            call(&mut dst);
+            assert!(
+                dst == expect,
+                "{name} at n = {n} disagrees with the Rust transpose"
+            );
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| call(&mut dst))
+            });
+        }
+        let rust = rust_transpose_for(n).expect("size");
+        g.bench_with_input(BenchmarkId::new("rust_naive", n), &n, |b, _| {
+            b.iter(|| rust(&src, &mut dst))
+        });
+        dst.fill(0.0);
+        c_transpose(n, &src, &mut dst);
+        assert!(dst == expect, "the C transpose disagrees at n = {n}");
+        g.bench_with_input(BenchmarkId::new("c_naive", n), &n, |b, _| {
+            b.iter(|| c_transpose(n, &src, &mut dst))
+        });
+        g.bench_with_input(BenchmarkId::new("memcpy", n), &n, |b, _| {
+            b.iter(|| c_copy(&src, &mut dst))
+        });
+    }
+    g.finish();
+}
+
+// ---------------------------------------------------------------------------------------
+// JIT latency by phase
+
+fn jit_jobs() -> Vec<Job> {
+    let root = workspace_root();
+    let k = root.join("crates/msp-bench/kernels");
+    let hello = read(&root.join("examples/bf/hello.b"));
+    vec![
+        Job::new("add3", k.join("add3.py")),
+        Job::new("power10", k.join("power10.py")),
+        Job::new("transpose", k.join("transpose_naive.py")).int("n", 1024),
+        Job::new("bf_hello", root.join("examples/bf/bf.py")).str("program", hello.clone()),
+        Job::new("bf_opt_hello", root.join("examples/bf/bf_opt.py")).str("program", hello),
+    ]
+}
+
+fn phases_json(samples: &[(PhaseTimes, Duration, Duration)]) -> String {
+    let pick = |f: &dyn Fn(&PhaseTimes) -> Duration| {
+        Stats::of(&samples.iter().map(|s| f(&s.0)).collect::<Vec<_>>()).json()
+    };
+    let wall = Stats::of(&samples.iter().map(|s| s.1).collect::<Vec<_>>());
+    let cpu = Stats::of(&samples.iter().map(|s| s.2).collect::<Vec<_>>());
+    format!(
+        "{{\"parse\": {}, \"stage\": {}, \"check\": {}, \"codegen\": {}, \"optimize\": {}, \"machine_code\": {}, \"total\": {}, \"cpu\": {}}}",
+        pick(&|p| p.parse),
+        pick(&|p| p.stage),
+        pick(&|p| p.check),
+        pick(&|p| p.codegen),
+        pick(&|p| p.optimize),
+        pick(&|p| p.machine_code),
+        wall.json(),
+        cpu.json()
+    )
+}
+
+fn timed_compile(job: &Job, text: &str, c: &Compiler) -> (PhaseTimes, Duration, Duration) {
+    let (t, cpu) = (Instant::now(), thread_cpu_time());
+    let m = c
+        .jit_source(&job.file.display().to_string(), text)
+        .unwrap_or_else(|e| panic!("{}: {e}", job.label));
+    let (wall, cpu) = (t.elapsed(), thread_cpu_time().saturating_sub(cpu));
+    (m.report().times, wall, cpu)
+}
+
+fn jit_latency(cfg: &Cfg, extra: &mut Extra) {
+    let mut entries = Vec::new();
+    for (k, job) in jit_jobs().iter().enumerate() {
+        let text = read(&job.file);
+        let c = job.compiler();
+        let first = timed_compile(job, &text, &c);
+        let mut samples = Vec::new();
+        for _ in 0..cfg.jit_repeat {
+            samples.push(timed_compile(job, &text, &c));
+        }
+        // The O3 pipeline alone on a kernel already lowered (what a smaller pipeline
+        // would save), measured at O1 and O0 too.
+        let mut levels = Vec::new();
+        for level in [0u8, 1, 2] {
+            let mut c = job.compiler();
+            c.opt_level(level);
+            let s: Vec<_> = (0..cfg.jit_repeat.min(7))
+                .map(|_| timed_compile(job, &text, &c))
+                .collect();
+            levels.push(format!(
+                "\"O{level}\": {}",
+                Stats::of(&s.iter().map(|x| x.1).collect::<Vec<_>>()).json()
+            ));
+        }
+        entries.push(format!(
+            "\"{}\": {{\"first_in_process\": {}, \"first_ms\": {:.4}, \"steady\": {}, \"levels\": {{{}}}}}",
+            job.label,
+            k == 0,
+            first.1.as_secs_f64() * 1e3,
+            phases_json(&samples),
+            levels.join(", ")
+        ));
+    }
+    extra
+        .json
+        .insert("jit".into(), format!("{{{}}}", entries.join(", ")));
+}
+
+// ---------------------------------------------------------------------------------------
+// Brainfuck
+
+fn bf_job(generator: &str, program: &Path, unchecked: bool) -> Job {
+    let root = workspace_root();
+    let label = format!(
+        "{generator}:{}{}",
+        program.file_stem().unwrap_or_default().to_string_lossy(),
+        if unchecked { ":unchecked" } else { "" }
+    );
+    Job::new(&label, root.join(format!("examples/bf/{generator}.py")))
+        .str("program", read(program))
+        .unchecked(unchecked)
+}
+
+/// Compiles a Brainfuck program to C (one op per statement) and gcc -O2; returns the
+/// binary and gcc's wall and CPU (children's user+sys) time.
+fn gcc_build(name: &str, text: &str, out_dir: &Path) -> Option<(PathBuf, Duration)> {
+    let c_path = out_dir.join(format!("bf_{name}.c"));
+    let exe = out_dir.join(format!("bf_{name}"));
+    std::fs::write(&c_path, bf_to_c(text)).ok()?;
+    let t = Instant::now();
+    let status = Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&c_path)
+        .status()
+        .ok()?;
+    let took = t.elapsed();
+    status.success().then_some((exe, took))
+}
+
+fn bf_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) -> Vec<JitModule> {
+    let out_dir = results_dir();
+    let mut keep = Vec::new();
+    let mut g = c.benchmark_group("bf_run");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(if cfg.full { 8 } else { 1 }));
+    let mut gcc_note = Vec::new();
+    for (name, path) in &cfg.bf_programs {
+        let text = read(path);
+        let expect = {
+            let mut sum = 0u64;
+            bf_interpret(&text, &mut |b| sum += u64::from(b)).expect("balanced program");
+            sum
+        };
+        for generator in ["bf", "bf_opt"] {
+            let module = bf_job(generator, path, false).compile();
+            let run = |tape: &mut [u8]| {
+                module
+                    .kernel::<(&mut [u8],), ()>("run")
+                    .expect("run kernel")
+                    .call((tape,))
+                    .expect("no fault")
+            };
+            let cells = if generator == "bf" { 30000 } else { 65536 };
+            let mut tape = vec![0u8; cells];
+            let before = SINK.load(Ordering::Relaxed);
+            run(&mut tape);
+            assert_eq!(
+                SINK.load(Ordering::Relaxed) - before,
+                expect,
+                "{generator} output of {name}"
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("msp_{generator}"), name),
+                name,
+                |b, _| {
+                    b.iter(|| {
+                        tape.fill(0);
+                        run(&mut tape)
+                    })
+                },
+            );
+            keep.push(module);
+        }
+        if let Some((exe, _)) = gcc_build(name, &text, &out_dir) {
+            g.bench_with_input(BenchmarkId::new("gcc_O2", name), name, |b, _| {
+                b.iter(|| {
+                    let st = Command::new(&exe)
+                        .stdout(Stdio::null())
+                        .status()
+                        .expect("run");
+                    assert!(st.success());
+                })
+            });
+        } else {
+            gcc_note.push(format!("\"{name}\""));
+        }
+        g.bench_with_input(BenchmarkId::new("rust_interp", name), name, |b, _| {
+            b.iter(|| {
+                bf_interpret(&text, &mut |c| {
+                    sink_putchar(i32::from(c));
+                })
+                .expect("ok")
+            })
+        });
+    }
+    g.finish();
+    extra
+        .json
+        .insert("gcc_missing".into(), format!("[{}]", gcc_note.join(", ")));
+    keep
+}
+
+fn bf_compile(cfg: &Cfg, extra: &mut Extra) {
+    let out_dir = results_dir();
+    let mut entries = Vec::new();
+    for (name, path) in &cfg.bf_programs {
+        let text = read(path);
+        let ops = bf_ops(&text);
+        let mut variants = vec![("bf", false), ("bf_opt", false), ("bf_opt", true)];
+        if name == "mandelbrot" {
+            variants.push(("bf", true));
+        }
+        let mut parts = Vec::new();
+        for (generator, unchecked) in variants {
+            let job = bf_job(generator, path, unchecked);
+            let c = job.compiler();
+            let slow = name == "mandelbrot" && generator == "bf" && !unchecked;
+            let reps = if !cfg.full || slow {
+                1
+            } else if name == "mandelbrot" {
+                5
+            } else {
+                9
+            };
+            let samples: Vec<_> = (0..reps)
+                .map(|_| timed_compile(&job, &job_text(&job), &c))
+                .collect();
+            let wall = Stats::of(&samples.iter().map(|s| s.1).collect::<Vec<_>>());
+            parts.push(format!(
+                "\"{generator}{}\": {{\"phases\": {}, \"us_per_op\": {:.4}}}",
+                if unchecked { "_unchecked" } else { "" },
+                phases_json(&samples),
+                wall.median * 1e3 / ops.max(1) as f64
+            ));
+        }
+        // gcc -O2 on the one-op-per-statement C: wall time of the gcc process.
+        let gcc: Vec<Duration> = (0..if cfg.full { 3 } else { 1 })
+            .filter_map(|_| gcc_build(name, &text, &out_dir).map(|x| x.1))
+            .collect();
+        let gcc_json = if gcc.is_empty() {
+            "null".to_string()
+        } else {
+            Stats::of(&gcc).json()
+        };
+        entries.push(format!(
+            "\"{name}\": {{\"ops\": {ops}, \"bytes\": {}, \"gcc_O2_compile\": {gcc_json}, {}}}",
+            text.len(),
+            parts.join(", ")
+        ));
+    }
+    extra
+        .json
+        .insert("bf_compile".into(), format!("{{{}}}", entries.join(", ")));
+}
+
+fn job_text(job: &Job) -> String {
+    read(&job.file)
+}
+
+// ---------------------------------------------------------------------------------------
+// Peak memory of each compile, in a child process
+
+fn child_compile(spec: &str) {
+    let job = Job::from_spec(spec);
+    let text = read(&job.file);
+    let c = job.compiler();
+    // Warm LLVM up on a trivial kernel so the baseline includes the loaded libraries.
+    let _ = compiler().jit_source("warm.py", "@compile\ndef f(x: int) -> int:\n    return x\n");
+    let before = peak_rss_kib();
+    let t = Instant::now();
+    let m = c.jit_source(&job.file.display().to_string(), &text);
+    let took = t.elapsed();
+    let after = peak_rss_kib();
+    match m {
+        Ok(_) => println!("rss {before} {after} {:.3}", took.as_secs_f64() * 1e3),
+        Err(e) => println!("error {}", e.short.replace('\n', " ")),
+    }
+}
+
+fn memory(cfg: &Cfg, extra: &mut Extra) {
+    let exe = std::env::current_exe().expect("own path");
+    let mut jobs = jit_jobs();
+    for (_, job) in transpose_jobs(4096, &[32]) {
+        if !job.unchecked {
+            jobs.push(job.clone());
+        }
+    }
+    for (_, path) in &cfg.bf_programs {
+        jobs.push(bf_job("bf", path, false));
+        jobs.push(bf_job("bf_opt", path, false));
+    }
+    let mut entries = Vec::new();
+    for job in jobs {
+        let out = Command::new(&exe)
+            .env("MSP_BENCH_CHILD", job.spec())
+            .output();
+        let line = out
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default();
+        let v: Vec<&str> = line.split_whitespace().collect();
+        if v.first() == Some(&"rss") && v.len() == 4 {
+            entries.push(format!(
+                "\"{}\": {{\"baseline_kib\": {}, \"peak_kib\": {}, \"compile_ms\": {}}}",
+                job.label, v[1], v[2], v[3]
+            ));
+        } else {
+            eprintln!("msp-bench: memory probe of {} failed: {line}", job.label);
+        }
+    }
+    extra
+        .json
+        .insert("memory".into(), format!("{{{}}}", entries.join(", ")));
+}
+
+// ---------------------------------------------------------------------------------------
+// AOT: compile time and object size per kernel (what msp! and msp-build do inside rustc)
+
+fn aot_sizes(cfg: &Cfg, extra: &mut Extra) {
+    use msp_core::aot::{self, AotOptions, AotTarget, Emit};
+    let mut jobs = jit_jobs();
+    for (_, job) in transpose_jobs(1024, &[32]) {
+        jobs.push(job);
+    }
+    let mut entries = Vec::new();
+    for job in jobs {
+        let text = read(&job.file);
+        let c = job.compiler();
+        let reps = if cfg.full { 7 } else { 1 };
+        let mut times = Vec::new();
+        let mut size = (0, 0);
+        for _ in 0..reps {
+            let t = Instant::now();
+            let program = c
+                .check_source(&job.file.display().to_string(), &text)
+                .expect("checks");
+            let mut opts = AotOptions::new(AotTarget::native(), "bench_");
+            opts.emit = Emit::Object;
+            opts.externs.allow_unresolved = true;
+            let out =
+                aot::compile(&program, &opts).unwrap_or_else(|e| panic!("{}: {e}", job.label));
+            times.push(t.elapsed());
+            size = (out.code.len(), elf_text_bytes(&out.code));
+        }
+        entries.push(format!(
+            "\"{}\": {{\"compile\": {}, \"object_bytes\": {}, \"text_bytes\": {}}}",
+            job.label,
+            Stats::of(&times).json(),
+            size.0,
+            size.1
+        ));
+    }
+    extra
+        .json
+        .insert("aot".into(), format!("{{{}}}", entries.join(", ")));
+}
+
+// ---------------------------------------------------------------------------------------
+// Results: criterion's samples plus the extra measurements, as one JSON document
+
+/// Per-iteration times (ms) of one criterion benchmark, from its `sample.json`.
+fn criterion_samples(dir: &Path) -> Option<Vec<f64>> {
+    let text = std::fs::read_to_string(dir.join("new/sample.json")).ok()?;
+    let grab = |key: &str| -> Option<Vec<f64>> {
+        let start = text.find(&format!("\"{key}\":["))? + key.len() + 4;
+        let end = start + text[start..].find(']')?;
+        text[start..end]
+            .split(',')
+            .map(|x| x.trim().parse::<f64>().ok())
+            .collect()
+    };
+    let iters = grab("iters")?;
+    let times = grab("times")?;
+    Some(iters.iter().zip(&times).map(|(i, t)| t / i / 1e6).collect())
+}
+
+fn collect_results(cfg: &Cfg, out_dir: &Path, extra: &Extra) -> String {
+    let crit = out_dir.join("criterion");
+    let mut groups = Vec::new();
+    for group in ["transpose", "bf_run"] {
+        let mut rows = Vec::new();
+        let Ok(impls) = std::fs::read_dir(crit.join(group)) else {
+            continue;
+        };
+        let mut impls: Vec<_> = impls.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        impls.sort();
+        for imp in impls {
+            let Ok(params) = std::fs::read_dir(&imp) else {
+                continue;
+            };
+            for p in params.filter_map(|e| e.ok()).map(|e| e.path()) {
+                let param = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string();
+                if param == "report" {
+                    continue;
+                }
+                if let Some(s) = criterion_samples(&p) {
+                    rows.push(format!(
+                        "\"{}/{}\": {}",
+                        imp.file_name().unwrap_or_default().to_string_lossy(),
+                        param,
+                        Stats::of_ms(s).json()
+                    ));
+                }
+            }
+        }
+        groups.push(format!("\"{group}\": {{{}}}", rows.join(", ")));
+    }
+    let mut doc = String::from("{\n");
+    let _ = writeln!(doc, "  \"full\": {},", cfg.full);
+    let _ = writeln!(doc, "  \"sizes\": {:?},", cfg.sizes);
+    let _ = writeln!(doc, "  \"tiles\": {:?},", cfg.tiles);
+    let _ = writeln!(doc, "  \"host\": \"{}\",", host_line());
+    for g in groups {
+        let _ = writeln!(doc, "  {g},");
+    }
+    let mut first = true;
+    for (k, v) in &extra.json {
+        if !first {
+            doc.push_str(",\n");
+        }
+        first = false;
+        let _ = write!(doc, "  \"{k}\": {v}");
+    }
+    doc.push_str("\n}\n");
+    doc
+}
+
+fn host_line() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!(
+        "{} ({} threads), load average {}",
+        cpu.replace('"', "'"),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load.join(" ")
+    )
+}

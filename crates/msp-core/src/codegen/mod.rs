@@ -156,7 +156,7 @@ pub fn emit_module<'ctx>(
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
     let cpu = tm.get_cpu().to_string();
-    let features = tm.get_feature_string().to_string_lossy().into_owned();
+    let features = feature_string(tm);
     stacker::grow(crate::check::PASS_STACK, || {
         lower::lower_module(ctx, &module, checked, opts, &cpu, &features)
     })?;
@@ -166,6 +166,25 @@ pub fn emit_module<'ctx>(
             .map_err(|e| CodegenError::new(format!("LLVM verifier: {}", e.to_string())))?;
     }
     Ok(module)
+}
+
+/// The target machine's feature string. inkwell's `get_feature_string` borrows LLVM's
+/// freshly `strdup`ed copy and never frees it (a leak per compile, found by fuzzing);
+/// take the copy and dispose of it here.
+fn feature_string(tm: &TargetMachine) -> String {
+    use inkwell::llvm_sys::core::LLVMDisposeMessage;
+    use inkwell::llvm_sys::target_machine::LLVMGetTargetMachineFeatureString;
+    // SAFETY: LLVM returns a new NUL-terminated string owned by the caller, which must
+    // release it with LLVMDisposeMessage; it is read once and then released.
+    unsafe {
+        let raw = LLVMGetTargetMachineFeatureString(tm.as_mut_ptr());
+        if raw.is_null() {
+            return String::new();
+        }
+        let text = std::ffi::CStr::from_ptr(raw).to_string_lossy().into_owned();
+        LLVMDisposeMessage(raw);
+        text
+    }
 }
 
 /// Runs the new pass manager's `default<On>` pipeline.

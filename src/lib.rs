@@ -52,17 +52,21 @@
 
 pub use msp_core as core;
 pub use msp_core::check::{ArrayType, KernelSig, Scalar, Type};
-pub use msp_core::driver::{CheckedProgram, CompileError, CompileReport, Compiler, PhaseTimes};
-pub use msp_core::jit::{CallArg, CallError, Fault, JitModule, Kernel, ScalarValue, SignatureError};
+pub use msp_core::driver::{
+    CheckedProgram, CompileError, CompileReport, Compiler, PhaseTimes, StagedProgram,
+};
+pub use msp_core::jit::{
+    CallArg, CallError, Fault, JitModule, Kernel, ScalarValue, SignatureError,
+};
 pub use msp_core::stage::Limits;
 pub use msp_core::staged::DefineValue;
 
-/// Compiles staged kernels into this crate while rustc runs: ahead-of-time compilation
-/// without a build script (`docs/aot.md` in the repository).
-pub use msp_macros::msp;
 /// Accepted by the array parameters of `msp!` and `msp-build` wrappers: `[T]`, `[T; N]`,
 /// `[[T; M]; N]`, ... (row-major; the element count is checked).
 pub use msp_core::jit::ArrayData;
+/// Compiles staged kernels into this crate while rustc runs: ahead-of-time compilation
+/// without a build script (`docs/aot.md` in the repository).
+pub use msp_macros::msp;
 
 /// Brings in the kernels that `msp_build::Build::compile(name)` compiled in `build.rs`:
 /// one safe Rust function per kernel, as `msp!` defines.
@@ -73,7 +77,12 @@ pub use msp_core::jit::ArrayData;
 #[macro_export]
 macro_rules! include_kernels {
     ($name:literal) => {
-        ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/msp/", $name, ".rs"));
+        ::core::include!(::core::concat!(
+            ::core::env!("OUT_DIR"),
+            "/msp/",
+            $name,
+            ".rs"
+        ));
     };
 }
 

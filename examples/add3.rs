@@ -11,7 +11,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // The optimizer turns the three additions into one.
     let ir = module.report().ir_optimized.as_deref().unwrap_or("");
-    let body: Vec<&str> = ir.lines().skip_while(|l| !l.starts_with("define") || !l.contains("@msp.add3(")).take_while(|l| *l != "}").collect();
+    let body: Vec<&str> = ir
+        .lines()
+        .skip_while(|l| !l.starts_with("define") || !l.contains("@msp.add3("))
+        .take_while(|l| *l != "}")
+        .collect();
     println!("optimized IR:\n{}\n}}", body.join("\n"));
     eprintln!("compile: {}", module.report().times);
     Ok(())

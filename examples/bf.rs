@@ -8,11 +8,15 @@ use std::time::Instant;
 use msp::Compiler;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "examples/bf/hello.b".into());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "examples/bf/hello.b".into());
     let program = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
 
     let t = Instant::now();
-    let module = Compiler::new().define("program", program.as_str()).jit_source("examples/bf/bf.py", include_str!("bf/bf.py"))?;
+    let module = Compiler::new()
+        .define("program", program.as_str())
+        .jit_source("examples/bf/bf.py", include_str!("bf/bf.py"))?;
     let compile = t.elapsed();
     let run = module.kernel::<(&mut [u8],), ()>("run")?;
 
@@ -25,7 +29,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let ops = program.chars().filter(|c| "+-<>[].,".contains(*c)).count();
     eprintln!("\n{path}: {ops} Brainfuck commands");
-    eprintln!("compile: {:.2} ms ({})", compile.as_secs_f64() * 1e3, module.report().times);
+    eprintln!(
+        "compile: {:.2} ms ({})",
+        compile.as_secs_f64() * 1e3,
+        module.report().times
+    );
     eprintln!("run:     {:.2} ms", elapsed.as_secs_f64() * 1e3);
     Ok(())
 }

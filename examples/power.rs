@@ -11,7 +11,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut compiler = Compiler::new();
     compiler.define("n", n).dump_ir(true);
     let staged = compiler.stage_source("power.py", include_str!("power.py"))?;
-    println!("# staged with n = {n}:\n{}", msp::core::unparse::unparse_module(&staged.staged));
+    println!(
+        "# staged with n = {n}:\n{}",
+        msp::core::unparse::unparse_module(&staged.staged)
+    );
 
     let module = compiler.jit_source("power.py", include_str!("power.py"))?;
     let pow_n = module.kernel::<(i64,), i64>("pow_n")?;
@@ -20,7 +23,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("pow_n_float(1.5) = {}", pow_f.call((1.5,))?);
 
     let ir = module.report().ir_optimized.as_deref().unwrap_or("");
-    let muls = ir.lines().skip_while(|l| !l.contains("@msp.pow_n(")).take_while(|l| *l != "}").filter(|l| l.contains(" mul ")).count();
+    let muls = ir
+        .lines()
+        .skip_while(|l| !l.contains("@msp.pow_n("))
+        .take_while(|l| *l != "}")
+        .filter(|l| l.contains(" mul "))
+        .count();
     println!("multiplications left in pow_n after O3: {muls}");
     eprintln!("compile: {}", module.report().times);
     Ok(())

@@ -2,7 +2,8 @@
 use msp::Compiler;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let module = Compiler::new().jit_source("putchar_matrix.py", include_str!("putchar_matrix.py"))?;
+    let module =
+        Compiler::new().jit_source("putchar_matrix.py", include_str!("putchar_matrix.py"))?;
     let show = module.kernel::<(&[[i32; 3]; 3],), ()>("show")?;
     show.call((&[[72, 105, 32], [116, 104, 101], [114, 101, 33]],))?;
     unsafe extern "C" {

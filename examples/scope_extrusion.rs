@@ -10,6 +10,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let f = module.kernel::<(i32,), i32>("f")?;
     let g = module.kernel::<(i32,), i32>("g")?;
     println!("f(5) = {}  (the generator's own result)", f.call((5,))?);
-    println!("g(5) = {}  ((x + 1) * 10, with the escaped quote)", g.call((5,))?);
+    println!(
+        "g(5) = {}  ((x + 1) * 10, with the escaped quote)",
+        g.call((5,))?
+    );
     Ok(())
 }

@@ -10,7 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flat: Vec<i32> = (1..=9).collect();
     let sum_flat = module.kernel::<(&[i32],), i32>("sum_ndarray")?;
     println!("sum_ndarray(1..=9) = {}", sum_flat.call((&flat[..],))?);
-    println!("with 8 elements: {}", sum_flat.call((&flat[..8],)).unwrap_err());
+    println!(
+        "with 8 elements: {}",
+        sum_flat.call((&flat[..8],)).unwrap_err()
+    );
     eprintln!("compile: {}", module.report().times);
     Ok(())
 }

@@ -436,6 +436,52 @@ mod tests {
         assert_eq!(RustFlags::parse(""), RustFlags::default());
     }
 
+    /// Bad input through `try_compile` is an `Err` with a message that names the cause
+    /// (and, for a source error, the file and line), never a panic.
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("msp-build-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, text: &str| {
+            let p = dir.join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        };
+        let syntax = write(
+            "syntax.py",
+            "@compile\ndef f(x: int) -> int:\n    return (x))\n",
+        );
+        let types = write(
+            "types.py",
+            "@compile\ndef f(x: int) -> int:\n    return x + 0.5\n",
+        );
+        let unknown_extern = write(
+            "ext.py",
+            "@extern\ndef no_such_fn_anywhere(x: int) -> int: ...\n",
+        );
+        let build = |file: &Path, name: &str| {
+            Build::new()
+                .file(file)
+                .out_dir(&dir)
+                .target("x86_64-unknown-linux-gnu")
+                .cargo_metadata(false)
+                .try_compile(name)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        let e = build(&syntax, "k").unwrap_err();
+        assert!(e.contains("syntax.py:3"), "{e}");
+        let e = build(&types, "k").unwrap_err();
+        assert!(e.contains("types.py:3"), "{e}");
+        let e = build(&unknown_extern, "k").unwrap_err();
+        assert!(e.contains("no_such_fn_anywhere"), "{e}");
+        let e = build(&dir.join("missing.py"), "k").unwrap_err();
+        assert!(e.contains("missing.py"), "{e}");
+        let e = build(&types, "bad name!").unwrap_err();
+        assert!(e.contains("library name"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn unchanged_files_keep_their_mtime() {
         let dir = std::env::temp_dir().join(format!("msp-build-test-{}", std::process::id()));

@@ -482,10 +482,7 @@ mod tests {
         assert_eq!(r(-2.5), "-2.5");
         assert_eq!(r(0.1), "0.1");
         assert_eq!(ScalarValue::F32(0.1).py_repr(), "0.10000000149011612");
-        assert_eq!(
-            ScalarValue::F32(1.0 / 8192.0).py_repr(),
-            "0.0001220703125"
-        );
+        assert_eq!(ScalarValue::F32(1.0 / 8192.0).py_repr(), "0.0001220703125");
         assert_eq!(ScalarValue::F32(12.5).py_repr(), "12.5");
     }
 }

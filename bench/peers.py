@@ -221,8 +221,28 @@ def report(results_path, peers_path, md_path, plot_path):
               [fmt_ms(med(tr.get(f"msp_blocked{t}_unchecked/{n}"))) for t in tiles]
         L.append("| " + " | ".join(row) + " |")
     L.append("")
-    goals.append(("naive kernel ≤ 1.05× C -O3 for every N", f"worst msp/C = {worst_naive:.2f}×",
-                  worst_naive <= 1.05 if worst_naive else None))
+    pr = r.get("paired", {})
+    if pr:
+        ptile = pr.get("tile")
+        L.append(f"Ratios timed pairwise (the two routines alternate, one ratio per pair; median and"
+                 f" interquartile range of the ratios), blocked = tile {ptile}:")
+        L.append("")
+        L.append("| N | msp naive / C -O3 | naive checked / unchecked | blocked checked / unchecked | blocked / memcpy |")
+        L.append("|---|---|---|---|---|")
+        for n in sizes:
+            cells = []
+            for k in ["naive_vs_c", "naive_checked_vs_unchecked", "blocked_checked_vs_unchecked", "blocked_vs_memcpy"]:
+                d = pr.get(f"{k}/{n}")
+                cells.append(f"{d['median_ms']:.3f} ({d['q1_ms']:.2f}–{d['q3_ms']:.2f})" if d else "—")
+            L.append(f"| {n} | " + " | ".join(cells) + " |")
+        L.append("")
+    def worst(key):
+        vals = [pr[f"{key}/{n}"]["median_ms"] for n in sizes if f"{key}/{n}" in pr]
+        return max(vals) if vals else None
+    w = worst("naive_vs_c")
+    goals.append(("naive kernel ≤ 1.05× C -O3 for every N (pairwise ratio, worst N)",
+                  f"{w:.3f}× (separate criterion runs: worst {worst_naive:.2f}×)" if w else f"{worst_naive:.2f}×",
+                  (w or worst_naive) <= 1.05))
     big = max(sizes)
     best_big = min((tr[f"msp_blocked{t}/{big}"]["median_ms"], t) for t in tiles if f"msp_blocked{t}/{big}" in tr) if tiles else None
     np_big = med(pt.get(f"numpy_T_copy/{big}"))
@@ -233,12 +253,14 @@ def report(results_path, peers_path, md_path, plot_path):
                       f"{fmt_ratio(sp)} (tile {best_big[1]})" if sp else "NumPy not measured",
                       (sp >= 5) if sp else None))
         mr = ratio(best_big[0], mc_big)
-        goals.append((f"blocked at {big}² within 3× of memcpy", fmt_ratio(mr), (mr <= 3) if mr else None))
-        for kind in ["naive", f"blocked{best_big[1]}"]:
-            ck, uk = med(tr.get(f"msp_{kind}/{big}")), med(tr.get(f"msp_{kind}_unchecked/{big}"))
-            worst = max((ratio(med(tr.get(f"msp_{kind}/{n}")), med(tr.get(f"msp_{kind}_unchecked/{n}"))) or 0) for n in sizes)
-            goals.append((f"checked within 1.3× of unchecked ({kind} transpose, worst N)", fmt_ratio(worst),
-                          worst <= 1.3 if worst else None))
+        pm = pr.get(f"blocked_vs_memcpy/{big}")
+        goals.append((f"blocked at {big}² within 3× of memcpy",
+                      f"{fmt_ratio(mr)} (tile {best_big[1]}; pairwise, tile {pr.get('tile')}: {pm['median_ms']:.2f}×)" if pm else fmt_ratio(mr),
+                      (mr <= 3) if mr else None))
+    for key, what in [("naive_checked_vs_unchecked", "naive"), ("blocked_checked_vs_unchecked", "blocked")]:
+        w = worst(key)
+        if w:
+            goals.append((f"checked within 1.3× of unchecked ({what} transpose, pairwise, worst N)", f"{w:.3f}×", w <= 1.3))
 
     # 2. JIT latency
     jit = r.get("jit", {})
@@ -265,7 +287,8 @@ def report(results_path, peers_path, md_path, plot_path):
             goals.append((f"JIT compile median of {name} ≤ {limit:g} ms", f"{fmt_ms(m)} ms (CPU {fmt_ms(med(jit[name]['steady']['cpu']))} ms)", m <= limit))
 
     # 3. Brainfuck
-    bfr = r.get("bf_run", {})
+    bfr = dict(r.get("bf_run", {}))
+    bfr.update(r.get("bf_run_once", {}))
     bfc = r.get("bf_compile", {})
     L.append("### 3. Brainfuck (ms)")
     L.append("")
@@ -301,16 +324,16 @@ def report(results_path, peers_path, md_path, plot_path):
         co, cg = med(c.get("bf_opt", {}).get("phases", {}).get("total")), med(c.get("gcc_O2_compile"))
         goals.append(("mandelbrot.b compile (bf_opt) below gcc -O2's", f"{fmt_ms(co)} ms vs {fmt_ms(cg)} ms",
                       co < cg if co and cg else None))
-    # linear growth: µs per op across programs
+    # linear growth: µs per op across programs (the two largest, where fixed costs fade)
     if bfc:
-        per = [(c["ops"], c.get("bf_opt", {}).get("us_per_op")) for c in bfc.values()]
-        per = [x for x in per if x[1]]
-        if len(per) >= 2:
-            per.sort()
-            small, large = per[0], per[-1]
-            goals.append(("compile time no worse than linear in program size (bf_opt, µs/op smallest → largest)",
-                          f"{small[1]:.1f} µs/op at {small[0]} ops → {large[1]:.1f} µs/op at {large[0]} ops",
-                          large[1] <= small[1] * 1.5))
+        for gen in ["bf_opt", "bf"]:
+            per = sorted((c["ops"], c.get(gen, {}).get("us_per_op")) for c in bfc.values())
+            per = [x for x in per if x[1]]
+            if len(per) >= 2:
+                (n1, u1), (n2, u2) = per[-2], per[-1]
+                goals.append((f"compile time no worse than linear in program size ({gen}.py: µs per source op)",
+                              f"{u1:.0f} µs/op at {n1} ops → {u2:.0f} µs/op at {n2} ops",
+                              u2 <= u1 * 1.25))
 
     # 4. AOT
     aot = r.get("aot", {})

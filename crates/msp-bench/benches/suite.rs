@@ -65,7 +65,11 @@ fn config() -> Cfg {
         } else {
             vec![256, 512, 1024, 2048, 4096]
         },
-        tiles: if full { vec![16, 32, 64] } else { vec![32] },
+        tiles: if full {
+            vec![32, 64, 128, 256]
+        } else {
+            vec![32]
+        },
         bf_programs,
         jit_repeat: if !full {
             1
@@ -201,6 +205,7 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     transpose_benches(&mut c, &cfg);
+    transpose_pairs(&cfg, &mut extra);
     let bf_modules = bf_benches(&mut c, &cfg, &mut extra);
     c.final_summary();
     drop(bf_modules);
@@ -305,6 +310,95 @@ fn transpose_benches(c: &mut Criterion, cfg: &Cfg) {
         });
     }
     g.finish();
+}
+
+/// Ratios a/b of two routines timed alternately (a b b a ...), one ratio per pair: a
+/// drift in the machine's load hits both sides, unlike separate criterion runs.
+fn paired(a: &mut dyn FnMut(), b: &mut dyn FnMut(), pairs: usize) -> Stats {
+    let time = |f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        t.elapsed().as_secs_f64()
+    };
+    a();
+    b();
+    let mut ratios = Vec::new();
+    for k in 0..pairs {
+        let (ta, tb) = if k % 2 == 0 {
+            let ta = time(a);
+            (ta, time(b))
+        } else {
+            let tb = time(b);
+            (time(a), tb)
+        };
+        ratios.push(ta / tb);
+    }
+    // Stats in "ms" units hold plain ratios here.
+    Stats::of_ms(ratios)
+}
+
+/// The goals' ratios, measured pairwise: msp naive vs C, checked vs unchecked (naive and
+/// blocked), blocked vs memcpy.
+fn transpose_pairs(cfg: &Cfg, extra: &mut Extra) {
+    let mut entries = Vec::new();
+    let tile = *cfg.tiles.iter().max().unwrap_or(&32);
+    for &n in &cfg.sizes {
+        let tile = tile.min(n);
+        let src: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
+        let mut d1 = vec![0.0f32; n * n];
+        let mut d2 = vec![0.0f32; n * n];
+        let modules: BTreeMap<String, JitModule> = transpose_jobs(n, &[tile])
+            .into_iter()
+            .map(|(name, job)| (name, job.compile()))
+            .collect();
+        let run = |name: &str, dst: &mut [f32]| {
+            modules[name]
+                .kernel::<(&[f32], &mut [f32]), ()>("transpose")
+                .expect("kernel")
+                .call((&src, dst))
+                .expect("no fault")
+        };
+        let pairs = if !cfg.full {
+            2
+        } else if n >= 4096 {
+            12
+        } else {
+            24
+        };
+        let blocked = format!("msp_blocked{tile}");
+        let blocked_u = format!("{blocked}_unchecked");
+        let r = paired(
+            &mut || run("msp_naive", &mut d1),
+            &mut || c_transpose(n, &src, &mut d2),
+            pairs,
+        );
+        entries.push(format!("\"naive_vs_c/{n}\": {}", r.json()));
+        let r = paired(
+            &mut || run("msp_naive", &mut d1),
+            &mut || run("msp_naive_unchecked", &mut d2),
+            pairs,
+        );
+        entries.push(format!("\"naive_checked_vs_unchecked/{n}\": {}", r.json()));
+        let r = paired(
+            &mut || run(&blocked, &mut d1),
+            &mut || run(&blocked_u, &mut d2),
+            pairs,
+        );
+        entries.push(format!(
+            "\"blocked_checked_vs_unchecked/{n}\": {}",
+            r.json()
+        ));
+        let r = paired(
+            &mut || run(&blocked, &mut d1),
+            &mut || c_copy(&src, &mut d2),
+            pairs,
+        );
+        entries.push(format!("\"blocked_vs_memcpy/{n}\": {}", r.json()));
+    }
+    extra.json.insert(
+        "paired".into(),
+        format!("{{\"tile\": {tile}, {}}}", entries.join(", ")),
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -428,6 +522,7 @@ fn bf_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) -> Vec<JitModule>
     g.sample_size(10);
     g.measurement_time(Duration::from_secs(if cfg.full { 8 } else { 1 }));
     let mut gcc_note = Vec::new();
+    let mut interp_once = Vec::new();
     for (name, path) in &cfg.bf_programs {
         let text = read(path);
         let expect = {
@@ -477,6 +572,20 @@ fn bf_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) -> Vec<JitModule>
             });
         } else {
             gcc_note.push(format!("\"{name}\""));
+        }
+        if name == "mandelbrot" {
+            // Tens of seconds per run: one timed run, outside criterion.
+            let t = Instant::now();
+            bf_interpret(&text, &mut |c| {
+                sink_putchar(i32::from(c));
+            })
+            .expect("ok");
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            interp_once.push(format!(
+                "\"rust_interp/{name}\": {}",
+                Stats::of_ms(vec![ms]).json()
+            ));
+            continue;
         }
         g.bench_with_input(BenchmarkId::new("rust_interp", name), name, |b, _| {
             b.iter(|| {
@@ -574,7 +683,7 @@ fn child_compile(spec: &str) {
 fn memory(cfg: &Cfg, extra: &mut Extra) {
     let exe = std::env::current_exe().expect("own path");
     let mut jobs = jit_jobs();
-    for (_, job) in transpose_jobs(4096, &[32]) {
+    for (_, job) in transpose_jobs(4096, &[128]) {
         if !job.unchecked {
             jobs.push(job.clone());
         }
@@ -613,7 +722,7 @@ fn memory(cfg: &Cfg, extra: &mut Extra) {
 fn aot_sizes(cfg: &Cfg, extra: &mut Extra) {
     use msp_core::aot::{self, AotOptions, AotTarget, Emit};
     let mut jobs = jit_jobs();
-    for (_, job) in transpose_jobs(1024, &[32]) {
+    for (_, job) in transpose_jobs(1024, &[128]) {
         jobs.push(job);
     }
     let mut entries = Vec::new();
@@ -622,26 +731,36 @@ fn aot_sizes(cfg: &Cfg, extra: &mut Extra) {
         let c = job.compiler();
         let reps = if cfg.full { 7 } else { 1 };
         let mut times = Vec::new();
-        let mut size = (0, 0);
+        let mut size = (0, 0, 0);
         for _ in 0..reps {
-            let t = Instant::now();
-            let program = c
-                .check_source(&job.file.display().to_string(), &text)
-                .expect("checks");
-            let mut opts = AotOptions::new(AotTarget::native(), "bench_");
-            opts.emit = Emit::Object;
-            opts.externs.allow_unresolved = true;
-            let out =
-                aot::compile(&program, &opts).unwrap_or_else(|e| panic!("{}: {e}", job.label));
-            times.push(t.elapsed());
-            size = (out.code.len(), elf_text_bytes(&out.code));
+            for emit in [Emit::Assembly, Emit::Object] {
+                // msp! expands to global_asm!: stage, check, O3 and assembly text is its
+                // work inside rustc (timed); the object gives the code size.
+                let t = Instant::now();
+                let program = c
+                    .check_source(&job.file.display().to_string(), &text)
+                    .expect("checks");
+                let mut opts = AotOptions::new(AotTarget::native(), "bench_");
+                opts.emit = emit;
+                opts.externs.allow_unresolved = true;
+                let out =
+                    aot::compile(&program, &opts).unwrap_or_else(|e| panic!("{}: {e}", job.label));
+                if emit == Emit::Assembly {
+                    times.push(t.elapsed());
+                    size.2 = out.code.len();
+                } else {
+                    size.0 = out.code.len();
+                    size.1 = elf_text_bytes(&out.code);
+                }
+            }
         }
         entries.push(format!(
-            "\"{}\": {{\"compile\": {}, \"object_bytes\": {}, \"text_bytes\": {}}}",
+            "\"{}\": {{\"compile\": {}, \"object_bytes\": {}, \"text_bytes\": {}, \"asm_bytes\": {}}}",
             job.label,
             Stats::of(&times).json(),
             size.0,
-            size.1
+            size.1,
+            size.2
         ));
     }
     extra

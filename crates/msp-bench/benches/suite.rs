@@ -345,8 +345,10 @@ fn transpose_pairs(cfg: &Cfg, extra: &mut Extra) {
     for &n in &cfg.sizes {
         let tile = tile.min(n);
         let src: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
-        let mut d1 = vec![0.0f32; n * n];
-        let mut d2 = vec![0.0f32; n * n];
+        // One destination for both sides: two buffers can differ in page placement
+        // (transparent huge pages), which the strided naive loop feels more than any
+        // code difference.
+        let dst = std::cell::RefCell::new(vec![0.0f32; n * n]);
         let modules: BTreeMap<String, JitModule> = transpose_jobs(n, &[tile])
             .into_iter()
             .map(|(name, job)| (name, job.compile()))
@@ -368,20 +370,20 @@ fn transpose_pairs(cfg: &Cfg, extra: &mut Extra) {
         let blocked = format!("msp_blocked{tile}");
         let blocked_u = format!("{blocked}_unchecked");
         let r = paired(
-            &mut || run("msp_naive", &mut d1),
-            &mut || c_transpose(n, &src, &mut d2),
+            &mut || run("msp_naive", &mut dst.borrow_mut()),
+            &mut || c_transpose(n, &src, &mut dst.borrow_mut()),
             pairs,
         );
         entries.push(format!("\"naive_vs_c/{n}\": {}", r.json()));
         let r = paired(
-            &mut || run("msp_naive", &mut d1),
-            &mut || run("msp_naive_unchecked", &mut d2),
+            &mut || run("msp_naive", &mut dst.borrow_mut()),
+            &mut || run("msp_naive_unchecked", &mut dst.borrow_mut()),
             pairs,
         );
         entries.push(format!("\"naive_checked_vs_unchecked/{n}\": {}", r.json()));
         let r = paired(
-            &mut || run(&blocked, &mut d1),
-            &mut || run(&blocked_u, &mut d2),
+            &mut || run(&blocked, &mut dst.borrow_mut()),
+            &mut || run(&blocked_u, &mut dst.borrow_mut()),
             pairs,
         );
         entries.push(format!(
@@ -389,8 +391,8 @@ fn transpose_pairs(cfg: &Cfg, extra: &mut Extra) {
             r.json()
         ));
         let r = paired(
-            &mut || run(&blocked, &mut d1),
-            &mut || c_copy(&src, &mut d2),
+            &mut || run(&blocked, &mut dst.borrow_mut()),
+            &mut || c_copy(&src, &mut dst.borrow_mut()),
             pairs,
         );
         entries.push(format!("\"blocked_vs_memcpy/{n}\": {}", r.json()));

@@ -84,6 +84,40 @@ fn unchecked_kernels_have_no_fault_branches() {
 }
 
 #[test]
+fn while_loops_are_emitted_rotated() {
+    // The condition is tested before the loop and at the bottom (where `continue`
+    // goes); `else` runs when the condition fails, first time or later, not on `break`.
+    let src = "@compile\ndef f(n: int, stop: int) -> int:\n    i = 0\n    s = 0\n    while i < n:\n        i += 1\n        if i == stop:\n            break\n        if i % 2 == 0:\n            continue\n        s += i\n    else:\n        s += 1000\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    assert!(ir.contains("while.latch:"), "rotated loop:\n{ir}");
+    let m = jit(src);
+    let f = m.kernel::<(i32, i32), i32>("f").expect("signature");
+    let python = |n: i32, stop: i32| {
+        let (mut i, mut s) = (0, 0);
+        while i < n {
+            i += 1;
+            if i == stop {
+                return s;
+            }
+            if i % 2 == 0 {
+                continue;
+            }
+            s += i;
+        }
+        s + 1000
+    };
+    for (n, stop) in [(0, -1), (1, -1), (7, -1), (7, 4), (7, 1), (-3, 0)] {
+        assert_eq!(
+            f.call((n, stop)).expect("runs"),
+            python(n, stop),
+            "f({n}, {stop})"
+        );
+    }
+}
+
+#[test]
 fn checks_that_cannot_fail_are_not_emitted() {
     // A u16 index cannot leave an axis of 65536, an i8 one (normalized) an axis of 128 or
     // more, a literal in range never: no fault path, even unoptimized.

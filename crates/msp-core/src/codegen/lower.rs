@@ -463,8 +463,15 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.builder.position_at_end(end_bb);
             }
             TStmt::While { cond, body, orelse } => {
+                // Emitted in rotated form: the condition is tested before the first
+                // iteration (while.head) and again at the bottom (while.latch), which is
+                // where `continue` goes. LLVM's loop rotation would otherwise do this to
+                // every loop, and on a huge generated kernel (a Brainfuck program: hundreds
+                // of nested loops) each rotation makes scalar evolution forget the whole
+                // loop nest, quadratic in the kernel's size.
                 let head = self.ctx.append_basic_block(self.func, "while.head");
                 let body_bb = self.ctx.append_basic_block(self.func, "while.body");
+                let latch = self.ctx.append_basic_block(self.func, "while.latch");
                 let else_bb = self.ctx.append_basic_block(self.func, "while.else");
                 let exit = self.ctx.append_basic_block(self.func, "while.exit");
                 self.builder.build_unconditional_branch(head)?;
@@ -473,12 +480,15 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.builder.build_conditional_branch(c, body_bb, else_bb)?;
                 self.builder.position_at_end(body_bb);
                 self.loops.push(LoopTargets {
-                    cont: head,
+                    cont: latch,
                     brk: exit,
                 });
                 self.block(body)?;
                 self.loops.pop();
-                self.branch_if_open(head)?;
+                self.branch_if_open(latch)?;
+                self.builder.position_at_end(latch);
+                let c = self.expr(cond)?.into_int_value();
+                self.builder.build_conditional_branch(c, body_bb, else_bb)?;
                 self.builder.position_at_end(else_bb);
                 self.block(orelse)?;
                 self.branch_if_open(exit)?;

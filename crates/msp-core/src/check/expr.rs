@@ -604,9 +604,12 @@ impl KernelChecker<'_> {
             };
             if let Some(lit) = self.fold(arg)? {
                 // `i64(3000000000)`, `float(1)`: a literal of that type.
-                let lit = match (lit, to.is_float()) {
-                    (Lit::Float(f), false) if to != Scalar::Bool => Lit::Int(f.trunc() as i128),
-                    (l, _) => l,
+                // A conversion of a constant gives what the run-time conversion would:
+                // floats saturate into an integer type, integers wrap to its width.
+                let lit = if to == Scalar::Bool {
+                    lit
+                } else {
+                    cast_constant(lit, to)
                 };
                 if to == Scalar::Bool {
                     let t = self.literal(lit, None, span)?;
@@ -852,6 +855,32 @@ impl KernelChecker<'_> {
             }
             Ok(t)
         })())
+    }
+}
+
+/// The value of `to(lit)` computed as the run-time conversion does it.
+fn cast_constant(lit: Lit, to: Scalar) -> Lit {
+    if to.is_float() {
+        return match lit {
+            Lit::Int(v) => Lit::Float(v as f64),
+            Lit::Bool(b) => Lit::Float(b as i32 as f64),
+            f => f,
+        };
+    }
+    let (lo, hi) = to.int_range();
+    match lit {
+        Lit::Bool(b) => Lit::Int(b as i128),
+        Lit::Float(f) if f.is_nan() => Lit::Int(0),
+        Lit::Float(f) => Lit::Int((f.trunc() as i128).clamp(lo, hi)),
+        Lit::Int(v) => {
+            let bits = to.bits();
+            let m = v.rem_euclid(1i128 << bits);
+            Lit::Int(if to.is_signed() && m > hi {
+                m - (1i128 << bits)
+            } else {
+                m
+            })
+        }
     }
 }
 

@@ -44,6 +44,9 @@ pub(super) fn lower_module<'ctx>(
             f.add_attribute(AttributeLoc::Function, attr);
         }
         f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "nounwind", 0));
+        if opts.internal_kernels && opts.trampolines {
+            f.set_linkage(Linkage::Internal);
+        }
         fns.push(f);
     }
     let mut externs = Vec::new();
@@ -1147,7 +1150,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let quotient = b.build_float_div(a, c, "q")?;
         let zero_q = basic(b.build_call(copysign, &[zero.into(), quotient.into()], "zero_q")?)?;
         let div_nz = b.build_float_compare(FloatPredicate::UNE, div, zero, "div_nz")?;
-        Ok(b.build_select(div_nz, snapped, zero_q, "pyfloordiv")?)
+        let result = b.build_select(div_nz, snapped, zero_q, "pyfloordiv")?;
+        // Python raises on `x // 0.0`; kernels give IEEE's `x / 0.0` (±inf, or nan for 0/0),
+        // as NumPy does, rather than the nan the fmod-based steps would produce.
+        let c_zero = b.build_float_compare(FloatPredicate::OEQ, c, zero, "c_zero")?;
+        Ok(b.build_select(c_zero, quotient.into(), result, "floordiv")?)
     }
 
     fn pow_int(

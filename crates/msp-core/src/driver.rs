@@ -320,7 +320,13 @@ impl Compiler {
         let jit = codegen::with_host_target_machine(opt_level, |tm| {
             JitModule::new(&checked, &map, &externs, |ctx| {
                 let t = Instant::now();
-                let module = codegen::emit_module(ctx, &checked, tm, &CodegenOptions::default())?;
+                // Kernels stay visible in the IR a user asked to see; otherwise
+                // only the trampolines are entry points (see `internal_kernels`).
+                let opts = CodegenOptions {
+                    internal_kernels: !dump,
+                    ..CodegenOptions::default()
+                };
+                let module = codegen::emit_module(ctx, &checked, tm, &opts)?;
                 codegen_time = t.elapsed();
                 if dump {
                     report.ir_unoptimized = Some(module.print_to_string().to_string());

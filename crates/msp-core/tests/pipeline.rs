@@ -84,6 +84,29 @@ fn unchecked_kernels_have_no_fault_branches() {
 }
 
 #[test]
+fn jit_kernels_are_internal_unless_the_ir_is_dumped() {
+    // A kernel called by another and by the host, and one that faults through a call.
+    let src = "@compile\ndef sq(x: int) -> int:\n    return x * x\n\n@compile\ndef f(a: Int[3], i: int) -> int:\n    return sq(a[i]) + 1\n";
+    let m = jit(src);
+    let sq = m.kernel::<(i32,), i32>("sq").expect("sq");
+    let f = m.kernel::<(&[i32; 3], i32), i32>("f").expect("f");
+    assert_eq!(sq.call((7,)).expect("runs"), 49);
+    assert_eq!(f.call((&[1, 2, 3], 2)).expect("runs"), 10);
+    assert!(
+        f.call((&[1, 2, 3], 3)).is_err(),
+        "the fault still comes back"
+    );
+    // Asked for the IR, the user sees each kernel as its own function.
+    let dumped = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", src)
+        .expect("compiles");
+    let ir = dumped.report().ir_optimized.as_deref().unwrap_or("");
+    assert!(ir.contains("@msp.sq("), "{ir}");
+    assert!(ir.contains("define") && ir.contains("@msp.f("), "{ir}");
+}
+
+#[test]
 fn while_loops_are_emitted_rotated() {
     // The condition is tested before the loop and at the bottom (where `continue`
     // goes); `else` runs when the condition fails, first time or later, not on `break`.

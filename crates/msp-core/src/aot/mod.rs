@@ -198,6 +198,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         symbol_prefix: opts.symbol_prefix.clone(),
         trampolines: false,
         verify: true,
+        internal_kernels: false,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)

@@ -194,6 +194,27 @@ fn main() {
     let out_dir = results_dir();
     std::fs::create_dir_all(&out_dir).expect("results dir");
     let mut extra = Extra::default();
+    if let Ok(only) = std::env::var("MSP_BENCH_ONLY") {
+        // Re-measure one part and merge it into an existing results.json.
+        let key = match only.as_str() {
+            "bf_scaling" => {
+                bf_scaling(&cfg, &mut extra);
+                "bf_scaling"
+            }
+            "bf_run_once" => {
+                interp_once(&cfg, &mut extra);
+                "bf_run_once"
+            }
+            other => panic!("MSP_BENCH_ONLY={other}: expected bf_scaling or bf_run_once"),
+        };
+        let path = out_dir.join("results.json");
+        let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "{\n}\n".into());
+        let body = old.trim_end().trim_end_matches('}').trim_end();
+        let sep = if body.ends_with('{') { "" } else { "," };
+        let merged = format!("{body}{sep}\n  \"{key}\": {}\n}}\n", extra.json[key]);
+        std::fs::write(&path, merged).expect("write results.json");
+        return;
+    }
 
     // JIT latency first, so the first compile of the process is really the first.
     jit_latency(&cfg, &mut extra);
@@ -211,6 +232,7 @@ fn main() {
     drop(bf_modules);
 
     bf_compile(&cfg, &mut extra);
+    bf_scaling(&cfg, &mut extra);
     memory(&cfg, &mut extra);
     aot_sizes(&cfg, &mut extra);
 
@@ -602,7 +624,68 @@ fn bf_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) -> Vec<JitModule>
     extra
         .json
         .insert("gcc_missing".into(), format!("[{}]", gcc_note.join(", ")));
+    extra.json.insert(
+        "bf_run_once".into(),
+        format!("{{{}}}", interp_once.join(", ")),
+    );
     keep
+}
+
+/// The plain interpreter on mandelbrot.b, once (for `MSP_BENCH_ONLY=bf_run_once`).
+fn interp_once(cfg: &Cfg, extra: &mut Extra) {
+    let mut entries = Vec::new();
+    if let Some((name, path)) = cfg.bf_programs.iter().find(|(n, _)| n == "mandelbrot") {
+        let text = read(path);
+        let t = Instant::now();
+        bf_interpret(&text, &mut |c| {
+            sink_putchar(i32::from(c));
+        })
+        .expect("ok");
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        entries.push(format!(
+            "\"rust_interp/{name}\": {}",
+            Stats::of_ms(vec![ms]).json()
+        ));
+    }
+    extra
+        .json
+        .insert("bf_run_once".into(), format!("{{{}}}", entries.join(", ")));
+}
+
+/// Compile time of one program repeated k times (mandelbrot.b concatenated with itself:
+/// the same code, k times longer): linear growth keeps the time per op flat.
+fn bf_scaling(cfg: &Cfg, extra: &mut Extra) {
+    let Some((_, path)) = cfg.bf_programs.iter().find(|(n, _)| n == "mandelbrot") else {
+        extra.json.insert("bf_scaling".into(), "{}".into());
+        return;
+    };
+    let text = read(path);
+    let mut entries = Vec::new();
+    for (generator, ks) in [("bf_opt", &[1usize, 2, 4][..]), ("bf", &[1, 2][..])] {
+        for &k in ks {
+            let program = text.repeat(k);
+            let ops = bf_ops(&program);
+            let job = Job::new(
+                &format!("{generator} x{k}"),
+                workspace_root().join(format!("examples/bf/{generator}.py")),
+            )
+            .str("program", program);
+            let c = job.compiler();
+            let reps = if k == 1 { 3 } else { 1 };
+            let samples: Vec<_> = (0..reps)
+                .map(|_| timed_compile(&job, &job_text(&job), &c))
+                .collect();
+            let wall = Stats::of(&samples.iter().map(|s| s.1).collect::<Vec<_>>());
+            entries.push(format!(
+                "\"{generator}/x{k}\": {{\"ops\": {ops}, \"total\": {}, \"us_per_op\": {:.4}}}",
+                wall.json(),
+                wall.median * 1e3 / ops as f64
+            ));
+        }
+    }
+    extra
+        .json
+        .insert("bf_scaling".into(), format!("{{{}}}", entries.join(", ")));
 }
 
 fn bf_compile(cfg: &Cfg, extra: &mut Extra) {

@@ -332,7 +332,7 @@ impl Compiler {
                     report.ir_unoptimized = Some(module.print_to_string().to_string());
                 }
                 let t = Instant::now();
-                codegen::optimize(&module, tm, opt_level)?;
+                codegen::optimize_checked(&module, tm, opt_level, &checked)?;
                 optimize_time = t.elapsed();
                 if dump {
                     report.ir_optimized = Some(module.print_to_string().to_string());

@@ -84,6 +84,38 @@ fn unchecked_kernels_have_no_fault_branches() {
 }
 
 #[test]
+fn loop_free_modules_get_the_short_pipeline_and_the_same_code() {
+    let src = "def power(n, x):\n    if n == 0:\n        return q(\"1\")\n    return q(\"splice(x) * splice(power(n - 1, x))\")\n\n@compile\ndef p10(x: int) -> int:\n    return splice(power(10, q(\"x\")))\n";
+    let program = Compiler::new().check_source("p.py", src).expect("checks");
+    assert!(!msp_core::codegen::has_loops(&program.checked));
+    let m = Compiler::new()
+        .dump_ir(true)
+        .jit_source("p.py", src)
+        .expect("compiles");
+    let p10 = m.kernel::<(i32,), i32>("p10").expect("p10");
+    assert_eq!(p10.call((3,)).expect("runs"), 59049);
+    // As default<O3> does: x**10 in four multiplications.
+    let ir = m.report().ir_optimized.as_deref().unwrap_or("");
+    let muls = ir
+        .lines()
+        .skip_while(|l| !l.contains("@msp.p10("))
+        .take_while(|l| *l != "}")
+        .filter(|l| l.contains(" mul "))
+        .count();
+    assert_eq!(muls, 4, "{ir}");
+    // A loop, a for, or a label anywhere (even inside an if) selects default<O3>.
+    for body in [
+        "    while x > 0:\n        x -= 1\n    return x\n",
+        "    if x > 0:\n        for i in range(3):\n            x += i\n    return x\n",
+        "    label(\"a\")\n    return x\n",
+    ] {
+        let src = format!("@compile\ndef f(x: int) -> int:\n{body}");
+        let program = Compiler::new().check_source("f.py", &src).expect("checks");
+        assert!(msp_core::codegen::has_loops(&program.checked), "{src}");
+    }
+}
+
+#[test]
 fn jit_kernels_are_internal_unless_the_ir_is_dumped() {
     // A kernel called by another and by the host, and one that faults through a call.
     let src = "@compile\ndef sq(x: int) -> int:\n    return x * x\n\n@compile\ndef f(a: Int[3], i: int) -> int:\n    return sq(a[i]) + 1\n";

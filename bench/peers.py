@@ -254,9 +254,13 @@ def report(results_path, peers_path, md_path, plot_path):
                       (sp >= 5) if sp else None))
         mr = ratio(best_big[0], mc_big)
         pm = pr.get(f"blocked_vs_memcpy/{big}")
-        goals.append((f"blocked at {big}² within 3× of memcpy",
-                      f"{fmt_ratio(mr)} (tile {best_big[1]}; pairwise, tile {pr.get('tile')}: {pm['median_ms']:.2f}×)" if pm else fmt_ratio(mr),
-                      (mr <= 3) if mr else None))
+        # The pairwise ratio is the goal's measure (both sides share the machine's load).
+        if pm:
+            goals.append((f"blocked at {big}² within 3× of memcpy (pairwise, tile {pr.get('tile')})",
+                          f"{pm['median_ms']:.2f}× (separate criterion runs, best tile {best_big[1]}: {fmt_ratio(mr)})",
+                          pm["median_ms"] <= 3))
+        else:
+            goals.append((f"blocked at {big}² within 3× of memcpy", fmt_ratio(mr), (mr <= 3) if mr else None))
     for key, what in [("naive_checked_vs_unchecked", "naive"), ("blocked_checked_vs_unchecked", "blocked")]:
         w = worst(key)
         if w:

@@ -237,7 +237,12 @@ fn main() {
     aot_sizes(&cfg, &mut extra);
 
     let results = collect_results(&cfg, &out_dir, &extra);
-    let json_path = out_dir.join("results.json");
+    // A smoke run (cargo test) must not overwrite the last real run's results.
+    let json_path = out_dir.join(if cfg.full {
+        "results.json"
+    } else {
+        "results-smoke.json"
+    });
     std::fs::write(&json_path, &results).expect("write results.json");
     eprintln!("msp-bench: wrote {}", json_path.display());
 }

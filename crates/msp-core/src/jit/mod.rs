@@ -335,10 +335,27 @@ pub fn describe_sig(sig: &KernelSig) -> String {
 }
 
 /// A kernel with a checked Rust signature. Cheap to copy; borrows its module.
+///
+/// One handle serves any number of calls, each with its own borrows:
+///
+/// ```
+/// let m = msp_core::driver::Compiler::new()
+///     .jit_source("scale.py", "@compile\ndef scale(a: Float[3], k: float) -> None:\n    for i in range(3):\n        a[i] = a[i] * k\n")
+///     .unwrap();
+/// let scale = m.kernel::<(&mut [f32], f32), ()>("scale").unwrap();
+/// let mut a = vec![1.0, 2.0, 3.0];
+/// scale.call((&mut a, 2.0)).unwrap();
+/// a[0] += 1.0;
+/// scale.call((&mut a, 0.5)).unwrap();
+/// assert_eq!(a, [1.5, 2.0, 3.0]);
+/// ```
 pub struct Kernel<'m, Args, Ret> {
     module: &'m JitModule,
     entry: &'m KernelEntry,
-    _types: std::marker::PhantomData<fn(Args) -> Ret>,
+    // Covariant in `Args`: the lifetimes written in a handle's argument types may
+    // shrink at each call, so every call borrows its arguments for the call alone
+    // (`fn(Args)` would make the first call's borrows last as long as the handle).
+    _types: std::marker::PhantomData<fn() -> (Args, Ret)>,
 }
 
 impl<Args, Ret> fmt::Debug for Kernel<'_, Args, Ret> {

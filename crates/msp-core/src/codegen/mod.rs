@@ -93,10 +93,36 @@ pub fn init_native() -> Result<(), CodegenError> {
     INIT.get_or_init(|| {
         Target::initialize_native(&InitializationConfig::default())?;
         Target::initialize_all(&InitializationConfig::default());
+        parse_llvm_args_from_env();
         Ok(())
     })
     .clone()
     .map_err(CodegenError::new)
+}
+
+/// Passes `MSP_LLVM_ARGS` (whitespace-separated, as `llc` takes them: `-time-passes`,
+/// `-debug-pass-manager`, ...) to LLVM's option parser, once per process. A debugging
+/// knob like rustc's `-C llvm-args`: LLVM's options are process-global.
+fn parse_llvm_args_from_env() {
+    use std::ffi::CString;
+    let Ok(args) = std::env::var("MSP_LLVM_ARGS") else {
+        return;
+    };
+    let owned: Vec<CString> = std::iter::once("msp")
+        .chain(args.split_whitespace())
+        .filter_map(|a| CString::new(a).ok())
+        .collect();
+    let ptrs: Vec<*const std::ffi::c_char> = owned.iter().map(|a| a.as_ptr()).collect();
+    let overview = c"msp: MSP_LLVM_ARGS";
+    // SAFETY: `ptrs` points into `owned`, which outlives the call; LLVM copies what it
+    // keeps. Bad options make LLVM print an error and exit, as `llc` does.
+    unsafe {
+        inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+            ptrs.len() as i32,
+            ptrs.as_ptr(),
+            overview.as_ptr(),
+        );
+    }
 }
 
 /// A target machine for this host's CPU and its features.

@@ -1,0 +1,97 @@
+//! Compares optimization pipelines on one staged file, in one process, alternating them
+//! so machine noise hits every candidate alike. Prints the median optimize and
+//! machine-code time of each, and the size of the optimized IR.
+//!
+//! `cargo run --release -p msp-bench --example pipeline_probe -- FILE.py name=value... -- 'PIPELINE' ...`
+//! (`default` stands for msp's own choice, `optimize_checked`).
+
+use std::time::{Duration, Instant};
+
+use inkwell::context::Context;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::FileType;
+use msp_core::codegen::{self, CodegenOptions};
+use msp_core::driver::Compiler;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let split = args.iter().position(|a| a == "--").unwrap_or(args.len());
+    let (head, pipes) = (&args[..split], args.get(split + 1..).unwrap_or(&[]));
+    let file = &head[0];
+    let mut c = Compiler::new();
+    for d in &head[1..] {
+        let (k, v) = d.split_once('=').expect("name=value");
+        match v.parse::<i64>() {
+            Ok(i) => c.define(k, i),
+            Err(_) => c.define(
+                k,
+                std::fs::read_to_string(v).unwrap_or_else(|_| v.to_string()),
+            ),
+        };
+    }
+    let text = std::fs::read_to_string(file).expect("file");
+    let program = c
+        .check_source(file, &text)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pipes: Vec<String> = if pipes.is_empty() {
+        vec!["default".into()]
+    } else {
+        pipes.to_vec()
+    };
+    let reps = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(21);
+    let mut opt_t = vec![Vec::new(); pipes.len()];
+    let mut mc_t = vec![Vec::new(); pipes.len()];
+    let mut sizes = vec![0usize; pipes.len()];
+    for _ in 0..reps {
+        for (i, p) in pipes.iter().enumerate() {
+            codegen::with_host_target_machine(
+                std::env::var("TMLEVEL")
+                    .ok()
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(3),
+                |tm| {
+                    let ctx = Context::create();
+                    let opts = CodegenOptions {
+                        internal_kernels: true,
+                        ..CodegenOptions::default()
+                    };
+                    let module =
+                        codegen::emit_module(&ctx, &program.checked, tm, &opts).expect("lower");
+                    let t = Instant::now();
+                    if p == "default" {
+                        codegen::optimize_checked(&module, tm, 3, &program.checked).expect("opt");
+                    } else {
+                        module
+                            .run_passes(p, tm, PassBuilderOptions::create())
+                            .expect("pipeline");
+                    }
+                    opt_t[i].push(t.elapsed());
+                    let t = Instant::now();
+                    let buf = tm
+                        .write_to_memory_buffer(&module, FileType::Object)
+                        .expect("object");
+                    mc_t[i].push(t.elapsed());
+                    sizes[i] = buf.get_size();
+                },
+            )
+            .expect("target machine");
+        }
+    }
+    // The minimum: the other processes on the machine only ever add time.
+    let med = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[0].as_secs_f64() * 1e3
+    };
+    for (i, p) in pipes.iter().enumerate() {
+        let (o, m) = (med(&mut opt_t[i]), med(&mut mc_t[i]));
+        println!(
+            "{o:7.3} ms opt {m:7.3} ms mc {:7.3} ms total {:6} B obj  {}",
+            o + m,
+            sizes[i],
+            &p[..p.len().min(80)]
+        );
+    }
+}

@@ -631,40 +631,22 @@ impl<'a> KernelChecker<'a> {
                 };
                 let v = self.expr(value, Some(elem))?;
                 let v = self.coerce(v, elem, "the updated element")?;
-                let aop = if matches!(aop, ArithOp::FloorDiv | ArithOp::Mod) && elem.is_int() {
-                    // Division needs its own fault site; express it as a plain store.
-                    let load = TExpr {
-                        kind: TExprKind::Load(Box::new(place.clone())),
-                        ty: elem,
-                        span: target.span,
+                // Integer `//=` and `%=` fault on a zero divisor: they get a site.
+                let site = if matches!(aop, ArithOp::FloorDiv | ArithOp::Mod) && elem.is_int() {
+                    let kind = if aop == ArithOp::Mod {
+                        FaultKind::ModuloByZero
+                    } else {
+                        FaultKind::DivisionByZero
                     };
-                    let site = self.site(
-                        span,
-                        if aop == ArithOp::Mod {
-                            FaultKind::ModuloByZero
-                        } else {
-                            FaultKind::DivisionByZero
-                        },
-                    );
-                    let value = TExpr {
-                        kind: TExprKind::Arith {
-                            op: aop,
-                            left: Box::new(load),
-                            right: Box::new(v),
-                            site,
-                        },
-                        ty: elem,
-                        span,
-                    };
-                    out.push(TStmt::Store { place, value });
-                    return Ok(());
+                    self.site(span, kind)
                 } else {
-                    aop
+                    None
                 };
                 out.push(TStmt::StoreUpdate {
                     place,
                     op: aop,
                     value: v,
+                    site,
                 });
             }
             _ => {

@@ -118,11 +118,14 @@ pub enum TStmt {
         place: Place,
         value: TExpr,
     },
-    /// `a[i, j] op= value`: the place is computed once.
+    /// `a[i, j] op= value`: the place is computed once (its indexes are evaluated
+    /// once, before `value`, as in Python). `site` is the fault site of an integer
+    /// `//=` or `%=`.
     StoreUpdate {
         place: Place,
         op: ArithOp,
         value: TExpr,
+        site: Option<SiteId>,
     },
     /// An expression evaluated for its effect (a call).
     Expr(TExpr),

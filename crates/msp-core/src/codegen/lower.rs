@@ -438,13 +438,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let v = self.reg_to_abi(v, place.ty.elem)?;
                 self.builder.build_store(ptr, v)?;
             }
-            TStmt::StoreUpdate { place, op, value } => {
+            TStmt::StoreUpdate {
+                place,
+                op,
+                value,
+                site,
+            } => {
                 let ptr = self.place_ptr(place)?;
                 let elem = place.ty.elem;
                 let old = self.builder.build_load(self.types.mem(elem), ptr, "old")?;
                 let old = self.abi_to_reg(old, elem)?;
                 let v = self.expr(value)?;
-                let new = self.arith(*op, elem, old, v, None)?;
+                let new = self.arith(*op, elem, old, v, *site)?;
                 let new = self.reg_to_abi(new, elem)?;
                 self.builder.build_store(ptr, new)?;
             }

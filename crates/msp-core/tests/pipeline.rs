@@ -64,6 +64,37 @@ fn ir_snapshot_of_a_checked_array_load() {
 }
 
 #[test]
+fn calls_carry_the_callees_extension_attributes() {
+    // A callee may rely on its caller having extended a small integer (the C ABI's
+    // `zeroext`/`signext`): every call site, kernel or extern, says what it did.
+    let src = "@extern\ndef putchar(c: int) -> int: ...\n\n\
+               @extern\ndef toy(c: i8) -> u16: ...\n\n\
+               @compile\ndef inner(x: u8, y: i16, b: bool) -> i8:\n    return i8(x)\n\n\
+               @compile\ndef outer(x: u8) -> int:\n    return int(inner(x + 1, i16(3), True)) + int(toy(i8(x)))\n";
+    let ir = Compiler::new()
+        .ir_source("calls.py", src, false)
+        .expect("compiles");
+    let call_of = |name: &str| {
+        ir.lines()
+            .find(|l| l.contains(" call ") && l.contains(&format!("@{name}(")))
+            .unwrap_or_else(|| panic!("a call of {name} in:\n{ir}"))
+            .to_string()
+    };
+    let inner = call_of("inner");
+    assert!(
+        inner.contains("call signext i8 @inner(i8 zeroext")
+            && inner.contains("i16 signext")
+            && inner.contains("i8 zeroext 1"),
+        "kernel call site: {inner}"
+    );
+    let toy = call_of("toy");
+    assert!(
+        toy.contains("call zeroext i16 @toy(i8 signext"),
+        "extern call site: {toy}"
+    );
+}
+
+#[test]
 fn unchecked_kernels_have_no_fault_branches() {
     let src = "@compile\ndef peek(a: Int[8], i: int) -> int:\n    return a[i]\n";
     let checked = Compiler::new()

@@ -139,6 +139,38 @@ fn ext_attr(ctx: &Context, s: Scalar) -> Option<Attribute> {
     }
 }
 
+/// The C ABI's extension attributes of a signature (`params[i]` is `None` for a
+/// pointer). A declaration and each call of it must carry the same ones: a callee may
+/// rely on its caller having extended a small integer.
+fn ext_attrs(
+    ctx: &Context,
+    params: impl IntoIterator<Item = Option<Scalar>>,
+    ret: &Type,
+) -> Vec<(AttributeLoc, Attribute)> {
+    let mut out: Vec<(AttributeLoc, Attribute)> = params
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((AttributeLoc::Param(i as u32), ext_attr(ctx, s?)?)))
+        .collect();
+    if let Some(a) = ret.scalar().and_then(|s| ext_attr(ctx, s)) {
+        out.push((AttributeLoc::Return, a));
+    }
+    out
+}
+
+/// The LLVM function type of a C-ABI signature: scalars as their memory types
+/// (`bool` is a byte), `None` as `void`.
+fn c_fn_type<'ctx>(
+    t: &Types<'ctx>,
+    params: &[BasicMetadataTypeEnum<'ctx>],
+    ret: &Type,
+) -> inkwell::types::FunctionType<'ctx> {
+    match ret {
+        Type::Scalar(s) => t.mem(*s).fn_type(params, false),
+        _ => t.ctx.void_type().fn_type(params, false),
+    }
+}
+
 fn declare_kernel<'ctx>(
     ctx: &'ctx Context,
     module: &Module<'ctx>,
@@ -154,22 +186,17 @@ fn declare_kernel<'ctx>(
         });
     }
     params.push(t.ptr.into());
-    let fn_ty = match &sig.ret {
-        Type::Scalar(s) => t.mem(*s).fn_type(&params, false),
-        _ => ctx.void_type().fn_type(&params, false),
-    };
     let f = module.add_function(
         &format!("{prefix}{}", sig.name),
-        fn_ty,
+        c_fn_type(t, &params, &sig.ret),
         Some(Linkage::External),
     );
+    for (loc, a) in ext_attrs(ctx, sig.params.iter().map(|(_, ty)| ty.scalar()), &sig.ret) {
+        f.add_attribute(loc, a);
+    }
     for (i, (_, ty)) in sig.params.iter().enumerate() {
         match ty {
-            Type::Scalar(s) => {
-                if let Some(a) = ext_attr(ctx, *s) {
-                    f.add_attribute(AttributeLoc::Param(i as u32), a);
-                }
-            }
+            Type::Scalar(_) => {}
             Type::Array(a) => {
                 // Arrays never overlap (the checker refuses the same array twice in one
                 // call; Rust's borrows and the C contract promise it at the boundary).
@@ -191,11 +218,6 @@ fn declare_kernel<'ctx>(
             Type::None => {}
         }
     }
-    if let Type::Scalar(s) = &sig.ret
-        && let Some(a) = ext_attr(ctx, *s)
-    {
-        f.add_attribute(AttributeLoc::Return, a);
-    }
     f
 }
 
@@ -209,20 +231,13 @@ fn declare_extern<'ctx>(
         return f;
     }
     let params: Vec<BasicMetadataTypeEnum> = x.params.iter().map(|&s| t.mem(s).into()).collect();
-    let fn_ty = match &x.ret {
-        Type::Scalar(s) => t.mem(*s).fn_type(&params, false),
-        _ => ctx.void_type().fn_type(&params, false),
-    };
-    let f = module.add_function(&x.name, fn_ty, Some(Linkage::External));
-    for (i, &s) in x.params.iter().enumerate() {
-        if let Some(a) = ext_attr(ctx, s) {
-            f.add_attribute(AttributeLoc::Param(i as u32), a);
-        }
-    }
-    if let Type::Scalar(s) = &x.ret
-        && let Some(a) = ext_attr(ctx, *s)
-    {
-        f.add_attribute(AttributeLoc::Return, a);
+    let f = module.add_function(
+        &x.name,
+        c_fn_type(t, &params, &x.ret),
+        Some(Linkage::External),
+    );
+    for (loc, a) in ext_attrs(ctx, x.params.iter().map(|&s| Some(s)), &x.ret) {
+        f.add_attribute(loc, a);
     }
     f
 }
@@ -264,6 +279,10 @@ fn emit_trampoline<'ctx>(
     }
     call_args.push(fault.into());
     let call = b.build_call(target, &call_args, "r")?;
+    let sig = &k.sig;
+    for (loc, a) in ext_attrs(ctx, sig.params.iter().map(|(_, t)| t.scalar()), &sig.ret) {
+        call.add_attribute(loc, a);
+    }
     if let inkwell::values::ValueKind::Basic(v) = call.try_as_basic_value() {
         b.build_store(ret, v)?;
     }
@@ -1350,21 +1369,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             Callee::Extern(i) => (self.externs[*i], false),
         };
         let call = self.builder.build_call(f, &vals, "call")?;
-        // Mirror the callee's extension attributes at the call site (the C ABI needs both).
-        let params: Vec<Scalar> = match callee {
-            Callee::Kernel(i) => self.kernel_sigs[*i]
-                .params
-                .iter()
-                .filter_map(|(_, t)| t.scalar())
-                .collect(),
-            Callee::Extern(i) => self.extern_sigs[*i].params.clone(),
-        };
-        if let Callee::Extern(_) = callee {
-            for (k, s) in params.iter().enumerate() {
-                if let Some(a) = ext_attr(self.ctx, *s) {
-                    call.add_attribute(AttributeLoc::Param(k as u32), a);
-                }
+        // The call site carries the callee's extension attributes (see `ext_attrs`).
+        let attrs = match callee {
+            Callee::Kernel(i) => {
+                let sig = self.kernel_sigs[*i];
+                ext_attrs(
+                    self.ctx,
+                    sig.params.iter().map(|(_, t)| t.scalar()),
+                    &sig.ret,
+                )
             }
+            Callee::Extern(i) => {
+                let sig = &self.extern_sigs[*i];
+                ext_attrs(self.ctx, sig.params.iter().map(|&s| Some(s)), &sig.ret)
+            }
+        };
+        for (loc, a) in attrs {
+            call.add_attribute(loc, a);
         }
         let value = match (call.try_as_basic_value(), ret) {
             (inkwell::values::ValueKind::Basic(v), Type::Scalar(s)) => {

@@ -55,6 +55,13 @@ pub struct KernelOptions {
     pub debug: bool,
     /// Report compile time per phase (the seed's `add_time=`).
     pub add_time: bool,
+    /// `inline=False`: keep the kernel out of line (LLVM's `noinline`), so a generator
+    /// that splits long code into several kernels keeps each one a function of its own.
+    pub noinline: bool,
+    /// `name="..."`: the kernel's name, instead of the `def`'s (a generator that stages
+    /// one kernel per piece of code names each one, e.g. with `gensym`). The `def`'s own
+    /// name is bound at stage 0 to the kernel.
+    pub name: Option<String>,
 }
 
 /// A compile-time scalar: a frozen global, a lifted stage-0 value or a define.

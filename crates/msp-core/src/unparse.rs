@@ -167,6 +167,9 @@ fn decorator_text(o: &KernelOptions) -> String {
     if o.add_time {
         opts.push("add_time=True".into());
     }
+    if o.noinline {
+        opts.push("inline=False".into());
+    }
     if opts.is_empty() {
         "@compile".into()
     } else {

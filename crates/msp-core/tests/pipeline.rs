@@ -170,6 +170,50 @@ fn jit_kernels_are_internal_unless_the_ir_is_dumped() {
 }
 
 #[test]
+fn inline_false_keeps_a_kernel_out_of_line() {
+    // Two equal one-line kernels, each called once: O3 inlines `sq` and keeps the call
+    // to `sq_kept`, whose function carries LLVM's `noinline`. `name=` renames a kernel.
+    let src = "@compile\ndef sq(x: int) -> int:\n    return x * x\n\n\
+               @compile(inline=False)\ndef sq_kept(x: int) -> int:\n    return x * x\n\n\
+               @compile(name=\"f_1\")\ndef f(x: int) -> int:\n    return sq(x) + sq_kept(x + 1)\n";
+    let m = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", src)
+        .expect("compiles");
+    let f = m.kernel::<(i32,), i32>("f_1").expect("named f_1");
+    assert_eq!(f.call((3,)).expect("runs"), 25);
+    assert!(
+        m.kernel::<(i32,), i32>("f").is_err(),
+        "the def's name is not the kernel's"
+    );
+    let ir = m.report().ir_optimized.as_deref().unwrap_or("");
+    let body: Vec<&str> = ir
+        .lines()
+        .skip_while(|l| !l.starts_with("define") || !l.contains("@msp.f_1("))
+        .take_while(|l| *l != "}")
+        .collect();
+    assert!(
+        body.iter().any(|l| l.contains("call i32 @msp.sq_kept(")),
+        "{ir}"
+    );
+    assert!(!body.iter().any(|l| l.contains("@msp.sq(")), "{ir}");
+    let kept = ir
+        .lines()
+        .find(|l| l.starts_with("define") && l.contains("@msp.sq_kept("))
+        .expect("sq_kept defined");
+    let group = kept.rsplit('#').next().unwrap_or("").trim_end_matches(" {");
+    let attrs = ir
+        .lines()
+        .find(|l| l.starts_with(&format!("attributes #{group} = ")))
+        .unwrap_or("");
+    assert!(attrs.contains("noinline"), "{kept}\n{attrs}");
+    // Without the IR dump the kernels are internal (the JIT's usual case): same results.
+    let m = jit(src);
+    let f = m.kernel::<(i32,), i32>("f_1").expect("named f_1");
+    assert_eq!(f.call((4,)).expect("runs"), 41);
+}
+
+#[test]
 fn while_loops_are_emitted_rotated() {
     // The condition is tested before the loop and at the bottom (where `continue`
     // goes); `else` runs when the condition fails, first time or later, not on `break`.

@@ -77,6 +77,7 @@ pub(super) fn check_kernel(
         unchecked,
         debug: def.options.debug,
         add_time: def.options.add_time,
+        noinline: def.options.noinline,
     })
 }
 

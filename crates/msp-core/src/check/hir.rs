@@ -88,6 +88,8 @@ pub struct TypedKernel {
     pub unchecked: bool,
     pub debug: bool,
     pub add_time: bool,
+    /// `@compile(inline=False)`: LLVM must not inline the kernel into its callers.
+    pub noinline: bool,
 }
 
 impl TypedKernel {

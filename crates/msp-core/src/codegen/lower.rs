@@ -44,6 +44,9 @@ pub(super) fn lower_module<'ctx>(
             f.add_attribute(AttributeLoc::Function, attr);
         }
         f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "nounwind", 0));
+        if k.noinline {
+            f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "noinline", 0));
+        }
         if opts.internal_kernels && opts.trampolines {
             f.set_linkage(Linkage::Internal);
         }

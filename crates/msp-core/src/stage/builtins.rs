@@ -550,7 +550,15 @@ impl<'a> Interp<'a> {
         let mut kw = self.kwargs(
             "compile",
             kwargs,
-            &["unchecked", "debug", "add_time", "env", "external"],
+            &[
+                "unchecked",
+                "debug",
+                "add_time",
+                "inline",
+                "name",
+                "env",
+                "external",
+            ],
             span,
         )?;
         let mut options = KernelOptions::default();
@@ -559,6 +567,22 @@ impl<'a> Interp<'a> {
         }
         options.debug = kw.take("debug").is_some_and(|v| v.truthy());
         options.add_time = kw.take("add_time").is_some_and(|v| v.truthy());
+        options.noinline = kw.take("inline").is_some_and(|v| !v.truthy());
+        match kw.take("name") {
+            None => {}
+            Some(Value::Str(s)) if is_identifier(s.as_str()) => {
+                options.name = Some(s.as_str().to_string());
+            }
+            Some(other) => {
+                return Err(self.fail(
+                    span,
+                    format!(
+                        "compile(name=...) needs an identifier string, not {}",
+                        repr(&other)
+                    ),
+                ));
+            }
+        }
         let _env = kw.take("env"); // the seed passed globals(); stage 0 sees them anyway
         let mut externals = Vec::new();
         if let Some(ext) = kw.take("external") {

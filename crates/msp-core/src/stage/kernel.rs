@@ -150,7 +150,15 @@ impl<'a> Interp<'a> {
         options: KernelOptions,
         env: &Rc<Scope>,
     ) -> Res<()> {
-        let name = def.name.name.clone();
+        // `@compile(name=...)` names the kernel; the `def`'s name is only bound to it.
+        let kernel_name = Ident {
+            name: options
+                .name
+                .clone()
+                .unwrap_or_else(|| def.name.name.clone()),
+            span: def.name.span,
+        };
+        let name = kernel_name.name.clone();
         if let Some(prev) = self.staged.kernels.iter().find(|k| k.name.name == name) {
             let diag =
                 Diagnostic::error(def.name.span, format!("kernel `{name}` is defined twice"))
@@ -179,7 +187,7 @@ impl<'a> Interp<'a> {
 
         let (consts, opaque_globals) = self.frozen_globals(&name, &params, &returns, &body);
         self.staged.kernels.push(KernelDef {
-            name: def.name.clone(),
+            name: kernel_name,
             params,
             returns,
             body,
@@ -189,7 +197,7 @@ impl<'a> Interp<'a> {
             span: def.span,
         });
         self.store_name(
-            &name,
+            &def.name.name,
             Value::Kernel(Rc::from(name.as_str())),
             env,
             def.name.span,

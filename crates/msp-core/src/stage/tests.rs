@@ -558,6 +558,30 @@ fn kernel_decorators() {
 }
 
 #[test]
+fn kernels_named_by_the_decorator() {
+    // A generator stages one kernel per call; `name=` names each, the def's name is
+    // bound to the kernel in the generator's scope.
+    let (r, out, map) = run("def make(i):\n    \
+             @compile(name=f'k_{i}', inline=False)\n    \
+             def k(x: int) -> int:\n        return x + splice(i)\n    \
+             return k\n\
+         print(make(1), make(2))\n");
+    let m = r.unwrap_or_else(|e| panic!("{}", e.diagnostic.render(&map)));
+    let names: Vec<&str> = m.kernels.iter().map(|k| k.name.name.as_str()).collect();
+    assert_eq!(names, ["k_1", "k_2"]);
+    assert!(m.kernels.iter().all(|k| k.options.noinline));
+    assert_eq!(out, "<kernel k_1> <kernel k_2>\n");
+    check_err(
+        "@compile(name='not a name')\ndef f(x: int) -> int:\n    return x\n",
+        &["identifier", "'not a name'"],
+    );
+    check_err(
+        "def make():\n    @compile(name='k')\n    def k(x: int) -> int:\n        return x\nmake()\nmake()\n",
+        &["kernel `k` is defined twice"],
+    );
+}
+
+#[test]
 fn kernels_staged_inside_generators_lift_their_locals() {
     let text = expand(
         "def make(k, name):\n    @compile\n    def scaled(x: int) -> int:\n        y = x * k\n        return y\n    return scaled\n\

@@ -11,7 +11,9 @@
 # - multiply/move loops such as `[->+>++<<]` (no I/O, no inner loop, the pointer back
 #   where it started, the current cell stepped by exactly 1) become one multiply-add per
 #   target cell and a clear: `tape[p + 1] += tape[p]`, `tape[p + 2] += tape[p] * 2`,
-#   `tape[p] = 0`.
+#   `tape[p] = 0`;
+# - long programs become several kernels, so the compile time per op stays flat as
+#   programs grow (see PIECE below).
 #
 # The tape has 65536 byte cells and the pointer `p` is a `u16`, so both the cells and
 # the pointer wrap (moving left of cell 0 reaches cell 65535). Every index is therefore
@@ -82,36 +84,79 @@ def cell(off):
         return f"tape[p - {-off}]"
     return "tape[p]"
 
+# Long programs are split into several kernels. LLVM's optimizer takes more than linear
+# time in the size of one function (SCEV invalidation and GVN's memory queries walk the
+# rest of the function for each loop and load), so a program staged as one kernel
+# compiles slower per op the longer it is, and needs more memory. A block (the program,
+# or a loop's body) of more than PIECE lines is therefore cut between statements into
+# pieces of at most PIECE lines, each a kernel that takes the tape and the pointer and
+# returns the pointer. Blocks are cut from the innermost loops out: no kernel grows past
+# about PIECE lines, and small loops (the hot ones) stay whole, so the calls between
+# pieces stay out of the innermost loops. On mandelbrot.b, 200 compiles fastest (100
+# and 400 are slower) and runs as fast as one kernel.
+PIECE = 200
+
+def outline(piece):
+    # A piece as a kernel of its own; returns the item that calls it. inline=False:
+    # otherwise LLVM's inliner would put a kernel with a single caller straight back
+    # into it, undoing the split.
+    body = q("\n".join(line for item in piece for line in item))
+    name = gensym("piece")
+
+    @compile(name=name, inline=False)
+    def piece_kernel(tape: U8[65536], p: u16) -> u16:
+        splice(body)
+        return p
+
+    return [f"p = {name}(tape, p)"]
+
+def fit(items):
+    # The lines of a block given as items (the lines of one statement each: a loop with
+    # its body stays together), cut into pieces while it is longer than PIECE lines.
+    while sum(len(item) for item in items) > PIECE:
+        pieces = [[]]
+        size = 0
+        for item in items:
+            if size + len(item) > PIECE and pieces[-1]:
+                pieces.append([])
+                size = 0
+            pieces[-1].append(item)
+            size += len(item)
+        items = [outline(piece) for piece in pieces]
+    return [line for item in items for line in item]
+
 def generate(text):
     ops = parse(text)
     close = matching(ops)
     if close is None:
         return q("unbalanced_brackets_in_program()")
-    lines = []
     pending = {}
     order = []
     state = {"off": 0}
 
-    def emit(depth, line):
-        lines.append("    " * depth + line)
+    # A block is built as a list of items, each the lines of one statement (a loop with
+    # its body indented below it), so cutting it never splits a loop.
+    def emit(items, line):
+        items.append([line])
 
-    def flush(depth):
+    def flush(items):
         for k in order:
             d = pending[k] % 256
             if d != 0:
-                emit(depth, f"{cell(k)} += {d}")
+                emit(items, f"{cell(k)} += {d}")
         pending.clear()
         order.clear()
 
-    def move(depth):
+    def move(items):
         off = state["off"]
         if off > 0:
-            emit(depth, f"p += {off % 65536}")
+            emit(items, f"p += {off % 65536}")
         elif off < 0:
-            emit(depth, f"p -= {(-off) % 65536}")
+            emit(items, f"p -= {(-off) % 65536}")
         state["off"] = 0
 
-    def block(start, end, depth):
+    def block(start, end):
+        items = []
         i = start
         while i < end:
             op, n = ops[i]
@@ -126,13 +171,13 @@ def generate(text):
                     order.append(k)
                 pending[k] += n if op == "+" else -n
             elif op == ".":
-                flush(depth)
-                emit(depth, f"putchar({cell(state['off'])})")
+                flush(items)
+                emit(items, f"putchar({cell(state['off'])})")
             elif op == ",":
-                flush(depth)
-                emit(depth, f"{cell(state['off'])} = u8(getchar())")
+                flush(items)
+                emit(items, f"{cell(state['off'])} = u8(getchar())")
             elif op == "[":
-                flush(depth)
+                flush(items)
                 j = close[i]
                 deltas = simple_loop(ops, i, j)
                 base = state["off"]
@@ -144,24 +189,24 @@ def generate(text):
                         if k != 0:
                             factor = (deltas[k] * sign) % 256
                             if factor == 1:
-                                emit(depth, f"{cell(base + k)} += {cell(base)}")
+                                emit(items, f"{cell(base + k)} += {cell(base)}")
                             elif factor != 0:
-                                emit(depth, f"{cell(base + k)} += {cell(base)} * {factor}")
-                    emit(depth, f"{cell(base)} = 0")
+                                emit(items, f"{cell(base + k)} += {cell(base)} * {factor}")
+                    emit(items, f"{cell(base)} = 0")
                 else:
-                    move(depth)
-                    emit(depth, "while tape[p] != 0:")
-                    before = len(lines)
-                    block(i + 1, j, depth + 1)
-                    flush(depth + 1)
-                    move(depth + 1)
-                    if len(lines) == before:
-                        emit(depth + 1, "pass")
+                    move(items)
+                    body = block(i + 1, j)
+                    flush(body)
+                    move(body)
+                    lines = ["    " + line for line in fit(body)] or ["    pass"]
+                    items.append(["while tape[p] != 0:"] + lines)
                 i = j
             i += 1
+        return items
 
-    block(0, len(ops), 0)
-    flush(0)
+    items = block(0, len(ops))
+    flush(items)
+    lines = fit(items)
     return q("\n".join(lines) if lines else "pass")
 
 @compile

@@ -329,6 +329,8 @@ def report(results_path, peers_path, md_path, plot_path):
         goals.append(("mandelbrot.b compile (bf_opt) below gcc -O2's", f"{fmt_ms(co)} ms vs {fmt_ms(cg)} ms",
                       co < cg if co and cg else None))
     # linear growth: the same program repeated k times; linear keeps µs per op flat
+    # (met within 1.2×: the longer programs are timed once or twice, and single
+    # compiles on this machine vary by ±10%)
     sc = r.get("bf_scaling", {})
     if sc:
         L.append("Compile time as the program grows (mandelbrot.b repeated k times):")
@@ -373,7 +375,7 @@ def report(results_path, peers_path, md_path, plot_path):
             base = mem[name]["baseline_kib"] / 1024
             goals.append((f"peak RSS compiling mandelbrot.b ({name.split(':')[0]}.py) ≤ 100 MB",
                           f"{pk:.1f} MiB = {pk * 1.048576:.1f} MB ({base:.0f} MiB before the compile: libLLVM and the process)",
-                          pk <= 100))
+                          pk * 1.048576 <= 100))  # the goal is in decimal MB
 
     G = ["### Goals", "", "| goal | measured | met |", "|---|---|---|"]
     for g, m, ok in goals:

@@ -177,6 +177,16 @@ impl<'a> KernelChecker<'a> {
         Some(SiteId(self.sites.len() as u32 - 1))
     }
 
+    /// The fault site of an integer `//` or `%` (a zero divisor faults); `None` for
+    /// every other operator and for float operands.
+    pub fn division_site(&mut self, op: ArithOp, ty: Scalar, span: Span) -> Option<SiteId> {
+        match op {
+            ArithOp::FloorDiv if ty.is_int() => self.site(span, FaultKind::DivisionByZero),
+            ArithOp::Mod if ty.is_int() => self.site(span, FaultKind::ModuloByZero),
+            _ => None,
+        }
+    }
+
     pub fn constant(&self, name: &str) -> Option<ConstValue> {
         if self.assigned.contains(name) || self.names.contains_key(name) {
             return None;
@@ -632,17 +642,7 @@ impl<'a> KernelChecker<'a> {
                 };
                 let v = self.expr(value, Some(elem))?;
                 let v = self.coerce(v, elem, "the updated element")?;
-                // Integer `//=` and `%=` fault on a zero divisor: they get a site.
-                let site = if matches!(aop, ArithOp::FloorDiv | ArithOp::Mod) && elem.is_int() {
-                    let kind = if aop == ArithOp::Mod {
-                        FaultKind::ModuloByZero
-                    } else {
-                        FaultKind::DivisionByZero
-                    };
-                    self.site(span, kind)
-                } else {
-                    None
-                };
+                let site = self.division_site(aop, elem, span);
                 out.push(TStmt::StoreUpdate {
                     place,
                     op: aop,

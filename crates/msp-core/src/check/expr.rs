@@ -384,11 +384,7 @@ impl KernelChecker<'_> {
             }
             _ => {
                 let ty = arith_join(l.ty, r.ty).ok_or_else(|| bad(&l, &r))?;
-                let site = match aop {
-                    ArithOp::FloorDiv if ty.is_int() => self.site(span, FaultKind::DivisionByZero),
-                    ArithOp::Mod if ty.is_int() => self.site(span, FaultKind::ModuloByZero),
-                    _ => None,
-                };
+                let site = self.division_site(aop, ty, span);
                 let (l, r) = (self.convert(l, ty), self.convert(r, ty));
                 Ok(TExpr {
                     kind: TExprKind::Arith {

@@ -161,6 +161,17 @@ fn ext_attrs(
     out
 }
 
+/// [`ext_attrs`] of a kernel (its arrays are pointers; the fault pointer that follows
+/// them has none).
+fn kernel_ext_attrs(ctx: &Context, sig: &KernelSig) -> Vec<(AttributeLoc, Attribute)> {
+    ext_attrs(ctx, sig.params.iter().map(|(_, t)| t.scalar()), &sig.ret)
+}
+
+/// [`ext_attrs`] of an external C function.
+fn extern_ext_attrs(ctx: &Context, x: &ExternSig) -> Vec<(AttributeLoc, Attribute)> {
+    ext_attrs(ctx, x.params.iter().map(|&s| Some(s)), &x.ret)
+}
+
 /// The LLVM function type of a C-ABI signature: scalars as their memory types
 /// (`bool` is a byte), `None` as `void`.
 fn c_fn_type<'ctx>(
@@ -194,31 +205,21 @@ fn declare_kernel<'ctx>(
         c_fn_type(t, &params, &sig.ret),
         Some(Linkage::External),
     );
-    for (loc, a) in ext_attrs(ctx, sig.params.iter().map(|(_, ty)| ty.scalar()), &sig.ret) {
+    for (loc, a) in kernel_ext_attrs(ctx, sig) {
         f.add_attribute(loc, a);
     }
     for (i, (_, ty)) in sig.params.iter().enumerate() {
-        match ty {
-            Type::Scalar(_) => {}
-            Type::Array(a) => {
-                // Arrays never overlap (the checker refuses the same array twice in one
-                // call; Rust's borrows and the C contract promise it at the boundary).
-                let bytes = a.len().unwrap_or(0) * a.elem.size();
-                f.add_attribute(AttributeLoc::Param(i as u32), enum_attr(ctx, "noalias", 0));
-                f.add_attribute(
-                    AttributeLoc::Param(i as u32),
-                    enum_attr(ctx, "nocapture", 0),
-                );
-                f.add_attribute(
-                    AttributeLoc::Param(i as u32),
-                    enum_attr(ctx, "dereferenceable", bytes),
-                );
-                f.add_attribute(
-                    AttributeLoc::Param(i as u32),
-                    enum_attr(ctx, "align", a.elem.size()),
-                );
-            }
-            Type::None => {}
+        let Type::Array(a) = ty else { continue };
+        // Arrays never overlap (the checker refuses the same array twice in one call;
+        // Rust's borrows and the C contract promise it at the boundary).
+        let bytes = a.len().unwrap_or(0) * a.elem.size();
+        for attr in [
+            enum_attr(ctx, "noalias", 0),
+            enum_attr(ctx, "nocapture", 0),
+            enum_attr(ctx, "dereferenceable", bytes),
+            enum_attr(ctx, "align", a.elem.size()),
+        ] {
+            f.add_attribute(AttributeLoc::Param(i as u32), attr);
         }
     }
     f
@@ -239,7 +240,7 @@ fn declare_extern<'ctx>(
         c_fn_type(t, &params, &x.ret),
         Some(Linkage::External),
     );
-    for (loc, a) in ext_attrs(ctx, x.params.iter().map(|&s| Some(s)), &x.ret) {
+    for (loc, a) in extern_ext_attrs(ctx, x) {
         f.add_attribute(loc, a);
     }
     f
@@ -282,8 +283,7 @@ fn emit_trampoline<'ctx>(
     }
     call_args.push(fault.into());
     let call = b.build_call(target, &call_args, "r")?;
-    let sig = &k.sig;
-    for (loc, a) in ext_attrs(ctx, sig.params.iter().map(|(_, t)| t.scalar()), &sig.ret) {
+    for (loc, a) in kernel_ext_attrs(ctx, &k.sig) {
         call.add_attribute(loc, a);
     }
     if let inkwell::values::ValueKind::Basic(v) = call.try_as_basic_value() {
@@ -1374,18 +1374,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let call = self.builder.build_call(f, &vals, "call")?;
         // The call site carries the callee's extension attributes (see `ext_attrs`).
         let attrs = match callee {
-            Callee::Kernel(i) => {
-                let sig = self.kernel_sigs[*i];
-                ext_attrs(
-                    self.ctx,
-                    sig.params.iter().map(|(_, t)| t.scalar()),
-                    &sig.ret,
-                )
-            }
-            Callee::Extern(i) => {
-                let sig = &self.extern_sigs[*i];
-                ext_attrs(self.ctx, sig.params.iter().map(|&s| Some(s)), &sig.ret)
-            }
+            Callee::Kernel(i) => kernel_ext_attrs(self.ctx, self.kernel_sigs[*i]),
+            Callee::Extern(i) => extern_ext_attrs(self.ctx, &self.extern_sigs[*i]),
         };
         for (loc, a) in attrs {
             call.add_attribute(loc, a);

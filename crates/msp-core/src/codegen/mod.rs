@@ -221,10 +221,17 @@ fn feature_string(tm: &TargetMachine) -> String {
 
 /// Runs the new pass manager's `default<On>` pipeline.
 pub fn optimize(module: &Module<'_>, tm: &TargetMachine, level: u8) -> Result<(), CodegenError> {
-    let pipeline = format!("default<O{}>", level.min(3));
-    let options = PassBuilderOptions::create();
+    run_pipeline(module, tm, &format!("default<O{}>", level.min(3)))
+}
+
+/// Runs a new-pass-manager pipeline given in `opt -passes=` syntax.
+pub fn run_pipeline(
+    module: &Module<'_>,
+    tm: &TargetMachine,
+    pipeline: &str,
+) -> Result<(), CodegenError> {
     module
-        .run_passes(&pipeline, tm, options)
+        .run_passes(pipeline, tm, PassBuilderOptions::create())
         .map_err(|e| CodegenError::new(format!("optimizer: {}", e.to_string())))
 }
 
@@ -254,9 +261,7 @@ pub fn optimize_checked(
     if level < 3 || has_loops(checked) {
         return optimize(module, tm, level);
     }
-    module
-        .run_passes(LOOP_FREE_PIPELINE, tm, PassBuilderOptions::create())
-        .map_err(|e| CodegenError::new(format!("optimizer: {}", e.to_string())))
+    run_pipeline(module, tm, LOOP_FREE_PIPELINE)
 }
 
 /// Whether any kernel has a loop: `while`, `for`, or a label (`goto` can jump back).

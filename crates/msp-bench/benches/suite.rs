@@ -205,7 +205,13 @@ fn main() {
                 interp_once(&cfg, &mut extra);
                 "bf_run_once"
             }
-            other => panic!("MSP_BENCH_ONLY={other}: expected bf_scaling or bf_run_once"),
+            "jit" => {
+                jit_latency(&cfg, &mut extra);
+                "jit"
+            }
+            other => {
+                panic!("MSP_BENCH_ONLY={other}: expected bf_scaling, bf_run_once or jit")
+            }
         };
         let path = out_dir.join("results.json");
         let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "{\n}\n".into());

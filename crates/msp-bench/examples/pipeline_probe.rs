@@ -56,10 +56,14 @@ fn main() {
                     let ctx = Context::create();
                     let opts = CodegenOptions {
                         internal_kernels: true,
+                        trampolines: std::env::var_os("PROBE_NO_TRAMPOLINES").is_none(),
                         ..CodegenOptions::default()
                     };
                     let module =
                         codegen::emit_module(&ctx, &program.checked, tm, &opts).expect("lower");
+                    if let Some(path) = std::env::var_os("PROBE_DUMP") {
+                        module.print_to_file(path).expect("dump");
+                    }
                     let t = Instant::now();
                     if p == "default" {
                         codegen::optimize_checked(&module, tm, 3, &program.checked).expect("opt");
@@ -67,6 +71,9 @@ fn main() {
                         codegen::run_pipeline(&module, tm, p).expect("pipeline");
                     }
                     opt_t[i].push(t.elapsed());
+                    if let Some(path) = std::env::var_os("PROBE_DUMP_OPT") {
+                        module.print_to_file(path).expect("dump");
+                    }
                     let t = Instant::now();
                     let buf = tm
                         .write_to_memory_buffer(&module, FileType::Object)

@@ -170,6 +170,55 @@ fn jit_kernels_are_internal_unless_the_ir_is_dumped() {
 }
 
 #[test]
+fn jit_trampolines_inline_their_kernel_before_optimizing() {
+    // The trampoline's call carries `alwaysinline`, so O3 simplifies each kernel's loops
+    // once, inside the trampoline; an `inline=False` kernel keeps a plain call.
+    use inkwell::context::Context;
+    use msp_core::codegen::{self, CodegenOptions};
+    let src = "@compile\ndef f(n: int) -> int:\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n\n\
+               @compile(inline=False)\ndef g(n: int) -> int:\n    return n + 1\n";
+    let program = Compiler::new()
+        .check_source("t.py", src)
+        .unwrap_or_else(|e| panic!("{}", e.rendered));
+    let ir = codegen::with_host_target_machine(3, |tm| {
+        let ctx = Context::create();
+        let opts = CodegenOptions {
+            internal_kernels: true,
+            ..CodegenOptions::default()
+        };
+        let module = codegen::emit_module(&ctx, &program.checked, tm, &opts).expect("lowers");
+        module.print_to_string().to_string()
+    })
+    .expect("target machine");
+    let call_line = |k: &str| {
+        ir.lines()
+            .find(|l| l.contains(" call ") && l.contains(&format!(".{k}(")))
+            .unwrap_or_else(|| panic!("a call of {k}:\n{ir}"))
+            .to_string()
+    };
+    let group_of = |line: &str| line.rsplit('#').next().unwrap_or("").trim().to_string();
+    let attrs_of = |group: &str| {
+        ir.lines()
+            .find(|l| l.starts_with(&format!("attributes #{group} = ")))
+            .unwrap_or("")
+            .to_string()
+    };
+    let f_call = call_line("f");
+    assert!(
+        f_call.contains('#') && attrs_of(&group_of(&f_call)).contains("alwaysinline"),
+        "{f_call}\n{ir}"
+    );
+    let g_call = call_line("g");
+    assert!(
+        !g_call.contains('#') || !attrs_of(&group_of(&g_call)).contains("alwaysinline"),
+        "{g_call}\n{ir}"
+    );
+    let m = jit(src);
+    let f = m.kernel::<(i32,), i32>("f").expect("f");
+    assert_eq!(f.call((10,)).expect("runs"), 45);
+}
+
+#[test]
 fn inline_false_keeps_a_kernel_out_of_line() {
     // Two equal one-line kernels, each called once: O3 inlines `sq` and keeps the call
     // to `sq_kept`, whose function carries LLVM's `noinline`. `name=` renames a kernel.
@@ -244,6 +293,94 @@ fn while_loops_are_emitted_rotated() {
             python(n, stop),
             "f({n}, {stop})"
         );
+    }
+}
+
+#[test]
+fn range_loops_are_emitted_rotated_with_their_counters_in_the_entry_block() {
+    // Nested `for` loops: each hidden counter is a static alloca (an alloca inside the
+    // outer loop would take new stack on every pass), the loop is tested at the bottom,
+    // and a unit step needs no overflow test (the counter stays on this side of stop).
+    let src = "@compile\ndef f(n: int, k: int) -> int:\n    s = 0\n    for i in range(n):\n        for j in range(i, n, 3):\n            s += j\n            if j == k:\n                break\n        else:\n            s += 100\n        for j in range(n, i, -1):\n            if j % 2 == 0:\n                continue\n            i = j\n            s += i\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let mut blocks = ir.split("\n\n").filter(|b| b.contains("alloca"));
+    let entry = blocks.next().unwrap_or("");
+    assert!(
+        entry.contains("range.i"),
+        "counters in the entry block:\n{ir}"
+    );
+    assert!(
+        blocks.next().is_none(),
+        "allocas only in the entry block:\n{ir}"
+    );
+    let overflow_tests = ir
+        .matches("call { i32, i1 } @llvm.sadd.with.overflow")
+        .count();
+    assert_eq!(
+        overflow_tests, 1,
+        "only the step-3 loop tests for overflow:\n{ir}"
+    );
+    assert!(
+        ir.lines()
+            .any(|l| l.contains("label %for.body") && l.contains("br i1 %more")),
+        "{ir}"
+    );
+    let m = jit(src);
+    let f = m.kernel::<(i32, i32), i32>("f").expect("signature");
+    let python = |n: i32, k: i32| {
+        let mut s = 0;
+        for i in 0..n {
+            let mut broke = false;
+            for j in (i..n).step_by(3) {
+                s += j;
+                if j == k {
+                    broke = true;
+                    break;
+                }
+            }
+            if !broke {
+                s += 100;
+            }
+            for j in (i + 1..=n).rev() {
+                if j % 2 == 0 {
+                    continue;
+                }
+                s += j;
+            }
+        }
+        s
+    };
+    for (n, k) in [(0, 0), (1, 0), (5, -1), (7, 3), (9, 6), (-2, 0)] {
+        assert_eq!(f.call((n, k)).expect("runs"), python(n, k), "f({n}, {k})");
+    }
+}
+
+#[test]
+fn range_loops_stop_at_the_ends_of_their_type() {
+    // Unit steps up to the largest value and down to the smallest, and a step that
+    // would pass the end: each loop ends there instead of wrapping around.
+    let src = "@compile\ndef up(a: u8) -> int:\n    c = 0\n    for i in range(a, u8(255)):\n        c += 1\n    return c\n\n\
+               @compile\ndef down(a: i8) -> int:\n    c = 0\n    for i in range(a, i8(-128), -1):\n        c += 1\n    return c\n\n\
+               @compile\ndef big(a: i8) -> int:\n    c = 0\n    for i in range(a, i8(127), 50):\n        c += 1\n    return c\n";
+    let m = jit(src);
+    let up = m.kernel::<(u8,), i32>("up").expect("up");
+    let down = m.kernel::<(i8,), i32>("down").expect("down");
+    let big = m.kernel::<(i8,), i32>("big").expect("big");
+    for a in [0u8, 1, 200, 254, 255] {
+        assert_eq!(up.call((a,)).expect("runs"), 255 - i32::from(a), "up({a})");
+    }
+    for a in [-128i8, -127, 0, 127] {
+        assert_eq!(
+            down.call((a,)).expect("runs"),
+            i32::from(a) + 128,
+            "down({a})"
+        );
+    }
+    for a in [-128i8, 0, 26, 27, 126, 127] {
+        let want = (i32::from(a)..127).step_by(50).count() as i32;
+        assert_eq!(big.call((a,)).expect("runs"), want, "big({a})");
     }
 }
 

@@ -79,7 +79,9 @@ pub(super) fn lower_module<'ctx>(
         };
         fb.lower()?;
         if opts.trampolines {
-            emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix)?;
+            // Inlined up front (see `CodegenOptions::internal_kernels`).
+            let inline = opts.internal_kernels && !k.noinline;
+            emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix, inline)?;
         }
     }
     Ok(())
@@ -255,6 +257,7 @@ fn emit_trampoline<'ctx>(
     k: &TypedKernel,
     target: FunctionValue<'ctx>,
     prefix: &str,
+    inline: bool,
 ) -> Res<()> {
     let fn_ty = ctx
         .void_type()
@@ -285,6 +288,9 @@ fn emit_trampoline<'ctx>(
     let call = b.build_call(target, &call_args, "r")?;
     for (loc, a) in kernel_ext_attrs(ctx, &k.sig) {
         call.add_attribute(loc, a);
+    }
+    if inline {
+        call.add_attribute(AttributeLoc::Function, enum_attr(ctx, "alwaysinline", 0));
     }
     if let inkwell::values::ValueKind::Basic(v) = call.try_as_basic_value() {
         b.build_store(ret, v)?;
@@ -608,8 +614,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             self.fault_if(is_zero, site, self.types.i64.const_zero())?;
         }
         // The hidden counter: assigning the loop variable in the body does not change
-        // the iteration, as in Python.
-        let counter = self.builder.build_alloca(reg, "range.i")?;
+        // the iteration, as in Python. Its slot lives in the entry block, where SROA
+        // promotes it; an alloca inside an outer loop would take new stack per pass.
+        let counter = self.entry_alloca(reg.into(), "range.i")?;
         self.builder.build_store(counter, start_v)?;
         let head = self.ctx.append_basic_block(self.func, "for.head");
         let body_bb = self.ctx.append_basic_block(self.func, "for.body");
@@ -617,40 +624,19 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let else_bb = self.ctx.append_basic_block(self.func, "for.else");
         let exit = self.ctx.append_basic_block(self.func, "for.exit");
         self.builder.build_unconditional_branch(head)?;
+        // Rotated, like `while`: tested once before the first iteration and then at the
+        // bottom, so LLVM's loop rotation has nothing to do.
         self.builder.position_at_end(head);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        let (lt, gt) = if signed {
-            (IntPredicate::SLT, IntPredicate::SGT)
-        } else {
-            (IntPredicate::ULT, IntPredicate::UGT)
-        };
-        let cond = match step.kind {
-            TExprKind::Int(v) if v > 0 => self.builder.build_int_compare(lt, i, stop_v, "more")?,
-            TExprKind::Int(_) => self.builder.build_int_compare(gt, i, stop_v, "more")?,
-            _ => {
-                let up = self.builder.build_int_compare(lt, i, stop_v, "up")?;
-                let down = self.builder.build_int_compare(gt, i, stop_v, "down")?;
-                let pos = if signed {
-                    self.builder.build_int_compare(
-                        IntPredicate::SGT,
-                        step_v,
-                        reg.const_zero(),
-                        "pos",
-                    )?
-                } else {
-                    self.types.i1.const_all_ones()
-                };
-                self.builder
-                    .build_select(pos, up, down, "more")?
-                    .into_int_value()
-            }
-        };
+        let more = self.range_more(i, stop_v, step, step_v, signed)?;
         self.builder
-            .build_conditional_branch(cond, body_bb, else_bb)?;
+            .build_conditional_branch(more, body_bb, else_bb)?;
         self.builder.position_at_end(body_bb);
         let Slot::Scalar(var_ptr, _) = self.slots[var.0 as usize] else {
             unreachable!("scalar loop variable")
         };
+        // Entered from the head and from the latch: read the counter afresh.
+        let i = self.builder.build_load(reg, counter, "i")?;
         self.builder.build_store(var_ptr, i)?;
         self.loops.push(LoopTargets {
             cont: latch,
@@ -661,32 +647,107 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.branch_if_open(latch)?;
         self.builder.position_at_end(latch);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        // Stepping past the type's range means the loop is done (stop is representable).
-        let name = if signed {
-            "llvm.sadd.with.overflow"
+        let unit_step = matches!(
+            (signed, &step.kind),
+            (true, TExprKind::Int(1 | -1)) | (false, TExprKind::Int(1))
+        );
+        let next = if unit_step {
+            // A step of ±1 cannot leave the type's range: the counter is strictly on
+            // this side of `stop`, which is representable. Saying so (nsw/nuw) keeps the
+            // loop to one exit, which scalar evolution counts cheaply.
+            if signed {
+                self.builder.build_int_nsw_add(i, step_v, "next")?
+            } else {
+                self.builder.build_int_nuw_add(i, step_v, "next")?
+            }
         } else {
-            "llvm.uadd.with.overflow"
+            // Stepping past the type's range means the loop is done (stop is
+            // representable).
+            let name = if signed {
+                "llvm.sadd.with.overflow"
+            } else {
+                "llvm.uadd.with.overflow"
+            };
+            let f = self.intrinsic(name, &[reg.into()])?;
+            let pair = self
+                .builder
+                .build_call(f, &[i.into(), step_v.into()], "next")?;
+            let pair = basic(pair)?.into_struct_value();
+            let next = self
+                .builder
+                .build_extract_value(pair, 0, "next")?
+                .into_int_value();
+            let ovf = self
+                .builder
+                .build_extract_value(pair, 1, "ovf")?
+                .into_int_value();
+            let step_ok = self.ctx.append_basic_block(self.func, "for.step");
+            self.builder
+                .build_conditional_branch(ovf, else_bb, step_ok)?;
+            self.builder.position_at_end(step_ok);
+            next
         };
-        let f = self.intrinsic(name, &[reg.into()])?;
-        let pair = self
-            .builder
-            .build_call(f, &[i.into(), step_v.into()], "next")?;
-        let pair = basic(pair)?.into_struct_value();
-        let next = self
-            .builder
-            .build_extract_value(pair, 0, "next")?
-            .into_int_value();
-        let ovf = self
-            .builder
-            .build_extract_value(pair, 1, "ovf")?
-            .into_int_value();
         self.builder.build_store(counter, next)?;
-        self.builder.build_conditional_branch(ovf, else_bb, head)?;
+        let more = self.range_more(next, stop_v, step, step_v, signed)?;
+        self.builder
+            .build_conditional_branch(more, body_bb, else_bb)?;
         self.builder.position_at_end(else_bb);
         self.block(orelse)?;
         self.branch_if_open(exit)?;
         self.builder.position_at_end(exit);
         Ok(())
+    }
+
+    /// Whether a `range` loop runs another iteration with counter `i`: `i < stop` going
+    /// up, `i > stop` going down, chosen at run time when the step is not a literal.
+    fn range_more(
+        &self,
+        i: IntValue<'ctx>,
+        stop: IntValue<'ctx>,
+        step: &TExpr,
+        step_v: IntValue<'ctx>,
+        signed: bool,
+    ) -> Res<IntValue<'ctx>> {
+        let b = &self.builder;
+        let (lt, gt) = if signed {
+            (IntPredicate::SLT, IntPredicate::SGT)
+        } else {
+            (IntPredicate::ULT, IntPredicate::UGT)
+        };
+        Ok(match step.kind {
+            TExprKind::Int(v) if v > 0 => b.build_int_compare(lt, i, stop, "more")?,
+            TExprKind::Int(_) => b.build_int_compare(gt, i, stop, "more")?,
+            _ => {
+                let up = b.build_int_compare(lt, i, stop, "up")?;
+                if !signed {
+                    // An unsigned step is never negative.
+                    return Ok(up);
+                }
+                let down = b.build_int_compare(gt, i, stop, "down")?;
+                let pos = b.build_int_compare(
+                    IntPredicate::SGT,
+                    step_v,
+                    step_v.get_type().const_zero(),
+                    "pos",
+                )?;
+                b.build_select(pos, up, down, "more")?.into_int_value()
+            }
+        })
+    }
+
+    /// An alloca at the top of the entry block, wherever the builder is: allocas there
+    /// are static (one stack slot per call) and SROA turns them into registers.
+    fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> Res<PointerValue<'ctx>> {
+        let entry = self
+            .func
+            .get_first_basic_block()
+            .expect("the entry block exists while lowering");
+        let b = self.ctx.create_builder();
+        match entry.get_first_instruction() {
+            Some(first) => b.position_before(&first),
+            None => b.position_at_end(entry),
+        }
+        Ok(b.build_alloca(ty, name)?)
     }
 
     fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> Res<FunctionValue<'ctx>> {

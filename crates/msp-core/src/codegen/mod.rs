@@ -72,7 +72,11 @@ pub struct CodegenOptions {
     /// Give kernels internal linkage, leaving the trampolines as the module's only
     /// entry points (JIT modules, whose host calls trampolines only): O3 inlines each
     /// kernel into its trampoline and drops the copy, so machine code is generated once
-    /// per kernel instead of twice — a third of a small kernel's JIT latency.
+    /// per kernel instead of twice — a third of a small kernel's JIT latency. The
+    /// trampoline's call is also marked `alwaysinline` (unless the kernel asked for
+    /// `inline=False`), so the kernel is inlined before the simplification passes run
+    /// rather than after them: its loops are simplified once, not once as the kernel
+    /// and again in the trampoline (a loop nest's O3 time drops by a quarter).
     pub internal_kernels: bool,
 }
 
@@ -237,13 +241,13 @@ pub fn run_pipeline(
 
 /// The pipeline the JIT runs at O3 on modules without loops, `goto` or labels: the
 /// function simplification passes `default<O3>` would run on such code (inlining, so a
-/// kernel folds into its trampoline; SROA, instcombine, reassociate, GVN, SCCP, dead
+/// kernel folds into its trampoline, first of all; SROA, instcombine, reassociate, GVN, SCCP, dead
 /// code and store elimination) and the SLP vectorizer, without the loop passes, loop
 /// vectorizer and interprocedural rounds that find nothing there. It gives the same
 /// code on the seed's straight-line kernels (`add3`, `power10`: four multiplications)
 /// and takes a third less time to run.
 pub const LOOP_FREE_PIPELINE: &str = "function(sroa<modify-cfg>,early-cse<>,instcombine<max-iterations=1>,simplifycfg),\
-ipsccp,\
+always-inline,ipsccp,\
 cgscc(inline,function-attrs,function(sroa<modify-cfg>,early-cse<memssa>,jump-threading,\
 correlated-propagation,simplifycfg,instcombine<max-iterations=1>,reassociate,gvn<>,sccp,bdce,\
 instcombine<max-iterations=1>,dse,adce,simplifycfg)),\

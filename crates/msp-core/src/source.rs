@@ -242,6 +242,32 @@ impl SourceMap {
         out
     }
 
+    /// For generated code, the chain that brought it into the kernel, as one line of
+    /// text for run-time messages (which have no room for the snippets a compile-time
+    /// diagnostic shows): `quoted at g.py:2:12, spliced into the quote built at
+    /// g.py:5:12, spliced into the kernel at g.py:9:12`. `None` for code written in a
+    /// kernel directly.
+    pub fn origin_line(&self, span: Span) -> Option<String> {
+        let origins = self.origins(span);
+        if origins.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = origins
+            .iter()
+            .map(|o| match *o {
+                Origin::QuoteBuilt(at) => format!("quoted at {}", self.file_location(at)),
+                Origin::Spliced(site) => match self.get(site.source).kind {
+                    SourceKind::Quote { built_at } => format!(
+                        "spliced into the quote built at {}",
+                        self.file_location(built_at)
+                    ),
+                    _ => format!("spliced into the kernel at {}", self.location(site)),
+                },
+            })
+            .collect();
+        Some(parts.join(", "))
+    }
+
     fn collect_origins(&self, span: Span, out: &mut Vec<Origin>, depth: usize) {
         if depth > 64 {
             return; // chains this deep only come from runaway generators; the head says enough

@@ -54,6 +54,8 @@ pub struct SiteBinding {
     pub kernel: String,
     /// `file:line:col` (generated code: where it was spliced into the kernel).
     pub location: String,
+    /// For generated code, the quote and splices it came through (else empty).
+    pub origin: String,
     pub kind: FaultKind,
 }
 
@@ -107,6 +109,7 @@ pub(super) fn sites(program: &CheckedProgram) -> Vec<SiteBinding> {
         .map(|s| SiteBinding {
             kernel: s.kernel.clone(),
             location: program.map.file_location(s.span).to_string(),
+            origin: program.map.origin_line(s.span).unwrap_or_default(),
             kind: s.kind.clone(),
         })
         .collect()
@@ -123,6 +126,7 @@ pub fn dedup_sites(sites: &[SiteBinding]) -> (Vec<SiteBinding>, Vec<u32>) {
         let key = (
             s.kernel.clone(),
             s.location.clone(),
+            s.origin.clone(),
             format!("{:?}", s.kind),
         );
         let i = *index.entry(key).or_insert_with(|| {

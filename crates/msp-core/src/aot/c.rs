@@ -79,8 +79,14 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
             s,
             "\n        {},",
             c_string(&format!(
-                "kernel `{}` stopped at {}: {what}",
-                site.kernel, site.location
+                "kernel `{}` stopped at {}: {what}{}",
+                site.kernel,
+                site.location,
+                if site.origin.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (generated code: {})", site.origin)
+                }
             ))
         );
     }
@@ -163,9 +169,15 @@ mod tests {
         let site = SiteBinding {
             kernel: "run".into(),
             location: "bf.py:5:5".into(),
+            origin: String::new(),
             kind: FaultKind::IndexOutOfRange { axis: 0, extent: 8 },
         };
-        let h = header("kernels", &[k], &[site]);
+        let generated = SiteBinding {
+            origin: "quoted at bf.py:2:9, spliced into the kernel at bf.py:5:5".into(),
+            kind: FaultKind::DivisionByZero,
+            ..site.clone()
+        };
+        let h = header("kernels", &[k], &[site, generated]);
         assert!(
             h.contains("void bf_run(int32_t *tape /* Int[8] */, msp_fault *fault);"),
             "{h}"
@@ -176,7 +188,14 @@ mod tests {
             ),
             "{h}"
         );
-        assert!(h.contains("static const uint32_t map[] = {0};"), "{h}");
+        assert!(
+            h.contains(
+                "\"kernel `run` stopped at bf.py:5:5: integer division by zero \
+                 (generated code: quoted at bf.py:2:9, spliced into the kernel at bf.py:5:5)\","
+            ),
+            "{h}"
+        );
+        assert!(h.contains("static const uint32_t map[] = {0,1};"), "{h}");
         assert!(h.contains("#ifndef MSP_KERNELS_H"), "{h}");
     }
 }

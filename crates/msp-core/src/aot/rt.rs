@@ -13,6 +13,8 @@ pub struct Site {
     pub kernel: &'static str,
     /// `file:line:col` in the kernel's source.
     pub location: &'static str,
+    /// For generated code, the quote and splices it came through (else empty).
+    pub origin: &'static str,
     pub kind: FaultKind,
 }
 
@@ -36,16 +38,13 @@ pub fn fault(sites: &[Site], map: &[u32], record: &FaultRecord) -> Fault {
         .and_then(|i| map.get(i))
         .and_then(|&j| sites.get(j as usize));
     match entry {
-        Some(site) => Fault {
-            kernel: site.kernel.to_string(),
-            location: site.location.to_string(),
-            message: fault_message(&site.kind, record.value),
-        },
-        None => Fault {
-            kernel: "?".into(),
-            location: "?".into(),
-            message: format!("unknown fault site {}", record.site),
-        },
+        Some(site) => Fault::at_site(
+            site.kernel,
+            site.location,
+            site.origin,
+            fault_message(&site.kind, record.value),
+        ),
+        None => Fault::unknown_site(record.site),
     }
 }
 
@@ -103,11 +102,20 @@ mod tests {
 
     #[test]
     fn decodes_records() {
-        let sites = [Site {
-            kernel: "k",
-            location: "k.py:3:9",
-            kind: FaultKind::IndexOutOfRange { axis: 1, extent: 4 },
-        }];
+        let sites = [
+            Site {
+                kernel: "k",
+                location: "k.py:3:9",
+                origin: "",
+                kind: FaultKind::IndexOutOfRange { axis: 1, extent: 4 },
+            },
+            Site {
+                kernel: "k",
+                location: "k.py:9:5",
+                origin: "quoted at k.py:2:12, spliced into the kernel at k.py:9:5",
+                kind: FaultKind::ModuloByZero,
+            },
+        ];
         let f = fault(
             &sites,
             &[0, 0],
@@ -121,6 +129,22 @@ mod tests {
             f.to_string(),
             "kernel `k` stopped at k.py:3:9: index 7 is out of range for axis 1 of extent 4"
         );
+        let g = fault(
+            &sites,
+            &[0, 1],
+            &FaultRecord {
+                site: 2,
+                reserved: 0,
+                value: 0,
+            },
+        );
+        assert_eq!(
+            g.origin.as_deref(),
+            Some("quoted at k.py:2:12, spliced into the kernel at k.py:9:5")
+        );
+        assert!(g.to_string().ends_with(
+            "integer modulo by zero (generated code: quoted at k.py:2:12, spliced into the kernel at k.py:9:5)"
+        ));
         assert_eq!(
             fault(
                 &sites,

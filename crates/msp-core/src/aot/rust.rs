@@ -114,9 +114,10 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
     for site in &distinct {
         let _ = writeln!(
             s,
-            "        {rt}::Site {{ kernel: {:?}, location: {:?}, kind: {} }},",
+            "        {rt}::Site {{ kernel: {:?}, location: {:?}, origin: {:?}, kind: {} }},",
             site.kernel,
             site.location,
+            site.origin,
             fault_kind(rt, &site.kind)
         );
     }

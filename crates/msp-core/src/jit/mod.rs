@@ -20,13 +20,56 @@ use crate::source::SourceMap;
 pub use args::{ArrayData, CallArg, Element, KernelArg, KernelArgs, KernelRet, ScalarValue};
 
 /// A fault a checked kernel stopped with, resolved to a message a user can act on.
+///
+/// ```
+/// let fault = msp_core::jit::Fault {
+///     kernel: "f".into(),
+///     location: "g.py:9:12".into(),
+///     message: "integer division by zero".into(),
+///     origin: Some("quoted at g.py:2:12, spliced into the kernel at g.py:9:12".into()),
+/// };
+/// assert_eq!(
+///     fault.to_string(),
+///     "kernel `f` stopped at g.py:9:12: integer division by zero \
+///      (generated code: quoted at g.py:2:12, spliced into the kernel at g.py:9:12)"
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("kernel `{kernel}` stopped at {location}: {message}")]
+#[error("kernel `{kernel}` stopped at {location}: {message}{}", origin_suffix(origin.as_deref()))]
 pub struct Fault {
     pub kernel: String,
     /// `file:line:col` in the user's file (for generated code: where it was spliced).
     pub location: String,
     pub message: String,
+    /// For generated code, where the faulting code was quoted and each splice that
+    /// carried it into the kernel (see [`SourceMap::origin_line`]).
+    pub origin: Option<String>,
+}
+
+fn origin_suffix(origin: Option<&str>) -> String {
+    origin.map_or(String::new(), |o| format!(" (generated code: {o})"))
+}
+
+impl Fault {
+    /// A fault from a table entry: `origin` empty means code written in the kernel.
+    pub fn at_site(kernel: &str, location: &str, origin: &str, message: String) -> Fault {
+        Fault {
+            kernel: kernel.to_string(),
+            location: location.to_string(),
+            message,
+            origin: (!origin.is_empty()).then(|| origin.to_string()),
+        }
+    }
+
+    /// A record whose site is not in the table (a corrupted record).
+    pub fn unknown_site(site: u32) -> Fault {
+        Fault {
+            kernel: "?".into(),
+            location: "?".into(),
+            message: format!("unknown fault site {site}"),
+            origin: None,
+        }
+    }
 }
 
 /// Why a call did not return a value.
@@ -75,6 +118,7 @@ pub enum SignatureError {
 struct SiteInfo {
     kernel: String,
     location: String,
+    origin: String,
     kind: FaultKind,
 }
 
@@ -188,6 +232,7 @@ impl JitModule {
             .map(|s| SiteInfo {
                 kernel: s.kernel.clone(),
                 location: map.file_location(s.span).to_string(),
+                origin: map.origin_line(s.span).unwrap_or_default(),
                 kind: s.kind.clone(),
             })
             .collect();
@@ -257,6 +302,7 @@ impl JitModule {
                 kernel: name.into(),
                 location: String::new(),
                 message: e.to_string(),
+                origin: None,
             })
         })?;
         let sig = &entry.sig;
@@ -302,28 +348,14 @@ impl JitModule {
     }
 
     fn fault(&self, record: FaultRecord) -> Fault {
-        let Some(site) = self.sites.get(record.site as usize - 1) else {
-            return Fault {
-                kernel: "?".into(),
-                location: "?".into(),
-                message: format!("unknown fault site {}", record.site),
-            };
-        };
-        let message = match &site.kind {
-            FaultKind::IndexOutOfRange { axis, extent } => {
-                format!(
-                    "index {} is out of range for axis {axis} of extent {extent}",
-                    record.value
-                )
-            }
-            FaultKind::DivisionByZero => "integer division by zero".into(),
-            FaultKind::ModuloByZero => "integer modulo by zero".into(),
-            FaultKind::RangeStepZero => "range() step is zero".into(),
-        };
-        Fault {
-            kernel: site.kernel.clone(),
-            location: site.location.clone(),
-            message,
+        match self.sites.get((record.site as usize).wrapping_sub(1)) {
+            Some(site) => Fault::at_site(
+                &site.kernel,
+                &site.location,
+                &site.origin,
+                crate::aot::rt::fault_message(&site.kind, record.value),
+            ),
+            None => Fault::unknown_site(record.site),
         }
     }
 }

@@ -385,6 +385,71 @@ fn range_loops_stop_at_the_ends_of_their_type() {
 }
 
 #[test]
+fn counting_loop_steps_are_marked_no_wrap() {
+    // `while v < e:` ending in `v = v + 1`, with no other write to `v`: every `v + 1`
+    // in the body is `add nsw` (`nuw` unsigned). Anything else keeps a plain `add`.
+    let src = "@compile\ndef f(n: int) -> int:\n    s = 0\n    i = 0\n    while i < n:\n        j = i + 1\n        while n > j:\n            s += j\n            j += 1\n        i = i + 1\n    return s\n\n\
+               @compile\ndef g(n: u8) -> int:\n    c = 0\n    k = u8(0)\n    while k < n:\n        c += 1\n        k += 1\n    return c\n\n\
+               @compile\ndef h(n: int) -> int:\n    c = 0\n    i = 0\n    while i < n:\n        i = i + 1\n        c += i + 1\n    while c <= n:\n        c = c + 1\n    return c\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let body = |name: &str| -> String {
+        ir.lines()
+            .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{name}("))))
+            .take_while(|l| *l != "}")
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (f, g, h) = (body("f"), body("g"), body("h"));
+    assert_eq!(
+        f.matches("add nsw i32").count(),
+        3,
+        "j = i + 1, j += 1, i = i + 1:\n{f}"
+    );
+    assert_eq!(g.matches("add nuw i8").count(), 1, "k += 1 on a u8:\n{g}");
+    assert!(
+        !h.contains("add nsw i32") && !h.contains("add nuw i32"),
+        "{h}"
+    );
+    let m = jit(src);
+    let f = m.kernel::<(i32,), i32>("f").expect("f");
+    let g = m.kernel::<(u8,), i32>("g").expect("g");
+    let h = m.kernel::<(i32,), i32>("h").expect("h");
+    let tri = |n: i32| (0..n).map(|i| (i + 1..n).sum::<i32>()).sum::<i32>();
+    for n in [0, 1, 5, 40] {
+        assert_eq!(f.call((n,)).expect("runs"), tri(n), "f({n})");
+    }
+    for n in [0u8, 1, 254, 255] {
+        assert_eq!(g.call((n,)).expect("runs"), i32::from(n), "g({n})");
+    }
+    assert_eq!(h.call((3,)).expect("runs"), 9);
+}
+
+#[test]
+fn counting_loops_reach_the_largest_value_of_their_type() {
+    // The counter's last step lands exactly on the type's largest value; the loop ends
+    // there, and an `else` sees the final value.
+    let src = "@compile\ndef top(a: int) -> int:\n    i = a\n    c = 0\n    while i < 2147483647:\n        c += 1\n        if c > 100:\n            break\n        i = i + 1\n    else:\n        return i - c\n    return -1\n\n\
+               @compile\ndef top8(a: i8, stop: i8) -> int:\n    c = 0\n    while a < stop:\n        if c == 1000:\n            continue\n        c += 1\n        a += 1\n    return c * 1000 + int(a)\n";
+    let m = jit(src);
+    let top = m.kernel::<(i32,), i32>("top").expect("top");
+    let top8 = m.kernel::<(i8, i8), i32>("top8").expect("top8");
+    assert_eq!(top.call((2147483640,)).expect("runs"), 2147483640);
+    assert_eq!(top.call((2147483647,)).expect("runs"), 2147483647);
+    assert_eq!(top.call((0,)).expect("runs"), -1);
+    for (a, stop) in [(120i8, 127i8), (-128, 127), (5, 5), (7, -3)] {
+        let n = (i32::from(stop) - i32::from(a)).max(0);
+        let end = i32::from(a.max(stop));
+        assert_eq!(
+            top8.call((a, stop)).expect("runs"),
+            n * 1000 + end,
+            "top8({a}, {stop})"
+        );
+    }
+}
+
+#[test]
 fn checks_that_cannot_fail_are_not_emitted() {
     // A u16 index cannot leave an axis of 65536, an i8 one (normalized) an axis of 128 or
     // more, a literal in range never: no fault path, even unoptimized.

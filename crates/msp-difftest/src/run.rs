@@ -86,6 +86,11 @@ bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 =>
 /// `COMPILE_ERROR:<message>` (the same for every input).
 pub fn run_msp(p: &Program) -> Vec<String> {
     let src = render::kernel_source(p);
+    // A crash inside LLVM takes the process down before any comparison or shrinking;
+    // MSP_DIFFTEST_ECHO=1 shows the program that did it.
+    if std::env::var_os("MSP_DIFFTEST_ECHO").is_some() {
+        eprintln!("{src}");
+    }
     let module = match Compiler::new().jit_source("difftest.py", &src) {
         Ok(m) => m,
         Err(e) => {

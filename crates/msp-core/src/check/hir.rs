@@ -171,6 +171,9 @@ pub struct TExpr {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
     Add,
+    /// An integer `v + 1` that cannot wrap: `v` is the counter of a loop that only runs
+    /// while `v` is below some value of its type (see `check::counting`).
+    AddNoWrap,
     Sub,
     Mul,
     /// True division of floats.

@@ -7,6 +7,7 @@
 
 mod body;
 mod consts;
+mod counting;
 mod expr;
 pub mod hir;
 pub mod types;
@@ -151,6 +152,7 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
         return Err(CheckError { diagnostics: diags });
     }
     mark_writes(&mut kernels);
+    kernels.iter_mut().for_each(counting::mark_counting_loops);
     Ok(CheckedModule {
         kernels,
         externs,

@@ -1079,6 +1079,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let signed = ty.is_signed();
         Ok(match op {
             ArithOp::Add => b.build_int_add(a, c, "add")?.into(),
+            ArithOp::AddNoWrap if signed => b.build_int_nsw_add(a, c, "step")?.into(),
+            ArithOp::AddNoWrap => b.build_int_nuw_add(a, c, "step")?.into(),
             ArithOp::Sub => b.build_int_sub(a, c, "sub")?.into(),
             ArithOp::Mul => b.build_int_mul(a, c, "mul")?.into(),
             ArithOp::BitAnd => b.build_and(a, c, "and")?.into(),
@@ -1185,7 +1187,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     ) -> Res<BasicValueEnum<'ctx>> {
         let b = &self.builder;
         Ok(match op {
-            ArithOp::Add => b.build_float_add(a, c, "fadd")?.into(),
+            ArithOp::Add | ArithOp::AddNoWrap => b.build_float_add(a, c, "fadd")?.into(),
             ArithOp::Sub => b.build_float_sub(a, c, "fsub")?.into(),
             ArithOp::Mul => b.build_float_mul(a, c, "fmul")?.into(),
             ArithOp::FDiv => b.build_float_div(a, c, "fdiv")?.into(),

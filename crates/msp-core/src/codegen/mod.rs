@@ -246,13 +246,13 @@ pub fn run_pipeline(
 /// vectorizer and interprocedural rounds that find nothing there. It gives the same
 /// code on the seed's straight-line kernels (`add3`, `power10`: four multiplications)
 /// and takes a third less time to run.
-pub const LOOP_FREE_PIPELINE: &str = "function(sroa<modify-cfg>,early-cse<>,instcombine<max-iterations=1>,simplifycfg),\
+pub const LOOP_FREE_PIPELINE: &str = "function(sroa<modify-cfg>,early-cse<>,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg),\
 always-inline,ipsccp,\
 cgscc(inline,function-attrs,function(sroa<modify-cfg>,early-cse<memssa>,jump-threading,\
-correlated-propagation,simplifycfg,instcombine<max-iterations=1>,reassociate,gvn<>,sccp,bdce,\
-instcombine<max-iterations=1>,dse,adce,simplifycfg)),\
+correlated-propagation,simplifycfg,instcombine<max-iterations=1;no-verify-fixpoint>,reassociate,gvn<>,sccp,bdce,\
+instcombine<max-iterations=1;no-verify-fixpoint>,dse,adce,simplifycfg)),\
 globaldce,\
-function(slp-vectorizer,instcombine<max-iterations=1>,simplifycfg)";
+function(slp-vectorizer,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
 
 /// Runs `optimize` at `level`, or, at O3 on a module with no loops (see
 /// [`has_loops`]), the shorter [`LOOP_FREE_PIPELINE`].

@@ -450,6 +450,53 @@ fn counting_loops_reach_the_largest_value_of_their_type() {
 }
 
 #[test]
+fn loop_counters_within_an_axis_need_no_check() {
+    // Counters whose loop bounds keep them inside the axis index without a check (and,
+    // when they cannot be negative, without wrapping from the end); counters that can
+    // leave it keep theirs and still fault.
+    let src = "@compile\ndef tri(a: Int[8][8]) -> int:\n    s = 0\n    i = 0\n    while i < 8:\n        j = i + 1\n        while j < 8:\n            s += a[i, j] - a[j, i]\n            j = j + 1\n        i = i + 1\n    return s\n\n\
+               @compile\ndef back(a: Int[8]) -> int:\n    s = 0\n    i = -3\n    while i < 5:\n        s = s * 2 + a[i]\n        i += 1\n    for k in range(2, 8, 3):\n        s += a[k]\n    return s\n\n\
+               @compile\ndef over(a: Int[8], n: int) -> int:\n    s = 0\n    i = 0\n    while i < 9:\n        if i == n:\n            break\n        s += a[i]\n        i += 1\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let body = |name: &str| -> String {
+        ir.lines()
+            .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{name}("))))
+            .take_while(|l| *l != "}")
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (tri, back, over) = (body("tri"), body("back"), body("over"));
+    assert!(!tri.contains("%oob") && !tri.contains("%fromend"), "{tri}");
+    assert!(
+        !back.contains("%oob") && back.contains("%fromend"),
+        "{back}"
+    );
+    assert!(over.contains("%oob"), "{over}");
+    let m = jit(src);
+    let tri = m.kernel::<(&[i32; 64],), i32>("tri").expect("tri");
+    let back = m.kernel::<(&[i32; 8],), i32>("back").expect("back");
+    let over = m.kernel::<(&[i32; 8], i32), i32>("over").expect("over");
+    let a: Vec<i32> = (0..64).map(|x| (x * 37) % 11).collect();
+    let a: [i32; 64] = a.try_into().expect("64");
+    let want: i32 = (0..8)
+        .flat_map(|i| (i + 1..8).map(move |j| (i, j)))
+        .map(|(i, j)| a[i * 8 + j] - a[j * 8 + i])
+        .sum();
+    assert_eq!(tri.call((&a,)).expect("runs"), want);
+    let b = [3, 1, 4, 1, 5, 9, 2, 6];
+    let mut want = 0;
+    for i in -3i32..5 {
+        want = want * 2 + b[i.rem_euclid(8) as usize];
+    }
+    want += b[2] + b[5];
+    assert_eq!(back.call((&b,)).expect("runs"), want);
+    assert_eq!(over.call((&b, 3)).expect("runs"), 8);
+    assert!(over.call((&b, -1)).is_err(), "a[8] still faults");
+}
+
+#[test]
 fn checks_that_cannot_fail_are_not_emitted() {
     // A u16 index cannot leave an axis of 65536, an i8 one (normalized) an axis of 128 or
     // more, a literal in range never: no fault path, even unoptimized.

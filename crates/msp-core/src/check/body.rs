@@ -905,11 +905,13 @@ impl<'a> KernelChecker<'a> {
             t_indices.push(t);
         }
         let sites = if self.unchecked { None } else { Some(sites) };
+        let known = vec![None; t_indices.len()];
         Ok(Place {
             array,
             ty,
             indices: t_indices,
             sites,
+            known,
         })
     }
 

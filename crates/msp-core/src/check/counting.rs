@@ -4,70 +4,193 @@
 //! Those additions become [`ArithOp::AddNoWrap`], which codegen emits as `add nsw`
 //! (`nuw` for unsigned types).
 //!
-//! Nothing changes in what a kernel computes: the fact is true of every run. It saves
-//! LLVM from proving it: with wrapping 32-bit counters, scalar evolution has to show
-//! that `j = i + 1` and `j = j + 1` never wrap before it can widen the counters to
+//! When `e` is a literal and the statement just before the loop sets `v` to a literal
+//! (or to an enclosing counter plus a literal), `v` stays within known bounds in the
+//! body; so does the variable of a `for` over a literal `range` that its body does not
+//! assign. An array index that is such a counter records those bounds
+//! ([`Place::known`]): codegen then leaves out the bounds check when the counter cannot
+//! leave the axis, and the wrap-from-the-end when it cannot be negative.
+//!
+//! Nothing changes in what a kernel computes: the facts are true of every run. They
+//! save LLVM from proving them: with wrapping 32-bit counters, scalar evolution has to
+//! show that `j = i + 1` and `j = j + 1` never wrap before it can widen the counters to
 //! 64 bits, and on a nest like the seed's transpose it only gets there by simplifying
 //! the loops twice (and loop strength reduction, at code generation, pays again for
-//! every 32-bit counter left).
+//! every 32-bit counter left); every check it then deletes costs it a proof too.
 //!
 //! Kernels with labels are left alone: a `goto` could enter a loop body without
 //! testing its condition.
 
-use super::hir::{Arg, ArithOp, LocalId, TExpr, TExprKind, TStmt, TypedKernel};
+use super::hir::{Arg, ArithOp, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
 use super::{Scalar, Type};
 use crate::ast::CmpOp;
 
-/// Marks the no-wrap steps of every counting loop in `kernel`.
+/// Marks the no-wrap steps of every counting loop in `kernel`, and the array indexes
+/// that are loop counters with known bounds.
 pub fn mark_counting_loops(kernel: &mut TypedKernel) {
     if has_labels(&kernel.body) {
         return;
     }
     let locals: Vec<Type> = kernel.locals.iter().map(|l| l.ty.clone()).collect();
-    mark_block(&mut kernel.body, &locals);
+    walk(&mut kernel.body, &locals, &mut Vec::new());
 }
 
-fn mark_block(stmts: &mut [TStmt], locals: &[Type]) {
-    for s in stmts {
+/// A loop counter's value everywhere in its loop's body: `lo..=hi`.
+#[derive(Clone, Copy)]
+struct CounterRange {
+    local: LocalId,
+    lo: i128,
+    hi: i128,
+}
+
+fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
+    for k in 0..stmts.len() {
+        let (before, rest) = stmts.split_at_mut(k);
+        let s = &mut rest[0];
+        let entry = before.last();
         match s {
             TStmt::While { cond, body, orelse } => {
-                if let Some((v, ty)) = counter(cond, locals)
+                // The condition runs with the counter at any value, the body within range.
+                expr_tree(cond, &mut |e| known_indexes(e, env));
+                let mut bound = None;
+                if let Some((v, ty, limit)) = counter(cond, locals)
                     && steps_once_at_end(body, v, ty)
                 {
                     for s in body.iter_mut() {
                         stmt_exprs(s, &mut |e| mark_expr(e, v, ty));
                     }
+                    if let (TExprKind::Int(limit), Some(lo)) =
+                        (&limit.kind, entry.and_then(|p| entry_value(p, v, ty, env)))
+                    {
+                        bound = (lo < *limit).then_some(CounterRange {
+                            local: v,
+                            lo,
+                            hi: limit - 1,
+                        });
+                    }
                 }
-                mark_block(body, locals);
-                mark_block(orelse, locals);
+                in_scope(env, bound, |env| walk(body, locals, env));
+                walk(orelse, locals, env);
             }
-            TStmt::If { then, orelse, .. } => {
-                mark_block(then, locals);
-                mark_block(orelse, locals);
+            TStmt::ForRange {
+                var,
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+                ..
+            } => {
+                for e in [&mut *start, &mut *stop, &mut *step] {
+                    expr_tree(e, &mut |e| known_indexes(e, env));
+                }
+                // `for v in range(a, b)` with literal bounds and a positive literal step,
+                // when the body does not assign `v` (which Python allows).
+                let bound = match (&start.kind, &stop.kind, &step.kind) {
+                    (TExprKind::Int(a), TExprKind::Int(b), TExprKind::Int(1..))
+                        if a < b && !assigns(body, *var) =>
+                    {
+                        Some(CounterRange {
+                            local: *var,
+                            lo: *a,
+                            hi: b - 1,
+                        })
+                    }
+                    _ => None,
+                };
+                in_scope(env, bound, |env| walk(body, locals, env));
+                walk(orelse, locals, env);
             }
-            TStmt::ForRange { body, orelse, .. } => {
-                mark_block(body, locals);
-                mark_block(orelse, locals);
+            TStmt::If { cond, then, orelse } => {
+                expr_tree(cond, &mut |e| known_indexes(e, env));
+                walk(then, locals, env);
+                walk(orelse, locals, env);
             }
-            _ => {}
+            other => {
+                if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = other {
+                    mark_place(place, env);
+                }
+                stmt_exprs(other, &mut |e| known_indexes(e, env));
+            }
         }
     }
 }
 
-/// `v < e` or `e > v`, compared in `v`'s own integer type.
-fn counter(cond: &TExpr, locals: &[Type]) -> Option<(LocalId, Scalar)> {
+fn in_scope(
+    env: &mut Vec<CounterRange>,
+    bound: Option<CounterRange>,
+    f: impl FnOnce(&mut Vec<CounterRange>),
+) {
+    let pushed = bound.map(|b| env.push(b)).is_some();
+    f(env);
+    if pushed {
+        env.pop();
+    }
+}
+
+/// The least value `v` can have when its loop starts, from the statement just before
+/// the loop: `v = c`, or `v = w + c` for a counter `w` of an enclosing loop.
+fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Option<i128> {
+    let TStmt::Assign { local, value } = prev else {
+        return None;
+    };
+    if *local != v || value.ty != ty {
+        return None;
+    }
+    let (min, max) = ty.int_range();
+    let (w, c) = match &value.kind {
+        TExprKind::Int(c) => return Some(*c),
+        TExprKind::Local(w) => (*w, 0),
+        TExprKind::Arith {
+            op: ArithOp::Add | ArithOp::AddNoWrap,
+            left,
+            right,
+            ..
+        } => match (&left.kind, &right.kind) {
+            (TExprKind::Local(w), TExprKind::Int(c)) | (TExprKind::Int(c), TExprKind::Local(w)) => {
+                (*w, *c)
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let r = env.iter().rev().find(|r| r.local == w)?;
+    // `w + c` must not wrap for any `w` in range, or the least value says nothing.
+    (r.lo + c >= min && r.hi + c <= max).then_some(r.lo + c)
+}
+
+/// Records the counter ranges of `place`'s indexes that are counters in scope.
+fn mark_place(place: &mut Place, env: &[CounterRange]) {
+    for (axis, idx) in place.indices.iter().enumerate() {
+        if let TExprKind::Local(v) = idx.kind
+            && let Some(r) = env.iter().rev().find(|r| r.local == v)
+        {
+            place.known[axis] = Some((r.lo, r.hi));
+        }
+    }
+}
+
+fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {
+    if let TExprKind::Load(place) = &mut e.kind {
+        mark_place(place, env);
+    }
+}
+
+/// `v < e` or `e > v`, compared in `v`'s own integer type: `v`, its type and `e`.
+fn counter<'e>(cond: &'e TExpr, locals: &[Type]) -> Option<(LocalId, Scalar, &'e TExpr)> {
     let TExprKind::Compare { operands, ops } = &cond.kind else {
         return None;
     };
     let ([a, b], [(op, ty)]) = (operands.as_slice(), ops.as_slice()) else {
         return None;
     };
-    let v = match (op, &a.kind, &b.kind) {
-        (CmpOp::Lt, TExprKind::Local(v), _) | (CmpOp::Gt, _, TExprKind::Local(v)) => *v,
+    let (v, limit) = match (op, &a.kind, &b.kind) {
+        (CmpOp::Lt, TExprKind::Local(v), _) => (*v, b),
+        (CmpOp::Gt, _, TExprKind::Local(v)) => (*v, a),
         _ => return None,
     };
     let is_counter = ty.is_int() && locals.get(v.0 as usize) == Some(&Type::Scalar(*ty));
-    is_counter.then_some((v, *ty))
+    is_counter.then_some((v, *ty, limit))
 }
 
 /// The body's last statement is `v = v + 1` and no other statement assigns `v`.

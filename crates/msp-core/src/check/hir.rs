@@ -106,6 +106,10 @@ pub struct Place {
     pub indices: Vec<TExpr>,
     /// One fault site per axis (index out of range); `None` in unchecked kernels.
     pub sites: Option<Vec<SiteId>>,
+    /// Per axis, bounds the index is known to stay within (`lo..=hi`), found by
+    /// `check::counting` for loop counters; `None` where nothing is known beyond the
+    /// index's type.
+    pub known: Vec<Option<(i128, i128)>>,
 }
 
 #[derive(Clone, Debug)]

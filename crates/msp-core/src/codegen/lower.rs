@@ -837,14 +837,15 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             let extent = place.ty.dims[axis];
             let extent_v = t.i64.const_int(extent, false);
             let v = self.expr(idx)?.into_int_value();
+            let (lo, hi) = index_bounds(idx, place.known[axis]);
             let v64 = if idx.ty.bits() == 64 {
                 v
-            } else if idx.ty.is_signed() {
+            } else if idx.ty.is_signed() && lo < 0 {
                 self.builder.build_int_s_extend(v, t.i64, "ix")?
             } else {
                 self.builder.build_int_z_extend(v, t.i64, "ix")?
             };
-            let norm = if idx.ty.is_signed() {
+            let norm = if lo < 0 {
                 let neg = self.builder.build_int_compare(
                     IntPredicate::SLT,
                     v64,
@@ -858,11 +859,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             } else {
                 v64
             };
-            if let Some(sites) = place
-                .sites
-                .as_ref()
-                .filter(|_| !in_range_by_type(idx, extent))
-            {
+            let in_range = lo >= -i128::from(extent) && hi < i128::from(extent);
+            if let Some(sites) = place.sites.as_ref().filter(|_| !in_range) {
                 let bad =
                     self.builder
                         .build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
@@ -1577,13 +1575,16 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 /// access needs no run-time check; leaving it out keeps huge generated kernels (a
 /// Brainfuck tape addressed by a wrapping `u16`) free of loop exits LLVM would have to
 /// prove dead first.
-fn in_range_by_type(idx: &TExpr, extent: u64) -> bool {
-    let extent = i128::from(extent);
-    let (lo, hi) = match idx.kind {
-        TExprKind::Int(v) => (v, v),
+/// The values an index can take: a literal's own, the loop bounds the checker found, or
+/// its type's range. An index that cannot be negative needs no wrapping from the end
+/// (and is zero-extended, which is the same for it and tells LLVM more); one that cannot
+/// leave the axis needs no check.
+fn index_bounds(idx: &TExpr, known: Option<(i128, i128)>) -> (i128, i128) {
+    match (&idx.kind, known) {
+        (TExprKind::Int(v), _) => (*v, *v),
+        (_, Some(range)) => range,
         _ => idx.ty.int_range(),
-    };
-    lo >= -extent && hi < extent
+    }
 }
 
 fn zero<'ctx>(t: &Types<'ctx>, s: Scalar) -> BasicValueEnum<'ctx> {

@@ -1,4 +1,4 @@
-//! Parsing: Python text → [`ast::Module`], through ruff's parser.
+//! Parsing: Python text → [`ast::Module`](crate::ast::Module), through ruff's parser.
 //!
 //! Invariant: parsing never panics on any input; a syntax error is one [`ParseError`]
 //! pointing into the text. Constructs outside msp's subsets are not errors here: they

@@ -254,6 +254,17 @@ impl Expr {
     }
 }
 
+/// How a counting loop steps its counter `c`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepForm {
+    /// `c += 1`
+    Aug,
+    /// `c = c + 1`
+    AddRight,
+    /// `c = 1 + c`
+    AddLeft,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stmt {
     Assign {
@@ -290,6 +301,25 @@ pub enum Stmt {
         limit: i64,
         cond: Expr,
         body: Vec<Stmt>,
+        els: Vec<Stmt>,
+    },
+    /// A counting loop: `counter = start`, then `while counter < limit:` (`limit >
+    /// counter` when `flipped`), `body`, the step, then `tail`. With `le` false and
+    /// `tail` empty (and no other step in `body`) it has exactly the shape msp's checker
+    /// trusts; `le` (`<=`), a `tail` after the step, or a second step in `body` are near
+    /// misses it must not trust. No `continue` in `body` targets this loop (it would skip
+    /// the step). `start` is a literal or `outer`/`outer + k` for a loop variable
+    /// `outer` with known values; the shrinker leaves it alone, so the loop stays short.
+    CountWhile {
+        counter: String,
+        ty: Scalar,
+        start: Expr,
+        limit: i128,
+        le: bool,
+        flipped: bool,
+        step: StepForm,
+        body: Vec<Stmt>,
+        tail: Vec<Stmt>,
         els: Vec<Stmt>,
     },
     For {
@@ -329,11 +359,34 @@ impl Stmt {
                 v
             }
             Stmt::While { body, els, .. } | Stmt::For { body, els, .. } => vec![body, els],
+            Stmt::CountWhile {
+                body, tail, els, ..
+            } => vec![body, tail, els],
             Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => vec![body],
             _ => vec![],
         }
     }
 
+    /// As [`Stmt::blocks_mut`]: a loop's body first (a counting loop's tail second),
+    /// then its `else`.
+    pub fn blocks(&self) -> Vec<&Vec<Stmt>> {
+        match self {
+            Stmt::If { arms, els } => {
+                let mut v: Vec<&Vec<Stmt>> = arms.iter().map(|(_, b)| b).collect();
+                v.push(els);
+                v
+            }
+            Stmt::While { body, els, .. } | Stmt::For { body, els, .. } => vec![body, els],
+            Stmt::CountWhile {
+                body, tail, els, ..
+            } => vec![body, tail, els],
+            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            _ => vec![],
+        }
+    }
+
+    /// The expressions the shrinker may replace (a counting loop's start is not one: it
+    /// keeps the loop short).
     pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
         match self {
             Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => {

@@ -2,6 +2,11 @@
 //! arithmetic, comparisons, `and`/`or`, conditionals, bounded loops, `break`/`continue`,
 //! array loads and stores with in-range indexes, calls between kernels and `goto`/`label`
 //! in the shapes a Python model can express (forward out of blocks, backward as a loop).
+//!
+//! Some kernels (and now and then a statement of any kernel) also get *counting loops* in
+//! exactly the shape msp's checker trusts (`c = start` / `while c < limit:` / body /
+//! `c += 1`, see `msp_core::check::counting`), and array indexes that are a bare loop
+//! variable, in range or not (an index out of range is a fault on both sides).
 
 use crate::ast::*;
 use crate::rng::Rng;
@@ -83,6 +88,28 @@ struct Env {
     labels: Vec<String>,
     /// No calls in expressions (to keep a store's index free of effects).
     pure: bool,
+    /// Loop variables whose body we are in, innermost last: bare array indexes, and the
+    /// counters a counting loop may start from.
+    counters: Vec<Counter>,
+    /// In a counting loop's body (not in a loop nested in it): a `continue` would skip
+    /// the step and loop forever.
+    no_continue: bool,
+    /// Counters of counting loops earlier in an enclosing block, with their values after
+    /// the loop: read (as indexes, or as a later loop's start) outside their loop, where
+    /// msp must not trust their loop's bounds.
+    after: Vec<Counter>,
+}
+
+/// A loop variable in scope.
+#[derive(Clone, Debug)]
+struct Counter {
+    name: String,
+    ty: Scalar,
+    /// Every value it has in the body, when the generator knows them (literal bounds,
+    /// never assigned but by the loop).
+    range: Option<(i128, i128)>,
+    /// A counting loop's counter: `c + 1` in its body cannot wrap.
+    steps: bool,
 }
 
 pub struct Gen<'r> {
@@ -91,6 +118,9 @@ pub struct Gen<'r> {
     fresh: usize,
     locals: Vec<Local>,
     current_ret: Scalar,
+    /// This kernel favours counting loops and has no labels (a label anywhere makes msp
+    /// leave every loop of the kernel alone).
+    counting: bool,
 }
 
 const INT_OPS: [BOp; 10] = [
@@ -118,6 +148,7 @@ impl<'r> Gen<'r> {
             fresh: 0,
             locals: Vec::new(),
             current_ret: I32,
+            counting: false,
         }
     }
 
@@ -205,6 +236,7 @@ impl<'r> Gen<'r> {
         }
         self.locals = Vec::new();
         self.current_ret = ret;
+        self.counting = self.rng.chance(1, 4);
         for _ in 0..self.rng.below(4) + 1 {
             let ty = self.any_scalar();
             let init = self.expr_or_lit(&env, ty, 1);
@@ -239,6 +271,7 @@ impl<'r> Gen<'r> {
 
     fn block(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Vec<Stmt> {
         let n = self.rng.below(4) + 1;
+        let after = env.after.len();
         let mut out = Vec::new();
         for _ in 0..n {
             if *budget == 0 {
@@ -248,6 +281,7 @@ impl<'r> Gen<'r> {
             let s = self.stmt(env, budget, depth);
             out.push(s);
         }
+        env.after.truncate(after);
         if out.is_empty() {
             out.push(Stmt::Pass);
         }
@@ -267,6 +301,9 @@ impl<'r> Gen<'r> {
 
     fn stmt(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
         let d = self.cfg.expr_depth;
+        if depth < 3 && self.rng.chance(if self.counting { 10 } else { 2 }, 100) {
+            return self.count_while(env, budget, depth);
+        }
         loop {
             match self.rng.below(100) {
                 0..=24 => {
@@ -354,9 +391,10 @@ impl<'r> Gen<'r> {
                     let counter = self.counter(env, "w");
                     let limit = self.rng.range(0, 6);
                     let cond = self.expr(env, Bool, d);
-                    env.loop_depth += 1;
-                    let body = self.block(env, budget, depth + 1);
-                    env.loop_depth -= 1;
+                    // Stepped first: `w` is 1..=limit in the body (a counter msp does not
+                    // recognise, so a counting loop starting from it gets no range).
+                    let range = Some((1, (limit as i128).max(1)));
+                    let body = self.loop_body(env, budget, depth, &counter, I32, range, false);
                     let els = if self.rng.chance(1, 4) {
                         self.block(env, budget, depth + 1)
                     } else {
@@ -379,10 +417,32 @@ impl<'r> Gen<'r> {
                         init: int_lit(0, ty),
                     });
                     let args = self.range_args(env, ty);
-                    env.scalars.push((var.clone(), ty, true));
-                    env.loop_depth += 1;
-                    let body = self.block(env, budget, depth + 1);
-                    env.loop_depth -= 1;
+                    // A loop variable the body does not assign keeps to literal bounds.
+                    let fixed = self.counting || self.rng.chance(1, 2);
+                    env.scalars.push((var.clone(), ty, !fixed));
+                    let range = if fixed { literal_range(&args) } else { None };
+                    let mut body = self.loop_body(env, budget, depth, &var, ty, range, false);
+                    if !fixed && !env.arrays.is_empty() && self.rng.chance(1, 3) {
+                        // A near miss: stepped past its bounds in the body, then an index.
+                        let v = Expr::Var {
+                            name: var.clone(),
+                            ty,
+                        };
+                        body.push(Stmt::Assign {
+                            var: var.clone(),
+                            e: Expr::Bin {
+                                op: BOp::Add,
+                                l: Box::new(v.clone()),
+                                r: Box::new(int_lit(1, ty)),
+                                join: ty,
+                                ty,
+                            },
+                        });
+                        let arr = self.rng.pick(&env.arrays).clone();
+                        let axis = self.rng.below(arr.dims.len());
+                        let s = self.probe(env, &arr, axis, v);
+                        body.push(s);
+                    }
                     let els = if self.rng.chance(1, 4) {
                         self.block(env, budget, depth + 1)
                     } else {
@@ -397,7 +457,7 @@ impl<'r> Gen<'r> {
                     };
                 }
                 78..=83 if env.loop_depth > 0 => {
-                    let s = if self.rng.chance(1, 2) {
+                    let s = if self.rng.chance(1, 2) || env.no_continue {
                         Stmt::Break
                     } else {
                         Stmt::Continue
@@ -430,14 +490,14 @@ impl<'r> Gen<'r> {
                     };
                     return Stmt::Call(call);
                 }
-                91..=94 if depth < 3 => {
+                91..=94 if depth < 3 && !self.counting => {
                     let label = self.name("L");
                     env.labels.push(label.clone());
                     let body = self.block(env, budget, depth + 1);
                     env.labels.pop();
                     return Stmt::Region { label, body };
                 }
-                95..=96 if depth < 3 => {
+                95..=96 if depth < 3 && !self.counting => {
                     let counter = self.counter(env, "g");
                     let label = self.name("R");
                     let limit = self.rng.range(1, 4);
@@ -470,6 +530,290 @@ impl<'r> Gen<'r> {
 
     fn ret_type(&mut self, _env: &Env) -> Scalar {
         self.current_ret
+    }
+
+    /// A loop body with `var` in scope as a loop variable (`range`: its values there,
+    /// if known; `steps`: a counting loop's counter, so `continue` is left out).
+    #[allow(clippy::too_many_arguments)]
+    fn loop_body(
+        &mut self,
+        env: &mut Env,
+        budget: &mut usize,
+        depth: usize,
+        var: &str,
+        ty: Scalar,
+        range: Option<(i128, i128)>,
+        steps: bool,
+    ) -> Vec<Stmt> {
+        let saved = (env.counters.len(), env.no_continue);
+        env.counters.push(Counter {
+            name: var.to_string(),
+            ty,
+            range,
+            steps,
+        });
+        env.no_continue = steps;
+        env.loop_depth += 1;
+        let body = self.block(env, budget, depth + 1);
+        env.loop_depth -= 1;
+        env.counters.truncate(saved.0);
+        env.no_continue = saved.1;
+        body
+    }
+
+    /// A counting loop in the shape msp trusts: `c = start`, `while c < limit:` (or
+    /// `limit > c`), a body without a `continue` of its own, and the step last. `start`
+    /// is a small literal, one near the top (or bottom) of the type, one within an
+    /// array's axis (often at its very ends), or `outer + k` for a loop variable `outer`
+    /// with known values (an enclosing one, or a counter after its loop). Each entry
+    /// runs a handful of times. One loop in five is a near miss msp must not trust:
+    /// `<=`, statements after the step, or a second step in the body; its counter
+    /// reaches `limit`, which is then often an axis's extent, indexed at the body's end.
+    fn count_while(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
+        let outers: Vec<Counter> = env
+            .counters
+            .iter()
+            .chain(&env.after)
+            .filter(|c| c.range.is_some())
+            .cloned()
+            .collect();
+        let near_miss = self.rng.chance(1, 5);
+        // An array and axis the loop runs along, indexed by the counter at the body's end.
+        let mut probe: Option<(Arr, usize)> = None;
+        // The start and its least and greatest values.
+        let (ty, start, lo, hi, limit) = if !outers.is_empty() && self.rng.chance(1, 3) {
+            let o = self.rng.pick(&outers).clone();
+            let (olo, ohi) = o.range.expect("filtered");
+            let (_, max) = types::range(o.ty);
+            let mut k = *self.rng.pick(&[1, 1, 1, 0, 2]);
+            if ohi + k > max {
+                k = 0;
+            }
+            let var = Expr::Var {
+                name: o.name.clone(),
+                ty: o.ty,
+            };
+            let start = if k == 0 && self.rng.chance(1, 2) {
+                var
+            } else {
+                let lit = int_lit(k, o.ty);
+                let (l, r) = if self.rng.chance(3, 4) {
+                    (var, lit)
+                } else {
+                    (lit, var)
+                };
+                Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(l),
+                    r: Box::new(r),
+                    join: o.ty,
+                    ty: o.ty,
+                }
+            };
+            let lo = olo + k;
+            let limit = (lo + self.rng.range(0, (ohi - olo) as i64 + 4) as i128).min(max);
+            (o.ty, start, lo, ohi + k, limit)
+        } else {
+            let ty = match self.rng.below(10) {
+                0..=3 => I32,
+                4 => I8,
+                5 => U8,
+                6 => I16,
+                7 => I64,
+                _ => *self.rng.pick(&types::INTS),
+            };
+            let (min, max) = types::range(ty);
+            let shape = if near_miss && !env.arrays.is_empty() && self.rng.chance(3, 4) {
+                3
+            } else {
+                self.rng.below(8)
+            };
+            let (start, limit) = match shape {
+                // Near the top of the type: the step reaches (or nearly) the largest value.
+                0 | 1 => {
+                    let limit = max - self.rng.range(0, 1) as i128;
+                    (limit - self.rng.range(0, 5) as i128, limit)
+                }
+                // Near the bottom: negative indexes beyond the extent.
+                2 if types::is_signed(ty) => {
+                    let start = min + self.rng.range(0, 3) as i128;
+                    (start, start + self.rng.range(0, 5) as i128)
+                }
+                // Along an axis of an array, from its negative end when signed: no check
+                // needed. Near misses end at the extent, where the counter faults.
+                3..=5 if !env.arrays.is_empty() => {
+                    let a = self.rng.pick(&env.arrays).clone();
+                    let axis = self.rng.below(a.dims.len());
+                    let d = a.dims[axis] as i128;
+                    let from = if types::is_signed(ty) { -d } else { 0 };
+                    let start = if self.rng.chance(1, 3) {
+                        from
+                    } else {
+                        from + self.rng.range(0, (d - from - 1) as i64) as i128
+                    };
+                    let limit = if near_miss || self.rng.chance(1, 2) {
+                        d
+                    } else {
+                        start + self.rng.range(0, (d - start) as i64) as i128
+                    };
+                    if self.rng.chance(2, 3) {
+                        probe = Some((a, axis));
+                    }
+                    (start, limit)
+                }
+                _ => {
+                    let start = (self.rng.range(-4, 3) as i128).max(min);
+                    (
+                        start,
+                        (start + self.rng.range(-1, 6) as i128).clamp(min, max),
+                    )
+                }
+            };
+            (ty, int_lit(start, ty), start, start, limit)
+        };
+        let (_, max) = types::range(ty);
+        let counter = self.name("c");
+        self.locals.push(Local::Scalar {
+            name: counter.clone(),
+            ty,
+            init: int_lit(0, ty),
+        });
+        // Readable from here on; assigned only by the loop.
+        env.scalars.push((counter.clone(), ty, false));
+        let flipped = self.rng.chance(1, 3);
+        let step = *self.rng.pick(&[
+            StepForm::Aug,
+            StepForm::Aug,
+            StepForm::AddRight,
+            StepForm::AddLeft,
+        ]);
+        // A near miss lets the counter reach `limit + 1`, which must not wrap.
+        let miss = if near_miss && limit < max {
+            self.rng.below(3) + 1
+        } else {
+            0
+        };
+        let range = if miss == 0 {
+            (lo < limit).then_some((lo, limit - 1))
+        } else {
+            Some((lo, (limit + 1).max(lo)))
+        };
+        let mut body = self.loop_body(env, budget, depth, &counter, ty, range, true);
+        let le = miss == 1;
+        let mut tail = if miss == 2 {
+            self.loop_body(env, budget, depth, &counter, ty, range, true)
+        } else {
+            Vec::new()
+        };
+        if miss == 3 {
+            // A second step, at the body's top level (in a nested loop it could wrap).
+            let extra = Stmt::Aug {
+                var: counter.clone(),
+                ty,
+                op: BOp::Add,
+                e: int_lit(1, ty),
+                join: ty,
+            };
+            let extra = if self.rng.chance(1, 2) {
+                let c = self.expr(env, Bool, self.cfg.expr_depth);
+                Stmt::If {
+                    arms: vec![(c, vec![extra])],
+                    els: Vec::new(),
+                }
+            } else {
+                extra
+            };
+            let at = self.rng.below(body.len() + 1);
+            body.insert(at, extra);
+        }
+        if let Some((arr, axis)) = probe {
+            let var = Expr::Var {
+                name: counter.clone(),
+                ty,
+            };
+            let s = self.probe(env, &arr, axis, var);
+            if miss == 2 { &mut tail } else { &mut body }.push(s);
+        }
+        let els = if self.rng.chance(1, 5) {
+            self.block(env, budget, depth + 1)
+        } else {
+            Vec::new()
+        };
+        // After the loop: at least `lo`; at most the start, or one past the limit.
+        env.after.push(Counter {
+            name: counter.clone(),
+            ty,
+            range: Some((lo, hi.max(limit + 1).min(max))),
+            steps: false,
+        });
+        Stmt::CountWhile {
+            counter,
+            ty,
+            start,
+            limit,
+            le,
+            flipped,
+            step,
+            body,
+            tail,
+            els,
+        }
+    }
+
+    /// An access to `arr` indexed by `index` on `axis` (literals in range on the others):
+    /// a store, an element update, or a load into a scalar.
+    fn probe(&mut self, env: &Env, arr: &Arr, axis: usize, index: Expr) -> Stmt {
+        let idx: Vec<Expr> = arr
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(k, &d)| {
+                if k == axis {
+                    index.clone()
+                } else {
+                    int_lit(self.rng.range(-(d as i64), d as i64 - 1) as i128, I64)
+                }
+            })
+            .collect();
+        let comma = self.rng.chance(1, 2);
+        let load_into: Vec<String> = env
+            .scalars
+            .iter()
+            .filter(|v| v.2 && v.1 == arr.elem)
+            .map(|v| v.0.clone())
+            .collect();
+        match self.rng.below(3) {
+            0 if !load_into.is_empty() => Stmt::Assign {
+                var: self.rng.pick(&load_into).clone(),
+                e: Expr::Load {
+                    arr: arr.clone(),
+                    idx,
+                    comma,
+                },
+            },
+            1 => {
+                let mut ienv = env.clone();
+                ienv.pure = true;
+                match self.aug_operand(&ienv, arr.elem, false) {
+                    Some((op, e, _)) => Stmt::AugStore {
+                        arr: arr.clone(),
+                        idx,
+                        op,
+                        e,
+                    },
+                    None => Stmt::Pass,
+                }
+            }
+            _ => {
+                let e = self.expr_or_lit_widening(env, arr.elem, self.cfg.expr_depth);
+                Stmt::Store {
+                    arr: arr.clone(),
+                    idx,
+                    e,
+                    comma,
+                }
+            }
+        }
     }
 
     // ---- expressions ----
@@ -578,6 +922,26 @@ impl<'r> Gen<'r> {
     }
 
     fn leaf(&mut self, env: &Env, ty: Scalar) -> Expr {
+        // `c + 1` of a counting loop's counter: msp adds without wrapping.
+        let steps: Vec<&Counter> = env
+            .counters
+            .iter()
+            .filter(|c| c.steps && c.ty == ty)
+            .collect();
+        if !steps.is_empty() && self.rng.chance(1, 6) {
+            let c = self.rng.pick(&steps);
+            let var = Expr::Var {
+                name: c.name.clone(),
+                ty,
+            };
+            return Expr::Bin {
+                op: BOp::Add,
+                l: Box::new(var),
+                r: Box::new(int_lit(1, ty)),
+                join: ty,
+                ty,
+            };
+        }
         let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
         let arrays: Vec<&Arr> = env.arrays.iter().filter(|a| a.elem == ty).collect();
         match self.rng.below(10) {
@@ -609,10 +973,21 @@ impl<'r> Gen<'r> {
         }
     }
 
-    /// One in-range index per axis: a literal in `-d..d`, `(e % d)`, or `((e % d) - d)`.
+    /// One index per axis: in range (a literal in `-d..d`, `(e % d)`, or `((e % d) - d)`),
+    /// or a loop variable in scope, which may be out of range (a fault).
     fn indexes(&mut self, env: &Env, arr: &Arr) -> Vec<Expr> {
         let mut out = Vec::new();
         for &d in &arr.dims {
+            let den = if self.counting { 2 } else { 3 };
+            let vars: Vec<&Counter> = env.counters.iter().chain(&env.after).collect();
+            if !vars.is_empty() && self.rng.chance(1, den) {
+                let c = self.rng.pick(&vars);
+                out.push(Expr::Var {
+                    name: c.name.clone(),
+                    ty: c.ty,
+                });
+                continue;
+            }
             let d128 = d as i128;
             let e = match self.rng.below(4) {
                 0 => Expr::Lit {
@@ -665,7 +1040,7 @@ impl<'r> Gen<'r> {
         };
         let (lo, hi) = types::range(ty);
         let signed = types::is_signed(ty);
-        match self.rng.below(7) {
+        match self.rng.below(8) {
             0 => vec![lit(self.rng.range(0, 6) as i128)],
             1 => {
                 let a = self.rng.range(-3, 3) as i128;
@@ -720,7 +1095,7 @@ impl<'r> Gen<'r> {
                     vec![lit(a + 7), lit(a), neg]
                 }
             }
-            _ => {
+            6 => {
                 let vars: Vec<&(String, Scalar, bool)> =
                     env.scalars.iter().filter(|v| v.1 == ty).collect();
                 if vars.is_empty() {
@@ -737,6 +1112,14 @@ impl<'r> Gen<'r> {
                     ty,
                 };
                 vec![var, stop]
+            }
+            _ => {
+                // Literal bounds and a positive step, often from a negative start.
+                let a = self.rng.range(-6, 3) as i128;
+                let a = if signed { a } else { a.abs() };
+                let b = a + self.rng.range(-1, 8) as i128;
+                let b = if signed { b } else { b.max(0) };
+                vec![lit(a), lit(b), lit(self.rng.range(1, 3) as i128)]
             }
         }
     }
@@ -1308,6 +1691,27 @@ impl<'r> Gen<'r> {
                 Param::Array(a) => Input::Array((0..a.len()).map(|_| self.value(a.elem)).collect()),
             })
             .collect()
+    }
+}
+
+/// The values a `for` variable takes over literal `range(...)` arguments (None when
+/// the range is empty or not all literals).
+fn literal_range(args: &[Expr]) -> Option<(i128, i128)> {
+    let lits: Vec<i128> = args
+        .iter()
+        .map(|a| match a {
+            Expr::Lit {
+                val: Lit::Int(v), ..
+            } => Some(*v),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    match *lits.as_slice() {
+        [b] => (0 < b).then_some((0, b - 1)),
+        [a, b] => (a < b).then_some((a, b - 1)),
+        [a, b, s] if s > 0 => (a < b).then_some((a, b - 1)),
+        [a, b, s] if s < 0 => (b < a).then_some((b + 1, a)),
+        _ => None,
     }
 }
 

@@ -187,6 +187,10 @@ def _run(pid, src, name, cases, rt, arrays):
                 out += '|' + ','.join(_c(x, t) for x in _flat(args[k]))
         except ZeroDivisionError:
             out = 'FAULT'
+        except IndexError:
+            # An index outside -extent..extent-1 (the kernel's fault; msp says FAULT,
+            # the suffix only tells a regression case which message to expect).
+            out = 'FAULT:index'
         except RecursionError:
             out = 'MODELERR:recursion'
         except Exception as e:

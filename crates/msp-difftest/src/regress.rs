@@ -140,6 +140,8 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
     let expected = &out.py[0];
     if expected == "FAULT" {
         writeln!(text, "# ERROR-HAS: by zero").unwrap();
+    } else if expected == "FAULT:index" {
+        writeln!(text, "# ERROR-HAS: out of range").unwrap();
     } else {
         let mut parts = expected.strip_prefix("R:")?.split('|');
         writeln!(text, "# RESULT: {}", repr(parts.next()?, entry.ret)).unwrap();

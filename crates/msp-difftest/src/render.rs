@@ -154,6 +154,42 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
                 kblock(out, els, d + 1);
             }
         }
+        Stmt::CountWhile {
+            counter,
+            start,
+            limit,
+            le,
+            flipped,
+            step,
+            body,
+            tail,
+            els,
+            ..
+        } => {
+            indent(out, d);
+            writeln!(out, "{counter} = {}", kexpr(start)).unwrap();
+            indent(out, d);
+            writeln!(out, "while {}:", count_cond(counter, *limit, *le, *flipped)).unwrap();
+            // The step follows the body even when the body is empty.
+            for s in body {
+                kstmt(out, s, d + 1);
+            }
+            indent(out, d + 1);
+            match step {
+                StepForm::Aug => writeln!(out, "{counter} += 1"),
+                StepForm::AddRight => writeln!(out, "{counter} = {counter} + 1"),
+                StepForm::AddLeft => writeln!(out, "{counter} = 1 + {counter}"),
+            }
+            .unwrap();
+            for s in tail {
+                kstmt(out, s, d + 1);
+            }
+            if !els.is_empty() {
+                indent(out, d);
+                out.push_str("else:\n");
+                kblock(out, els, d + 1);
+            }
+        }
         Stmt::For {
             var,
             args,
@@ -218,6 +254,17 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
             indent(out, d);
             writeln!(out, "goto(\"{label}\")").unwrap();
         }
+    }
+}
+
+/// A counting loop's condition, the same text in the kernel and the model.
+fn count_cond(counter: &str, limit: i128, le: bool, flipped: bool) -> String {
+    let limit = int_text(limit);
+    match (flipped, le) {
+        (false, false) => format!("{counter} < {limit}"),
+        (false, true) => format!("{counter} <= {limit}"),
+        (true, false) => format!("{limit} > {counter}"),
+        (true, true) => format!("{limit} >= {counter}"),
     }
 }
 
@@ -590,6 +637,37 @@ impl Model<'_> {
                 indent(out, d + 1);
                 writeln!(out, "{counter} += 1").unwrap();
                 self.block(out, body, d + 1);
+                if !els.is_empty() {
+                    indent(out, d);
+                    out.push_str("else:\n");
+                    self.block(out, els, d + 1);
+                }
+            }
+            Stmt::CountWhile {
+                counter,
+                ty,
+                start,
+                limit,
+                le,
+                flipped,
+                body,
+                tail,
+                els,
+                ..
+            } => {
+                indent(out, d);
+                writeln!(out, "{counter} = {}", self.expr_as(start, *ty)).unwrap();
+                indent(out, d);
+                writeln!(out, "while {}:", count_cond(counter, *limit, *le, *flipped)).unwrap();
+                for s in body {
+                    self.stmt(out, s, d + 1);
+                }
+                let step = minbin(BOp::Add, counter.clone(), "1".into(), *ty);
+                indent(out, d + 1);
+                writeln!(out, "{counter} = {step}").unwrap();
+                for s in tail {
+                    self.stmt(out, s, d + 1);
+                }
                 if !els.is_empty() {
                     indent(out, d);
                     out.push_str("else:\n");

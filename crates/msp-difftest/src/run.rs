@@ -82,7 +82,8 @@ macro_rules! bufs {
 }
 bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 => u32, U64 => u64, F32 => f32, F64 => f64);
 
-/// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT`, or
+/// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT` (the model says
+/// `FAULT` for a division by zero, `FAULT:index` for an index out of range), or
 /// `COMPILE_ERROR:<message>` (the same for every input).
 pub fn run_msp(p: &Program) -> Vec<String> {
     let src = render::kernel_source(p);
@@ -284,6 +285,12 @@ pub fn python_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether msp's output `m` agrees with the model's `p`: equal, or both a fault (the
+/// model says which kind, `FAULT:index`; msp's `FAULT` is any).
+fn same(m: &str, p: &str) -> bool {
+    m == p || (m == "FAULT" && p.starts_with("FAULT:"))
+}
+
 /// Both sides' outputs for one program, one entry per input set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -295,7 +302,7 @@ impl Outcome {
     /// The first input set on which the two sides disagree, if any.
     pub fn first_mismatch(&self) -> Option<usize> {
         (0..self.msp.len())
-            .find(|&i| self.msp[i] != self.py[i] || self.py[i].starts_with("MODELERR"))
+            .find(|&i| !same(&self.msp[i], &self.py[i]) || self.py[i].starts_with("MODELERR"))
     }
 
     /// What kind of failure input `i` shows: `model`, `compile`, `mismatch`.
@@ -305,7 +312,7 @@ impl Outcome {
             Some("model".into())
         } else if let Some(msg) = m.strip_prefix("COMPILE_ERROR:") {
             Some(format!("compile:{msg}"))
-        } else if m != p {
+        } else if !same(m, p) {
             Some("mismatch".into())
         } else {
             None

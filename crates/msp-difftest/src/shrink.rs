@@ -136,11 +136,13 @@ fn stmt_variants(s: &Stmt, fine: bool) -> Vec<Stmt> {
             }
         }
     }
-    if let Stmt::While { els, .. } | Stmt::For { els, .. } = s
+    if let Stmt::While { els, .. } | Stmt::CountWhile { els, .. } | Stmt::For { els, .. } = s
         && !els.is_empty()
     {
         let mut s2 = s.clone();
-        if let Stmt::While { els, .. } | Stmt::For { els, .. } = &mut s2 {
+        if let Stmt::While { els, .. } | Stmt::CountWhile { els, .. } | Stmt::For { els, .. } =
+            &mut s2
+        {
             els.clear();
         }
         out.push(s2);
@@ -282,8 +284,173 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
     out
 }
 
+/// Most iterations a loop with literal bounds may make per entry in a shrunk program
+/// (generated ones make a handful; a literal shrunk to 0 could make it 2^63).
+const MAX_TRIPS: i128 = 300;
+
+/// Whether a `continue` in `b` (not in a loop nested in it) would target the loop `b`
+/// is the body of.
+fn loose_continue(b: &[Stmt]) -> bool {
+    b.iter().any(|s| match s {
+        Stmt::Continue => true,
+        Stmt::While { .. } | Stmt::CountWhile { .. } | Stmt::For { .. } => false,
+        other => other.blocks().into_iter().any(|b| loose_continue(b)),
+    })
+}
+
+/// Whether `b` assigns the scalar `var` (a `for` over it included).
+fn assigns(b: &[Stmt], var: &str) -> bool {
+    b.iter().any(|s| match s {
+        Stmt::Assign { var: v, .. } | Stmt::Aug { var: v, .. } => v == var,
+        Stmt::For { var: v, .. } | Stmt::CountWhile { counter: v, .. } if v == var => true,
+        other => other.blocks().into_iter().any(|b| assigns(b, var)),
+    })
+}
+
+fn int_lit_value(e: &Expr) -> Option<i128> {
+    match e {
+        Expr::Lit {
+            val: Lit::Int(v), ..
+        } => Some(*v),
+        _ => None,
+    }
+}
+
+/// The values of a `for` variable over literal `range(...)` arguments and the number of
+/// iterations (None for a zero step).
+fn literal_trips(args: &[i128]) -> Option<(i128, i128, i128)> {
+    let trips = |span: i128, step: i128| (span.max(0) + step - 1) / step;
+    match *args {
+        [b] => Some((0, b - 1, b.max(0))),
+        [a, b] => Some((a, b - 1, (b - a).max(0))),
+        [a, b, s] if s > 0 => Some((a, b - 1, trips(b - a, s))),
+        [a, b, s] if s < 0 => Some((b + 1, a, trips(a - b, -s))),
+        _ => None,
+    }
+}
+
+/// Every loop with literal bounds in `b` stays short, whatever the shrinker replaced: a
+/// `for` over literals makes at most [`MAX_TRIPS`] iterations (and has a nonzero step);
+/// a counting loop starts from a literal, or from a loop variable in `scope` (name,
+/// least and greatest value at that point: in an enclosing body, or after its counting
+/// loop earlier in an enclosing block) plus a literal without wrapping, at most
+/// [`MAX_TRIPS`] below its limit, cannot pass its type's largest value if it is a near
+/// miss, and has no `continue` of its own in its body, which would skip the step.
+fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
+    let mark = scope.len();
+    for s in b {
+        // The loop variable the body of `s` sees, with its values there when known, and
+        // a counting loop's counter after the loop.
+        let (var, after): (Option<(String, i128, i128)>, _) = match s {
+            Stmt::CountWhile {
+                counter,
+                ty,
+                start,
+                limit,
+                le,
+                body,
+                tail,
+                ..
+            } => {
+                let known = |name: &str| {
+                    scope
+                        .iter()
+                        .rev()
+                        .find(|(n, ..)| n == name)
+                        .map(|&(_, lo, hi)| (lo, hi))
+                };
+                let from = match start {
+                    Expr::Var { name, .. } => known(name),
+                    Expr::Bin {
+                        op: BOp::Add, l, r, ..
+                    } => match (&**l, &**r) {
+                        (Expr::Var { name, .. }, k) | (k, Expr::Var { name, .. }) => known(name)
+                            .zip(int_lit_value(k))
+                            .map(|((lo, hi), k)| (lo + k, hi + k)),
+                        _ => None,
+                    },
+                    lit => int_lit_value(lit).map(|v| (v, v)),
+                };
+                let (min, max) = types::range(*ty);
+                let Some((lo, hi)) = from else {
+                    return false;
+                };
+                let exact = !le && tail.is_empty() && !assigns(body, counter);
+                let trips = limit - lo + i128::from(*le);
+                if lo < min
+                    || hi > max
+                    || trips > MAX_TRIPS
+                    || (!exact && *limit >= max)
+                    || loose_continue(body)
+                {
+                    return false;
+                }
+                let inside = if exact {
+                    (lo, (limit - 1).max(lo))
+                } else {
+                    (lo, (limit + 1).max(lo))
+                };
+                let after = (counter.clone(), lo, hi.max(limit + 1).min(max));
+                (Some((counter.clone(), inside.0, inside.1)), Some(after))
+            }
+            Stmt::For {
+                var, args, body, ..
+            } => {
+                match args
+                    .iter()
+                    .map(int_lit_value)
+                    .collect::<Option<Vec<i128>>>()
+                {
+                    None => (None, None),
+                    Some(lits) => {
+                        let Some((lo, hi, trips)) = literal_trips(&lits) else {
+                            return false;
+                        };
+                        if trips > MAX_TRIPS {
+                            return false;
+                        }
+                        ((!assigns(body, var)).then(|| (var.clone(), lo, hi)), None)
+                    }
+                }
+            }
+            // Stepped first: 1..=limit in the body.
+            Stmt::While { counter, limit, .. } => {
+                (Some((counter.clone(), 1, i128::from(*limit).max(1))), None)
+            }
+            _ => (None, None),
+        };
+        // The blocks in which the loop variable is in scope: a loop's body (and a
+        // counting loop's tail), not its `else`.
+        let in_loop = match s {
+            Stmt::CountWhile { .. } => 2,
+            Stmt::While { .. } | Stmt::For { .. } => 1,
+            _ => 0,
+        };
+        for (k, block) in s.blocks().into_iter().enumerate() {
+            let pushed = match &var {
+                Some(v) if k < in_loop => {
+                    scope.push(v.clone());
+                    true
+                }
+                _ => false,
+            };
+            let ok = loops_bounded(block, scope);
+            if pushed {
+                scope.pop();
+            }
+            if !ok {
+                return false;
+            }
+        }
+        scope.extend(after);
+    }
+    scope.truncate(mark);
+    true
+}
+
 /// The structural rules the Python model relies on: every kernel ends with `return`,
-/// and no `break`/`continue` sits in a backward-goto body outside a loop of its own.
+/// no `break`/`continue` sits in a backward-goto body outside a loop of its own, and
+/// loops stay short ([`loops_bounded`]).
 pub fn well_formed(p: &Program) -> bool {
     fn no_loose_jumps(b: &[Stmt]) -> bool {
         b.iter().all(|s| match s {
@@ -307,9 +474,11 @@ pub fn well_formed(p: &Program) -> bool {
             s.blocks_mut().into_iter().all(|b| repeats_ok(b))
         })
     }
-    p.funcs
-        .iter()
-        .all(|f| matches!(f.body.last(), Some(Stmt::Return(_))) && repeats_ok(&f.body))
+    p.funcs.iter().all(|f| {
+        matches!(f.body.last(), Some(Stmt::Return(_)))
+            && repeats_ok(&f.body)
+            && loops_bounded(&f.body, &mut Vec::new())
+    })
 }
 
 /// Shrinks `p` (already cut to its failing input set) while the failure `kind` stays.

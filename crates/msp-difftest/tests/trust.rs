@@ -10,11 +10,13 @@
 
 use std::time::Duration;
 
+use msp_core::check::hir::{ArithOp, TExprKind, TStmt};
 use msp_core::driver::Compiler;
 use msp_core::jit::{CallArg, CallError, ScalarValue, SignatureError};
 use msp_core::stage::Limits;
+use msp_difftest::ast::Stmt;
 use msp_difftest::campaign::{self, Options};
-use msp_difftest::{Config, run, stage0};
+use msp_difftest::{Config, kgen, render, run, shrink, stage0};
 
 fn python_or_skip(what: &str) -> bool {
     if run::python_available() {
@@ -52,6 +54,87 @@ fn generated_kernels_agree_with_cpython() {
         "{} mismatches:\n{}",
         report.failures.len(),
         log.join("\n")
+    );
+}
+
+/// Counting loops among `stmts` (the generator's tree), and how many of them are near
+/// misses by `<=` or statements after the step.
+fn counting_loops(stmts: &[Stmt], loops: &mut usize, near: &mut usize) {
+    for s in stmts {
+        if let Stmt::CountWhile { le, tail, .. } = s {
+            *loops += 1;
+            *near += usize::from(*le || !tail.is_empty());
+        }
+        for b in s.blocks() {
+            counting_loops(b, loops, near);
+        }
+    }
+}
+
+/// What msp's checker made of counting loops in `stmts`: loops whose step is marked
+/// no-wrap, and array accesses with an axis of known bounds (top-level statements).
+fn trusted(stmts: &[TStmt], steps: &mut usize, known: &mut usize) {
+    for s in stmts {
+        match s {
+            TStmt::While { body, orelse, .. } => {
+                if let Some(TStmt::Assign { value, .. }) = body.last()
+                    && let TExprKind::Arith {
+                        op: ArithOp::AddNoWrap,
+                        ..
+                    } = value.kind
+                {
+                    *steps += 1;
+                }
+                trusted(body, steps, known);
+                trusted(orelse, steps, known);
+            }
+            TStmt::ForRange { body, orelse, .. } => {
+                trusted(body, steps, known);
+                trusted(orelse, steps, known);
+            }
+            TStmt::If { then, orelse, .. } => {
+                trusted(then, steps, known);
+                trusted(orelse, steps, known);
+            }
+            TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } => {
+                *known += place.known.iter().filter(|k| k.is_some()).count();
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The generator keeps making counting loops in the shape msp trusts (and near misses),
+/// msp's checker does trust them (no-wrap steps, indexes of known bounds), and every
+/// program passes the shrinker's rules (loops stay short, no `continue` skips a step).
+#[test]
+fn generated_counting_loops_reach_the_counting_pass() {
+    let cfg = Config::everything();
+    let (mut loops, mut near, mut steps, mut known) = (0, 0, 0, 0);
+    for i in 0..400 {
+        let p = kgen::program(campaign::program_seed(3, i), &cfg);
+        let src = render::kernel_source(&p);
+        assert!(shrink::well_formed(&p), "not well formed:\n{src}");
+        for f in &p.funcs {
+            counting_loops(&f.body, &mut loops, &mut near);
+        }
+        let checked = Compiler::new()
+            .check_source("gen.py", &src)
+            .unwrap_or_else(|e| panic!("{}\n{src}", e.rendered));
+        for k in &checked.checked.kernels {
+            trusted(&k.body, &mut steps, &mut known);
+        }
+    }
+    eprintln!(
+        "400 programs: {loops} counting loops, {near} near misses; msp: {steps} no-wrap steps, {known} known index axes in stores"
+    );
+    assert!(
+        loops >= 100 && near >= 10,
+        "{loops} counting loops, {near} near misses"
+    );
+    assert!(
+        steps >= 50 && known >= 20,
+        "{steps} no-wrap steps, {known} known axes"
     );
 }
 

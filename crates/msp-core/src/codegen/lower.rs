@@ -1183,6 +1183,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         a: FloatValue<'ctx>,
         c: FloatValue<'ctx>,
     ) -> Res<BasicValueEnum<'ctx>> {
+        if ty == Scalar::F32 && matches!(op, ArithOp::FloorDiv | ArithOp::Mod) {
+            // f32 values are exact in f64, where Python's steps lose nothing; rounding
+            // once at the end gives the f32 nearest Python's result. Rounding each step
+            // to f32 (the quotient before its floor) can land one f32 step off.
+            let (f32t, f64t) = (self.ctx.f32_type(), self.ctx.f64_type());
+            let a64 = self.builder.build_float_ext(a, f64t, "a64")?;
+            let c64 = self.builder.build_float_ext(c, f64t, "c64")?;
+            let r = self
+                .float_divmod(op, Scalar::F64, a64, c64)?
+                .into_float_value();
+            return Ok(self.builder.build_float_trunc(r, f32t, "r32")?.into());
+        }
         let b = &self.builder;
         Ok(match op {
             ArithOp::Add | ArithOp::AddNoWrap => b.build_float_add(a, c, "fadd")?.into(),

@@ -18,6 +18,16 @@ fn compile_error(src: &str) -> String {
     }
 }
 
+/// The lines of the function `@{symbol}` in `ir`, from its `define` to its closing brace
+/// (exclusive), joined by newlines.
+fn function_body(ir: &str, symbol: &str) -> String {
+    ir.lines()
+        .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{symbol}("))))
+        .take_while(|l| *l != "}")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// IR without the parts that depend on the machine (target triple, layout, CPU attributes).
 fn portable_ir(ir: &str) -> String {
     ir.lines()
@@ -127,10 +137,8 @@ fn loop_free_modules_get_the_short_pipeline_and_the_same_code() {
     assert_eq!(p10.call((3,)).expect("runs"), 59049);
     // As default<O3> does: x**10 in four multiplications.
     let ir = m.report().ir_optimized.as_deref().unwrap_or("");
-    let muls = ir
+    let muls = function_body(ir, "msp.p10")
         .lines()
-        .skip_while(|l| !l.contains("@msp.p10("))
-        .take_while(|l| *l != "}")
         .filter(|l| l.contains(" mul "))
         .count();
     assert_eq!(muls, 4, "{ir}");
@@ -236,16 +244,9 @@ fn inline_false_keeps_a_kernel_out_of_line() {
         "the def's name is not the kernel's"
     );
     let ir = m.report().ir_optimized.as_deref().unwrap_or("");
-    let body: Vec<&str> = ir
-        .lines()
-        .skip_while(|l| !l.starts_with("define") || !l.contains("@msp.f_1("))
-        .take_while(|l| *l != "}")
-        .collect();
-    assert!(
-        body.iter().any(|l| l.contains("call i32 @msp.sq_kept(")),
-        "{ir}"
-    );
-    assert!(!body.iter().any(|l| l.contains("@msp.sq(")), "{ir}");
+    let body = function_body(ir, "msp.f_1");
+    assert!(body.contains("call i32 @msp.sq_kept("), "{ir}");
+    assert!(!body.contains("@msp.sq("), "{ir}");
     let kept = ir
         .lines()
         .find(|l| l.starts_with("define") && l.contains("@msp.sq_kept("))
@@ -394,13 +395,7 @@ fn counting_loop_steps_are_marked_no_wrap() {
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
         .expect("compiles");
-    let body = |name: &str| -> String {
-        ir.lines()
-            .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{name}("))))
-            .take_while(|l| *l != "}")
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let body = |name: &str| function_body(&ir, name);
     let (f, g, h) = (body("f"), body("g"), body("h"));
     assert_eq!(
         f.matches("add nsw i32").count(),
@@ -460,13 +455,7 @@ fn loop_counters_within_an_axis_need_no_check() {
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
         .expect("compiles");
-    let body = |name: &str| -> String {
-        ir.lines()
-            .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{name}("))))
-            .take_while(|l| *l != "}")
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let body = |name: &str| function_body(&ir, name);
     let (tri, back, over) = (body("tri"), body("back"), body("over"));
     assert!(!tri.contains("%oob") && !tri.contains("%fromend"), "{tri}");
     assert!(

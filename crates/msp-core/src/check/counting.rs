@@ -21,7 +21,7 @@
 //! Kernels with labels are left alone: a `goto` could enter a loop body without
 //! testing its condition.
 
-use super::hir::{Arg, ArithOp, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
+use super::hir::{ArithOp, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
 use super::{Scalar, Type};
 use crate::ast::CmpOp;
 
@@ -51,7 +51,7 @@ fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
         match s {
             TStmt::While { cond, body, orelse } => {
                 // The condition runs with the counter at any value, the body within range.
-                expr_tree(cond, &mut |e| known_indexes(e, env));
+                cond.visit_mut(&mut |e| known_indexes(e, env));
                 let mut bound = None;
                 if let Some((v, ty, limit)) = counter(cond, locals)
                     && steps_once_at_end(body, v, ty)
@@ -82,7 +82,7 @@ fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
                 ..
             } => {
                 for e in [&mut *start, &mut *stop, &mut *step] {
-                    expr_tree(e, &mut |e| known_indexes(e, env));
+                    e.visit_mut(&mut |e| known_indexes(e, env));
                 }
                 // `for v in range(a, b)` with literal bounds and a positive literal step,
                 // when the body does not assign `v` (which Python allows).
@@ -102,7 +102,7 @@ fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
                 walk(orelse, locals, env);
             }
             TStmt::If { cond, then, orelse } => {
-                expr_tree(cond, &mut |e| known_indexes(e, env));
+                cond.visit_mut(&mut |e| known_indexes(e, env));
                 walk(then, locals, env);
                 walk(orelse, locals, env);
             }
@@ -255,11 +255,11 @@ fn mark_expr(e: &mut TExpr, v: LocalId, ty: Scalar) {
 fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
     match s {
         TStmt::Assign { value, .. } | TStmt::Expr(value) | TStmt::Return(Some(value)) => {
-            expr_tree(value, f)
+            value.visit_mut(f)
         }
         TStmt::Store { place, value } | TStmt::StoreUpdate { place, value, .. } => {
-            place.indices.iter_mut().for_each(|i| expr_tree(i, f));
-            expr_tree(value, f);
+            place.indices.iter_mut().for_each(|i| i.visit_mut(f));
+            value.visit_mut(f);
         }
         TStmt::If { cond, then, orelse }
         | TStmt::While {
@@ -267,7 +267,7 @@ fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
             body: then,
             orelse,
         } => {
-            expr_tree(cond, f);
+            cond.visit_mut(f);
             then.iter_mut().for_each(|s| stmt_exprs(s, f));
             orelse.iter_mut().for_each(|s| stmt_exprs(s, f));
         }
@@ -280,7 +280,7 @@ fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
             ..
         } => {
             for e in [start, stop, step] {
-                expr_tree(e, f);
+                e.visit_mut(f);
             }
             body.iter_mut().for_each(|s| stmt_exprs(s, f));
             orelse.iter_mut().for_each(|s| stmt_exprs(s, f));
@@ -288,37 +288,6 @@ fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
         TStmt::Break | TStmt::Continue | TStmt::Return(None) | TStmt::Label(_) | TStmt::Goto(_) => {
         }
     }
-}
-
-fn expr_tree(e: &mut TExpr, f: &mut dyn FnMut(&mut TExpr)) {
-    match &mut e.kind {
-        TExprKind::Load(p) => p.indices.iter_mut().for_each(|i| expr_tree(i, f)),
-        TExprKind::Arith { left, right, .. } => {
-            expr_tree(left, f);
-            expr_tree(right, f);
-        }
-        TExprKind::PowInt { base: x, .. }
-        | TExprKind::Neg(x)
-        | TExprKind::Invert(x)
-        | TExprKind::Not(x)
-        | TExprKind::Truthy(x)
-        | TExprKind::Cast(x) => expr_tree(x, f),
-        TExprKind::Compare { operands: xs, .. }
-        | TExprKind::BoolOp { values: xs, .. }
-        | TExprKind::Intrinsic { args: xs, .. } => xs.iter_mut().for_each(|x| expr_tree(x, f)),
-        TExprKind::IfExp { cond, then, orelse } => {
-            expr_tree(cond, f);
-            expr_tree(then, f);
-            expr_tree(orelse, f);
-        }
-        TExprKind::Call { args, .. } => args.iter_mut().for_each(|a| {
-            if let Arg::Scalar(x) = a {
-                expr_tree(x, f)
-            }
-        }),
-        TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Bool(_) | TExprKind::Local(_) => {}
-    }
-    f(e);
 }
 
 #[cfg(test)]

@@ -170,6 +170,41 @@ pub struct TExpr {
     pub span: Span,
 }
 
+impl TExpr {
+    /// Calls `f` on every expression nested in this one (array indexes and scalar call
+    /// arguments included) and then on this one: children before parents.
+    pub fn visit_mut(&mut self, f: &mut dyn FnMut(&mut TExpr)) {
+        match &mut self.kind {
+            TExprKind::Load(p) => p.indices.iter_mut().for_each(|i| i.visit_mut(f)),
+            TExprKind::Arith { left, right, .. } => {
+                left.visit_mut(f);
+                right.visit_mut(f);
+            }
+            TExprKind::PowInt { base: x, .. }
+            | TExprKind::Neg(x)
+            | TExprKind::Invert(x)
+            | TExprKind::Not(x)
+            | TExprKind::Truthy(x)
+            | TExprKind::Cast(x) => x.visit_mut(f),
+            TExprKind::Compare { operands: xs, .. }
+            | TExprKind::BoolOp { values: xs, .. }
+            | TExprKind::Intrinsic { args: xs, .. } => xs.iter_mut().for_each(|x| x.visit_mut(f)),
+            TExprKind::IfExp { cond, then, orelse } => {
+                cond.visit_mut(f);
+                then.visit_mut(f);
+                orelse.visit_mut(f);
+            }
+            TExprKind::Call { args, .. } => args.iter_mut().for_each(|a| {
+                if let Arg::Scalar(x) = a {
+                    x.visit_mut(f)
+                }
+            }),
+            TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Bool(_) | TExprKind::Local(_) => {}
+        }
+        f(self);
+    }
+}
+
 /// Arithmetic after type resolution; both operands already have the result type
 /// (shifts: the right operand may have another integer type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -164,54 +164,30 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
 /// recursion means a callee's answer can depend on the caller's).
 fn mark_writes(kernels: &mut [TypedKernel]) {
     use hir::{Arg, Callee, TExpr, TExprKind, TStmt};
-    fn expr_calls(e: &TExpr, out: &mut Vec<(usize, usize, u32)>) {
-        match &e.kind {
-            TExprKind::Call {
+    // (callee, param, local) for each array local passed to a kernel inside `e`.
+    fn expr_calls(e: &mut TExpr, out: &mut Vec<(usize, usize, u32)>) {
+        e.visit_mut(&mut |x| {
+            if let TExprKind::Call {
                 callee: Callee::Kernel(k),
                 args,
                 ..
-            } => {
+            } = &x.kind
+            {
                 for (j, a) in args.iter().enumerate() {
-                    match a {
-                        Arg::Array(id) => out.push((*k, j, id.0)),
-                        Arg::Scalar(x) => expr_calls(x, out),
+                    if let Arg::Array(id) = a {
+                        out.push((*k, j, id.0));
                     }
                 }
             }
-            TExprKind::Call { args, .. } => args.iter().for_each(|a| {
-                if let Arg::Scalar(x) = a {
-                    expr_calls(x, out)
-                }
-            }),
-            TExprKind::Load(p) => p.indices.iter().for_each(|i| expr_calls(i, out)),
-            TExprKind::Arith { left, right, .. } => {
-                expr_calls(left, out);
-                expr_calls(right, out);
-            }
-            TExprKind::PowInt { base: x, .. }
-            | TExprKind::Neg(x)
-            | TExprKind::Invert(x)
-            | TExprKind::Not(x)
-            | TExprKind::Truthy(x)
-            | TExprKind::Cast(x) => expr_calls(x, out),
-            TExprKind::Compare { operands: xs, .. }
-            | TExprKind::BoolOp { values: xs, .. }
-            | TExprKind::Intrinsic { args: xs, .. } => xs.iter().for_each(|x| expr_calls(x, out)),
-            TExprKind::IfExp { cond, then, orelse } => {
-                expr_calls(cond, out);
-                expr_calls(then, out);
-                expr_calls(orelse, out);
-            }
-            TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Bool(_) | TExprKind::Local(_) => {}
-        }
+        });
     }
     // Per kernel: locals stored to directly, and (callee, param, local) array passes.
-    fn walk(stmts: &[TStmt], stores: &mut Vec<u32>, calls: &mut Vec<(usize, usize, u32)>) {
+    fn walk(stmts: &mut [TStmt], stores: &mut Vec<u32>, calls: &mut Vec<(usize, usize, u32)>) {
         for s in stmts {
             match s {
                 TStmt::Store { place, value } | TStmt::StoreUpdate { place, value, .. } => {
                     stores.push(place.array.0);
-                    place.indices.iter().for_each(|i| expr_calls(i, calls));
+                    place.indices.iter_mut().for_each(|i| expr_calls(i, calls));
                     expr_calls(value, calls);
                 }
                 TStmt::Assign { value: e, .. } | TStmt::Expr(e) | TStmt::Return(Some(e)) => {
@@ -252,10 +228,10 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
     // Per kernel: array locals stored to, and (callee, param, local) array passes.
     type Facts = (Vec<u32>, Vec<(usize, usize, u32)>);
     let facts: Vec<Facts> = kernels
-        .iter()
+        .iter_mut()
         .map(|k| {
             let (mut stores, mut calls) = (Vec::new(), Vec::new());
-            walk(&k.body, &mut stores, &mut calls);
+            walk(&mut k.body, &mut stores, &mut calls);
             (stores, calls)
         })
         .collect();

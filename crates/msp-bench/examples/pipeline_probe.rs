@@ -4,11 +4,13 @@
 //! object code.
 //!
 //! `cargo run --release -p msp-bench --example pipeline_probe -- FILE.py name=value... -- 'PIPELINE' ...`
-//! (`default` stands for msp's own choice, `optimize_checked`).
+//! (`default` stands for msp's own choice, `optimize_checked`; `none` for no optimization).
+//! FILE may be a `.ll` file instead: LLVM IR taken as is (defines are then ignored).
 
 use std::time::{Duration, Instant};
 
 use inkwell::context::Context;
+use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::targets::FileType;
 use msp_core::codegen::{self, CodegenOptions};
 use msp_core::driver::Compiler;
@@ -30,9 +32,16 @@ fn main() {
         };
     }
     let text = std::fs::read_to_string(file).expect("file");
-    let program = c
-        .check_source(file, &text)
-        .unwrap_or_else(|e| panic!("{e}"));
+    // A `.ll` file is taken as LLVM IR as is (to time hand-edited IR); `none` then
+    // skips optimization.
+    let ir = file.ends_with(".ll");
+    let program = if ir {
+        c.check_source("empty.py", "")
+            .unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        c.check_source(file, &text)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
     let pipes: Vec<String> = if pipes.is_empty() {
         vec!["default".into()]
     } else {
@@ -59,13 +68,21 @@ fn main() {
                         trampolines: std::env::var_os("PROBE_NO_TRAMPOLINES").is_none(),
                         ..CodegenOptions::default()
                     };
-                    let module =
-                        codegen::emit_module(&ctx, &program.checked, tm, &opts).expect("lower");
+                    let module = if ir {
+                        let buf = MemoryBuffer::create_from_memory_range_copy(
+                            text.as_bytes(),
+                            "probe.ll",
+                        );
+                        ctx.create_module_from_ir(buf).expect("IR")
+                    } else {
+                        codegen::emit_module(&ctx, &program.checked, tm, &opts).expect("lower")
+                    };
                     if let Some(path) = std::env::var_os("PROBE_DUMP") {
                         module.print_to_file(path).expect("dump");
                     }
                     let t = Instant::now();
-                    if p == "default" {
+                    if p == "none" {
+                    } else if p == "default" {
                         codegen::optimize_checked(&module, tm, 3, &program.checked).expect("opt");
                     } else {
                         codegen::run_pipeline(&module, tm, p).expect("pipeline");

@@ -388,7 +388,8 @@ fn range_loops_stop_at_the_ends_of_their_type() {
 #[test]
 fn counting_loop_steps_are_marked_no_wrap() {
     // `while v < e:` ending in `v = v + 1`, with no other write to `v`: every `v + 1`
-    // in the body is `add nsw` (`nuw` unsigned). Anything else keeps a plain `add`.
+    // in the body is `add nsw` (`nuw` unsigned), computed at 64 bits because such
+    // counters are kept there. Anything else keeps a plain `add` in its own type.
     let src = "@compile\ndef f(n: int) -> int:\n    s = 0\n    i = 0\n    while i < n:\n        j = i + 1\n        while n > j:\n            s += j\n            j += 1\n        i = i + 1\n    return s\n\n\
                @compile\ndef g(n: u8) -> int:\n    c = 0\n    k = u8(0)\n    while k < n:\n        c += 1\n        k += 1\n    return c\n\n\
                @compile\ndef h(n: int) -> int:\n    c = 0\n    i = 0\n    while i < n:\n        i = i + 1\n        c += i + 1\n    while c <= n:\n        c = c + 1\n    return c\n";
@@ -398,11 +399,15 @@ fn counting_loop_steps_are_marked_no_wrap() {
     let body = |name: &str| function_body(&ir, name);
     let (f, g, h) = (body("f"), body("g"), body("h"));
     assert_eq!(
-        f.matches("add nsw i32").count(),
+        f.matches("add nsw i64").count(),
         3,
         "j = i + 1, j += 1, i = i + 1:\n{f}"
     );
-    assert_eq!(g.matches("add nuw i8").count(), 1, "k += 1 on a u8:\n{g}");
+    assert!(
+        f.contains("%i = alloca i64") && f.contains("%j = alloca i64"),
+        "{f}"
+    );
+    assert_eq!(g.matches("add nuw i64").count(), 1, "k += 1 on a u8:\n{g}");
     assert!(
         !h.contains("add nsw i32") && !h.contains("add nuw i32"),
         "{h}"
@@ -726,4 +731,59 @@ fn report_has_phase_times_and_ir_when_asked() {
     );
     assert!(r.ir_optimized.is_some());
     assert!(r.times.total() > std::time::Duration::ZERO);
+}
+
+#[test]
+fn counters_kept_at_64_bits_keep_their_values() {
+    // Counters of counting loops and of `for` loops stepping by ±1 live in 64-bit slots
+    // (the value extended by its type's signedness); every other read and write must
+    // see the narrow value: at the ends of narrow types, after a body assigns the loop
+    // variable, after the loop, and for a parameter used as a counter.
+    let src = "@compile\ndef up(a: i8, b: i8) -> int:\n    s = 0\n    for i in range(a, b):\n        s = s * 3 + int(i)\n        s = s % 1000003\n    return s\n\n\
+               @compile\ndef down(a: i8, b: i8) -> int:\n    s = 0\n    for i in range(a, b, -1):\n        s = s * 3 + int(i)\n        s = s % 1000003\n    return s\n\n\
+               @compile\ndef bytes(a: u8) -> int:\n    s = 0\n    for k in range(a, u8(255)):\n        s += int(k)\n    return s * 1000 + int(k)\n\n\
+               @compile\ndef assigned() -> int:\n    s = 0\n    for i in range(5):\n        i = i * 100\n        s += i\n    return s + i\n\n\
+               @compile\ndef param(i: i8, n: i8) -> int:\n    c = 0\n    while i < n:\n        c += int(i)\n        i = i + 1\n    return c * 1000 + int(i)\n\n\
+               @compile\ndef grid(a: Float[4][6]) -> float:\n    s = 0.0\n    for i in range(4):\n        for j in range(6):\n            s = s * 0.5 + a[i, j]\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let grid = function_body(&ir, "grid");
+    assert!(
+        grid.contains("%i = alloca i64") && !grid.contains("zext") && !grid.contains("sext"),
+        "{grid}"
+    );
+    let m = jit(src);
+    let up = m.kernel::<(i8, i8), i32>("up").expect("up");
+    let down = m.kernel::<(i8, i8), i32>("down").expect("down");
+    let fold = |it: &mut dyn Iterator<Item = i32>| {
+        it.fold(0i64, |s, i| (s * 3 + i64::from(i)).rem_euclid(1000003)) as i32
+    };
+    for (a, b) in [(-128i8, 127i8), (120, 127), (-128, -120), (5, 5), (7, -3)] {
+        let want = fold(&mut (i32::from(a)..i32::from(b)));
+        assert_eq!(up.call((a, b)).expect("runs"), want, "up({a}, {b})");
+        let want = fold(&mut (i32::from(b) + 1..=i32::from(a)).rev());
+        assert_eq!(down.call((a, b)).expect("runs"), want, "down({a}, {b})");
+    }
+    let bytes = m.kernel::<(u8,), i32>("bytes").expect("bytes");
+    assert_eq!(
+        bytes.call((250,)).expect("runs"),
+        (250..255).sum::<i32>() * 1000 + 254
+    );
+    let assigned = m.kernel::<(), i32>("assigned").expect("assigned");
+    assert_eq!(assigned.call(()).expect("runs"), 1400);
+    let param = m.kernel::<(i8, i8), i32>("param").expect("param");
+    for (i, n) in [(120i8, 127i8), (-128, -125), (3, 3), (9, 2)] {
+        let c: i32 = (i32::from(i)..i32::from(n)).sum();
+        let end = i32::from(i.max(n));
+        assert_eq!(
+            param.call((i, n)).expect("runs"),
+            c * 1000 + end,
+            "param({i}, {n})"
+        );
+    }
+    let grid = m.kernel::<(&[f32],), f32>("grid").expect("grid");
+    let a: Vec<f32> = (0..24).map(|x| x as f32 * 0.25 - 2.0).collect();
+    let want = a.iter().fold(0.0f32, |s, x| s * 0.5 + x);
+    assert_eq!(grid.call((&a,)).expect("runs"), want);
 }

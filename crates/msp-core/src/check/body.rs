@@ -154,6 +154,7 @@ impl<'a> KernelChecker<'a> {
             name: name.to_string(),
             ty,
             is_param,
+            wide: false,
         });
         LocalId(self.locals.len() as u32 - 1)
     }

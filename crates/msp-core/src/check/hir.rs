@@ -74,6 +74,10 @@ pub struct Local {
     pub ty: Type,
     /// Parameters come first, in order.
     pub is_param: bool,
+    /// A loop counter narrower than 64 bits that codegen keeps at 64 bits (set by
+    /// `check::counting`): the slot holds the value extended by its type's signedness,
+    /// so indexes and comparisons use it as is and LLVM has no counter to widen.
+    pub wide: bool,
 }
 
 #[derive(Clone, Debug)]

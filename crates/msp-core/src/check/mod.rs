@@ -7,7 +7,7 @@
 
 mod body;
 mod consts;
-mod counting;
+pub(crate) mod counting;
 mod expr;
 pub mod hir;
 pub mod types;

@@ -301,6 +301,9 @@ fn emit_trampoline<'ctx>(
 
 enum Slot<'ctx> {
     Scalar(PointerValue<'ctx>, Scalar),
+    /// A counter kept at 64 bits ([`crate::check::hir::Local::wide`]): an `i64` slot
+    /// holding the value extended by its type's signedness.
+    Wide(PointerValue<'ctx>, Scalar),
     Array(PointerValue<'ctx>),
 }
 
@@ -335,6 +338,19 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let mut param_index = 0u32;
         for local in &self.kernel.locals {
             let slot = match &local.ty {
+                Type::Scalar(s) if local.wide => {
+                    let p = self.builder.build_alloca(t.i64, &local.name)?;
+                    let init = if local.is_param {
+                        let v = self.func.get_nth_param(param_index).expect("param");
+                        param_index += 1;
+                        let v = self.abi_to_reg(v, *s)?.into_int_value();
+                        self.widen(v, *s)?
+                    } else {
+                        t.i64.const_zero()
+                    };
+                    self.builder.build_store(p, init)?;
+                    Slot::Wide(p, *s)
+                }
                 Type::Scalar(s) => {
                     let p = self.builder.build_alloca(t.reg(*s), &local.name)?;
                     let init = if local.is_param {
@@ -452,13 +468,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     fn stmt(&mut self, s: &TStmt) -> Res<()> {
         match s {
-            TStmt::Assign { local, value } => {
-                let v = self.expr(value)?;
-                let Slot::Scalar(p, _) = self.slots[local.0 as usize] else {
-                    unreachable!("scalar local")
-                };
-                self.builder.build_store(p, v)?;
-            }
+            TStmt::Assign { local, value } => match self.slots[local.0 as usize] {
+                Slot::Scalar(p, _) => {
+                    let v = self.expr(value)?;
+                    self.builder.build_store(p, v)?;
+                }
+                Slot::Wide(p, s) => {
+                    let v = match self.wide_value(value)? {
+                        Some(w) => w,
+                        None => {
+                            let v = self.expr(value)?.into_int_value();
+                            self.widen(v, s)?
+                        }
+                    };
+                    self.builder.build_store(p, v)?;
+                }
+                Slot::Array(_) => unreachable!("scalar local"),
+            },
             TStmt::Store { place, value } => {
                 // Python evaluates the value before the target's indexes.
                 let v = self.expr(value)?;
@@ -600,15 +626,25 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     ) -> Res<()> {
         let ty = start.ty;
         let signed = ty.is_signed();
-        let reg = self.types.reg(ty).into_int_type();
-        let start_v = self.expr(start)?.into_int_value();
-        let stop_v = self.expr(stop)?.into_int_value();
-        let step_v = self.expr(step)?.into_int_value();
+        let narrow = self.types.reg(ty).into_int_type();
+        let unit_step = crate::check::counting::unit_step(step, ty);
+        // A counter that steps by ±1 runs at 64 bits (extended by signedness): it stays
+        // between `start` and `stop`, so it equals the extension of the narrow counter,
+        // and LLVM gets a 64-bit induction variable instead of widening one.
+        let wide = unit_step && ty.bits() < 64;
+        let reg = if wide { self.types.i64 } else { narrow };
+        let bound = |this: &mut Self, e: &TExpr| -> Res<IntValue<'ctx>> {
+            let v = this.expr(e)?.into_int_value();
+            if wide { this.widen(v, ty) } else { Ok(v) }
+        };
+        let start_v = bound(self, start)?;
+        let stop_v = bound(self, stop)?;
+        let step_v = bound(self, step)?;
         if let Some(site) = step_site {
             let is_zero = self.builder.build_int_compare(
                 IntPredicate::EQ,
                 step_v,
-                reg.const_zero(),
+                step_v.get_type().const_zero(),
                 "step0",
             )?;
             self.fault_if(is_zero, site, self.types.i64.const_zero())?;
@@ -632,12 +668,23 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder
             .build_conditional_branch(more, body_bb, else_bb)?;
         self.builder.position_at_end(body_bb);
-        let Slot::Scalar(var_ptr, _) = self.slots[var.0 as usize] else {
-            unreachable!("scalar loop variable")
-        };
         // Entered from the head and from the latch: read the counter afresh.
-        let i = self.builder.build_load(reg, counter, "i")?;
-        self.builder.build_store(var_ptr, i)?;
+        let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
+        match self.slots[var.0 as usize] {
+            Slot::Wide(var_ptr, _) => {
+                let i = if wide { i } else { self.widen(i, ty)? };
+                self.builder.build_store(var_ptr, i)?;
+            }
+            Slot::Scalar(var_ptr, _) => {
+                let i = if wide {
+                    self.builder.build_int_truncate(i, narrow, "i")?
+                } else {
+                    i
+                };
+                self.builder.build_store(var_ptr, i)?;
+            }
+            Slot::Array(_) => unreachable!("scalar loop variable"),
+        }
         self.loops.push(LoopTargets {
             cont: latch,
             brk: exit,
@@ -647,10 +694,6 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.branch_if_open(latch)?;
         self.builder.position_at_end(latch);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        let unit_step = matches!(
-            (signed, &step.kind),
-            (true, TExprKind::Int(1 | -1)) | (false, TExprKind::Int(1))
-        );
         let next = if unit_step {
             // A step of ±1 cannot leave the type's range: the counter is strictly on
             // this side of `stop`, which is representable. Saying so (nsw/nuw) keeps the
@@ -836,9 +879,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         for (axis, idx) in place.indices.iter().enumerate() {
             let extent = place.ty.dims[axis];
             let extent_v = t.i64.const_int(extent, false);
-            let v = self.expr(idx)?.into_int_value();
             let (lo, hi) = index_bounds(idx, place.known[axis]);
-            let v64 = if idx.ty.bits() == 64 {
+            let (v, wide) = match self.wide_value(idx)? {
+                Some(w) => (w, true),
+                None => (self.expr(idx)?.into_int_value(), false),
+            };
+            let v64 = if wide || idx.ty.bits() == 64 {
                 v
             } else if idx.ty.is_signed() && lo < 0 {
                 self.builder.build_int_s_extend(v, t.i64, "ix")?
@@ -907,6 +953,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             TExprKind::Bool(b) => t.i1.const_int(*b as u64, false).into(),
             TExprKind::Local(id) => match self.slots[id.0 as usize] {
                 Slot::Scalar(p, s) => self.builder.build_load(t.reg(s), p, "v")?,
+                Slot::Wide(p, s) => {
+                    let w = self.builder.build_load(t.i64, p, "w")?.into_int_value();
+                    let narrow = t.reg(s).into_int_type();
+                    self.builder.build_int_truncate(w, narrow, "v")?.into()
+                }
                 Slot::Array(_) => unreachable!("checker gives arrays no scalar use"),
             },
             TExprKind::Load(place) => {
@@ -1349,11 +1400,108 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(b.build_int_compare(p, a.into_int_value(), c.into_int_value(), "cmp")?)
     }
 
+    /// `a op b` at 64 bits when either side is a counter kept there (or a no-wrap step
+    /// of one): extending both sides by the type's signedness keeps every comparison's
+    /// answer. `None` when neither side is, with nothing emitted.
+    fn compare_wide(
+        &mut self,
+        op: CmpOp,
+        ty: Scalar,
+        a: &TExpr,
+        b: &TExpr,
+    ) -> Res<Option<IntValue<'ctx>>> {
+        if !ty.is_int() || ty.bits() >= 64 || a.ty != ty || b.ty != ty {
+            return Ok(None);
+        }
+        if !self.is_wide(a) && !self.is_wide(b) {
+            return Ok(None);
+        }
+        let mut side = |e: &TExpr| -> Res<IntValue<'ctx>> {
+            match self.wide_value(e)? {
+                Some(w) => Ok(w),
+                None => {
+                    let v = self.expr(e)?.into_int_value();
+                    self.widen(v, ty)
+                }
+            }
+        };
+        let l = side(a)?;
+        let r = side(b)?;
+        Ok(Some(self.compare_pair(op, ty, l.into(), r.into())?))
+    }
+
+    /// Whether [`Self::wide_value`] computes `e` at 64 bits.
+    fn is_wide(&self, e: &TExpr) -> bool {
+        match &e.kind {
+            TExprKind::Local(id) => matches!(self.slots[id.0 as usize], Slot::Wide(..)),
+            TExprKind::Arith {
+                op: ArithOp::AddNoWrap,
+                left,
+                right,
+                ..
+            } => match (&left.kind, &right.kind) {
+                (_, TExprKind::Int(_)) => self.is_wide(left),
+                (TExprKind::Int(_), _) => self.is_wide(right),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// `e` extended to 64 bits by its type's signedness, computed there without
+    /// truncating, when `e` is a counter kept at 64 bits or a no-wrap sum of one and a
+    /// literal (the sum fits `e`'s type, so the 64-bit sum is its extension); `None`
+    /// otherwise, with nothing emitted.
+    fn wide_value(&mut self, e: &TExpr) -> Res<Option<IntValue<'ctx>>> {
+        if !self.is_wide(e) {
+            return Ok(None);
+        }
+        let t = self.types;
+        Ok(Some(match &e.kind {
+            TExprKind::Local(id) => {
+                let Slot::Wide(p, _) = self.slots[id.0 as usize] else {
+                    unreachable!("is_wide")
+                };
+                self.builder.build_load(t.i64, p, "w")?.into_int_value()
+            }
+            TExprKind::Arith { left, right, .. } => {
+                let (w, c) = match (&left.kind, &right.kind) {
+                    (_, TExprKind::Int(c)) => (left, *c),
+                    (TExprKind::Int(c), _) => (right, *c),
+                    _ => unreachable!("is_wide"),
+                };
+                let w = self.wide_value(w)?.expect("is_wide");
+                let c = t.i64.const_int(c as i64 as u64, true);
+                if e.ty.is_signed() {
+                    self.builder.build_int_nsw_add(w, c, "wstep")?
+                } else {
+                    self.builder.build_int_nuw_add(w, c, "wstep")?
+                }
+            }
+            _ => unreachable!("is_wide"),
+        }))
+    }
+
+    /// `v` of type `s` extended to 64 bits by `s`'s signedness.
+    fn widen(&self, v: IntValue<'ctx>, s: Scalar) -> Res<IntValue<'ctx>> {
+        let t = self.types;
+        Ok(if s.is_signed() {
+            self.builder.build_int_s_extend(v, t.i64, "wide")?
+        } else {
+            self.builder.build_int_z_extend(v, t.i64, "wide")?
+        })
+    }
+
     fn compare(
         &mut self,
         operands: &[TExpr],
         ops: &[(CmpOp, Scalar)],
     ) -> Res<BasicValueEnum<'ctx>> {
+        if let [(op, ty)] = ops
+            && let Some(c) = self.compare_wide(*op, *ty, &operands[0], &operands[1])?
+        {
+            return Ok(c.into());
+        }
         let mut left = self.expr(&operands[0])?;
         if ops.len() == 1 {
             let right = self.expr(&operands[1])?;

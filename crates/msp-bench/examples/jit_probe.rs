@@ -1,0 +1,50 @@
+//! Compiles one staged file `REPS` times in one process (for `perf record`), printing the
+//! median of each phase.
+//!
+//! `cargo run --release -p msp-bench --example jit_probe -- FILE.py name=value...`
+
+use std::time::Instant;
+
+use msp_core::driver::Compiler;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let file = &args[0];
+    let mut c = Compiler::new();
+    for d in &args[1..] {
+        let (k, v) = d.split_once('=').expect("name=value");
+        match v.parse::<i64>() {
+            Ok(i) => c.define(k, i),
+            Err(_) => c.define(
+                k,
+                std::fs::read_to_string(v).unwrap_or_else(|_| v.to_string()),
+            ),
+        };
+    }
+    let text = std::fs::read_to_string(file).expect("file");
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(101);
+    drop(c.jit_source(file, &text).unwrap_or_else(|e| panic!("{e}")));
+    let mut total = Vec::new();
+    let mut opt = Vec::new();
+    let mut mc = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        let m = c.jit_source(file, &text).unwrap_or_else(|e| panic!("{e}"));
+        total.push(t.elapsed().as_secs_f64() * 1e3);
+        opt.push(m.report().times.optimize.as_secs_f64() * 1e3);
+        mc.push(m.report().times.machine_code.as_secs_f64() * 1e3);
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "total {:.3} ms, optimize {:.3} ms, machine code {:.3} ms",
+        med(&mut total),
+        med(&mut opt),
+        med(&mut mc)
+    );
+}

@@ -292,7 +292,7 @@ impl Compiler {
         // Codegen reads the checked module only: free the staged ASTs before LLVM's
         // memory peak (1.5 MiB of bf.py's mandelbrot.b compile).
         drop(staged);
-        // An unresolved extern would make MCJIT abort the process; refuse it here.
+        // An unresolved extern would leave a call to address 0; refuse it here.
         let mut missing = Vec::new();
         let mut externs = self.externs.clone();
         for x in &checked.externs {
@@ -321,8 +321,8 @@ impl Compiler {
         let mut codegen_time = Duration::ZERO;
         let mut optimize_time = Duration::ZERO;
         let t_all = Instant::now();
-        let jit = codegen::with_host_target_machine(opt_level, |tm| {
-            JitModule::new(&checked, &map, &externs, |ctx| {
+        let jit = jit::native::with_jit_backend(opt_level, |backend| {
+            JitModule::new(&checked, &map, &externs, backend, |ctx, tm| {
                 let t = Instant::now();
                 // Kernels stay visible in the IR a user asked to see; otherwise
                 // only the trampolines are entry points (see `internal_kernels`).

@@ -1,16 +1,16 @@
-//! Machine code in memory: an LLVM module handed to MCJIT, kernels called through their
+//! Machine code in memory: an LLVM module lowered by a reused code generation pipeline
+//! and linked into executable memory ([`native`]), kernels called through their
 //! trampolines, faults turned into [`Fault`] values.
 
 mod args;
+pub mod native;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::mem::ManuallyDrop;
-use std::ptr::NonNull;
 
 use inkwell::context::Context;
-use inkwell::execution_engine::ExecutionEngine;
 use inkwell::module::Module;
+use inkwell::targets::TargetMachine;
 
 use crate::check::hir::{FaultKind, KernelSig};
 use crate::check::{CheckedModule, Type};
@@ -129,33 +129,11 @@ struct KernelEntry {
 
 /// A compiled module whose kernels can be called. Dropping it frees the machine code.
 pub struct JitModule {
-    // Drop order matters: engine (which owns the LLVM module), then the module handle,
-    // then the context they were created in.
-    engine: ManuallyDrop<ExecutionEngine<'static>>,
-    module: ManuallyDrop<Module<'static>>,
-    context: NonNull<Context>,
+    code: native::LoadedObject,
     kernels: HashMap<String, KernelEntry>,
     order: Vec<String>,
     sites: Vec<SiteInfo>,
     report: crate::driver::CompileReport,
-}
-
-// SAFETY: after construction nothing touches the LLVM context or engine except `Drop`;
-// calls only jump into finished machine code, which is reentrant (kernels keep their state
-// on the stack and in the caller's arrays).
-unsafe impl Send for JitModule {}
-unsafe impl Sync for JitModule {}
-
-impl Drop for JitModule {
-    fn drop(&mut self) {
-        // SAFETY: each field is dropped once, in dependency order; the context was leaked
-        // from a Box in `JitModule::new` and is not referenced after the engine and module.
-        unsafe {
-            ManuallyDrop::drop(&mut self.engine);
-            ManuallyDrop::drop(&mut self.module);
-            drop(Box::from_raw(self.context.as_ptr()));
-        }
-    }
 }
 
 /// A C function a kernel can call through an `@extern` declaration, given by address.
@@ -165,58 +143,41 @@ pub struct ExternFn {
 }
 
 impl JitModule {
-    /// Builds a module: `build` lowers the checked module into the fresh context (and may
-    /// optimize it); then MCJIT turns it into machine code.
+    /// Builds a module: `build` lowers the checked module into a fresh context (and may
+    /// optimize it); then `backend` turns it into machine code, linked with `externs`.
+    /// The LLVM context and module are gone when this returns.
     pub(crate) fn new(
         checked: &CheckedModule,
         map: &SourceMap,
         externs: &HashMap<String, ExternFn>,
-        build: impl FnOnce(&'static Context) -> Result<Module<'static>, CodegenError>,
+        backend: &mut native::JitBackend,
+        build: impl for<'c> FnOnce(&'c Context, &TargetMachine) -> Result<Module<'c>, CodegenError>,
     ) -> Result<JitModule, CodegenError> {
-        let context: &'static Context = Box::leak(Box::new(Context::create()));
-        let context_ptr = NonNull::from(context);
-        let module = match build(context) {
-            Ok(m) => m,
-            Err(e) => {
-                // SAFETY: nothing else refers to the context (the module build failed).
-                unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
-                return Err(e);
-            }
-        };
-        let engine =
-            match module.create_jit_execution_engine(inkwell::OptimizationLevel::Aggressive) {
-                Ok(e) => e,
-                Err(e) => {
-                    drop(module);
-                    // SAFETY: as above; the module is gone.
-                    unsafe { drop(Box::from_raw(context_ptr.as_ptr())) };
-                    return Err(CodegenError::new(format!(
-                        "cannot create the JIT: {}",
-                        e.to_string()
-                    )));
-                }
-            };
+        let context = Context::create();
+        let module = build(&context, backend.target_machine())?;
+        let symbols: HashMap<String, usize> = checked
+            .externs
+            .iter()
+            .filter_map(|x| externs.get(&x.name).map(|f| (x.name.clone(), f.address)))
+            .collect();
+        let code = backend.emitter().emit(&module, |object| {
+            native::LoadedObject::load(object, &symbols)
+        })?;
+        drop(module);
+        drop(context);
         let mut jit = JitModule {
-            engine: ManuallyDrop::new(engine),
-            module: ManuallyDrop::new(module),
-            context: context_ptr,
+            code,
             kernels: HashMap::new(),
             order: Vec::new(),
             sites: Vec::new(),
             report: Default::default(),
         };
-        for x in &checked.externs {
-            if let (Some(f), Some(addr)) = (jit.module.get_function(&x.name), externs.get(&x.name))
-            {
-                jit.engine.add_global_mapping(&f, addr.address);
-            }
-        }
         for k in &checked.kernels {
             let name = &k.sig.name;
             let trampoline = jit
-                .engine
-                .get_function_address(&format!("{JIT_SYMBOL_PREFIX}{name}{TRAMPOLINE_SUFFIX}"))
-                .map_err(|e| CodegenError::new(format!("JIT lookup of `{name}`: {e}")))?;
+                .code
+                .symbol(&format!("{JIT_SYMBOL_PREFIX}{name}{TRAMPOLINE_SUFFIX}"))
+                .ok_or_else(|| CodegenError::new(format!("JIT lookup of `{name}` failed")))?;
             jit.kernels.insert(
                 name.clone(),
                 KernelEntry {
@@ -431,7 +392,12 @@ impl fmt::Debug for JitModule {
 
 /// Resolves a C symbol in the running process (its libc and anything it loaded).
 pub fn process_symbol(name: &str) -> Option<usize> {
+    load_process_symbols();
+    inkwell::support::search_for_address_of_symbol(name)
+}
+
+/// Makes the process's own symbols visible to LLVM's symbol search, once.
+fn load_process_symbols() {
     static LOAD: std::sync::Once = std::sync::Once::new();
     LOAD.call_once(inkwell::support::load_visible_symbols);
-    inkwell::support::search_for_address_of_symbol(name)
 }

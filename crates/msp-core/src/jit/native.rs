@@ -1,0 +1,223 @@
+//! The JIT's code generation and loading, over `native.cpp` (LLVM's C API builds the
+//! code generation pass pipeline anew for every module, which took more than half of a
+//! small kernel's machine-code time): [`with_jit_backend`] runs a closure with this
+//! thread's cached target machine and [`ObjectEmitter`], whose pipeline is built once
+//! and reused; [`LoadedObject`] is an object file linked into executable memory.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString, c_char, c_void};
+use std::ptr::NonNull;
+
+use inkwell::llvm_sys::prelude::LLVMModuleRef;
+use inkwell::llvm_sys::target_machine::LLVMTargetMachineRef;
+use inkwell::module::Module;
+use inkwell::targets::{CodeModel, RelocMode, Target, TargetMachine};
+
+use crate::codegen::{self, CodegenError};
+
+#[repr(C)]
+struct MspCodegen {
+    _opaque: [u8; 0],
+}
+
+#[repr(C)]
+struct MspObject {
+    _opaque: [u8; 0],
+}
+
+type Lookup = unsafe extern "C" fn(*mut c_void, *const c_char) -> u64;
+
+unsafe extern "C" {
+    fn msp_codegen_new(tm: LLVMTargetMachineRef) -> *mut MspCodegen;
+    fn msp_codegen_run(
+        cg: *mut MspCodegen,
+        module: LLVMModuleRef,
+        data: *mut *const c_char,
+        len: *mut usize,
+    );
+    fn msp_codegen_free(cg: *mut MspCodegen);
+    fn msp_object_load(
+        data: *const c_char,
+        len: usize,
+        lookup: Lookup,
+        ctx: *mut c_void,
+        error: *mut *mut c_char,
+    ) -> *mut MspObject;
+    fn msp_object_symbol(obj: *mut MspObject, name: *const c_char) -> u64;
+    fn msp_object_free(obj: *mut MspObject);
+    fn free(p: *mut c_void);
+}
+
+/// A code generation pipeline that writes object files for one target machine.
+pub struct ObjectEmitter {
+    raw: NonNull<MspCodegen>,
+}
+
+impl ObjectEmitter {
+    /// # Safety
+    /// `tm` must outlive the emitter.
+    unsafe fn new(tm: &TargetMachine) -> Result<ObjectEmitter, CodegenError> {
+        // SAFETY: `tm` is a live target machine; the caller keeps it alive.
+        let raw = unsafe { msp_codegen_new(tm.as_mut_ptr()) };
+        NonNull::new(raw)
+            .map(|raw| ObjectEmitter { raw })
+            .ok_or_else(|| CodegenError::new("LLVM cannot emit object code for this host"))
+    }
+
+    /// Lowers `module` to machine code (consuming its IR: code generation rewrites it)
+    /// and hands the object file to `f`.
+    pub fn emit<R>(&mut self, module: &Module<'_>, f: impl FnOnce(&[u8]) -> R) -> R {
+        let (mut data, mut len) = (std::ptr::null::<c_char>(), 0usize);
+        // SAFETY: the module is live and belongs to no execution engine; the object
+        // bytes stay valid until the next run, after `f` returns.
+        unsafe {
+            msp_codegen_run(self.raw.as_ptr(), module.as_mut_ptr(), &mut data, &mut len);
+            f(std::slice::from_raw_parts(data.cast::<u8>(), len))
+        }
+    }
+}
+
+impl Drop for ObjectEmitter {
+    fn drop(&mut self) {
+        // SAFETY: created by `msp_codegen_new`, freed once.
+        unsafe { msp_codegen_free(self.raw.as_ptr()) }
+    }
+}
+
+/// A target machine configured as MCJIT configures its own (the large code model, so
+/// code and data can be anywhere in the address space) and its object emitter.
+pub struct JitBackend {
+    // Field order is drop order: the emitter refers to the target machine.
+    emitter: ObjectEmitter,
+    tm: Box<TargetMachine>,
+}
+
+impl JitBackend {
+    fn new(level: u8) -> Result<JitBackend, CodegenError> {
+        codegen::init_native()?;
+        let triple = TargetMachine::get_default_triple();
+        let target = Target::from_triple(&triple)
+            .map_err(|e| CodegenError::new(format!("unknown host target {triple}: {e}")))?;
+        let tm = target
+            .create_target_machine(
+                &triple,
+                &TargetMachine::get_host_cpu_name().to_string(),
+                &TargetMachine::get_host_cpu_features().to_string(),
+                codegen::opt_level(level),
+                RelocMode::Default,
+                CodeModel::JITDefault,
+            )
+            .ok_or_else(|| CodegenError::new("LLVM cannot create a JIT target machine"))?;
+        let tm = Box::new(tm);
+        // SAFETY: the box keeps the target machine at one address for the emitter's life,
+        // and `JitBackend` drops the emitter first.
+        let emitter = unsafe { ObjectEmitter::new(&tm)? };
+        Ok(JitBackend { emitter, tm })
+    }
+
+    pub fn target_machine(&self) -> &TargetMachine {
+        &self.tm
+    }
+
+    pub fn emitter(&mut self) -> &mut ObjectEmitter {
+        &mut self.emitter
+    }
+}
+
+/// Runs `f` with this thread's JIT backend for `level` (0..=3), built on first use.
+/// Reentrant: a nested call builds a fresh one.
+pub fn with_jit_backend<R>(
+    level: u8,
+    f: impl FnOnce(&mut JitBackend) -> R,
+) -> Result<R, CodegenError> {
+    thread_local! {
+        static BACKENDS: RefCell<[Option<JitBackend>; 4]> = const { RefCell::new([None, None, None, None]) };
+    }
+    let level = usize::from(level.min(3));
+    let mut backend = match BACKENDS.with(|c| c.borrow_mut()[level].take()) {
+        Some(b) => b,
+        None => JitBackend::new(level as u8)?,
+    };
+    let result = f(&mut backend);
+    BACKENDS.with(|c| c.borrow_mut()[level] = Some(backend));
+    Ok(result)
+}
+
+/// An object file linked into executable memory; dropping it frees the code.
+pub struct LoadedObject {
+    raw: NonNull<MspObject>,
+}
+
+// SAFETY: after loading, the object is only read (symbol lookups) and freed; the memory
+// manager and linker it owns hold no thread-affine state.
+unsafe impl Send for LoadedObject {}
+unsafe impl Sync for LoadedObject {}
+
+impl LoadedObject {
+    /// Links `object`, resolving undefined symbols in `symbols` first and then in the
+    /// process (libc, libm, anything loaded).
+    pub fn load(
+        object: &[u8],
+        symbols: &HashMap<String, usize>,
+    ) -> Result<LoadedObject, CodegenError> {
+        unsafe extern "C" fn lookup(ctx: *mut c_void, name: *const c_char) -> u64 {
+            // SAFETY: `ctx` is the `symbols` map borrowed for the call to
+            // `msp_object_load`; `name` is a NUL-terminated symbol name.
+            let (symbols, name) = unsafe {
+                (
+                    &*(ctx as *const HashMap<String, usize>),
+                    CStr::from_ptr(name),
+                )
+            };
+            name.to_str()
+                .ok()
+                .and_then(|n| symbols.get(n))
+                .map_or(0, |&a| a as u64)
+        }
+        // Calls LLVM emits on its own (`memset`, `fmod`, ...) resolve in the process.
+        super::load_process_symbols();
+        let mut error: *mut c_char = std::ptr::null_mut();
+        // SAFETY: `object` and `symbols` outlive the call; LLVM copies the object.
+        let raw = unsafe {
+            msp_object_load(
+                object.as_ptr().cast(),
+                object.len(),
+                lookup,
+                symbols as *const HashMap<String, usize> as *mut c_void,
+                &mut error,
+            )
+        };
+        match NonNull::new(raw) {
+            Some(raw) => Ok(LoadedObject { raw }),
+            None => {
+                let message = if error.is_null() {
+                    "cannot load the machine code".to_string()
+                } else {
+                    // SAFETY: a malloc'ed NUL-terminated message, ours to free.
+                    unsafe {
+                        let m = CStr::from_ptr(error).to_string_lossy().into_owned();
+                        free(error.cast());
+                        m
+                    }
+                };
+                Err(CodegenError::new(message))
+            }
+        }
+    }
+
+    /// The address of a symbol the object defines.
+    pub fn symbol(&self, name: &str) -> Option<usize> {
+        let name = CString::new(name).ok()?;
+        // SAFETY: the object is live; the name is NUL-terminated.
+        let addr = unsafe { msp_object_symbol(self.raw.as_ptr(), name.as_ptr()) };
+        (addr != 0).then_some(addr as usize)
+    }
+}
+
+impl Drop for LoadedObject {
+    fn drop(&mut self) {
+        // SAFETY: created by `msp_object_load`, freed once.
+        unsafe { msp_object_free(self.raw.as_ptr()) }
+    }
+}

@@ -4,7 +4,9 @@
 set -euo pipefail
 
 prefix=/usr/lib/llvm-19
-if [ -x "$prefix/bin/llvm-config" ] && { [ -e "$prefix/lib/libLLVM.so" ] || [ -e "$prefix/lib/libLLVM-19.so" ]; }; then
+have_cxx() { command -v c++ >/dev/null 2>&1 || command -v g++ >/dev/null 2>&1 || command -v clang++ >/dev/null 2>&1; }
+# msp-core's build.rs compiles a C++ file against LLVM's headers: a C++ compiler is needed too.
+if have_cxx && [ -x "$prefix/bin/llvm-config" ] && { [ -e "$prefix/lib/libLLVM.so" ] || [ -e "$prefix/lib/libLLVM-19.so" ]; }; then
   exit 0
 fi
 
@@ -21,6 +23,13 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+if ! have_cxx; then
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq g++ >/dev/null
+fi
+if [ -x "$prefix/bin/llvm-config" ] && { [ -e "$prefix/lib/libLLVM.so" ] || [ -e "$prefix/lib/libLLVM-19.so" ]; }; then
+  exit 0
+fi
 pkgs="llvm-19-dev libpolly-19-dev zlib1g-dev libzstd-dev libffi-dev libxml2-dev"
 if ! apt-cache show llvm-19-dev >/dev/null 2>&1; then
   # Older Ubuntu/Debian: take LLVM 19 from apt.llvm.org.

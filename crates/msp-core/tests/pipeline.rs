@@ -787,3 +787,35 @@ fn counters_kept_at_64_bits_keep_their_values() {
     let want = a.iter().fold(0.0f32, |s, x| s * 0.5 + x);
     assert_eq!(grid.call((&a,)).expect("runs"), want);
 }
+
+#[test]
+fn modules_from_one_reused_codegen_pipeline_stay_apart() {
+    // Every JIT module of a thread goes through the same code generation pass pipeline
+    // (built once, see jit::native). Modules with the same kernel and symbol names, with
+    // loops and without, at two optimization levels, must each keep their own code, and
+    // dropping one must leave the others callable.
+    let src = |k: i32| {
+        format!(
+            "@compile\ndef f(n: int) -> int:\n    s = 0\n    for i in range(n):\n        s += i * {k}\n    return s\n\n\
+             @compile\ndef g(x: float) -> float:\n    return x * {k}.0 + 0.5\n"
+        )
+    };
+    let mut modules = Vec::new();
+    for k in 1..=6 {
+        let mut c = Compiler::new();
+        c.opt_level(if k % 2 == 0 { 3 } else { 1 });
+        let m = c.jit_source("t.py", &src(k)).expect("compiles");
+        modules.push((k, m));
+    }
+    modules.remove(2);
+    for (k, m) in &modules {
+        let f = m.kernel::<(i32,), i32>("f").expect("f");
+        let g = m.kernel::<(f32,), f32>("g").expect("g");
+        assert_eq!(f.call((10,)).expect("runs"), 45 * k, "f of module {k}");
+        assert_eq!(
+            g.call((2.0,)).expect("runs"),
+            2.0 * *k as f32 + 0.5,
+            "g of module {k}"
+        );
+    }
+}

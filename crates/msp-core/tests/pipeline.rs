@@ -819,3 +819,65 @@ fn modules_from_one_reused_codegen_pipeline_stay_apart() {
         );
     }
 }
+
+#[test]
+fn indexes_built_from_counters_need_no_check_when_they_stay_inside() {
+    // `i - 1`, `i + 1` and `r * 4 + c` over counters with literal bounds stay inside
+    // their axes: no check. `i + 2` can reach 8 on an axis of 8: its check stays and
+    // faults; `i - 1` from 0 can be -1, which counts from the end (Python's a[-1]).
+    let src = "@compile\ndef stencil(a: Int[8], b: Int[8]) -> None:\n    for i in range(1, 7):\n        b[i] = a[i - 1] + a[i] + a[i + 1]\n\n\
+               @compile\ndef flat(a: Int[16]) -> int:\n    s = 0\n    for r in range(4):\n        for c in range(4):\n            s = s * 3 + a[r * 4 + c]\n    return s\n\n\
+               @compile\ndef wrap(a: Int[8]) -> int:\n    s = 0\n    for i in range(8):\n        s = s * 2 + a[i - 1]\n    return s\n\n\
+               @compile\ndef past(a: Int[8], n: int) -> int:\n    s = 0\n    for i in range(7):\n        if i == n:\n            break\n        s += a[i + 2]\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let body = |name: &str| function_body(&ir, name);
+    let (stencil, flat, wrap, past) = (body("stencil"), body("flat"), body("wrap"), body("past"));
+    for (name, f) in [("stencil", &stencil), ("flat", &flat)] {
+        assert!(
+            !f.contains("%oob") && !f.contains("%fromend"),
+            "{name}:\n{f}"
+        );
+    }
+    assert!(
+        !wrap.contains("%oob") && wrap.contains("%fromend"),
+        "{wrap}"
+    );
+    assert!(past.contains("%oob"), "{past}");
+    let m = jit(src);
+    let a: Vec<i32> = (0..16).map(|x| (x * 7) % 5 - 2).collect();
+    let stencil = m
+        .kernel::<(&[i32], &mut [i32]), ()>("stencil")
+        .expect("stencil");
+    let mut b = vec![0; 8];
+    stencil.call((&a[..8], &mut b)).expect("runs");
+    let want: Vec<i32> = (0..8)
+        .map(|i| {
+            if (1..7).contains(&i) {
+                a[i - 1] + a[i] + a[i + 1]
+            } else {
+                0
+            }
+        })
+        .collect();
+    assert_eq!(b, want);
+    let flat = m.kernel::<(&[i32],), i32>("flat").expect("flat");
+    assert_eq!(
+        flat.call((&a,)).expect("runs"),
+        a.iter().fold(0, |s, x| s * 3 + x)
+    );
+    let wrap = m.kernel::<(&[i32],), i32>("wrap").expect("wrap");
+    let want = (0..8).fold(0, |s, i: usize| s * 2 + a[(i + 7) % 8]);
+    assert_eq!(wrap.call((&a[..8],)).expect("runs"), want);
+    let past = m.kernel::<(&[i32], i32), i32>("past").expect("past");
+    assert_eq!(
+        past.call((&a[..8], 6)).expect("runs"),
+        a[2..8].iter().sum::<i32>()
+    );
+    let fault = past.call((&a[..8], 9)).expect_err("a[8] faults");
+    assert!(
+        fault.to_string().contains("index 8 is out of range"),
+        "{fault}"
+    );
+}

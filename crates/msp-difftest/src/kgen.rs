@@ -975,7 +975,8 @@ impl<'r> Gen<'r> {
     }
 
     /// One index per axis: in range (a literal in `-d..d`, `(e % d)`, or `((e % d) - d)`),
-    /// or a loop variable in scope, which may be out of range (a fault).
+    /// or a loop variable in scope or a small expression of it, which may be out of
+    /// range (a fault).
     fn indexes(&mut self, env: &Env, arr: &Arr) -> Vec<Expr> {
         let mut out = Vec::new();
         for &d in &arr.dims {
@@ -983,10 +984,34 @@ impl<'r> Gen<'r> {
             let vars: Vec<&Counter> = env.counters.iter().chain(&env.after).collect();
             if !vars.is_empty() && self.rng.chance(1, den) {
                 let c = self.rng.pick(&vars);
-                out.push(Expr::Var {
-                    name: c.name.clone(),
-                    ty: c.ty,
-                });
+                let (name, ty) = (c.name.clone(), c.ty);
+                let var = Expr::Var { name, ty };
+                // Half the time an expression of it (`v + 1`, `v - 2`, `v * 2 + 1`):
+                // the checker bounds these too, and leaves out checks they cannot fail.
+                let e = match self.rng.below(6) {
+                    0..=2 => var,
+                    k => {
+                        let lit = |v: i128| Expr::Lit {
+                            val: Lit::Int(v),
+                            ty,
+                            bare: true,
+                        };
+                        let bin = |op, l: Expr, r: Expr| Expr::Bin {
+                            op,
+                            l: Box::new(l),
+                            r: Box::new(r),
+                            join: ty,
+                            ty,
+                        };
+                        let off = self.rng.range(1, 2) as i128;
+                        match k {
+                            3 => bin(BOp::Add, var, lit(off)),
+                            4 => bin(BOp::Sub, var, lit(off)),
+                            _ => bin(BOp::Add, bin(BOp::Mul, var, lit(2)), lit(off)),
+                        }
+                    }
+                };
+                out.push(e);
                 continue;
             }
             let d128 = d as i128;

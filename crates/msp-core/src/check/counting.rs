@@ -7,9 +7,11 @@
 //! When `e` is a literal and the statement just before the loop sets `v` to a literal
 //! (or to an enclosing counter plus a literal), `v` stays within known bounds in the
 //! body; so does the variable of a `for` over a literal `range` that its body does not
-//! assign. An array index that is such a counter records those bounds
-//! ([`Place::known`]): codegen then leaves out the bounds check when the counter cannot
-//! leave the axis, and the wrap-from-the-end when it cannot be negative.
+//! assign. An array index built from such counters and literals with `+`, `-` and `*`
+//! (`a[i]`, `a[i - 1]`, `a[row * 8 + col]`), none of whose steps can wrap, records the
+//! bounds that follow ([`Place::known`]): codegen then leaves out the bounds check when
+//! the index cannot leave the axis, and the wrap-from-the-end when it cannot be
+//! negative.
 //!
 //! Nothing changes in what a kernel computes: the facts are true of every run. They
 //! save LLVM from proving them: with wrapping 32-bit counters, scalar evolution has to
@@ -226,15 +228,54 @@ fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Op
     (r.lo + c >= min && r.hi + c <= max).then_some(r.lo + c)
 }
 
-/// Records the counter ranges of `place`'s indexes that are counters in scope.
+/// Records the ranges of `place`'s indexes that are built from counters in scope.
 fn mark_place(place: &mut Place, env: &[CounterRange]) {
     for (axis, idx) in place.indices.iter().enumerate() {
-        if let TExprKind::Local(v) = idx.kind
-            && let Some(r) = env.iter().rev().find(|r| r.local == v)
+        if !matches!(idx.kind, TExprKind::Int(_))
+            && let Some(range) = value_range(idx, env)
         {
-            place.known[axis] = Some((r.lo, r.hi));
+            place.known[axis] = Some(range);
         }
     }
+}
+
+/// The values an integer expression can take, when it is built from counters in scope
+/// and literals with `+`, `-` and multiplication by a literal (`i + 1`, `i - 1`,
+/// `row * 8 + col`), and no step of it can wrap: every intermediate range must fit the
+/// type, so the wrapping arithmetic computes the exact value.
+fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
+    let (min, max) = e.ty.int_range();
+    let (lo, hi) = match &e.kind {
+        TExprKind::Int(c) => (*c, *c),
+        TExprKind::Local(v) => {
+            let r = env.iter().rev().find(|r| r.local == *v)?;
+            (r.lo, r.hi)
+        }
+        TExprKind::Arith {
+            op, left, right, ..
+        } => {
+            let (a, b) = (value_range(left, env)?, value_range(right, env)?);
+            match op {
+                ArithOp::Add | ArithOp::AddNoWrap => (a.0 + b.0, a.1 + b.1),
+                ArithOp::Sub => (a.0 - b.1, a.1 - b.0),
+                ArithOp::Mul => {
+                    // Products of two u64-range values can pass i128's range.
+                    let products = [
+                        a.0.checked_mul(b.0)?,
+                        a.0.checked_mul(b.1)?,
+                        a.1.checked_mul(b.0)?,
+                        a.1.checked_mul(b.1)?,
+                    ];
+                    let lo = products.iter().copied().min()?;
+                    let hi = products.iter().copied().max()?;
+                    (lo, hi)
+                }
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    (e.ty.is_int() && lo >= min && hi <= max).then_some((lo, hi))
 }
 
 fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {

@@ -1,9 +1,10 @@
-//! Machine code in memory: an LLVM module lowered by a reused code generation pipeline
-//! and linked into executable memory ([`native`]), kernels called through their
-//! trampolines, faults turned into [`Fault`] values.
+//! Machine code in memory: an LLVM module lowered by a code generation pipeline reused
+//! across modules and linked into executable memory (the crate-private `native` module,
+//! over `native.cpp`), kernels called through their trampolines, faults turned into
+//! [`Fault`] values.
 
 mod args;
-pub mod native;
+pub(crate) mod native;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -221,3 +221,79 @@ impl Drop for LoadedObject {
         unsafe { msp_object_free(self.raw.as_ptr()) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use inkwell::context::Context;
+
+    use super::{LoadedObject, with_jit_backend};
+
+    /// A module whose `f` returns `g()` for an undefined `g`, as object code.
+    fn object_calling(g: &str) -> Vec<u8> {
+        with_jit_backend(3, |backend| {
+            let ctx = Context::create();
+            let module = ctx.create_module("t");
+            let tm = backend.target_machine();
+            module.set_triple(&tm.get_triple());
+            module.set_data_layout(&tm.get_target_data().get_data_layout());
+            let i32t = ctx.i32_type();
+            let g = module.add_function(g, i32t.fn_type(&[], false), None);
+            let f = module.add_function("f", i32t.fn_type(&[], false), None);
+            let b = ctx.create_builder();
+            b.position_at_end(ctx.append_basic_block(f, "entry"));
+            let r = b.build_call(g, &[], "r").expect("call");
+            let inkwell::values::ValueKind::Basic(r) = r.try_as_basic_value() else {
+                panic!("g returns a value")
+            };
+            b.build_return(Some(&r)).expect("ret");
+            backend.emitter().emit(&module, |obj| obj.to_vec())
+        })
+        .expect("backend")
+    }
+
+    #[test]
+    fn symbols_resolve_in_the_table_then_the_process() {
+        extern "C" fn seven() -> i32 {
+            7
+        }
+        let obj = object_calling("msp_test_seven");
+        let table = HashMap::from([(
+            "msp_test_seven".to_string(),
+            seven as extern "C" fn() -> i32 as usize,
+        )]);
+        let code = LoadedObject::load(&obj, &table).expect("links");
+        let f = code.symbol("f").expect("f is defined");
+        // SAFETY: `f` was compiled as `i32 f()` for this host.
+        let f: extern "C" fn() -> i32 = unsafe { std::mem::transmute(f) };
+        assert_eq!(f(), 7);
+        assert!(code.symbol("no_such_symbol").is_none());
+        // `getpid` comes from the process (libc).
+        let obj = object_calling("getpid");
+        let code = LoadedObject::load(&obj, &HashMap::new()).expect("links");
+        let f = code.symbol("f").expect("f is defined");
+        // SAFETY: as above.
+        let f: extern "C" fn() -> i32 = unsafe { std::mem::transmute(f) };
+        assert_eq!(f(), std::process::id() as i32);
+    }
+
+    #[test]
+    fn bad_objects_and_missing_symbols_are_errors_not_aborts() {
+        let err = LoadedObject::load(b"not an object file", &HashMap::new())
+            .err()
+            .expect("garbage is refused");
+        assert!(
+            err.to_string().contains("cannot read the object file"),
+            "{err}"
+        );
+        let obj = object_calling("msp_test_no_such_function");
+        let err = LoadedObject::load(&obj, &HashMap::new())
+            .err()
+            .expect("an unresolved symbol is refused");
+        assert!(
+            err.to_string().contains("msp_test_no_such_function"),
+            "{err}"
+        );
+    }
+}

@@ -131,11 +131,27 @@ fn parse_llvm_args_from_env() {
 
 /// A target machine for this host's CPU and its features.
 pub fn host_target_machine(opt: OptimizationLevel) -> Result<TargetMachine, CodegenError> {
+    host_target_machine_with(opt, CodeModel::Default)
+}
+
+/// A host target machine with the given code model (the JIT's uses `JITDefault`, the
+/// large model on x86-64, so its code and data can be anywhere in the address space).
+pub(crate) fn host_target_machine_with(
+    opt: OptimizationLevel,
+    code_model: CodeModel,
+) -> Result<TargetMachine, CodegenError> {
     init_native()?;
     let triple = TargetMachine::get_default_triple();
     let cpu = TargetMachine::get_host_cpu_name().to_string();
     let features = TargetMachine::get_host_cpu_features().to_string();
-    target_machine(&triple, &cpu, &features, opt, RelocMode::Default)
+    create_target_machine(
+        &triple,
+        &cpu,
+        &features,
+        opt,
+        RelocMode::Default,
+        code_model,
+    )
 }
 
 /// Runs `f` with this thread's cached host target machine for `level` (0..=3).
@@ -171,11 +187,22 @@ pub fn target_machine(
     opt: OptimizationLevel,
     reloc: RelocMode,
 ) -> Result<TargetMachine, CodegenError> {
+    create_target_machine(triple, cpu, features, opt, reloc, CodeModel::Default)
+}
+
+fn create_target_machine(
+    triple: &TargetTriple,
+    cpu: &str,
+    features: &str,
+    opt: OptimizationLevel,
+    reloc: RelocMode,
+    code_model: CodeModel,
+) -> Result<TargetMachine, CodegenError> {
     init_native()?;
     let target = Target::from_triple(triple)
         .map_err(|e| CodegenError::new(format!("unknown target {triple}: {e}")))?;
     target
-        .create_target_machine(triple, cpu, features, opt, reloc, CodeModel::Default)
+        .create_target_machine(triple, cpu, features, opt, reloc, code_model)
         .ok_or_else(|| {
             CodegenError::new(format!("LLVM cannot create a target machine for {triple}"))
         })

@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use inkwell::llvm_sys::prelude::LLVMModuleRef;
 use inkwell::llvm_sys::target_machine::LLVMTargetMachineRef;
 use inkwell::module::Module;
-use inkwell::targets::{CodeModel, RelocMode, Target, TargetMachine};
+use inkwell::targets::{CodeModel, TargetMachine};
 
 use crate::codegen::{self, CodegenError};
 
@@ -95,20 +95,8 @@ pub struct JitBackend {
 
 impl JitBackend {
     fn new(level: u8) -> Result<JitBackend, CodegenError> {
-        codegen::init_native()?;
-        let triple = TargetMachine::get_default_triple();
-        let target = Target::from_triple(&triple)
-            .map_err(|e| CodegenError::new(format!("unknown host target {triple}: {e}")))?;
-        let tm = target
-            .create_target_machine(
-                &triple,
-                &TargetMachine::get_host_cpu_name().to_string(),
-                &TargetMachine::get_host_cpu_features().to_string(),
-                codegen::opt_level(level),
-                RelocMode::Default,
-                CodeModel::JITDefault,
-            )
-            .ok_or_else(|| CodegenError::new("LLVM cannot create a JIT target machine"))?;
+        let tm =
+            codegen::host_target_machine_with(codegen::opt_level(level), CodeModel::JITDefault)?;
         let tm = Box::new(tm);
         // SAFETY: the box keeps the target machine at one address for the emitter's life,
         // and `JitBackend` drops the emitter first.

@@ -34,63 +34,22 @@ use super::hir::{ArithOp, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedK
 use super::{Scalar, Type};
 use crate::ast::CmpOp;
 
-/// Marks the no-wrap steps of every counting loop in `kernel`, and the array indexes
-/// that are loop counters with known bounds.
+/// Marks the no-wrap steps of every counting loop in `kernel`, the counters kept at 64
+/// bits, and the array indexes built from counters with known bounds.
 pub fn mark_counting_loops(kernel: &mut TypedKernel) {
     if has_labels(&kernel.body) {
         return;
     }
-    let locals: Vec<Type> = kernel.locals.iter().map(|l| l.ty.clone()).collect();
-    walk(&mut kernel.body, &locals, &mut Vec::new());
-    let mut counters = Vec::new();
-    find_counters(&kernel.body, &locals, &mut counters);
-    for v in counters {
-        mark_wide(&mut kernel.locals[v.0 as usize]);
-    }
+    walk(&mut kernel.body, &mut kernel.locals, &mut Vec::new());
 }
 
+/// Keeps a loop counter at 64 bits ([`Local::wide`]) when its type is narrower.
 fn mark_wide(local: &mut Local) {
     if let Type::Scalar(s) = local.ty
         && s.is_int()
         && s.bits() < 64
     {
         local.wide = true;
-    }
-}
-
-/// The counters of counting loops and of `for` loops that step by ±1.
-fn find_counters(stmts: &[TStmt], locals: &[Type], out: &mut Vec<LocalId>) {
-    for s in stmts {
-        match s {
-            TStmt::While { cond, body, orelse } => {
-                if let Some((v, ty, _)) = counter(cond, locals)
-                    && steps_once_at_end(body, v, ty)
-                {
-                    out.push(v);
-                }
-                find_counters(body, locals, out);
-                find_counters(orelse, locals, out);
-            }
-            TStmt::ForRange {
-                var,
-                start,
-                step,
-                body,
-                orelse,
-                ..
-            } => {
-                if unit_step(step, start.ty) {
-                    out.push(*var);
-                }
-                find_counters(body, locals, out);
-                find_counters(orelse, locals, out);
-            }
-            TStmt::If { then, orelse, .. } => {
-                find_counters(then, locals, out);
-                find_counters(orelse, locals, out);
-            }
-            _ => {}
-        }
     }
 }
 
@@ -112,7 +71,7 @@ struct CounterRange {
     hi: i128,
 }
 
-fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
+fn walk(stmts: &mut [TStmt], locals: &mut [Local], env: &mut Vec<CounterRange>) {
     for k in 0..stmts.len() {
         let (before, rest) = stmts.split_at_mut(k);
         let s = &mut rest[0];
@@ -125,6 +84,7 @@ fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
                 if let Some((v, ty, limit)) = counter(cond, locals)
                     && steps_once_at_end(body, v, ty)
                 {
+                    mark_wide(&mut locals[v.0 as usize]);
                     for s in body.iter_mut() {
                         stmt_exprs(s, &mut |e| mark_expr(e, v, ty));
                     }
@@ -152,6 +112,9 @@ fn walk(stmts: &mut [TStmt], locals: &[Type], env: &mut Vec<CounterRange>) {
             } => {
                 for e in [&mut *start, &mut *stop, &mut *step] {
                     e.visit_mut(&mut |e| known_indexes(e, env));
+                }
+                if unit_step(step, start.ty) {
+                    mark_wide(&mut locals[var.0 as usize]);
                 }
                 // `for v in range(a, b)` with literal bounds and a positive literal step,
                 // when the body does not assign `v` (which Python allows).
@@ -285,7 +248,7 @@ fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {
 }
 
 /// `v < e` or `e > v`, compared in `v`'s own integer type: `v`, its type and `e`.
-fn counter<'e>(cond: &'e TExpr, locals: &[Type]) -> Option<(LocalId, Scalar, &'e TExpr)> {
+fn counter<'e>(cond: &'e TExpr, locals: &[Local]) -> Option<(LocalId, Scalar, &'e TExpr)> {
     let TExprKind::Compare { operands, ops } = &cond.kind else {
         return None;
     };
@@ -297,7 +260,8 @@ fn counter<'e>(cond: &'e TExpr, locals: &[Type]) -> Option<(LocalId, Scalar, &'e
         (CmpOp::Gt, _, TExprKind::Local(v)) => (*v, a),
         _ => return None,
     };
-    let is_counter = ty.is_int() && locals.get(v.0 as usize) == Some(&Type::Scalar(*ty));
+    let is_counter =
+        ty.is_int() && locals.get(v.0 as usize).map(|l| &l.ty) == Some(&Type::Scalar(*ty));
     is_counter.then_some((v, *ty, limit))
 }
 

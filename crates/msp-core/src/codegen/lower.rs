@@ -338,21 +338,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let mut param_index = 0u32;
         for local in &self.kernel.locals {
             let slot = match &local.ty {
-                Type::Scalar(s) if local.wide => {
-                    let p = self.builder.build_alloca(t.i64, &local.name)?;
-                    let init = if local.is_param {
-                        let v = self.func.get_nth_param(param_index).expect("param");
-                        param_index += 1;
-                        let v = self.abi_to_reg(v, *s)?.into_int_value();
-                        self.widen(v, *s)?
-                    } else {
-                        t.i64.const_zero()
-                    };
-                    self.builder.build_store(p, init)?;
-                    Slot::Wide(p, *s)
-                }
                 Type::Scalar(s) => {
-                    let p = self.builder.build_alloca(t.reg(*s), &local.name)?;
+                    let slot_ty = if local.wide { t.i64.into() } else { t.reg(*s) };
+                    let p = self.builder.build_alloca(slot_ty, &local.name)?;
                     let init = if local.is_param {
                         let v = self.func.get_nth_param(param_index).expect("param");
                         param_index += 1;
@@ -362,8 +350,14 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                         // (through `goto`) sees 0, never an undefined value.
                         zero(t, *s)
                     };
-                    self.builder.build_store(p, init)?;
-                    Slot::Scalar(p, *s)
+                    if local.wide {
+                        let init = self.widen(init.into_int_value(), *s)?;
+                        self.builder.build_store(p, init)?;
+                        Slot::Wide(p, *s)
+                    } else {
+                        self.builder.build_store(p, init)?;
+                        Slot::Scalar(p, *s)
+                    }
                 }
                 Type::Array(a) if local.is_param => {
                     let v = self
@@ -474,13 +468,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     self.builder.build_store(p, v)?;
                 }
                 Slot::Wide(p, s) => {
-                    let v = match self.wide_value(value)? {
-                        Some(w) => w,
-                        None => {
-                            let v = self.expr(value)?.into_int_value();
-                            self.widen(v, s)?
-                        }
-                    };
+                    let v = self.expr_at_64(value, s)?;
                     self.builder.build_store(p, v)?;
                 }
                 Slot::Array(_) => unreachable!("scalar local"),
@@ -1416,17 +1404,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         if !self.is_wide(a) && !self.is_wide(b) {
             return Ok(None);
         }
-        let mut side = |e: &TExpr| -> Res<IntValue<'ctx>> {
-            match self.wide_value(e)? {
-                Some(w) => Ok(w),
-                None => {
-                    let v = self.expr(e)?.into_int_value();
-                    self.widen(v, ty)
-                }
-            }
-        };
-        let l = side(a)?;
-        let r = side(b)?;
+        let l = self.expr_at_64(a, ty)?;
+        let r = self.expr_at_64(b, ty)?;
         Ok(Some(self.compare_pair(op, ty, l.into(), r.into())?))
     }
 
@@ -1480,6 +1459,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
             _ => unreachable!("is_wide"),
         }))
+    }
+
+    /// `e` (of integer type `s`) extended to 64 bits by `s`'s signedness: computed there
+    /// when [`Self::wide_value`] can, else evaluated and extended.
+    fn expr_at_64(&mut self, e: &TExpr, s: Scalar) -> Res<IntValue<'ctx>> {
+        match self.wide_value(e)? {
+            Some(w) => Ok(w),
+            None => {
+                let v = self.expr(e)?.into_int_value();
+                self.widen(v, s)
+            }
+        }
     }
 
     /// `v` of type `s` extended to 64 bits by `s`'s signedness.

@@ -25,6 +25,7 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>

@@ -5,22 +5,10 @@
 
 use std::time::Instant;
 
-use msp_core::driver::Compiler;
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let file = &args[0];
-    let mut c = Compiler::new();
-    for d in &args[1..] {
-        let (k, v) = d.split_once('=').expect("name=value");
-        match v.parse::<i64>() {
-            Ok(i) => c.define(k, i),
-            Err(_) => c.define(
-                k,
-                std::fs::read_to_string(v).unwrap_or_else(|_| v.to_string()),
-            ),
-        };
-    }
+    let c = msp_bench::compiler_with_defines(&args[1..]);
     let text = std::fs::read_to_string(file).expect("file");
     let reps: usize = std::env::var("REPS")
         .ok()

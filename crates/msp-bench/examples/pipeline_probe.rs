@@ -13,24 +13,13 @@ use inkwell::context::Context;
 use inkwell::memory_buffer::MemoryBuffer;
 use inkwell::targets::FileType;
 use msp_core::codegen::{self, CodegenOptions};
-use msp_core::driver::Compiler;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let split = args.iter().position(|a| a == "--").unwrap_or(args.len());
     let (head, pipes) = (&args[..split], args.get(split + 1..).unwrap_or(&[]));
     let file = &head[0];
-    let mut c = Compiler::new();
-    for d in &head[1..] {
-        let (k, v) = d.split_once('=').expect("name=value");
-        match v.parse::<i64>() {
-            Ok(i) => c.define(k, i),
-            Err(_) => c.define(
-                k,
-                std::fs::read_to_string(v).unwrap_or_else(|_| v.to_string()),
-            ),
-        };
-    }
+    let c = msp_bench::compiler_with_defines(&head[1..]);
     let text = std::fs::read_to_string(file).expect("file");
     // A `.ll` file is taken as LLVM IR as is (to time hand-edited IR); `none` then
     // skips optimization.

@@ -7,6 +7,23 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A compiler with the probes' command-line defines, `name=value` each: an integer, or
+/// else the text of the file `value` names, or else `value` itself.
+pub fn compiler_with_defines(defines: &[String]) -> msp_core::driver::Compiler {
+    let mut c = msp_core::driver::Compiler::new();
+    for d in defines {
+        let (k, v) = d.split_once('=').expect("name=value");
+        match v.parse::<i64>() {
+            Ok(i) => c.define(k, i),
+            Err(_) => c.define(
+                k,
+                std::fs::read_to_string(v).unwrap_or_else(|_| v.to_string()),
+            ),
+        };
+    }
+    c
+}
+
 /// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -320,3 +320,47 @@ fn bad_command_lines_get_clear_errors() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn run_bench_prints_median_compile_and_call_times() {
+    // `msp run --bench [--repeat K] [--unchecked]`: after the normal run, the median
+    // compile and call times on stderr, one `key: milliseconds` line each. Only their
+    // presence and form are checked here: the benchmark suite measures, tests do not.
+    let dir = std::env::temp_dir().join(format!("msp-runbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("sum.py");
+    std::fs::write(
+        &file,
+        "@compile\ndef total(a: Int[5]) -> int:\n    s = 0\n    for i in range(5):\n        s += a[i]\n    return s\n",
+    )
+    .expect("write");
+    let f = file.display().to_string();
+    for extra in [&[][..], &["--unchecked"][..]] {
+        let mut args = vec![
+            "run",
+            f.as_str(),
+            "--call",
+            "total(iota)",
+            "--bench",
+            "--repeat",
+            "3",
+        ];
+        args.extend_from_slice(extra);
+        let out = msp(&args);
+        assert_eq!(out.code, Some(0), "{args:?}\nstderr: {}", out.stderr);
+        assert_eq!(out.stdout.trim(), "10", "{args:?}");
+        for key in ["compile_ms:", "call_ms:"] {
+            let value = out
+                .stderr
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .unwrap_or_else(|| panic!("{args:?}: no `{key}` line in\n{}", out.stderr));
+            let ms: f64 = value
+                .trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("`{key}{value}`: {e}"));
+            assert!(ms.is_finite() && ms >= 0.0, "`{key}{value}`");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

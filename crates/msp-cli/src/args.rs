@@ -2,7 +2,7 @@
 //! same Python parser as modules and converted to the kernel's parameter types.
 
 use msp_core::ast::{Expr, ExprKind, UnaryOp};
-use msp_core::check::{KernelSig, Scalar, Type};
+use msp_core::check::{ArrayType, Extent, KernelSig, Scalar, Type};
 use msp_core::jit::{CallArg, ScalarValue};
 use msp_core::parse::parse_expression;
 use msp_core::source::{SourceKind, SourceMap};
@@ -33,8 +33,27 @@ fn literal(e: &Expr) -> Option<Literal> {
         ExprKind::List(items) | ExprKind::Tuple(items) => {
             Literal::List(items.iter().map(literal).collect::<Option<_>>()?)
         }
-        ExprKind::Name(n) if n == "zeros" => Literal::Zeros,
-        ExprKind::Name(n) if n == "iota" => Literal::Iota,
+        ExprKind::Name(n) if n == "zeros" => Literal::Zeros(None),
+        ExprKind::Name(n) if n == "iota" => Literal::Iota(None),
+        // `zeros(3, 4)` / `iota(5)`: explicit extents, needed for `:` axes.
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } if keywords.is_empty() => {
+            let dims = args
+                .iter()
+                .map(|a| match a.kind {
+                    ExprKind::Int(v) => u64::try_from(v).ok(),
+                    _ => None,
+                })
+                .collect::<Option<Vec<u64>>>()?;
+            match func.as_name()? {
+                "zeros" => Literal::Zeros(Some(dims)),
+                "iota" => Literal::Iota(Some(dims)),
+                _ => return None,
+            }
+        }
         _ => return None,
     })
 }
@@ -46,8 +65,9 @@ enum Literal {
     Bool(bool),
     Str(String),
     List(Vec<Literal>),
-    Zeros,
-    Iota,
+    /// `zeros` / `zeros(d0, d1, ...)`: the extents, when given.
+    Zeros(Option<Vec<u64>>),
+    Iota(Option<Vec<u64>>),
 }
 
 pub fn parse_define(text: &str) -> Result<(String, DefineValue), String> {
@@ -84,7 +104,7 @@ fn define_value(l: &Literal) -> Result<DefineValue, String> {
         Literal::List(items) => {
             DefineValue::List(items.iter().map(define_value).collect::<Result<_, _>>()?)
         }
-        Literal::Zeros | Literal::Iota => {
+        Literal::Zeros(_) | Literal::Iota(_) => {
             return Err("`zeros`/`iota` only stand for call arguments".into());
         }
     })
@@ -158,6 +178,40 @@ fn scalar_arg(l: &Literal, s: Scalar, what: &str) -> Result<ScalarValue, String>
     }
 }
 
+/// The shape of a nested list literal for an array of type `ty`: each level's length,
+/// which must be the same across a level (rectangular) and equal a fixed extent.
+fn list_shape(l: &Literal, ty: &ArrayType, what: &str) -> Result<Vec<u64>, String> {
+    let mut shape = Vec::new();
+    let mut cur = l;
+    for d in &ty.dims {
+        let Literal::List(items) = cur else {
+            return Err(format!(
+                "error: {what}: expected a list here (the array has more dimensions)"
+            ));
+        };
+        let n = items.len() as u64;
+        if let Extent::Fixed(want) = d
+            && n != *want
+        {
+            return Err(format!(
+                "error: {what}: a list of {n} items where the array needs {want}"
+            ));
+        }
+        shape.push(n);
+        match items.first() {
+            Some(first) => cur = first,
+            // An empty level: the deeper extents are 0 unless fixed.
+            None => {
+                for d in &ty.dims[shape.len()..] {
+                    shape.push(d.fixed().unwrap_or(0));
+                }
+                break;
+            }
+        }
+    }
+    Ok(shape)
+}
+
 /// Flattens a nested list of exactly `dims`, row-major.
 fn flatten<'a>(
     l: &'a Literal,
@@ -169,7 +223,7 @@ fn flatten<'a>(
         (Literal::List(items), Some((&n, rest))) => {
             if items.len() as u64 != n {
                 return Err(format!(
-                    "error: {what}: a list of {} items where the array needs {n}",
+                    "error: {what}: a list of {} items where the array needs {n} (lists must be rectangular)",
                     items.len()
                 ));
             }
@@ -190,6 +244,49 @@ fn flatten<'a>(
         }
     }
 }
+
+/// The extents of `zeros(...)` / `iota(...)` for an array of type `ty`: as given, or
+/// the type's own when every extent is fixed.
+fn explicit_shape(given: Option<&[u64]>, ty: &ArrayType, what: &str) -> Result<Vec<u64>, String> {
+    let Some(given) = given else {
+        return ty
+            .dims
+            .iter()
+            .map(|d| d.fixed())
+            .collect::<Option<Vec<u64>>>()
+            .ok_or_else(|| {
+                format!(
+                    "error: {what}: `{ty}` has `:` extents; say them, e.g. `zeros({})`",
+                    ty.dims
+                        .iter()
+                        .map(|d| d.fixed().unwrap_or(4).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+    };
+    if given.len() != ty.dims.len() {
+        return Err(format!(
+            "error: {what}: {} extents given; `{ty}` has {} axes",
+            given.len(),
+            ty.dims.len()
+        ));
+    }
+    for (axis, (d, &g)) in ty.dims.iter().zip(given).enumerate() {
+        if let Extent::Fixed(want) = d
+            && *want != g
+        {
+            return Err(format!(
+                "error: {what}: extent {g} on axis {axis}, but `{ty}` needs {want}"
+            ));
+        }
+    }
+    Ok(given.to_vec())
+}
+
+/// Elements of an argument built from a literal: at most this many (16 GiB of f64s
+/// would stop the host, not the kernel).
+const MAX_CLI_ELEMENTS: u64 = 1 << 28;
 
 macro_rules! fill {
     ($s:expr, $n:expr, $f:expr, $($v:ident => $t:ty),*) => {
@@ -219,26 +316,37 @@ pub fn materialize(call: &ParsedCall, sig: &KernelSig) -> Result<Vec<Buffer>, St
         out.push(match ty {
             Type::Scalar(s) => Buffer::Scalar(scalar_arg(lit, *s, &what)?),
             Type::Array(a) => {
-                let n = a.len().unwrap_or(0) as usize;
                 let elem = a.elem;
+                let dims = match lit {
+                    Literal::Zeros(given) | Literal::Iota(given) => {
+                        explicit_shape(given.as_deref(), a, &what)?
+                    }
+                    other => list_shape(other, a, &what)?,
+                };
+                let n = dims
+                    .iter()
+                    .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+                    .filter(|&n| n <= MAX_CLI_ELEMENTS)
+                    .ok_or_else(|| format!("error: {what}: more than {MAX_CLI_ELEMENTS} elements"))?
+                    as usize;
                 let flat: Vec<&Literal> = match lit {
-                    Literal::Zeros | Literal::Iota => Vec::new(),
+                    Literal::Zeros(_) | Literal::Iota(_) => Vec::new(),
                     other => {
                         let mut v = Vec::with_capacity(n);
-                        flatten(other, &a.dims, &mut v, &what)?;
+                        flatten(other, &dims, &mut v, &what)?;
                         v
                     }
                 };
                 let value = |i: usize| -> Result<ScalarValue, String> {
                     match lit {
-                        Literal::Zeros => scalar_arg(&Literal::Int(0), elem, &what),
-                        Literal::Iota if elem == Scalar::Bool => Ok(ScalarValue::Bool(i % 2 == 1)),
-                        Literal::Iota => scalar_arg(&Literal::Int(i as i128), elem, &what),
+                        Literal::Zeros(_) => scalar_arg(&Literal::Int(0), elem, &what),
+                        Literal::Iota(_) if elem == Scalar::Bool => Ok(ScalarValue::Bool(i % 2 == 1)),
+                        Literal::Iota(_) => scalar_arg(&Literal::Int(i as i128), elem, &what),
                         _ => scalar_arg(flat[i], elem, &what),
                     }
                 };
                 let data = fill!(elem, n, value, I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 => u32, U64 => u64, F32 => f32, F64 => f64);
-                Buffer::Array { data, dims: a.dims.clone() }
+                Buffer::Array { data, dims }
             }
             Type::None => return Err(format!("error: {what}: a parameter of type None")),
         });
@@ -251,19 +359,22 @@ pub fn call_args(buffers: &mut [Buffer]) -> Vec<CallArg<'_>> {
         .iter_mut()
         .map(|b| match b {
             Buffer::Scalar(v) => CallArg::Scalar(*v),
-            Buffer::Array { data, .. } => match data {
-                ArrayData::Bool(v) => CallArg::array(v),
-                ArrayData::I8(v) => CallArg::array(v),
-                ArrayData::I16(v) => CallArg::array(v),
-                ArrayData::I32(v) => CallArg::array(v),
-                ArrayData::I64(v) => CallArg::array(v),
-                ArrayData::U8(v) => CallArg::array(v),
-                ArrayData::U16(v) => CallArg::array(v),
-                ArrayData::U32(v) => CallArg::array(v),
-                ArrayData::U64(v) => CallArg::array(v),
-                ArrayData::F32(v) => CallArg::array(v),
-                ArrayData::F64(v) => CallArg::array(v),
-            },
+            Buffer::Array { data, dims } => {
+                let shape: Vec<usize> = dims.iter().map(|&d| d as usize).collect();
+                match data {
+                    ArrayData::Bool(v) => CallArg::shaped(v, shape),
+                    ArrayData::I8(v) => CallArg::shaped(v, shape),
+                    ArrayData::I16(v) => CallArg::shaped(v, shape),
+                    ArrayData::I32(v) => CallArg::shaped(v, shape),
+                    ArrayData::I64(v) => CallArg::shaped(v, shape),
+                    ArrayData::U8(v) => CallArg::shaped(v, shape),
+                    ArrayData::U16(v) => CallArg::shaped(v, shape),
+                    ArrayData::U32(v) => CallArg::shaped(v, shape),
+                    ArrayData::U64(v) => CallArg::shaped(v, shape),
+                    ArrayData::F32(v) => CallArg::shaped(v, shape),
+                    ArrayData::F64(v) => CallArg::shaped(v, shape),
+                }
+            }
         })
         .collect()
 }
@@ -294,10 +405,11 @@ impl Buffer {
 fn nest(items: &[String], dims: &[u64]) -> String {
     match dims.split_first() {
         None => items.first().cloned().unwrap_or_default(),
-        Some((_, [])) => format!("[{}]", items.join(", ")),
         Some((&n, rest)) => {
-            let chunk = items.len() / n.max(1) as usize;
-            let parts: Vec<String> = items.chunks(chunk.max(1)).map(|c| nest(c, rest)).collect();
+            let chunk = rest.iter().product::<u64>() as usize;
+            let parts: Vec<String> = (0..n as usize)
+                .map(|k| nest(items.get(k * chunk..(k + 1) * chunk).unwrap_or(&[]), rest))
+                .collect();
             format!("[{}]", parts.join(", "))
         }
     }

@@ -6,6 +6,7 @@
 //!
 //! See `ARCHITECTURE.md` at the repository root for the map.
 
+pub mod abi;
 pub mod aot;
 pub mod ast;
 pub mod check;

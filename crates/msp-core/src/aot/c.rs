@@ -70,10 +70,16 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
     let _ = write!(s, "    static const char *const texts[] = {{");
     for site in &distinct {
         let what = match &site.kind {
-            FaultKind::IndexOutOfRange { axis, extent } => {
-                format!("index out of range for axis {axis} of extent {extent}")
+            FaultKind::IndexOutOfRange {
+                axis,
+                extent: Some(extent),
+            } => format!("index out of range for axis {axis} of extent {extent}"),
+            FaultKind::IndexOutOfRange { axis, extent: None } => {
+                format!(
+                    "index out of range for axis {axis} (the record holds the index and the extent)"
+                )
             }
-            other => fault_message(other, 0),
+            other => fault_message(other, &Default::default()),
         };
         let _ = write!(
             s,
@@ -154,10 +160,7 @@ mod tests {
             symbol: "bf_run".into(),
             params: vec![ParamBinding::Array {
                 name: "tape".into(),
-                ty: ArrayType {
-                    elem: Scalar::I32,
-                    dims: vec![8],
-                },
+                ty: ArrayType::fixed(Scalar::I32, &[8]),
                 len: 8,
                 writes: true,
             }],
@@ -170,7 +173,10 @@ mod tests {
             kernel: "run".into(),
             location: "bf.py:5:5".into(),
             origin: String::new(),
-            kind: FaultKind::IndexOutOfRange { axis: 0, extent: 8 },
+            kind: FaultKind::IndexOutOfRange {
+                axis: 0,
+                extent: Some(8),
+            },
         };
         let generated = SiteBinding {
             origin: "quoted at bf.py:2:9, spliced into the kernel at bf.py:5:5".into(),

@@ -2,8 +2,8 @@
 //! static fault table they carry and the conversion of a fault record into a [`Fault`].
 //! Nothing here touches LLVM.
 
+pub use crate::abi::FaultRecord;
 pub use crate::check::hir::FaultKind;
-pub use crate::codegen::FaultRecord;
 pub use crate::jit::{ArrayData, Element, Fault};
 
 /// One entry of a generated fault table. Record `site` `i + 1` is entry `map[i]` (the
@@ -18,17 +18,7 @@ pub struct Site {
     pub kind: FaultKind,
 }
 
-/// What went wrong, in words, for a fault of `kind` whose record carries `value`.
-pub fn fault_message(kind: &FaultKind, value: i64) -> String {
-    match kind {
-        FaultKind::IndexOutOfRange { axis, extent } => {
-            format!("index {value} is out of range for axis {axis} of extent {extent}")
-        }
-        FaultKind::DivisionByZero => "integer division by zero".into(),
-        FaultKind::ModuloByZero => "integer modulo by zero".into(),
-        FaultKind::RangeStepZero => "range() step is zero".into(),
-    }
-}
+pub use crate::abi::fault_message;
 
 /// Decodes a fault record a kernel wrote, using its module's fault table.
 #[cold]
@@ -42,7 +32,7 @@ pub fn fault(sites: &[Site], map: &[u32], record: &FaultRecord) -> Fault {
             site.kernel,
             site.location,
             site.origin,
-            fault_message(&site.kind, record.value),
+            fault_message(&site.kind, record),
         ),
         None => Fault::unknown_site(record.site),
     }
@@ -107,7 +97,10 @@ mod tests {
                 kernel: "k",
                 location: "k.py:3:9",
                 origin: "",
-                kind: FaultKind::IndexOutOfRange { axis: 1, extent: 4 },
+                kind: FaultKind::IndexOutOfRange {
+                    axis: 1,
+                    extent: Some(4),
+                },
             },
             Site {
                 kernel: "k",
@@ -123,6 +116,7 @@ mod tests {
                 site: 2,
                 reserved: 0,
                 value: 7,
+                extent: 0,
             },
         );
         assert_eq!(
@@ -136,6 +130,7 @@ mod tests {
                 site: 2,
                 reserved: 0,
                 value: 0,
+                extent: 0,
             },
         );
         assert_eq!(
@@ -152,7 +147,8 @@ mod tests {
                 &FaultRecord {
                     site: 9,
                     reserved: 0,
-                    value: 0
+                    value: 0,
+                    extent: 0,
                 }
             )
             .message,

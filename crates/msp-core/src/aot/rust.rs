@@ -264,7 +264,9 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
 fn fault_kind(rt: &str, kind: &FaultKind) -> String {
     match kind {
         FaultKind::IndexOutOfRange { axis, extent } => {
-            format!("{rt}::FaultKind::IndexOutOfRange {{ axis: {axis}, extent: {extent} }}")
+            format!(
+                "{rt}::FaultKind::IndexOutOfRange {{ axis: {axis}, extent: ::core::option::Option::{extent:?} }}"
+            )
         }
         FaultKind::DivisionByZero => format!("{rt}::FaultKind::DivisionByZero"),
         FaultKind::ModuloByZero => format!("{rt}::FaultKind::ModuloByZero"),
@@ -302,10 +304,7 @@ mod tests {
             params: vec![
                 ParamBinding::Array {
                     name: "a".into(),
-                    ty: ArrayType {
-                        elem: Scalar::F32,
-                        dims: vec![2, 2],
-                    },
+                    ty: ArrayType::fixed(Scalar::F32, &[2, 2]),
                     len: 4,
                     writes: true,
                 },

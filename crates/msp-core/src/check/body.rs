@@ -540,6 +540,13 @@ impl<'a> KernelChecker<'a> {
                 annotation.span,
                 "a local cannot have type `None`",
             )),
+            (Type::Array(a), _) if !a.is_fixed() => Err(Diagnostic::error(
+                annotation.span,
+                format!("a local array needs fixed extents, not `{ty}`"),
+            )
+            .with_note(
+                "`:` extents are for parameters: the caller passes them; pass the array in",
+            )),
             (Type::Array(_), Some(v)) => Err(Diagnostic::error(
                 v.span,
                 "a local array starts zeroed and takes no initial value",
@@ -788,6 +795,7 @@ impl<'a> KernelChecker<'a> {
             step_site,
             body,
             orelse,
+            guards: Vec::new(),
         });
         Ok(())
     }
@@ -898,7 +906,7 @@ impl<'a> KernelChecker<'a> {
                 idx.span,
                 FaultKind::IndexOutOfRange {
                     axis: axis as u32,
-                    extent: ty.dims[axis],
+                    extent: ty.dims[axis].fixed(),
                 },
             ) {
                 sites.push(s);
@@ -906,13 +914,15 @@ impl<'a> KernelChecker<'a> {
             t_indices.push(t);
         }
         let sites = if self.unchecked { None } else { Some(sites) };
-        let known = vec![None; t_indices.len()];
+        let n = t_indices.len();
         Ok(Place {
             array,
             ty,
             indices: t_indices,
             sites,
-            known,
+            known: vec![None; n],
+            within: vec![false; n],
+            guarded: vec![None; n],
         })
     }
 

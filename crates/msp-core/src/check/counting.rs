@@ -40,7 +40,18 @@ pub fn mark_counting_loops(kernel: &mut TypedKernel) {
     if has_labels(&kernel.body) {
         return;
     }
-    walk(&mut kernel.body, &mut kernel.locals, &mut Vec::new());
+    let mut cx = Walk {
+        locals: &mut kernel.locals,
+        env: Vec::new(),
+        checked: !kernel.unchecked,
+    };
+    cx.walk(&mut kernel.body);
+}
+
+struct Walk<'a> {
+    locals: &'a mut [Local],
+    env: Vec<CounterRange>,
+    checked: bool,
 }
 
 /// Keeps a loop counter at 64 bits ([`Local::wide`]) when its type is narrower.
@@ -68,38 +79,75 @@ pub fn unit_step(step: &TExpr, ty: Scalar) -> bool {
 struct CounterRange {
     local: LocalId,
     lo: i128,
-    hi: i128,
+    hi: Hi,
 }
 
-fn walk(stmts: &mut [TStmt], locals: &mut [Local], env: &mut Vec<CounterRange>) {
-    for k in 0..stmts.len() {
-        let (before, rest) = stmts.split_at_mut(k);
-        let s = &mut rest[0];
-        let entry = before.last();
+/// The largest value of a counter in its loop's body.
+#[derive(Clone, Copy)]
+enum Hi {
+    Lit(i128),
+    /// One less than the run-time extent of an array axis (`range(len(a))`): not a
+    /// number here, but enough to index that axis of that array.
+    BelowExtent(LocalId, u32),
+}
+
+impl CounterRange {
+    fn literal(&self) -> Option<(i128, i128)> {
+        match self.hi {
+            Hi::Lit(hi) => Some((self.lo, hi)),
+            Hi::BelowExtent(..) => None,
+        }
+    }
+}
+
+/// Loop versioning stops at this many nested guarded loops (each doubles the code of
+/// what it encloses) and at bodies of this many statements.
+const MAX_GUARDED_DEPTH: usize = 2;
+const MAX_GUARDED_BODY: usize = 256;
+/// Guards one loop may test before it runs.
+const MAX_GUARDS: usize = 8;
+
+impl Walk<'_> {
+    fn walk(&mut self, stmts: &mut [TStmt]) {
+        for k in 0..stmts.len() {
+            let (before, rest) = stmts.split_at_mut(k);
+            self.stmt(&mut rest[0], before.last());
+        }
+    }
+
+    fn stmt(&mut self, s: &mut TStmt, entry: Option<&TStmt>) {
         match s {
             TStmt::While { cond, body, orelse } => {
                 // The condition runs with the counter at any value, the body within range.
+                let env = &self.env;
                 cond.visit_mut(&mut |e| known_indexes(e, env));
                 let mut bound = None;
-                if let Some((v, ty, limit)) = counter(cond, locals)
+                if let Some((v, ty, limit)) = counter(cond, self.locals)
                     && steps_once_at_end(body, v, ty)
                 {
-                    mark_wide(&mut locals[v.0 as usize]);
+                    mark_wide(&mut self.locals[v.0 as usize]);
                     for s in body.iter_mut() {
                         stmt_exprs(s, &mut |e| mark_expr(e, v, ty));
                     }
-                    if let (TExprKind::Int(limit), Some(lo)) =
-                        (&limit.kind, entry.and_then(|p| entry_value(p, v, ty, env)))
-                    {
-                        bound = (lo < *limit).then_some(CounterRange {
+                    let lo = entry.and_then(|p| entry_value(p, v, ty, &self.env));
+                    bound = match (&limit.kind, lo) {
+                        (TExprKind::Int(limit), Some(lo)) => {
+                            (lo < *limit).then_some(CounterRange {
+                                local: v,
+                                lo,
+                                hi: Hi::Lit(limit - 1),
+                            })
+                        }
+                        (TExprKind::Extent { array, axis }, Some(lo)) => Some(CounterRange {
                             local: v,
                             lo,
-                            hi: limit - 1,
-                        });
-                    }
+                            hi: Hi::BelowExtent(*array, *axis),
+                        }),
+                        _ => None,
+                    };
                 }
-                in_scope(env, bound, |env| walk(body, locals, env));
-                walk(orelse, locals, env);
+                self.in_scope(bound, |w| w.walk(body));
+                self.walk(orelse);
             }
             TStmt::ForRange {
                 var,
@@ -108,55 +156,158 @@ fn walk(stmts: &mut [TStmt], locals: &mut [Local], env: &mut Vec<CounterRange>) 
                 step,
                 body,
                 orelse,
+                guards,
                 ..
             } => {
+                let env = &self.env;
                 for e in [&mut *start, &mut *stop, &mut *step] {
                     e.visit_mut(&mut |e| known_indexes(e, env));
                 }
                 if unit_step(step, start.ty) {
-                    mark_wide(&mut locals[var.0 as usize]);
+                    mark_wide(&mut self.locals[var.0 as usize]);
                 }
-                // `for v in range(a, b)` with literal bounds and a positive literal step,
-                // when the body does not assign `v` (which Python allows).
-                let bound = match (&start.kind, &stop.kind, &step.kind) {
-                    (TExprKind::Int(a), TExprKind::Int(b), TExprKind::Int(1..))
-                        if a < b && !assigns(body, *var) =>
-                    {
+                // `for v in range(a, b)` with a literal start, a positive literal step and
+                // a literal or extent stop, when the body does not assign `v` (which
+                // Python allows).
+                let steady = matches!(step.kind, TExprKind::Int(1..)) && !assigns(body, *var);
+                let bound = match (&start.kind, &stop.kind) {
+                    (TExprKind::Int(a), TExprKind::Int(b)) if steady && a < b => {
                         Some(CounterRange {
                             local: *var,
                             lo: *a,
-                            hi: b - 1,
+                            hi: Hi::Lit(b - 1),
+                        })
+                    }
+                    (TExprKind::Int(a), TExprKind::Extent { array, axis }) if steady => {
+                        Some(CounterRange {
+                            local: *var,
+                            lo: *a,
+                            hi: Hi::BelowExtent(*array, *axis),
                         })
                     }
                     _ => None,
                 };
-                in_scope(env, bound, |env| walk(body, locals, env));
-                walk(orelse, locals, env);
+                self.in_scope(bound, |w| w.walk(body));
+                // Accesses at the bare counter that are still checked: one test before
+                // the loop can show them all in range (see `TStmt::ForRange::guards`).
+                let nonneg = matches!(start.kind, TExprKind::Int(a) if a >= 0);
+                if self.checked
+                    && steady
+                    && nonneg
+                    && guarded_height(body) < MAX_GUARDED_DEPTH
+                    && count_stmts(body) <= MAX_GUARDED_BODY
+                {
+                    let mut found = Vec::new();
+                    for s in body.iter_mut() {
+                        stmt_places(s, &mut |p| guard_place(p, *var, &mut found));
+                    }
+                    if found.len() <= MAX_GUARDS {
+                        *guards = found;
+                    } else {
+                        for s in body.iter_mut() {
+                            stmt_places(s, &mut |p| unguard_place(p, *var));
+                        }
+                    }
+                }
+                self.walk(orelse);
             }
             TStmt::If { cond, then, orelse } => {
+                let env = &self.env;
                 cond.visit_mut(&mut |e| known_indexes(e, env));
-                walk(then, locals, env);
-                walk(orelse, locals, env);
+                self.walk(then);
+                self.walk(orelse);
             }
-            other => {
-                if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = other {
+            TStmt::Store { .. } | TStmt::StoreUpdate { .. } => {
+                let env = &self.env;
+                if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = s {
                     mark_place(place, env);
                 }
-                stmt_exprs(other, &mut |e| known_indexes(e, env));
+                stmt_exprs(s, &mut |e| known_indexes(e, env));
             }
+            TStmt::Assign { .. }
+            | TStmt::Expr(_)
+            | TStmt::Break
+            | TStmt::Continue
+            | TStmt::Return(_)
+            | TStmt::Label(_)
+            | TStmt::Goto(_) => {
+                let env = &self.env;
+                stmt_exprs(s, &mut |e| known_indexes(e, env));
+            }
+        }
+    }
+
+    fn in_scope(&mut self, bound: Option<CounterRange>, f: impl FnOnce(&mut Self)) {
+        let pushed = bound.map(|b| self.env.push(b)).is_some();
+        f(self);
+        if pushed {
+            self.env.pop();
         }
     }
 }
 
-fn in_scope(
-    env: &mut Vec<CounterRange>,
-    bound: Option<CounterRange>,
-    f: impl FnOnce(&mut Vec<CounterRange>),
-) {
-    let pushed = bound.map(|b| env.push(b)).is_some();
-    f(env);
-    if pushed {
-        env.pop();
+/// How deep guarded loops nest in `stmts` (0: none).
+fn guarded_height(stmts: &[TStmt]) -> usize {
+    stmts
+        .iter()
+        .map(|s| match s {
+            TStmt::ForRange {
+                body,
+                orelse,
+                guards,
+                ..
+            } => {
+                (guarded_height(body) + usize::from(!guards.is_empty())).max(guarded_height(orelse))
+            }
+            TStmt::If { then, orelse, .. }
+            | TStmt::While {
+                body: then, orelse, ..
+            } => guarded_height(then).max(guarded_height(orelse)),
+            TStmt::Assign { .. }
+            | TStmt::Store { .. }
+            | TStmt::StoreUpdate { .. }
+            | TStmt::Expr(_)
+            | TStmt::Break
+            | TStmt::Continue
+            | TStmt::Return(_)
+            | TStmt::Label(_)
+            | TStmt::Goto(_) => 0,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Marks the axes of `place` indexed by the bare counter `var` that still need a check
+/// as guarded by `var`'s loop, and collects the (array, axis) pairs the guard tests.
+fn guard_place(place: &mut Place, var: LocalId, found: &mut Vec<(LocalId, u32)>) {
+    if place.sites.is_none() {
+        return;
+    }
+    for (axis, idx) in place.indices.iter().enumerate() {
+        let at_counter = matches!(idx.kind, TExprKind::Local(v) if v == var);
+        if !at_counter || place.within[axis] || place.guarded[axis].is_some() {
+            continue;
+        }
+        // A fixed axis the counter's literal bounds already keep in range needs nothing.
+        if let (Some((lo, hi)), Some(extent)) = (place.known[axis], place.ty.dims[axis].fixed())
+            && lo >= 0
+            && hi < i128::from(extent)
+        {
+            continue;
+        }
+        place.guarded[axis] = Some(var);
+        let key = (place.array, axis as u32);
+        if !found.contains(&key) {
+            found.push(key);
+        }
+    }
+}
+
+fn unguard_place(place: &mut Place, var: LocalId) {
+    for g in &mut place.guarded {
+        if *g == Some(var) {
+            *g = None;
+        }
     }
 }
 
@@ -186,18 +337,29 @@ fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Op
         },
         _ => return None,
     };
-    let r = env.iter().rev().find(|r| r.local == w)?;
+    let (lo, hi) = env.iter().rev().find(|r| r.local == w)?.literal()?;
     // `w + c` must not wrap for any `w` in range, or the least value says nothing.
-    (r.lo + c >= min && r.hi + c <= max).then_some(r.lo + c)
+    (lo + c >= min && hi + c <= max).then_some(lo + c)
 }
 
 /// Records the ranges of `place`'s indexes that are built from counters in scope.
 fn mark_place(place: &mut Place, env: &[CounterRange]) {
     for (axis, idx) in place.indices.iter().enumerate() {
-        if !matches!(idx.kind, TExprKind::Int(_))
-            && let Some(range) = value_range(idx, env)
-        {
+        if matches!(idx.kind, TExprKind::Int(_)) {
+            continue;
+        }
+        if let Some(range) = value_range(idx, env) {
             place.known[axis] = Some(range);
+        }
+        // A counter below this very axis's run-time extent, from 0 or above.
+        if let TExprKind::Local(v) = idx.kind
+            && let Some(r) = env.iter().rev().find(|r| r.local == v)
+            && let Hi::BelowExtent(array, a) = r.hi
+            && array == place.array
+            && a as usize == axis
+            && r.lo >= 0
+        {
+            place.within[axis] = true;
         }
     }
 }
@@ -210,10 +372,7 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {
         TExprKind::Int(c) => (*c, *c),
-        TExprKind::Local(v) => {
-            let r = env.iter().rev().find(|r| r.local == *v)?;
-            (r.lo, r.hi)
-        }
+        TExprKind::Local(v) => env.iter().rev().find(|r| r.local == *v)?.literal()?,
         TExprKind::Arith {
             op, left, right, ..
         } => {
@@ -299,8 +458,55 @@ fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
         } => *var == v || assigns(body, v) || assigns(orelse, v),
         TStmt::If { then, orelse, .. } => assigns(then, v) || assigns(orelse, v),
         TStmt::While { body, orelse, .. } => assigns(body, v) || assigns(orelse, v),
-        _ => false,
+        // Stores and calls write arrays, never a scalar local of this kernel.
+        TStmt::Store { .. }
+        | TStmt::StoreUpdate { .. }
+        | TStmt::Expr(_)
+        | TStmt::Break
+        | TStmt::Continue
+        | TStmt::Return(_)
+        | TStmt::Label(_)
+        | TStmt::Goto(_) => false,
     })
+}
+
+/// Statements in `stmts`, nested ones included.
+fn count_stmts(stmts: &[TStmt]) -> usize {
+    stmts
+        .iter()
+        .map(|s| {
+            1 + match s {
+                TStmt::If { then, orelse, .. }
+                | TStmt::While {
+                    body: then, orelse, ..
+                }
+                | TStmt::ForRange {
+                    body: then, orelse, ..
+                } => count_stmts(then) + count_stmts(orelse),
+                TStmt::Assign { .. }
+                | TStmt::Store { .. }
+                | TStmt::StoreUpdate { .. }
+                | TStmt::Expr(_)
+                | TStmt::Break
+                | TStmt::Continue
+                | TStmt::Return(_)
+                | TStmt::Label(_)
+                | TStmt::Goto(_) => 0,
+            }
+        })
+        .sum()
+}
+
+/// Calls `f` on every array place of `s`, stored and loaded, nested ones included.
+fn stmt_places(s: &mut TStmt, f: &mut dyn FnMut(&mut Place)) {
+    if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = s {
+        f(place);
+    }
+    stmt_exprs(s, &mut |e| {
+        if let TExprKind::Load(p) = &mut e.kind {
+            f(p);
+        }
+    });
 }
 
 fn has_labels(stmts: &[TStmt]) -> bool {
@@ -310,7 +516,13 @@ fn has_labels(stmts: &[TStmt]) -> bool {
         TStmt::While { body, orelse, .. } | TStmt::ForRange { body, orelse, .. } => {
             has_labels(body) || has_labels(orelse)
         }
-        _ => false,
+        TStmt::Assign { .. }
+        | TStmt::Store { .. }
+        | TStmt::StoreUpdate { .. }
+        | TStmt::Expr(_)
+        | TStmt::Break
+        | TStmt::Continue
+        | TStmt::Return(_) => false,
     })
 }
 

@@ -7,7 +7,7 @@ use crate::source::Span;
 use super::body::{KernelChecker, cast_hint};
 use super::consts::{self, Lit};
 use super::hir::*;
-use super::types::{Scalar, Type, arith_join};
+use super::types::{Extent, Scalar, Type, arith_join};
 
 impl KernelChecker<'_> {
     /// Whether `e` folds to a literal (literals and stage-0 constants only).
@@ -155,6 +155,9 @@ impl KernelChecker<'_> {
         let span = e.span;
         match &e.kind {
             ExprKind::Name(name) => self.name(name, span),
+            ExprKind::Subscript { value, index } if matches!(&value.kind, ExprKind::Attribute { attr, .. } if attr.name == "shape") => {
+                self.shape(value, index, expected, span)
+            }
             ExprKind::Subscript { .. } => {
                 let place = self.place(e)?;
                 let ty = place.ty.elem;
@@ -657,8 +660,7 @@ impl KernelChecker<'_> {
                     return Err(Diagnostic::error(span, "len() takes an array in a kernel"));
                 };
                 let id = *self.names.get(a).ok_or_else(|| self.unknown_name(a, *aspan))?;
-                let arr = self.array_of(id).ok_or_else(|| Diagnostic::error(*aspan, format!("`{a}` is not an array")))?;
-                self.literal(Lit::Int(arr.dims[0] as i128), expected.filter(|t| t.is_int()), span)
+                self.extent(id, a, 0, *aspan, expected, span)
             }
             "label" | "goto" => Err(Diagnostic::error(span, format!("`{name}(...)` is a statement, not a value"))),
             "splice" | "q" => Err(Diagnostic::error(span, format!("`{name}` was left after staging; is it inside a string?"))),
@@ -670,6 +672,84 @@ impl KernelChecker<'_> {
                 None => Err(Diagnostic::error(func.span, format!("unknown function `{name}`"))
                     .with_note("kernels call other @compile kernels, @extern functions, casts and math functions")),
             },
+        }
+    }
+
+    /// `a.shape[k]` with a literal `k`, as in NumPy.
+    fn shape(
+        &mut self,
+        value: &Expr,
+        index: &Expr,
+        expected: Option<Scalar>,
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
+        let ExprKind::Attribute { value: base, .. } = &value.kind else {
+            return Err(Diagnostic::error(value.span, "expected `a.shape`"));
+        };
+        let Expr {
+            kind: ExprKind::Name(a),
+            span: aspan,
+        } = &**base
+        else {
+            return Err(Diagnostic::error(
+                base.span,
+                "`.shape` is taken of an array name in kernels",
+            ));
+        };
+        let id = *self
+            .names
+            .get(a)
+            .ok_or_else(|| self.unknown_name(a, *aspan))?;
+        let axis = match self.fold(index)? {
+            Some(Lit::Int(k)) => k,
+            _ => {
+                return Err(Diagnostic::error(
+                    index.span,
+                    "the axis of `.shape[...]` must be an integer known at compile time",
+                )
+                .with_note(format!("write e.g. `{a}.shape[0]`")));
+            }
+        };
+        self.extent(id, a, axis, *aspan, expected, span)
+    }
+
+    /// The extent of axis `axis` of array `id`: a literal for a fixed axis, the `i64` the
+    /// caller passed for a `:` axis. Negative axes count from the end, as in NumPy.
+    fn extent(
+        &mut self,
+        id: LocalId,
+        name: &str,
+        axis: i128,
+        aspan: Span,
+        expected: Option<Scalar>,
+        span: Span,
+    ) -> Result<TExpr, Diagnostic> {
+        let arr = self
+            .array_of(id)
+            .ok_or_else(|| Diagnostic::error(aspan, format!("`{name}` is not an array")))?;
+        let rank = arr.dims.len() as i128;
+        let k = if axis < 0 { axis + rank } else { axis };
+        if !(0..rank).contains(&k) {
+            return Err(Diagnostic::error(
+                span,
+                format!("`{name}` is `{arr}` and has no axis {axis}"),
+            )
+            .with_note(format!("its axes are 0 to {}", rank - 1)));
+        }
+        match arr.dims[k as usize] {
+            Extent::Fixed(n) => self.literal(
+                Lit::Int(i128::from(n)),
+                expected.filter(|t| t.is_int()),
+                span,
+            ),
+            Extent::Runtime => Ok(TExpr {
+                kind: TExprKind::Extent {
+                    array: id,
+                    axis: k as u32,
+                },
+                ty: Scalar::I64,
+                span,
+            }),
         }
     }
 
@@ -742,12 +822,16 @@ impl KernelChecker<'_> {
                             return Err(Diagnostic::error(a.span, format!("the same array is passed twice to `{name}`"))
                                 .with_note("array parameters must not overlap; copy it into a local array first"));
                         }
-                        Some((id, have)) if &have == want => targs.push(Arg::Array(id)),
+                        Some((id, have)) if have.passes_as(want) => targs.push(Arg::Array(id)),
                         Some((_, have)) => {
-                            return Err(Diagnostic::error(
+                            let mut d = Diagnostic::error(
                                 a.span,
                                 format!("`{name}` expects `{want}`, but this is `{have}`"),
-                            ));
+                            );
+                            if have.elem == want.elem && have.dims.len() == want.dims.len() {
+                                d = d.with_note("an array with a `:` extent passes only where the parameter's extent is `:` too; declare the parameter with `:`");
+                            }
+                            return Err(d);
                         }
                         None => {
                             return Err(Diagnostic::error(

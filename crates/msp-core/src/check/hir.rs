@@ -61,7 +61,8 @@ pub enum FaultKind {
     /// the faulting index travels in the fault record.
     IndexOutOfRange {
         axis: u32,
-        extent: u64,
+        /// `None` for a `:` axis: the record carries the extent of that call.
+        extent: Option<u64>,
     },
     DivisionByZero,
     ModuloByZero,
@@ -114,6 +115,14 @@ pub struct Place {
     /// `check::counting` for loop counters; `None` where nothing is known beyond the
     /// index's type.
     pub known: Vec<Option<(i128, i128)>>,
+    /// Per axis, whether the index is known to lie in `0..extent` of this very array's
+    /// axis, whatever the extent (a counter of `range(len(a))` indexing `a`): found by
+    /// `check::counting`; codegen then emits neither the check nor the wrap.
+    pub within: Vec<bool>,
+    /// Per axis, the counter of the enclosing `for` loop whose guard keeps the index in
+    /// `0..extent` ([`TStmt::ForRange::guards`]): codegen leaves the check out of that
+    /// loop's guarded copy and keeps it in the other.
+    pub guarded: Vec<Option<LocalId>>,
 }
 
 #[derive(Clone, Debug)]
@@ -159,6 +168,11 @@ pub enum TStmt {
         step_site: Option<SiteId>,
         body: Vec<TStmt>,
         orelse: Vec<TStmt>,
+        /// Array axes whose accesses at the counter are in range on every iteration
+        /// when `stop <= extent` holds for each (checked once before the loop): codegen
+        /// emits the loop twice, a copy without those checks when all hold, and the
+        /// checked loop otherwise, which faults at the iteration where it would.
+        guards: Vec<(LocalId, u32)>,
     },
     Break,
     Continue,
@@ -203,7 +217,11 @@ impl TExpr {
                     x.visit_mut(f)
                 }
             }),
-            TExprKind::Int(_) | TExprKind::Float(_) | TExprKind::Bool(_) | TExprKind::Local(_) => {}
+            TExprKind::Int(_)
+            | TExprKind::Float(_)
+            | TExprKind::Bool(_)
+            | TExprKind::Local(_)
+            | TExprKind::Extent { .. } => {}
         }
         f(self);
     }
@@ -302,6 +320,11 @@ pub enum TExprKind {
     Float(f64),
     Bool(bool),
     Local(LocalId),
+    /// The extent of a `:` axis of an array parameter (`len(a)`, `a.shape[k]`), an `i64`.
+    Extent {
+        array: LocalId,
+        axis: u32,
+    },
     Load(Box<Place>),
     Arith {
         op: ArithOp,

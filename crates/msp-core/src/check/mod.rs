@@ -21,7 +21,7 @@ use crate::staged::{ConstValue, KernelDef, StagedModule};
 
 use consts::Lit;
 pub use hir::{CheckedModule, ExternSig, FaultKind, FaultSite, KernelSig, TypedKernel};
-pub use types::{ArrayType, Scalar, Type};
+pub use types::{ArrayType, Extent, Scalar, Type};
 
 /// Errors found while checking; there is at least one.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -389,21 +389,28 @@ pub fn resolve_type(e: &Expr, consts: &BTreeMap<String, ConstValue>) -> Result<T
                     .with_note("array constructors: Int, Float, Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64"));
             };
             for x in extents {
+                // `:` (a slice with no bounds): the caller passes the extent.
+                if let ExprKind::Slice { lower: None, upper: None, step: None } = &x.kind {
+                    dims.push(Extent::Runtime);
+                    continue;
+                }
                 let v = match consts::eval(x, consts) {
                     Ok(Some(Lit::Int(v))) => v,
                     Ok(_) => {
-                        return Err(Diagnostic::error(x.span, "an array extent must be an integer known at compile time")
-                            .with_note("use a literal or a stage-0 global holding an int"));
+                        return Err(Diagnostic::error(x.span, "an array extent must be an integer known at compile time, or `:`")
+                            .with_note("use a literal or a stage-0 global holding an int; `:` means the caller passes it (`F32[:]`)"));
                     }
                     Err(d) => return Err(d),
                 };
                 if v <= 0 {
-                    return Err(Diagnostic::error(x.span, format!("an array extent must be positive, not {v}")));
+                    return Err(Diagnostic::error(x.span, format!("an array extent must be positive, not {v}"))
+                        .with_note("write `:` for an extent known only when the kernel is called"));
                 }
-                dims.push(u64::try_from(v).unwrap_or(u64::MAX));
+                dims.push(Extent::Fixed(u64::try_from(v).unwrap_or(u64::MAX)));
             }
             let arr = ArrayType { elem, dims };
-            match arr.len().and_then(|n| n.checked_mul(elem.size())) {
+            // The fixed part alone must fit; run-time extents are checked at the call.
+            match arr.fixed_product().and_then(|n| n.checked_mul(elem.size())) {
                 Some(bytes) if bytes <= MAX_ARRAY_BYTES => Ok(Type::Array(arr)),
                 _ => Err(Diagnostic::error(e.span, format!("array `{arr}` is too large (limit {MAX_ARRAY_BYTES} bytes)"))),
             }

@@ -207,7 +207,7 @@ impl fmt::Display for Scalar {
     }
 }
 
-/// A value's type: a scalar, nothing, or a fixed-extent row-major array.
+/// A value's type: a scalar, nothing, or a row-major, contiguous array.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
     Scalar(Scalar),
@@ -215,22 +215,97 @@ pub enum Type {
     Array(ArrayType),
 }
 
+/// The extent of one array axis: fixed when the kernel is compiled (`Float[4]`, or a
+/// stage-0 value), or known only when it is called (`Float[:]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Extent {
+    Fixed(u64),
+    /// Passed by the caller as an `i64` beside the array's pointer.
+    Runtime,
+}
+
+impl Extent {
+    pub fn fixed(self) -> Option<u64> {
+        match self {
+            Extent::Fixed(n) => Some(n),
+            Extent::Runtime => None,
+        }
+    }
+}
+
+impl fmt::Display for Extent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Extent::Fixed(n) => write!(f, "{n}"),
+            Extent::Runtime => f.write_str(":"),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ArrayType {
     pub elem: Scalar,
-    pub dims: Vec<u64>,
+    pub dims: Vec<Extent>,
 }
 
 impl ArrayType {
-    /// Number of elements; `None` on overflow (refused by the checker).
+    /// An array whose every extent is fixed.
+    pub fn fixed(elem: Scalar, dims: &[u64]) -> ArrayType {
+        ArrayType {
+            elem,
+            dims: dims.iter().map(|&d| Extent::Fixed(d)).collect(),
+        }
+    }
+
+    /// Number of elements when every extent is fixed; `None` when one is known only at
+    /// call time, or on overflow (refused by the checker).
     pub fn len(&self) -> Option<u64> {
         self.dims
             .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+            .try_fold(1u64, |acc, d| acc.checked_mul(d.fixed()?))
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == Some(0)
+    }
+
+    /// Whether every extent is fixed at compile time.
+    pub fn is_fixed(&self) -> bool {
+        self.dims.iter().all(|d| matches!(d, Extent::Fixed(_)))
+    }
+
+    /// The axes whose extents the caller passes, in order.
+    pub fn runtime_axes(&self) -> impl Iterator<Item = usize> + '_ {
+        self.dims
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d == Extent::Runtime)
+            .map(|(i, _)| i)
+    }
+
+    /// Whether an array of this type can be passed for a parameter of type `param`: same
+    /// element and rank, and every fixed extent of `param` the same here (a `:` extent
+    /// of `param` takes any).
+    pub fn passes_as(&self, param: &ArrayType) -> bool {
+        self.elem == param.elem
+            && self.dims.len() == param.dims.len()
+            && self
+                .dims
+                .iter()
+                .zip(&param.dims)
+                .all(|(have, want)| match want {
+                    Extent::Runtime => true,
+                    Extent::Fixed(_) => have == want,
+                })
+    }
+
+    /// The product of the fixed extents (the elements per step of the run-time ones);
+    /// `None` on overflow.
+    pub fn fixed_product(&self) -> Option<u64> {
+        self.dims
+            .iter()
+            .filter_map(|d| d.fixed())
+            .try_fold(1u64, |acc, d| acc.checked_mul(d))
     }
 }
 

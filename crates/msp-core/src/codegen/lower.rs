@@ -15,9 +15,10 @@ use inkwell::values::{
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 
 use super::{CodegenError, CodegenOptions, TRAMPOLINE_SUFFIX};
+use crate::abi::{self, AbiParam};
 use crate::ast::CmpOp;
 use crate::check::hir::*;
-use crate::check::{CheckedModule, Scalar, Type};
+use crate::check::{CheckedModule, Extent, Scalar, Type};
 
 type Res<T> = Result<T, CodegenError>;
 
@@ -76,6 +77,7 @@ pub(super) fn lower_module<'ctx>(
                 .expect("fault parameter")
                 .into_pointer_value(),
             fault_exit: None,
+            active_guards: Vec::new(),
         };
         fb.lower()?;
         if opts.trampolines {
@@ -163,10 +165,14 @@ fn ext_attrs(
     out
 }
 
-/// [`ext_attrs`] of a kernel (its arrays are pointers; the fault pointer that follows
-/// them has none).
+/// [`ext_attrs`] of a kernel (its arrays are pointers and `i64` extents; the fault
+/// pointer that follows them has none).
 fn kernel_ext_attrs(ctx: &Context, sig: &KernelSig) -> Vec<(AttributeLoc, Attribute)> {
-    ext_attrs(ctx, sig.params.iter().map(|(_, t)| t.scalar()), &sig.ret)
+    let params = abi::kernel_params(sig).into_iter().map(|p| match p {
+        AbiParam::Scalar { ty, .. } => Some(ty),
+        AbiParam::Data { .. } | AbiParam::Extent { .. } => None,
+    });
+    ext_attrs(ctx, params, &sig.ret)
 }
 
 /// [`ext_attrs`] of an external C function.
@@ -194,13 +200,15 @@ fn declare_kernel<'ctx>(
     sig: &KernelSig,
     prefix: &str,
 ) -> FunctionValue<'ctx> {
-    let mut params: Vec<BasicMetadataTypeEnum> = Vec::new();
-    for (_, ty) in &sig.params {
-        params.push(match ty {
-            Type::Scalar(s) => t.mem(*s).into(),
-            _ => t.ptr.into(),
-        });
-    }
+    let abi_params = abi::kernel_params(sig);
+    let mut params: Vec<BasicMetadataTypeEnum> = abi_params
+        .iter()
+        .map(|p| match p {
+            AbiParam::Scalar { ty, .. } => t.mem(*ty).into(),
+            AbiParam::Data { .. } => t.ptr.into(),
+            AbiParam::Extent { .. } => t.i64.into(),
+        })
+        .collect();
     params.push(t.ptr.into());
     let f = module.add_function(
         &format!("{prefix}{}", sig.name),
@@ -210,17 +218,25 @@ fn declare_kernel<'ctx>(
     for (loc, a) in kernel_ext_attrs(ctx, sig) {
         f.add_attribute(loc, a);
     }
-    for (i, (_, ty)) in sig.params.iter().enumerate() {
-        let Type::Array(a) = ty else { continue };
+    for (i, p) in abi_params.iter().enumerate() {
+        let AbiParam::Data { param, elem, .. } = *p else {
+            continue;
+        };
+        let Type::Array(a) = &sig.params[param].1 else {
+            continue;
+        };
         // Arrays never overlap (the checker refuses the same array twice in one call;
         // Rust's borrows and the C contract promise it at the boundary).
-        let bytes = a.len().unwrap_or(0) * a.elem.size();
-        for attr in [
+        let mut attrs = vec![
             enum_attr(ctx, "noalias", 0),
             enum_attr(ctx, "nocapture", 0),
-            enum_attr(ctx, "dereferenceable", bytes),
-            enum_attr(ctx, "align", a.elem.size()),
-        ] {
+            enum_attr(ctx, "align", elem.size()),
+        ];
+        // Only a fixed-extent array has a size known here; a `:` array may be empty.
+        if let Some(n) = a.len() {
+            attrs.push(enum_attr(ctx, "dereferenceable", n * elem.size()));
+        }
+        for attr in attrs {
             f.add_attribute(AttributeLoc::Param(i as u32), attr);
         }
     }
@@ -273,14 +289,16 @@ fn emit_trampoline<'ctx>(
     let ret = f.get_nth_param(1).expect("param").into_pointer_value();
     let fault = f.get_nth_param(2).expect("param").into_pointer_value();
     let mut call_args: Vec<BasicMetadataValueEnum> = Vec::new();
-    for (i, (_, ty)) in k.sig.params.iter().enumerate() {
-        // SAFETY of the IR: slot i of the host's argument array; the host allocates one per parameter.
+    for (i, p) in abi::kernel_params(&k.sig).iter().enumerate() {
+        // SAFETY of the IR: slot i of the host's argument array; the host allocates one
+        // per argument of the calling convention.
         let slot = unsafe {
             b.build_in_bounds_gep(t.i64, args, &[t.i64.const_int(i as u64, false)], "slot")?
         };
-        let v = match ty {
-            Type::Scalar(s) => b.build_load(t.mem(*s), slot, "arg")?,
-            _ => b.build_load(t.ptr, slot, "arr")?,
+        let v = match p {
+            AbiParam::Scalar { ty, .. } => b.build_load(t.mem(*ty), slot, "arg")?,
+            AbiParam::Data { .. } => b.build_load(t.ptr, slot, "arr")?,
+            AbiParam::Extent { .. } => b.build_load(t.i64, slot, "extent")?,
         };
         call_args.push(v.into());
     }
@@ -304,7 +322,21 @@ enum Slot<'ctx> {
     /// A counter kept at 64 bits ([`crate::check::hir::Local::wide`]): an `i64` slot
     /// holding the value extended by its type's signedness.
     Wide(PointerValue<'ctx>, Scalar),
-    Array(PointerValue<'ctx>),
+    /// An array: its first element and, per axis, its extent as an `i64` (a constant for
+    /// a fixed axis, the caller's argument for a `:` axis).
+    Array(PointerValue<'ctx>, Vec<IntValue<'ctx>>),
+}
+
+/// A `for v in range(...)` statement's parts, as [`TStmt::ForRange`] holds them.
+struct RangeLoop<'a> {
+    var: LocalId,
+    start: &'a TExpr,
+    stop: &'a TExpr,
+    step: &'a TExpr,
+    step_site: Option<SiteId>,
+    body: &'a [TStmt],
+    orelse: &'a [TStmt],
+    guards: &'a [(LocalId, u32)],
 }
 
 struct LoopTargets<'ctx> {
@@ -327,7 +359,19 @@ struct FnLower<'a, 'ctx> {
     labels: Vec<BasicBlock<'ctx>>,
     loops: Vec<LoopTargets<'ctx>>,
     fault_ptr: PointerValue<'ctx>,
-    fault_exit: Option<(BasicBlock<'ctx>, PhiValue<'ctx>, PhiValue<'ctx>)>,
+    fault_exit: Option<FaultExit<'ctx>>,
+    /// Counters of the enclosing `for` loops being emitted as their guarded copy
+    /// ([`TStmt::ForRange::guards`]).
+    active_guards: Vec<LocalId>,
+}
+
+/// The one fault exit block of a function and the phis that feed the record.
+#[derive(Clone, Copy)]
+struct FaultExit<'ctx> {
+    block: BasicBlock<'ctx>,
+    site: PhiValue<'ctx>,
+    value: PhiValue<'ctx>,
+    extent: PhiValue<'ctx>,
 }
 
 impl<'a, 'ctx> FnLower<'a, 'ctx> {
@@ -366,8 +410,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                         .expect("param")
                         .into_pointer_value();
                     param_index += 1;
-                    let _ = a;
-                    Slot::Array(v)
+                    let mut extents = Vec::with_capacity(a.dims.len());
+                    for d in &a.dims {
+                        extents.push(match d {
+                            Extent::Fixed(n) => t.i64.const_int(*n, false),
+                            Extent::Runtime => {
+                                let e = self.func.get_nth_param(param_index).expect("extent");
+                                param_index += 1;
+                                e.into_int_value()
+                            }
+                        });
+                    }
+                    Slot::Array(v, extents)
                 }
                 Type::Array(a) => {
                     let n = a.len().unwrap_or(0);
@@ -376,7 +430,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let bytes = t.i64.const_int(n * a.elem.size(), false);
                     self.builder
                         .build_memset(p, a.elem.size() as u32, t.i8.const_zero(), bytes)?;
-                    Slot::Array(p)
+                    let extents = a
+                        .dims
+                        .iter()
+                        .map(|d| t.i64.const_int(d.fixed().unwrap_or(0), false))
+                        .collect();
+                    Slot::Array(p, extents)
                 }
                 Type::None => unreachable!("no None locals"),
             };
@@ -471,7 +530,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let v = self.expr_at_64(value, s)?;
                     self.builder.build_store(p, v)?;
                 }
-                Slot::Array(_) => unreachable!("scalar local"),
+                Slot::Array(..) => unreachable!("scalar local"),
             },
             TStmt::Store { place, value } => {
                 // Python evaluates the value before the target's indexes.
@@ -552,8 +611,19 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 step_site,
                 body,
                 orelse,
+                guards,
             } => {
-                self.for_range(*var, start, stop, step, *step_site, body, orelse)?;
+                let range = RangeLoop {
+                    var: *var,
+                    start,
+                    stop,
+                    step,
+                    step_site: *step_site,
+                    body,
+                    orelse,
+                    guards,
+                };
+                self.for_range(&range)?;
             }
             TStmt::Break => {
                 let t = self
@@ -601,34 +671,21 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn for_range(
-        &mut self,
-        var: LocalId,
-        start: &TExpr,
-        stop: &TExpr,
-        step: &TExpr,
-        step_site: Option<SiteId>,
-        body: &[TStmt],
-        orelse: &[TStmt],
-    ) -> Res<()> {
-        let ty = start.ty;
-        let signed = ty.is_signed();
-        let narrow = self.types.reg(ty).into_int_type();
-        let unit_step = crate::check::counting::unit_step(step, ty);
+    fn for_range(&mut self, r: &RangeLoop<'_>) -> Res<()> {
+        let ty = r.start.ty;
+        let unit_step = crate::check::counting::unit_step(r.step, ty);
         // A counter that steps by ±1 runs at 64 bits (extended by signedness): it stays
         // between `start` and `stop`, so it equals the extension of the narrow counter,
         // and LLVM gets a 64-bit induction variable instead of widening one.
         let wide = unit_step && ty.bits() < 64;
-        let reg = if wide { self.types.i64 } else { narrow };
         let bound = |this: &mut Self, e: &TExpr| -> Res<IntValue<'ctx>> {
             let v = this.expr(e)?.into_int_value();
             if wide { this.widen(v, ty) } else { Ok(v) }
         };
-        let start_v = bound(self, start)?;
-        let stop_v = bound(self, stop)?;
-        let step_v = bound(self, step)?;
-        if let Some(site) = step_site {
+        let start_v = bound(self, r.start)?;
+        let stop_v = bound(self, r.stop)?;
+        let step_v = bound(self, r.step)?;
+        if let Some(site) = r.step_site {
             let is_zero = self.builder.build_int_compare(
                 IntPredicate::EQ,
                 step_v,
@@ -637,6 +694,69 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             )?;
             self.fault_if(is_zero, site, self.types.i64.const_zero())?;
         }
+        let bounds = (start_v, stop_v, step_v);
+        let else_bb = self.ctx.append_basic_block(self.func, "for.else");
+        let exit = self.ctx.append_basic_block(self.func, "for.exit");
+        if r.guards.is_empty() {
+            self.range_copy(r, bounds, wide, else_bb, exit)?;
+        } else {
+            // Loop versioning: one test before the loop that every guarded access stays
+            // in range on every iteration (`stop <= extent`); then the copy without
+            // their checks, else the checked loop, which faults where it would.
+            let stop64 = if wide || ty.bits() == 64 {
+                stop_v
+            } else {
+                self.widen(stop_v, ty)?
+            };
+            let pred = if ty.is_signed() {
+                IntPredicate::SLE
+            } else {
+                IntPredicate::ULE
+            };
+            let mut all = self.types.i1.const_int(1, false);
+            for (array, axis) in r.guards {
+                let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
+                    unreachable!("guards name arrays")
+                };
+                let extent = extents[*axis as usize];
+                let ok = self
+                    .builder
+                    .build_int_compare(pred, stop64, extent, "guard")?;
+                all = self.builder.build_and(all, ok, "guards")?;
+            }
+            let fast = self.ctx.append_basic_block(self.func, "for.guarded");
+            let slow = self.ctx.append_basic_block(self.func, "for.checked");
+            self.builder.build_conditional_branch(all, fast, slow)?;
+            self.builder.position_at_end(fast);
+            self.active_guards.push(r.var);
+            let copied = self.range_copy(r, bounds, wide, else_bb, exit);
+            self.active_guards.pop();
+            copied?;
+            self.builder.position_at_end(slow);
+            self.range_copy(r, bounds, wide, else_bb, exit)?;
+        }
+        self.builder.position_at_end(else_bb);
+        self.block(r.orelse)?;
+        self.branch_if_open(exit)?;
+        self.builder.position_at_end(exit);
+        Ok(())
+    }
+
+    /// One copy of a `range` loop's iteration, from the current block: it leaves to
+    /// `else_bb` when the range is exhausted and to `exit` on `break`.
+    fn range_copy(
+        &mut self,
+        r: &RangeLoop<'_>,
+        (start_v, stop_v, step_v): (IntValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>),
+        wide: bool,
+        else_bb: BasicBlock<'ctx>,
+        exit: BasicBlock<'ctx>,
+    ) -> Res<()> {
+        let ty = r.start.ty;
+        let signed = ty.is_signed();
+        let narrow = self.types.reg(ty).into_int_type();
+        let unit_step = crate::check::counting::unit_step(r.step, ty);
+        let reg = if wide { self.types.i64 } else { narrow };
         // The hidden counter: assigning the loop variable in the body does not change
         // the iteration, as in Python. Its slot lives in the entry block, where SROA
         // promotes it; an alloca inside an outer loop would take new stack per pass.
@@ -645,20 +765,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let head = self.ctx.append_basic_block(self.func, "for.head");
         let body_bb = self.ctx.append_basic_block(self.func, "for.body");
         let latch = self.ctx.append_basic_block(self.func, "for.latch");
-        let else_bb = self.ctx.append_basic_block(self.func, "for.else");
-        let exit = self.ctx.append_basic_block(self.func, "for.exit");
         self.builder.build_unconditional_branch(head)?;
         // Rotated, like `while`: tested once before the first iteration and then at the
         // bottom, so LLVM's loop rotation has nothing to do.
         self.builder.position_at_end(head);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        let more = self.range_more(i, stop_v, step, step_v, signed)?;
+        let more = self.range_more(i, stop_v, r.step, step_v, signed)?;
         self.builder
             .build_conditional_branch(more, body_bb, else_bb)?;
         self.builder.position_at_end(body_bb);
         // Entered from the head and from the latch: read the counter afresh.
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
-        match self.slots[var.0 as usize] {
+        match self.slots[r.var.0 as usize] {
             Slot::Wide(var_ptr, _) => {
                 let i = if wide { i } else { self.widen(i, ty)? };
                 self.builder.build_store(var_ptr, i)?;
@@ -671,14 +789,15 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 };
                 self.builder.build_store(var_ptr, i)?;
             }
-            Slot::Array(_) => unreachable!("scalar loop variable"),
+            Slot::Array(..) => unreachable!("scalar loop variable"),
         }
         self.loops.push(LoopTargets {
             cont: latch,
             brk: exit,
         });
-        self.block(body)?;
+        let lowered = self.block(r.body);
         self.loops.pop();
+        lowered?;
         self.branch_if_open(latch)?;
         self.builder.position_at_end(latch);
         let i = self.builder.build_load(reg, counter, "i")?.into_int_value();
@@ -719,13 +838,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             next
         };
         self.builder.build_store(counter, next)?;
-        let more = self.range_more(next, stop_v, step, step_v, signed)?;
+        let more = self.range_more(next, stop_v, r.step, step_v, signed)?;
         self.builder
             .build_conditional_branch(more, body_bb, else_bb)?;
-        self.builder.position_at_end(else_bb);
-        self.block(orelse)?;
-        self.branch_if_open(exit)?;
-        self.builder.position_at_end(exit);
         Ok(())
     }
 
@@ -809,6 +924,17 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// function, fed by phis, keeps the CFG small: a kernel with thousands of checks would
     /// otherwise have thousands of exit blocks, and O3's loop passes slow down with each.
     fn fault_if(&mut self, failed: IntValue<'ctx>, site: SiteId, value: IntValue<'ctx>) -> Res<()> {
+        self.fault_if_at(failed, site, value, self.types.i64.const_zero())
+    }
+
+    /// [`Self::fault_if`] for an index fault: the record also gets the axis's extent.
+    fn fault_if_at(
+        &mut self,
+        failed: IntValue<'ctx>,
+        site: SiteId,
+        value: IntValue<'ctx>,
+        extent: IntValue<'ctx>,
+    ) -> Res<()> {
         let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
         let hinted = self.builder.build_call(
             expect,
@@ -816,19 +942,22 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             "cold",
         )?;
         let hinted = basic(hinted)?.into_int_value();
-        let (fault_bb, site_phi, value_phi) = self.fault_exit()?;
+        let exit = self.fault_exit()?;
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
         let here = self.builder.get_insert_block().expect("positioned");
         self.builder
-            .build_conditional_branch(hinted, fault_bb, ok_bb)?;
-        site_phi.add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
-        value_phi.add_incoming(&[(&value, here)]);
+            .build_conditional_branch(hinted, exit.block, ok_bb)?;
+        exit.site
+            .add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
+        exit.value.add_incoming(&[(&value, here)]);
+        exit.extent.add_incoming(&[(&extent, here)]);
         self.builder.position_at_end(ok_bb);
         Ok(())
     }
 
-    /// The function's fault exit: stores the site and value into the fault record, returns.
-    fn fault_exit(&mut self) -> Res<(BasicBlock<'ctx>, PhiValue<'ctx>, PhiValue<'ctx>)> {
+    /// The function's fault exit: stores the site, value and extent into the fault
+    /// record (laid out as [`crate::abi::FaultRecord`]), returns.
+    fn fault_exit(&mut self) -> Res<FaultExit<'ctx>> {
         if let Some(exit) = self.fault_exit {
             return Ok(exit);
         }
@@ -838,36 +967,53 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.position_at_end(bb);
         let site = self.builder.build_phi(t.i32, "site")?;
         let value = self.builder.build_phi(t.i64, "value")?;
+        let extent = self.builder.build_phi(t.i64, "extent")?;
         self.builder
             .build_store(self.fault_ptr, site.as_basic_value())?;
-        let value_ptr = unsafe {
-            self.builder.build_in_bounds_gep(
-                t.i64,
-                self.fault_ptr,
-                &[t.i64.const_int(1, false)],
-                "fv",
-            )?
-        };
-        self.builder
-            .build_store(value_ptr, value.as_basic_value())?;
+        for (word, v) in [(1, value), (2, extent)] {
+            // SAFETY of the IR: words 1 and 2 of the 24-byte record are `value`, `extent`.
+            let p = unsafe {
+                self.builder.build_in_bounds_gep(
+                    t.i64,
+                    self.fault_ptr,
+                    &[t.i64.const_int(word, false)],
+                    "fv",
+                )?
+            };
+            self.builder.build_store(p, v.as_basic_value())?;
+        }
         self.return_zero()?;
         self.builder.position_at_end(here);
-        self.fault_exit = Some((bb, site, value));
-        Ok((bb, site, value))
+        let exit = FaultExit {
+            block: bb,
+            site,
+            value,
+            extent,
+        };
+        self.fault_exit = Some(exit);
+        Ok(exit)
     }
 
     /// The address of an array element, with each index normalized (negative counts from
     /// the end) and, in checked kernels, bounds-checked.
     fn place_ptr(&mut self, place: &Place) -> Res<PointerValue<'ctx>> {
         let t = self.types;
-        let Slot::Array(base) = self.slots[place.array.0 as usize] else {
+        let Slot::Array(base, ref extents) = self.slots[place.array.0 as usize] else {
             unreachable!("array local")
         };
+        let extents = extents.clone();
         let mut linear: Option<IntValue<'ctx>> = None;
         for (axis, idx) in place.indices.iter().enumerate() {
-            let extent = place.ty.dims[axis];
-            let extent_v = t.i64.const_int(extent, false);
-            let (lo, hi) = index_bounds(idx, place.known[axis]);
+            let extent_v = extents[axis];
+            // In range whatever the extent: proved by the checker, or by the guard of the
+            // loop copy being emitted.
+            let proved = place.within[axis]
+                || place.guarded[axis].is_some_and(|v| self.active_guards.contains(&v));
+            let (lo, hi) = if proved {
+                (0, 0)
+            } else {
+                index_bounds(idx, place.known[axis])
+            };
             let (v, wide) = match self.wide_value(idx)? {
                 Some(w) => (w, true),
                 None => (self.expr(idx)?.into_int_value(), false),
@@ -893,12 +1039,16 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             } else {
                 v64
             };
-            let in_range = lo >= -i128::from(extent) && hi < i128::from(extent);
+            let in_range = proved
+                || match place.ty.dims[axis] {
+                    Extent::Fixed(extent) => lo >= -i128::from(extent) && hi < i128::from(extent),
+                    Extent::Runtime => false,
+                };
             if let Some(sites) = place.sites.as_ref().filter(|_| !in_range) {
                 let bad =
                     self.builder
                         .build_int_compare(IntPredicate::UGE, norm, extent_v, "oob")?;
-                self.fault_if(bad, sites[axis], v64)?;
+                self.fault_if_at(bad, sites[axis], v64, extent_v)?;
             }
             linear = Some(match linear {
                 None => norm,
@@ -909,6 +1059,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             });
         }
         let linear = linear.unwrap_or_else(|| t.i64.const_zero());
+        // SAFETY of the IR: `linear` is in range (checked above, or proved by the checker,
+        // or the kernel is unchecked and the caller promised it).
         let ptr = unsafe {
             self.builder
                 .build_in_bounds_gep(t.mem(place.ty.elem), base, &[linear], "elem")?
@@ -946,7 +1098,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let narrow = t.reg(s).into_int_type();
                     self.builder.build_int_truncate(w, narrow, "v")?.into()
                 }
-                Slot::Array(_) => unreachable!("checker gives arrays no scalar use"),
+                Slot::Array(..) => unreachable!("checker gives arrays no scalar use"),
+            },
+            TExprKind::Extent { array, axis } => match &self.slots[array.0 as usize] {
+                Slot::Array(_, extents) => extents[*axis as usize].into(),
+                _ => unreachable!("the checker takes extents of arrays only"),
             },
             TExprKind::Load(place) => {
                 let ptr = self.place_ptr(place)?;
@@ -1562,17 +1718,26 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         ret: &Type,
     ) -> Res<Option<BasicValueEnum<'ctx>>> {
         let mut vals: Vec<BasicMetadataValueEnum> = Vec::new();
-        for a in args {
+        for (j, a) in args.iter().enumerate() {
             match a {
                 Arg::Scalar(e) => {
                     let v = self.expr(e)?;
                     vals.push(self.reg_to_abi(v, e.ty)?.into());
                 }
                 Arg::Array(id) => {
-                    let Slot::Array(p) = self.slots[id.0 as usize] else {
+                    let Slot::Array(p, ref extents) = self.slots[id.0 as usize] else {
                         unreachable!("array arg")
                     };
                     vals.push(p.into());
+                    // The callee's `:` axes take this array's extents, fixed or not
+                    // (only kernels take arrays).
+                    if let Callee::Kernel(k) = callee
+                        && let Some((_, Type::Array(want))) = self.kernel_sigs[*k].params.get(j)
+                    {
+                        for axis in want.runtime_axes() {
+                            vals.push(extents[axis].into());
+                        }
+                    }
                 }
             }
         }

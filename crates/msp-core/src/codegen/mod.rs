@@ -4,10 +4,11 @@
 //! that touches inkwell. One lowering feeds both the JIT and object/assembly output; the
 //! [`TargetMachine`] decides which CPU the code is for.
 //!
-//! ABI of every kernel `k`: `ret k(params..., msp_fault* fault)`. Scalars pass as their C
-//! types (`bool` as a zero-extended byte), arrays as pointers to their first element.
-//! A checked kernel that faults writes a [`FaultRecord`] and returns. For the JIT, each
-//! kernel also gets a uniform trampoline `k__msp_call(u64* args, void* ret, fault*)`.
+//! Every kernel follows the calling convention in [`crate::abi`]: scalars as their C
+//! types, arrays as a pointer plus one `i64` per `:` axis, the fault record last. A
+//! checked kernel that faults writes a [`FaultRecord`] and returns. For the JIT, each
+//! kernel also gets a uniform trampoline `k__msp_call(u64* args, void* ret, fault*)`
+//! taking one slot per argument of that convention.
 
 mod lower;
 
@@ -43,15 +44,7 @@ impl From<inkwell::builder::BuilderError> for CodegenError {
     }
 }
 
-/// What a kernel writes when it stops with a fault. `site` is the fault site's index
-/// plus one (0 means no fault); `value` is the offending index where there is one.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FaultRecord {
-    pub site: u32,
-    pub reserved: u32,
-    pub value: i64,
-}
+pub use crate::abi::FaultRecord;
 
 /// The suffix of the JIT trampoline of each kernel.
 pub const TRAMPOLINE_SUFFIX: &str = "__msp_call";

@@ -189,7 +189,7 @@ macro_rules! elements {
         unsafe impl Element for $t { const SCALAR: Scalar = Scalar::$s; }
         impl KernelArg for $t {
             fn kind() -> ArgKind { ArgKind::Scalar(Scalar::$s) }
-            fn slot(&self) -> (u64, Option<usize>) { (ScalarValue::$v(*self).to_slot(), None) }
+            fn raw(&self) -> RawArg<'_> { RawArg::Scalar(ScalarValue::$v(*self).to_slot()) }
         }
         impl KernelRet for $t {
             fn matches(t: &Type) -> bool { *t == Type::Scalar(Scalar::$s) }
@@ -207,37 +207,154 @@ elements! {
 }
 
 /// Memory a kernel can take as an array: slices, fixed arrays and nested fixed arrays of
-/// an [`Element`], laid out row-major.
+/// an [`Element`], laid out row-major, and shaped views ([`Shaped`]).
 ///
 /// # Safety
-/// `elem_count` elements of `Elem` must lie contiguously at the start of `self`.
+/// `elem_count` elements of `Elem` must lie contiguously from `data_ptr`, and `shape`,
+/// when given, must multiply to `elem_count`.
 pub unsafe trait ArrayData {
     type Elem: Element;
     fn elem_count(&self) -> usize;
+    /// The address of the first element.
+    fn data_ptr(&self) -> *const Self::Elem;
+    /// The extents of every axis, for arguments that know them (shaped views); plain
+    /// buffers are flat and give `None`.
+    fn shape(&self) -> Option<&[usize]> {
+        None
+    }
 }
 
-unsafe impl<T: Element> ArrayData for [T] {
-    type Elem = T;
-    fn elem_count(&self) -> usize {
-        self.len()
+/// [`ArrayData`] a kernel may write.
+///
+/// # Safety
+/// As for [`ArrayData`]; the memory must be writable through `data_mut_ptr`.
+pub unsafe trait ArrayDataMut: ArrayData {
+    fn data_mut_ptr(&mut self) -> *mut Self::Elem;
+}
+
+macro_rules! flat_arrays {
+    ($( [$($g:tt)*] $t:ty => $count:expr; )*) => {$(
+        // SAFETY: slices and (nested) arrays of `T` are contiguous `T`s, row-major.
+        unsafe impl<T: Element, $($g)*> ArrayData for $t {
+            type Elem = T;
+            fn elem_count(&self) -> usize {
+                let f: fn(&Self) -> usize = $count;
+                f(self)
+            }
+            fn data_ptr(&self) -> *const T {
+                (self as *const Self).cast::<T>()
+            }
+        }
+        // SAFETY: as above, through a unique borrow.
+        unsafe impl<T: Element, $($g)*> ArrayDataMut for $t {
+            fn data_mut_ptr(&mut self) -> *mut T {
+                (self as *mut Self).cast::<T>()
+            }
+        }
+    )*};
+}
+
+flat_arrays! {
+    [] [T] => |a| a.len();
+    [const N: usize] [T; N] => |_| N;
+    [const N: usize, const M: usize] [[T; M]; N] => |_| N * M;
+    [const M: usize] [[T; M]] => |a| a.len() * M;
+}
+
+/// A row-major buffer with an explicit shape, for kernels whose arrays have several `:`
+/// axes (`Float[:][:]`): `Shaped::new(&data, [rows, cols])`. The product of the extents
+/// must equal the buffer's length.
+///
+/// ```
+/// let data = vec![1.0f32; 6];
+/// let m = msp_core::jit::Shaped::new(&data, [2, 3]).unwrap();
+/// assert!(msp_core::jit::Shaped::new(&data, [4, 2]).is_err());
+/// # let _ = m;
+/// ```
+#[derive(Clone, Debug)]
+pub struct Shaped<'a, T> {
+    data: &'a [T],
+    shape: Vec<usize>,
+}
+
+/// [`Shaped`] over a buffer the kernel may write.
+#[derive(Debug)]
+pub struct ShapedMut<'a, T> {
+    data: &'a mut [T],
+    shape: Vec<usize>,
+}
+
+fn check_product(len: usize, shape: &[usize]) -> Result<(), crate::abi::ShapeError> {
+    let product = shape.iter().map(|&d| d as u128).product::<u128>();
+    if product != len as u128 {
+        return Err(crate::abi::ShapeError::Product {
+            shape: shape.to_vec(),
+            product,
+            got: len,
+        });
+    }
+    Ok(())
+}
+
+impl<'a, T: Element> Shaped<'a, T> {
+    /// A view of `data` with extents `shape` (row-major).
+    ///
+    /// # Errors
+    /// When the extents do not multiply to `data.len()`.
+    pub fn new(data: &'a [T], shape: impl AsRef<[usize]>) -> Result<Self, crate::abi::ShapeError> {
+        let shape = shape.as_ref().to_vec();
+        check_product(data.len(), &shape)?;
+        Ok(Shaped { data, shape })
     }
 }
-unsafe impl<T: Element, const N: usize> ArrayData for [T; N] {
-    type Elem = T;
-    fn elem_count(&self) -> usize {
-        N
+
+impl<'a, T: Element> ShapedMut<'a, T> {
+    /// A writable view of `data` with extents `shape` (row-major).
+    ///
+    /// # Errors
+    /// When the extents do not multiply to `data.len()`.
+    pub fn new(
+        data: &'a mut [T],
+        shape: impl AsRef<[usize]>,
+    ) -> Result<Self, crate::abi::ShapeError> {
+        let shape = shape.as_ref().to_vec();
+        check_product(data.len(), &shape)?;
+        Ok(ShapedMut { data, shape })
     }
 }
-unsafe impl<T: Element, const N: usize, const M: usize> ArrayData for [[T; M]; N] {
+
+// SAFETY: the slice is contiguous and `new` checked the shape's product.
+unsafe impl<T: Element> ArrayData for Shaped<'_, T> {
     type Elem = T;
     fn elem_count(&self) -> usize {
-        N * M
+        self.data.len()
+    }
+    fn data_ptr(&self) -> *const T {
+        self.data.as_ptr()
+    }
+    fn shape(&self) -> Option<&[usize]> {
+        Some(&self.shape)
     }
 }
-unsafe impl<T: Element, const M: usize> ArrayData for [[T; M]] {
+
+// SAFETY: as for `Shaped`.
+unsafe impl<T: Element> ArrayData for ShapedMut<'_, T> {
     type Elem = T;
     fn elem_count(&self) -> usize {
-        self.len() * M
+        self.data.len()
+    }
+    fn data_ptr(&self) -> *const T {
+        self.data.as_ptr()
+    }
+    fn shape(&self) -> Option<&[usize]> {
+        Some(&self.shape)
+    }
+}
+
+// SAFETY: the view holds the unique borrow of its buffer.
+unsafe impl<T: Element> ArrayDataMut for ShapedMut<'_, T> {
+    fn data_mut_ptr(&mut self) -> *mut T {
+        self.data.as_mut_ptr()
     }
 }
 
@@ -248,11 +365,21 @@ pub enum ArgKind {
     Array { elem: Scalar, writable: bool },
 }
 
+/// One argument of a typed kernel call, as the trampoline takes it.
+pub enum RawArg<'a> {
+    Scalar(u64),
+    Array {
+        ptr: u64,
+        len: usize,
+        shape: Option<&'a [usize]>,
+    },
+}
+
 /// One argument of a typed kernel call.
 pub trait KernelArg {
     fn kind() -> ArgKind;
-    /// The slot value and, for arrays, the element count.
-    fn slot(&self) -> (u64, Option<usize>);
+    /// The slot value, and for arrays the element count and shape.
+    fn raw(&self) -> RawArg<'_>;
 }
 
 impl<A: ArrayData + ?Sized> KernelArg for &A {
@@ -262,26 +389,30 @@ impl<A: ArrayData + ?Sized> KernelArg for &A {
             writable: false,
         }
     }
-    fn slot(&self) -> (u64, Option<usize>) {
-        (
-            *self as *const A as *const u8 as u64,
-            Some(self.elem_count()),
-        )
+    fn raw(&self) -> RawArg<'_> {
+        RawArg::Array {
+            ptr: self.data_ptr() as u64,
+            len: self.elem_count(),
+            shape: (**self).shape(),
+        }
     }
 }
 
-impl<A: ArrayData + ?Sized> KernelArg for &mut A {
+impl<A: ArrayDataMut + ?Sized> KernelArg for &mut A {
     fn kind() -> ArgKind {
         ArgKind::Array {
             elem: A::Elem::SCALAR,
             writable: true,
         }
     }
-    fn slot(&self) -> (u64, Option<usize>) {
-        (
-            &**self as *const A as *const u8 as u64,
-            Some(self.elem_count()),
-        )
+    fn raw(&self) -> RawArg<'_> {
+        RawArg::Array {
+            // The kernel writes through this pointer: it comes from the unique borrow
+            // (`data_ptr` of the same memory; `&self` here cannot reborrow it mutably).
+            ptr: self.data_ptr() as u64,
+            len: self.elem_count(),
+            shape: (**self).shape(),
+        }
     }
 }
 
@@ -316,26 +447,29 @@ pub trait KernelArgs {
     fn pack(&self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError>;
 }
 
-fn pack_one(
+/// Fills the slots of parameter `i` of `sig` from `arg`, from slot `*at` on (the
+/// calling convention of [`crate::abi`]: a scalar, or a pointer then the extents of
+/// the `:` axes), checking array lengths and shapes.
+pub(crate) fn pack_one(
     sig: &KernelSig,
     i: usize,
-    slot: (u64, Option<usize>),
+    arg: RawArg<'_>,
     slots: &mut [u64],
+    at: &mut usize,
 ) -> Result<(), CallError> {
-    let (value, len) = slot;
-    if let (Some(got), Type::Array(a)) = (len, &sig.params[i].1) {
-        let expected = a.len().unwrap_or(0) as usize;
-        if got != expected {
-            return Err(CallError::Length {
-                kernel: sig.name.clone(),
-                param: sig.params[i].0.clone(),
-                ty: a.to_string(),
-                expected,
-                got,
-            });
+    match (arg, &sig.params[i].1) {
+        (RawArg::Array { ptr, len, shape }, Type::Array(a)) => {
+            slots[*at] = ptr;
+            let n = a.runtime_axes().count();
+            crate::abi::bind_extents(a, len, shape, &mut slots[*at + 1..*at + 1 + n])
+                .map_err(|problem| CallError::shape(sig, i, problem))?;
+            *at += 1 + n;
+        }
+        (RawArg::Scalar(v), _) | (RawArg::Array { ptr: v, .. }, _) => {
+            slots[*at] = v;
+            *at += 1;
         }
     }
-    slots[i] = value;
     Ok(())
 }
 
@@ -351,9 +485,10 @@ macro_rules! tuples {
                 let kinds: &[ArgKind] = &[$($t::kind()),*];
                 format!("({})", kinds.iter().map(|k| describe_kind(*k)).collect::<Vec<_>>().join(", "))
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, unused_mut)]
             fn pack(&self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError> {
-                $( pack_one(sig, $n, self.$n.slot(), slots)?; )*
+                let mut at = 0;
+                $( pack_one(sig, $n, self.$n.raw(), slots, &mut at)?; )*
                 Ok(())
             }
         }
@@ -401,6 +536,7 @@ pub struct ArrayArg<'a> {
     len: usize,
     elem: Scalar,
     writable: bool,
+    shape: Option<Vec<usize>>,
     _borrow: PhantomData<&'a mut [u8]>,
 }
 
@@ -412,6 +548,7 @@ impl<'a> CallArg<'a> {
             len: data.len(),
             elem: T::SCALAR,
             writable: true,
+            shape: None,
             _borrow: PhantomData,
         })
     }
@@ -423,46 +560,66 @@ impl<'a> CallArg<'a> {
             len: data.len(),
             elem: T::SCALAR,
             writable: false,
+            shape: None,
             _borrow: PhantomData,
         })
     }
 
-    pub(super) fn slot_for(
-        &mut self,
-        kernel: &str,
-        param: &str,
-        want: &Type,
-        writes: bool,
-    ) -> Result<u64, CallError> {
+    /// A buffer with explicit extents (row-major), for arrays with several `:` axes;
+    /// the call checks that they multiply to the buffer's length.
+    pub fn shaped<T: Element>(data: &'a mut [T], shape: impl AsRef<[usize]>) -> CallArg<'a> {
+        let mut arg = CallArg::array(data);
+        if let CallArg::Array(a) = &mut arg {
+            a.shape = Some(shape.as_ref().to_vec());
+        }
+        arg
+    }
+
+    /// A read-only [`CallArg::shaped`].
+    pub fn shaped_ref<T: Element>(data: &'a [T], shape: impl AsRef<[usize]>) -> CallArg<'a> {
+        let mut arg = CallArg::array_ref(data);
+        if let CallArg::Array(a) = &mut arg {
+            a.shape = Some(shape.as_ref().to_vec());
+        }
+        arg
+    }
+
+    /// Checks this argument against parameter `i` of `sig` and fills its slots from
+    /// `*at` on.
+    pub(super) fn pack(
+        &self,
+        sig: &KernelSig,
+        i: usize,
+        slots: &mut [u64],
+        at: &mut usize,
+    ) -> Result<(), CallError> {
+        let (param, want) = &sig.params[i];
         let type_err = |got: String| CallError::Type {
-            kernel: kernel.into(),
-            param: param.into(),
+            kernel: sig.name.clone(),
+            param: param.clone(),
             expected: want.to_string(),
             got,
         };
-        match (self, want) {
-            (CallArg::Scalar(v), Type::Scalar(s)) if v.scalar() == *s => Ok(v.to_slot()),
-            (CallArg::Scalar(v), _) => Err(type_err(format!("a `{}`", v.scalar()))),
+        let raw = match (self, want) {
+            (CallArg::Scalar(v), Type::Scalar(s)) if v.scalar() == *s => {
+                RawArg::Scalar(v.to_slot())
+            }
+            (CallArg::Scalar(v), _) => return Err(type_err(format!("a `{}`", v.scalar()))),
             (CallArg::Array(a), Type::Array(t)) if a.elem == t.elem => {
-                if writes && !a.writable {
+                if sig.writes[i] && !a.writable {
                     return Err(type_err(
                         "a read-only buffer, but the kernel writes this array".into(),
                     ));
                 }
-                let expected = t.len().unwrap_or(0) as usize;
-                if a.len != expected {
-                    return Err(CallError::Length {
-                        kernel: kernel.into(),
-                        param: param.into(),
-                        ty: t.to_string(),
-                        expected,
-                        got: a.len,
-                    });
+                RawArg::Array {
+                    ptr: a.ptr as u64,
+                    len: a.len,
+                    shape: a.shape.as_deref(),
                 }
-                Ok(a.ptr as u64)
             }
-            (CallArg::Array(a), _) => Err(type_err(format!("an array of `{}`", a.elem))),
-        }
+            (CallArg::Array(a), _) => return Err(type_err(format!("an array of `{}`", a.elem))),
+        };
+        pack_one(sig, i, raw, slots, at)
     }
 }
 

@@ -18,7 +18,32 @@ use crate::check::{CheckedModule, Type};
 use crate::codegen::{CodegenError, FaultRecord, JIT_SYMBOL_PREFIX, TRAMPOLINE_SUFFIX};
 use crate::source::SourceMap;
 
-pub use args::{ArrayData, CallArg, Element, KernelArg, KernelArgs, KernelRet, ScalarValue};
+pub use args::{
+    ArrayData, ArrayDataMut, CallArg, Element, KernelArg, KernelArgs, KernelRet, RawArg,
+    ScalarValue, Shaped, ShapedMut,
+};
+
+impl CallError {
+    /// An array argument that does not fit parameter `i` of `sig`.
+    pub(crate) fn shape(sig: &KernelSig, i: usize, problem: crate::abi::ShapeError) -> CallError {
+        let (param, ty) = &sig.params[i];
+        match problem {
+            crate::abi::ShapeError::Len { expected, got } => CallError::Length {
+                kernel: sig.name.clone(),
+                param: param.clone(),
+                ty: ty.to_string(),
+                expected: expected as usize,
+                got,
+            },
+            problem => CallError::Shape {
+                kernel: sig.name.clone(),
+                param: param.clone(),
+                ty: ty.to_string(),
+                problem,
+            },
+        }
+    }
+}
 
 /// A fault a checked kernel stopped with, resolved to a message a user can act on.
 ///
@@ -88,6 +113,13 @@ pub enum CallError {
         expected: usize,
         got: usize,
     },
+    #[error("argument `{param}` of `{kernel}` (`{ty}`) {problem}")]
+    Shape {
+        kernel: String,
+        param: String,
+        ty: String,
+        problem: crate::abi::ShapeError,
+    },
     #[error("`{kernel}` takes {expected} argument(s), {got} given")]
     Arity {
         kernel: String,
@@ -126,6 +158,8 @@ struct SiteInfo {
 struct KernelEntry {
     sig: KernelSig,
     trampoline: usize,
+    /// Arguments of the calling convention ([`crate::abi::kernel_params`]).
+    slots: usize,
 }
 
 /// A compiled module whose kernels can be called. Dropping it frees the machine code.
@@ -184,6 +218,7 @@ impl JitModule {
                 KernelEntry {
                     sig: k.sig.clone(),
                     trampoline,
+                    slots: crate::abi::kernel_params(&k.sig).len(),
                 },
             );
             jit.order.push(name.clone());
@@ -275,12 +310,13 @@ impl JitModule {
                 got: args.len(),
             });
         }
-        let mut slots = vec![0u64; args.len().max(1)];
-        for (k, (arg, (pname, ty))) in args.iter_mut().zip(&sig.params).enumerate() {
-            slots[k] = arg.slot_for(name, pname, ty, sig.writes[k])?;
+        let mut slots = vec![0u64; entry.slots.max(1)];
+        let mut at = 0;
+        for (k, arg) in args.iter().enumerate() {
+            arg.pack(sig, k, &mut slots, &mut at)?;
         }
         // SAFETY: every slot holds a value of the parameter's type, or a pointer to an
-        // array with exactly the kernel's element count and element type.
+        // array of the element type with the extents in the slots after it.
         unsafe { self.invoke(entry, &slots) }
     }
 
@@ -315,7 +351,7 @@ impl JitModule {
                 &site.kernel,
                 &site.location,
                 &site.origin,
-                crate::aot::rt::fault_message(&site.kind, record.value),
+                crate::abi::fault_message(&site.kind, &record),
             ),
             None => Fault::unknown_site(record.site),
         }
@@ -374,11 +410,19 @@ impl<Args: KernelArgs, Ret: KernelRet> Kernel<'_, Args, Ret> {
     /// Calls the kernel. Array lengths are checked; a checked kernel's fault comes back
     /// as [`CallError::Fault`].
     pub fn call(&self, args: Args) -> Result<Ret, CallError> {
-        let mut slots = [0u64; 16];
-        args.pack(&self.entry.sig, &mut slots)?;
+        // Most signatures fit on the stack; a call allocates only beyond that.
+        let mut small = [0u64; 32];
+        let mut large = Vec::new();
+        let slots: &mut [u64] = if self.entry.slots <= small.len() {
+            &mut small
+        } else {
+            large.resize(self.entry.slots, 0);
+            &mut large
+        };
+        args.pack(&self.entry.sig, slots)?;
         // SAFETY: `kernel()` checked the types against the signature and `pack` checked
-        // the lengths, so each slot holds what the parameter expects.
-        let r = unsafe { self.module.invoke(self.entry, &slots)? };
+        // the lengths and shapes, so each slot holds what the kernel expects.
+        let r = unsafe { self.module.invoke(self.entry, slots)? };
         Ok(Ret::from_value(r))
     }
 }

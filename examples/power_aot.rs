@@ -27,7 +27,7 @@ def power5f(x: f64) -> f64:
 "#
 );
 
-fn main() -> Result<(), msp::Fault> {
+fn main() -> Result<(), msp::CallError> {
     for x in [2, 3] {
         println!("power10({x}) = {}", power10(x)?);
     }

@@ -40,6 +40,29 @@ mod transpose {
     msp::msp!(file = "tests/kernels/transpose.py", define(n = 4));
 }
 
+// Arrays whose extents the caller passes.
+mod runtime {
+    msp::msp!(
+        r#"
+@compile
+def dot(x: F64[:], y: F64[:]) -> f64:
+    s: f64 = 0
+    for i in range(len(x)):
+        s += x[i] * y[i]
+    return s
+
+@compile
+def rows(m: I32[:][3], out: I64[:]) -> None:
+    for r in range(len(m)):
+        out[r] = m[r, 0] + m[r, 1] + m[r, 2]
+
+@compile
+def grid(g: I32[:][:]) -> i64:
+    return g.shape[0] * 100 + g.shape[1]
+"#
+    );
+}
+
 mod faults {
     msp::msp!(
         r#"
@@ -69,8 +92,11 @@ fn staged_power() {
 
 #[test]
 fn same_kernel_names_in_two_invocations() {
-    assert_eq!(power_again::power10(2.0), 1024.0);
-    assert_eq!(power_again::cube(1 << 20), 1 << 60);
+    // SAFETY: the unchecked kernels index nothing and divide by nothing.
+    unsafe {
+        assert_eq!(power_again::power10(2.0), Ok(1024.0));
+        assert_eq!(power_again::cube(1 << 20), Ok(1 << 60));
+    }
     assert_eq!(power::cube(3), Ok(27));
 }
 
@@ -92,20 +118,36 @@ fn transpose_from_a_file() {
 }
 
 #[test]
-#[should_panic(expected = "argument `src` of kernel `transpose` has 15 elements")]
-fn wrong_length_panics() {
+fn wrong_length_is_an_error() {
     let src = [0.0f32; 15];
     let mut dst = [0.0f32; 16];
-    let _ = transpose::transpose(&src[..], &mut dst);
+    let err = transpose::transpose(&src[..], &mut dst).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            msp::CallError::Length {
+                expected: 16,
+                got: 15,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "argument `src` of `transpose` has 15 elements; the kernel's array `Float[4][4]` needs 16"
+    );
 }
 
 #[test]
 fn checked_faults_name_kernel_and_line() {
     let a = [10, 20, 30, 40];
     assert_eq!(faults::peek(&a, -1), Ok(40));
-    let err = faults::peek(&a, 4).unwrap_err();
+    let msp::CallError::Fault(err) = faults::peek(&a, 4).unwrap_err() else {
+        panic!("a fault")
+    };
     assert_eq!(err.kernel, "peek");
-    assert!(err.location.ends_with("aot_macro.rs:48:14"), "{err}");
+    assert!(err.location.ends_with("aot_macro.rs:71:14"), "{err}");
     assert!(err.message.contains("index 4 is out of range"), "{err}");
     let err = faults::div(1, 0).unwrap_err();
     assert!(err.to_string().contains("division by zero"), "{err}");
@@ -113,4 +155,37 @@ fn checked_faults_name_kernel_and_line() {
     let mut v = [1.0, 2.0, 3.0];
     assert_eq!(faults::scale(&mut v, 2.0), Ok(true));
     assert_eq!(v, [2.0, 4.0, 6.0]);
+}
+
+#[test]
+fn runtime_extents() {
+    let x: Vec<f64> = (1..=5).map(f64::from).collect();
+    assert_eq!(runtime::dot(&x, &x), Ok(55.0));
+    assert_eq!(runtime::dot(&x[..0], &x[..0]), Ok(0.0));
+    // The shorter second array faults at the access, naming the kernel and line.
+    let err = runtime::dot(&x[..], &x[..3]).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("index 3 is out of range for axis 0 of extent 3"),
+        "{err}"
+    );
+    let m = [[1, 2, 3], [4, 5, 6]];
+    let mut out = vec![0i64; 2];
+    runtime::rows(&m[..], &mut out).unwrap();
+    assert_eq!(out, [6, 15]);
+    // A flat buffer that is not a whole number of rows is an error, not a panic.
+    let flat = [1i32; 7];
+    assert!(matches!(
+        runtime::rows(&flat[..], &mut out),
+        Err(msp::CallError::Shape { .. })
+    ));
+    let data = vec![0i32; 12];
+    assert_eq!(
+        runtime::grid(&msp::Shaped::new(&data, [3, 4]).unwrap()),
+        Ok(304)
+    );
+    assert!(matches!(
+        runtime::grid(&data[..]),
+        Err(msp::CallError::Shape { .. })
+    ));
 }

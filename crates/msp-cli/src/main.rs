@@ -204,7 +204,7 @@ fn run(command: Command) -> Result<(), String> {
             let mut buffers = args::materialize(&parsed, sig)?;
             let result = {
                 let mut call_args = args::call_args(&mut buffers);
-                module.call_dynamic(&parsed.name, &mut call_args)
+                call_kernel(&module, &parsed.name, &mut call_args)
             };
             flush_c_stdio();
             let result = result.map_err(|e| format!("error: {e}"))?;
@@ -227,6 +227,18 @@ fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Calls a kernel with the arguments from the command line, checked or not.
+fn call_kernel(
+    module: &msp_core::jit::JitModule,
+    name: &str,
+    args: &mut [msp_core::jit::CallArg<'_>],
+) -> Result<Option<msp_core::jit::ScalarValue>, msp_core::jit::CallError> {
+    // SAFETY: a kernel without checks runs only when the user asked for it, with
+    // `--unchecked` or `unchecked=True` in the source: the command line is the `unsafe`
+    // block. Arguments were bound to the parameters' extents by `call_dynamic_unchecked`.
+    unsafe { module.call_dynamic_unchecked(name, args) }
 }
 
 /// Re-compiles and re-calls `repeat` times in this process and reports medians.
@@ -252,7 +264,7 @@ fn run_bench(
         let mut buffers = args::materialize(parsed, &sig)?;
         let mut call_args = args::call_args(&mut buffers);
         let t = Instant::now();
-        let r = module.call_dynamic(&parsed.name, &mut call_args);
+        let r = call_kernel(&module, &parsed.name, &mut call_args);
         calls.push(t.elapsed());
         r.map_err(|e| format!("error: {e}"))?;
     }

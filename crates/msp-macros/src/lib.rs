@@ -30,7 +30,7 @@ use proc_macro::TokenStream;
 /// "#);
 ///
 /// let mut a = [1.0f32, 2.0, 3.0, 4.0];
-/// scale(&mut a, 0.5)?; // checked kernels return Result<T, msp::Fault>
+/// scale(&mut a, 0.5)?; // kernels return Result<T, msp::CallError>
 /// ```
 ///
 /// Each `@compile` kernel becomes a function of the same name in the calling module:

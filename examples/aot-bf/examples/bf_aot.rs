@@ -10,7 +10,7 @@ msp::include_kernels!("kernels");
 // brings it along.
 use aot_bf as _;
 
-fn main() -> Result<(), msp::Fault> {
+fn main() -> Result<(), msp::CallError> {
     let mut tape = vec![0i32; 30000];
     run(&mut tape[..])?;
     Ok(())

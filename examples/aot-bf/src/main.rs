@@ -21,7 +21,7 @@ def run(tape: Int[30000]) -> None:
     );
 }
 
-fn main() -> Result<(), msp::Fault> {
+fn main() -> Result<(), msp::CallError> {
     let mut tape = vec![0i32; 30000];
     run(&mut tape[..])?;
     // The generated kernels are checked: a bad index is an error naming the line.

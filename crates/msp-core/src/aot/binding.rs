@@ -1,6 +1,7 @@
 //! What a host language needs to know to call the kernels of an AOT compilation: each
 //! kernel's symbol and signature, and the fault table.
 
+use crate::abi::AbiParam;
 use crate::check::hir::FaultKind;
 use crate::check::{ArrayType, Scalar, Type};
 use crate::driver::CheckedProgram;
@@ -21,6 +22,8 @@ pub struct KernelBinding {
     pub location: String,
     /// The signature as the source spells it: `fn(int, Float[4][4]) -> float`.
     pub describe: String,
+    /// The kernel's arguments in the calling convention's order ([`crate::abi`]).
+    pub abi: Vec<AbiParam>,
 }
 
 /// One parameter of a kernel.
@@ -30,8 +33,9 @@ pub enum ParamBinding {
         name: String,
         ty: Scalar,
     },
-    /// A row-major array of `len` elements passed as a pointer to the first; `writes`
-    /// says whether the kernel (or one it calls) may store into it.
+    /// A row-major array passed as a pointer to the first element and the extents of
+    /// its `:` axes; `len` is its element count when every extent is fixed (else 0);
+    /// `writes` says whether the kernel (or one it calls) may store into it.
     Array {
         name: String,
         ty: ArrayType,
@@ -96,6 +100,7 @@ pub(super) fn kernels(program: &CheckedProgram, prefix: &str) -> Vec<KernelBindi
                 checked: !k.unchecked,
                 location: program.map.file_location(k.span).to_string(),
                 describe: crate::jit::describe_sig(&k.sig),
+                abi: crate::abi::kernel_params(&k.sig),
             }
         })
         .collect()

@@ -3,16 +3,18 @@
 //!
 //! Each kernel `k` is declared as `ret {prefix}k(params..., msp_fault *fault)`: scalars as
 //! their `<stdint.h>` types, arrays as pointers to the first element (`const` when the
-//! kernel only reads them). `fault` must point to a zeroed `msp_fault`; after the call a
+//! kernel only reads them) followed by an `int64_t NAME_dimK` per `:` axis K, the calling
+//! convention of [`crate::abi`]. `fault` must point to a zeroed `msp_fault`; after the call a
 //! non-zero `site` means the kernel stopped with a fault, which `{guard}_fault_message`
 //! turns into words.
 
 use std::fmt::Write;
 
 use super::binding::{KernelBinding, ParamBinding, SiteBinding};
-use super::rt::fault_message;
 use super::sanitize;
+use crate::abi::AbiParam;
 use crate::check::hir::FaultKind;
+use msp_rt::fault_message;
 
 /// The header text; `name` (the library's name) makes the include guard and the name of
 /// the fault-description helper.
@@ -26,11 +28,19 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
     );
     let _ = writeln!(s, "#ifndef {guard}\n#define {guard}\n");
     s.push_str("#include <stdbool.h>\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    s.push_str(
+    let _ = write!(
+        s,
         "#ifndef MSP_FAULT_DEFINED\n#define MSP_FAULT_DEFINED\n\
          /* What a checked kernel writes when it stops: site is 0 when all went well,\n   \
-         otherwise 1 + the index of the fault site; value is the offending index, if any. */\n\
-         typedef struct msp_fault {\n    uint32_t site;\n    uint32_t reserved;\n    int64_t value;\n} msp_fault;\n#endif\n\n",
+         otherwise 1 + the index of the fault site; value is the offending index, if any,\n   \
+         and extent the extent of the axis it was out of range for. */\n{}\n#endif\n\n",
+        crate::abi::C_FAULT_RECORD
+    );
+    s.push_str(
+        "/* Arrays are row-major and contiguous: pass a pointer to the first element. An axis\n   \
+         written `:` in the kernel takes its extent at the call, as the int64_t parameter\n   \
+         NAME_dimK right after the pointer (K is the axis); the kernel reads\n   \
+         NAME_dim0 * ... elements. */\n\n",
     );
     for k in kernels {
         let _ = writeln!(
@@ -42,16 +52,32 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
             if k.checked { "" } else { " (unchecked)" }
         );
         let mut params: Vec<String> = k
-            .params
+            .abi
             .iter()
-            .map(|p| match p {
-                ParamBinding::Scalar { name, ty } => format!("{} {}", ty.c_name(), c_ident(name)),
-                ParamBinding::Array {
-                    name, ty, writes, ..
-                } => {
-                    let cnst = if *writes { "" } else { "const " };
-                    format!("{cnst}{} *{} /* {ty} */", ty.elem.c_name(), c_ident(name))
+            .map(|p| match *p {
+                AbiParam::Scalar { param, ty } => {
+                    format!("{} {}", ty.c_name(), c_ident(k.params[param].name()))
                 }
+                AbiParam::Data {
+                    param,
+                    elem,
+                    writes,
+                } => {
+                    let cnst = if writes { "" } else { "const " };
+                    let ty = match &k.params[param] {
+                        ParamBinding::Array { ty, .. } => ty.to_string(),
+                        ParamBinding::Scalar { ty, .. } => ty.to_string(),
+                    };
+                    format!(
+                        "{cnst}{} *{} /* {ty} */",
+                        elem.c_name(),
+                        c_ident(k.params[param].name())
+                    )
+                }
+                AbiParam::Extent { param, axis } => format!(
+                    "int64_t {}",
+                    c_ident(&crate::abi::extent_name(k.params[param].name(), axis))
+                ),
             })
             .collect();
         params.push("msp_fault *fault".to_string());
@@ -158,16 +184,40 @@ mod tests {
         let k = KernelBinding {
             name: "run".into(),
             symbol: "bf_run".into(),
-            params: vec![ParamBinding::Array {
-                name: "tape".into(),
-                ty: ArrayType::fixed(Scalar::I32, &[8]),
-                len: 8,
-                writes: true,
-            }],
+            params: vec![
+                ParamBinding::Array {
+                    name: "tape".into(),
+                    ty: ArrayType::fixed(Scalar::I32, &[8]),
+                    len: 8,
+                    writes: true,
+                },
+                ParamBinding::Array {
+                    name: "src".into(),
+                    ty: ArrayType {
+                        elem: Scalar::U8,
+                        dims: vec![crate::check::Extent::Runtime],
+                    },
+                    len: 0,
+                    writes: false,
+                },
+            ],
             ret: None,
             checked: true,
             location: "bf.py:3:1".into(),
-            describe: "fn(Int[8]) -> None".into(),
+            describe: "fn(Int[8], U8[:]) -> None".into(),
+            abi: vec![
+                AbiParam::Data {
+                    param: 0,
+                    elem: Scalar::I32,
+                    writes: true,
+                },
+                AbiParam::Data {
+                    param: 1,
+                    elem: Scalar::U8,
+                    writes: false,
+                },
+                AbiParam::Extent { param: 1, axis: 0 },
+            ],
         };
         let site = SiteBinding {
             kernel: "run".into(),
@@ -185,7 +235,7 @@ mod tests {
         };
         let h = header("kernels", &[k], &[site, generated]);
         assert!(
-            h.contains("void bf_run(int32_t *tape /* Int[8] */, msp_fault *fault);"),
+            h.contains("void bf_run(int32_t *tape /* Int[8] */, const uint8_t *src /* U8[:] */, int64_t src_dim0, msp_fault *fault);"),
             "{h}"
         );
         assert!(

@@ -14,7 +14,6 @@
 pub mod asm;
 pub mod binding;
 pub mod c;
-pub mod rt;
 pub mod rust;
 
 use std::time::Instant;

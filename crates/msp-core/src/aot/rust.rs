@@ -1,21 +1,26 @@
 //! Rust source for the kernels of an AOT compilation: a hidden module with the typed
-//! `unsafe extern "C"` declarations and the fault table, and one safe wrapper per kernel.
+//! `unsafe extern "C"` declarations and the fault table, and one wrapper per kernel.
 //!
-//! For a kernel `def transpose(src: Float[4][4], dst: Float[4][4]) -> None` the wrapper is
+//! For a kernel `def scale(a: Float[:][4], k: float) -> None` the wrapper is
 //!
 //! ```text
-//! pub fn transpose(src: &(impl ArrayData<Elem = f32> + ?Sized),
-//!                  dst: &mut (impl ArrayData<Elem = f32> + ?Sized)) -> Result<(), msp::Fault>
+//! pub fn scale(a: &mut (impl ArrayDataMut<Elem = f32> + ?Sized), k: f32)
+//!     -> Result<(), msp::CallError>
 //! ```
 //!
-//! so `&[f32; 16]`, `&[[f32; 4]; 4]`, `&[f32]` and `&Vec<f32>` all work (the element
-//! count is checked; a mismatch panics, as `copy_from_slice` does). Checked kernels return
-//! `Result<T, msp::Fault>`; unchecked kernels return `T`. The generated code names the
-//! runtime through `runtime` (normally `::msp::__private`).
+//! so `&mut [f32]`, `&mut [[f32; 4]]`, `&mut Vec<f32>` and `&mut ShapedMut<f32>` all
+//! work: the wrapper binds each array to its parameter's extents (a length or shape that
+//! does not fit is `CallError::Length`/`Shape`, never a panic) and passes the pointer
+//! and the extents of the `:` axes ([`crate::abi`]). A fault is `CallError::Fault`. The
+//! wrapper of an unchecked kernel is an `unsafe fn`: nothing stops its indexes. The
+//! generated code names the runtime through `runtime` (normally `::msp::__private`, the
+//! `msp-rt` crate).
 
 use std::fmt::Write;
 
 use super::binding::{KernelBinding, ParamBinding, SiteBinding};
+use crate::abi::{AbiParam, extent_name};
+use crate::check::Extent;
 use crate::check::hir::FaultKind;
 
 /// How the generated code reaches the symbols.
@@ -68,22 +73,25 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
     let _ = writeln!(s, "    unsafe extern \"C\" {{");
     for k in kernels {
         let mut params: Vec<String> = k
-            .params
+            .abi
             .iter()
-            .map(|p| match p {
-                ParamBinding::Scalar { name, ty } => format!("{}: {}", ident(name), ty.rust_name()),
-                ParamBinding::Array {
-                    name,
-                    ty,
-                    writes: true,
-                    ..
-                } => format!("{}: *mut {}", ident(name), ty.elem.rust_name()),
-                ParamBinding::Array {
-                    name,
-                    ty,
-                    writes: false,
-                    ..
-                } => format!("{}: *const {}", ident(name), ty.elem.rust_name()),
+            .map(|p| match *p {
+                AbiParam::Scalar { param, ty } => {
+                    format!("{}: {}", ident(k.params[param].name()), ty.rust_name())
+                }
+                AbiParam::Data {
+                    param,
+                    elem,
+                    writes,
+                } => format!(
+                    "{}: *{} {}",
+                    ident(k.params[param].name()),
+                    if writes { "mut" } else { "const" },
+                    elem.rust_name()
+                ),
+                AbiParam::Extent { param, axis } => {
+                    format!("{}: i64", ident(&extent_name(k.params[param].name(), axis)))
+                }
             })
             .collect();
         params.push(format!("fault: *mut {rt}::FaultRecord"));
@@ -110,11 +118,11 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
     let (distinct, map) = super::binding::dedup_sites(sites);
     let map: Vec<String> = map.iter().map(u32::to_string).collect();
     let _ = writeln!(s, "    pub static SITE_MAP: &[u32] = &[{}];", map.join(","));
-    let _ = writeln!(s, "    pub static SITES: &[{rt}::Site] = &[");
+    let _ = writeln!(s, "    pub static SITES: &[{rt}::wrapper::Site] = &[");
     for site in &distinct {
         let _ = writeln!(
             s,
-            "        {rt}::Site {{ kernel: {:?}, location: {:?}, origin: {:?}, kind: {} }},",
+            "        {rt}::wrapper::Site {{ kernel: {:?}, location: {:?}, origin: {:?}, kind: {} }},",
             site.kernel,
             site.location,
             site.origin,
@@ -137,11 +145,6 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
         format!("{} ", opts.vis)
     };
     let ret = k.ret.map_or("()", |r| r.rust_name());
-    let sig_ret = if k.checked {
-        format!("::core::result::Result<{ret}, {rt}::Fault>")
-    } else {
-        ret.to_string()
-    };
     let params: Vec<String> = k
         .params
         .iter()
@@ -150,9 +153,10 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
             ParamBinding::Array {
                 name, ty, writes, ..
             } => format!(
-                "{}: &{}(impl {rt}::ArrayData<Elem = {}> + ?Sized)",
+                "{}: &{}(impl {rt}::{}<Elem = {}> + ?Sized)",
                 ident(name),
                 if *writes { "mut " } else { "" },
+                if *writes { "ArrayDataMut" } else { "ArrayData" },
                 ty.elem.rust_name()
             ),
         })
@@ -166,63 +170,79 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     );
     for p in &k.params {
         if let ParamBinding::Array {
-            name,
-            ty,
-            len,
-            writes,
+            name, ty, writes, ..
         } = p
         {
             let how = if *writes { "written" } else { "read" };
-            let _ = writeln!(
-                s,
-                "///\n/// `{name}`: `{ty}`, {len} elements in row-major order ({how})."
-            );
+            let size = match ty.len() {
+                Some(n) => format!("{n} elements"),
+                None => "any extent on its `:` axes".to_string(),
+            };
+            let _ = writeln!(s, "///\n/// `{name}`: `{ty}`, {size}, row-major ({how}).");
         }
     }
-    if k.params
-        .iter()
-        .any(|p| matches!(p, ParamBinding::Array { .. }))
-    {
+    let _ = writeln!(
+        s,
+        "///\n/// # Errors\n/// `CallError::Length` or `CallError::Shape` when an array argument does not fit its\n/// parameter; `CallError::Fault`, naming the kernel, the line and the fault, when a run-time\n/// check fails."
+    );
+    if !k.checked {
         let _ = writeln!(
             s,
-            "///\n/// # Panics\n/// If an array argument does not have exactly the kernel's element count."
-        );
-    }
-    if k.checked {
-        let _ = writeln!(
-            s,
-            "///\n/// # Errors\n/// A `Fault` naming the kernel, the line and the fault when a run-time check fails."
+            "///\n/// # Safety\n/// The kernel is compiled without run-time checks (`unchecked`): the caller must make\n/// sure that every index it computes is in range for its array and that no integer\n/// division or modulo divides by zero. An index out of range reads or writes memory\n/// outside the arrays passed in."
         );
     }
     let _ = writeln!(
         s,
-        "#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic)]\n#[inline]\n{vis}fn {}({}) -> {sig_ret} {{",
+        "#[allow(dead_code, non_snake_case, clippy::all, clippy::pedantic)]\n#[inline]\n{vis}{}fn {}({}) -> ::core::result::Result<{ret}, {rt}::CallError> {{",
+        if k.checked { "" } else { "unsafe " },
         ident(&k.name),
         params.join(", ")
     );
-    let mut args = Vec::new();
     for p in &k.params {
-        match p {
-            ParamBinding::Scalar { name, .. } => args.push(ident(name)),
-            ParamBinding::Array {
+        if let ParamBinding::Array { name, ty, .. } = p {
+            let dims: Vec<String> = ty
+                .dims
+                .iter()
+                .map(|d| match d {
+                    Extent::Fixed(n) => format!("{rt}::Extent::Fixed({n})"),
+                    Extent::Runtime => format!("{rt}::Extent::Runtime"),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "    let mut {} = [0u64; {}];\n    {rt}::wrapper::ArrayParam {{ kernel: {:?}, name: {:?}, ty: {:?}, dims: &[{}] }}.bind(&*{}, &mut {})?;",
+                extents_var(name),
+                ty.runtime_axes().count(),
+                k.name,
                 name,
-                ty,
-                len,
-                writes,
-            } => {
-                let _ = writeln!(
-                    s,
-                    "    {rt}::check_len({:?}, {:?}, {:?}, {len}usize, {});",
-                    k.name,
-                    name,
-                    ty.to_string(),
-                    ident(name)
-                );
-                args.push(if *writes {
-                    format!("{rt}::array_mut_ptr({})", ident(name))
+                ty.to_string(),
+                dims.join(", "),
+                ident(name),
+                extents_var(name),
+            );
+        }
+    }
+    let mut args = Vec::new();
+    let mut axis_slot = std::collections::HashMap::new();
+    for p in &k.abi {
+        match *p {
+            AbiParam::Scalar { param, .. } => args.push(ident(k.params[param].name())),
+            AbiParam::Data { param, writes, .. } => {
+                let name = ident(k.params[param].name());
+                args.push(if writes {
+                    format!("{rt}::wrapper::array_mut_ptr({name})")
                 } else {
-                    format!("{rt}::array_ptr({})", ident(name))
+                    format!("{rt}::wrapper::array_ptr({name})")
                 });
+            }
+            AbiParam::Extent { param, .. } => {
+                let slot = axis_slot.entry(param).or_insert(0usize);
+                args.push(format!(
+                    "{}[{}] as i64",
+                    extents_var(k.params[param].name()),
+                    *slot
+                ));
+                *slot += 1;
             }
         }
     }
@@ -230,35 +250,24 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     let _ = writeln!(s, "    let mut __msp_fault = {rt}::FaultRecord::default();");
     let _ = writeln!(
         s,
-        "    // SAFETY: the declaration matches the kernel's ABI; every array holds exactly the\n    // kernel's element count and is writable where the kernel writes.\n    {}unsafe {{ {m}::{}({}) }};",
-        if k.ret.is_some() {
-            "let __msp_ret = "
-        } else {
+        "    // SAFETY: the declaration matches the kernel's calling convention; every array\n    // argument was bound to its parameter's extents above and is writable where the\n    // kernel writes{}.\n    let __msp_ret = unsafe {{ {m}::{}({}) }};",
+        if k.checked {
             ""
+        } else {
+            "; the caller keeps the unchecked kernel's indexes in range (see # Safety)"
         },
         ident(&k.name),
         args.join(", ")
     );
-    if k.checked {
-        let _ = writeln!(
-            s,
-            "    if __msp_fault.site != 0 {{\n        return ::core::result::Result::Err({rt}::fault({m}::SITES, {m}::SITE_MAP, &__msp_fault));\n    }}"
-        );
-        let _ = writeln!(
-            s,
-            "    ::core::result::Result::Ok({})\n}}",
-            if k.ret.is_some() { "__msp_ret" } else { "()" }
-        );
-    } else {
-        let _ = writeln!(
-            s,
-            "    if __msp_fault.site != 0 {{\n        {rt}::fault_panic({m}::SITES, {m}::SITE_MAP, &__msp_fault);\n    }}"
-        );
-        if k.ret.is_some() {
-            let _ = writeln!(s, "    __msp_ret");
-        }
-        let _ = writeln!(s, "}}");
-    }
+    let _ = writeln!(
+        s,
+        "    if __msp_fault.site != 0 {{\n        return ::core::result::Result::Err({rt}::wrapper::fault({m}::SITES, {m}::SITE_MAP, &__msp_fault));\n    }}\n    ::core::result::Result::Ok(__msp_ret)\n}}"
+    );
+}
+
+/// The local holding the extents of array parameter `name`'s `:` axes.
+fn extents_var(name: &str) -> String {
+    format!("__msp_extents_{name}")
 }
 
 fn fault_kind(rt: &str, kind: &FaultKind) -> String {
@@ -317,6 +326,17 @@ mod tests {
             checked: true,
             location: "k.py:1:1".into(),
             describe: "fn(Float[2][2], int) -> bool".into(),
+            abi: vec![
+                AbiParam::Data {
+                    param: 0,
+                    elem: Scalar::F32,
+                    writes: true,
+                },
+                AbiParam::Scalar {
+                    param: 1,
+                    ty: Scalar::I32,
+                },
+            ],
         };
         let opts = RustOptions {
             runtime: "::msp::__private".into(),
@@ -329,7 +349,7 @@ mod tests {
         assert!(text.contains("#[link_name = \"p_scale\"]"), "{text}");
         assert!(text.contains("pub fn scale(a: *mut f32, r#type: i32, fault: *mut ::msp::__private::FaultRecord) -> bool;"), "{text}");
         assert!(
-            text.contains("pub fn scale(a: &mut (impl ::msp::__private::ArrayData<Elem = f32> + ?Sized), r#type: i32) -> ::core::result::Result<bool, ::msp::__private::Fault> {"),
+            text.contains("pub fn scale(a: &mut (impl ::msp::__private::ArrayDataMut<Elem = f32> + ?Sized), r#type: i32) -> ::core::result::Result<bool, ::msp::__private::CallError> {"),
             "{text}"
         );
     }

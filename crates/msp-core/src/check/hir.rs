@@ -55,19 +55,7 @@ pub struct FaultSite {
     pub kind: FaultKind,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum FaultKind {
-    /// The index into `axis` (0-based) of an array with that extent was out of range;
-    /// the faulting index travels in the fault record.
-    IndexOutOfRange {
-        axis: u32,
-        /// `None` for a `:` axis: the record carries the extent of that call.
-        extent: Option<u64>,
-    },
-    DivisionByZero,
-    ModuloByZero,
-    RangeStepZero,
-}
+pub use msp_rt::FaultKind;
 
 #[derive(Clone, Debug)]
 pub struct Local {

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use super::CallError;
 use crate::check::hir::KernelSig;
 use crate::check::{Scalar, Type};
+use msp_rt::{ArrayData, ArrayDataMut, Element};
 
 /// A scalar value of any kernel type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -176,20 +177,11 @@ pub fn py_float_repr(nan: bool, inf: bool, negative: bool, sci: &str) -> String 
     }
 }
 
-/// A Rust type that is an array element of a kernel type.
-///
-/// # Safety
-/// `SCALAR` must have exactly `Self`'s size and representation.
-pub unsafe trait Element: Copy + 'static {
-    const SCALAR: Scalar;
-}
-
 macro_rules! elements {
     ($($t:ty => $s:ident, $v:ident);* $(;)?) => {$(
-        unsafe impl Element for $t { const SCALAR: Scalar = Scalar::$s; }
         impl KernelArg for $t {
             fn kind() -> ArgKind { ArgKind::Scalar(Scalar::$s) }
-            fn raw(&self) -> RawArg<'_> { RawArg::Scalar(ScalarValue::$v(*self).to_slot()) }
+            fn raw(&mut self) -> RawArg<'_> { RawArg::Scalar(ScalarValue::$v(*self).to_slot()) }
         }
         impl KernelRet for $t {
             fn matches(t: &Type) -> bool { *t == Type::Scalar(Scalar::$s) }
@@ -204,158 +196,6 @@ macro_rules! elements {
 elements! {
     bool => Bool, Bool; i8 => I8, I8; i16 => I16, I16; i32 => I32, I32; i64 => I64, I64;
     u8 => U8, U8; u16 => U16, U16; u32 => U32, U32; u64 => U64, U64; f32 => F32, F32; f64 => F64, F64;
-}
-
-/// Memory a kernel can take as an array: slices, fixed arrays and nested fixed arrays of
-/// an [`Element`], laid out row-major, and shaped views ([`Shaped`]).
-///
-/// # Safety
-/// `elem_count` elements of `Elem` must lie contiguously from `data_ptr`, and `shape`,
-/// when given, must multiply to `elem_count`.
-pub unsafe trait ArrayData {
-    type Elem: Element;
-    fn elem_count(&self) -> usize;
-    /// The address of the first element.
-    fn data_ptr(&self) -> *const Self::Elem;
-    /// The extents of every axis, for arguments that know them (shaped views); plain
-    /// buffers are flat and give `None`.
-    fn shape(&self) -> Option<&[usize]> {
-        None
-    }
-}
-
-/// [`ArrayData`] a kernel may write.
-///
-/// # Safety
-/// As for [`ArrayData`]; the memory must be writable through `data_mut_ptr`.
-pub unsafe trait ArrayDataMut: ArrayData {
-    fn data_mut_ptr(&mut self) -> *mut Self::Elem;
-}
-
-macro_rules! flat_arrays {
-    ($( [$($g:tt)*] $t:ty => $count:expr; )*) => {$(
-        // SAFETY: slices and (nested) arrays of `T` are contiguous `T`s, row-major.
-        unsafe impl<T: Element, $($g)*> ArrayData for $t {
-            type Elem = T;
-            fn elem_count(&self) -> usize {
-                let f: fn(&Self) -> usize = $count;
-                f(self)
-            }
-            fn data_ptr(&self) -> *const T {
-                (self as *const Self).cast::<T>()
-            }
-        }
-        // SAFETY: as above, through a unique borrow.
-        unsafe impl<T: Element, $($g)*> ArrayDataMut for $t {
-            fn data_mut_ptr(&mut self) -> *mut T {
-                (self as *mut Self).cast::<T>()
-            }
-        }
-    )*};
-}
-
-flat_arrays! {
-    [] [T] => |a| a.len();
-    [const N: usize] [T; N] => |_| N;
-    [const N: usize, const M: usize] [[T; M]; N] => |_| N * M;
-    [const M: usize] [[T; M]] => |a| a.len() * M;
-}
-
-/// A row-major buffer with an explicit shape, for kernels whose arrays have several `:`
-/// axes (`Float[:][:]`): `Shaped::new(&data, [rows, cols])`. The product of the extents
-/// must equal the buffer's length.
-///
-/// ```
-/// let data = vec![1.0f32; 6];
-/// let m = msp_core::jit::Shaped::new(&data, [2, 3]).unwrap();
-/// assert!(msp_core::jit::Shaped::new(&data, [4, 2]).is_err());
-/// # let _ = m;
-/// ```
-#[derive(Clone, Debug)]
-pub struct Shaped<'a, T> {
-    data: &'a [T],
-    shape: Vec<usize>,
-}
-
-/// [`Shaped`] over a buffer the kernel may write.
-#[derive(Debug)]
-pub struct ShapedMut<'a, T> {
-    data: &'a mut [T],
-    shape: Vec<usize>,
-}
-
-fn check_product(len: usize, shape: &[usize]) -> Result<(), crate::abi::ShapeError> {
-    let product = shape.iter().map(|&d| d as u128).product::<u128>();
-    if product != len as u128 {
-        return Err(crate::abi::ShapeError::Product {
-            shape: shape.to_vec(),
-            product,
-            got: len,
-        });
-    }
-    Ok(())
-}
-
-impl<'a, T: Element> Shaped<'a, T> {
-    /// A view of `data` with extents `shape` (row-major).
-    ///
-    /// # Errors
-    /// When the extents do not multiply to `data.len()`.
-    pub fn new(data: &'a [T], shape: impl AsRef<[usize]>) -> Result<Self, crate::abi::ShapeError> {
-        let shape = shape.as_ref().to_vec();
-        check_product(data.len(), &shape)?;
-        Ok(Shaped { data, shape })
-    }
-}
-
-impl<'a, T: Element> ShapedMut<'a, T> {
-    /// A writable view of `data` with extents `shape` (row-major).
-    ///
-    /// # Errors
-    /// When the extents do not multiply to `data.len()`.
-    pub fn new(
-        data: &'a mut [T],
-        shape: impl AsRef<[usize]>,
-    ) -> Result<Self, crate::abi::ShapeError> {
-        let shape = shape.as_ref().to_vec();
-        check_product(data.len(), &shape)?;
-        Ok(ShapedMut { data, shape })
-    }
-}
-
-// SAFETY: the slice is contiguous and `new` checked the shape's product.
-unsafe impl<T: Element> ArrayData for Shaped<'_, T> {
-    type Elem = T;
-    fn elem_count(&self) -> usize {
-        self.data.len()
-    }
-    fn data_ptr(&self) -> *const T {
-        self.data.as_ptr()
-    }
-    fn shape(&self) -> Option<&[usize]> {
-        Some(&self.shape)
-    }
-}
-
-// SAFETY: as for `Shaped`.
-unsafe impl<T: Element> ArrayData for ShapedMut<'_, T> {
-    type Elem = T;
-    fn elem_count(&self) -> usize {
-        self.data.len()
-    }
-    fn data_ptr(&self) -> *const T {
-        self.data.as_ptr()
-    }
-    fn shape(&self) -> Option<&[usize]> {
-        Some(&self.shape)
-    }
-}
-
-// SAFETY: the view holds the unique borrow of its buffer.
-unsafe impl<T: Element> ArrayDataMut for ShapedMut<'_, T> {
-    fn data_mut_ptr(&mut self) -> *mut T {
-        self.data.as_mut_ptr()
-    }
 }
 
 /// What a Rust argument is, for signature checks.
@@ -379,7 +219,7 @@ pub enum RawArg<'a> {
 pub trait KernelArg {
     fn kind() -> ArgKind;
     /// The slot value, and for arrays the element count and shape.
-    fn raw(&self) -> RawArg<'_>;
+    fn raw(&mut self) -> RawArg<'_>;
 }
 
 impl<A: ArrayData + ?Sized> KernelArg for &A {
@@ -389,7 +229,7 @@ impl<A: ArrayData + ?Sized> KernelArg for &A {
             writable: false,
         }
     }
-    fn raw(&self) -> RawArg<'_> {
+    fn raw(&mut self) -> RawArg<'_> {
         RawArg::Array {
             ptr: self.data_ptr() as u64,
             len: self.elem_count(),
@@ -405,11 +245,11 @@ impl<A: ArrayDataMut + ?Sized> KernelArg for &mut A {
             writable: true,
         }
     }
-    fn raw(&self) -> RawArg<'_> {
+    fn raw(&mut self) -> RawArg<'_> {
+        // The kernel writes through this pointer: it comes from the unique borrow.
+        let ptr = (**self).data_mut_ptr() as u64;
         RawArg::Array {
-            // The kernel writes through this pointer: it comes from the unique borrow
-            // (`data_ptr` of the same memory; `&self` here cannot reborrow it mutably).
-            ptr: self.data_ptr() as u64,
+            ptr,
             len: self.elem_count(),
             shape: (**self).shape(),
         }
@@ -444,7 +284,7 @@ fn describe_kind(kind: ArgKind) -> String {
 pub trait KernelArgs {
     fn matches(sig: &KernelSig) -> bool;
     fn describe() -> String;
-    fn pack(&self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError>;
+    fn pack(&mut self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError>;
 }
 
 /// Fills the slots of parameter `i` of `sig` from `arg`, from slot `*at` on (the
@@ -461,8 +301,8 @@ pub(crate) fn pack_one(
         (RawArg::Array { ptr, len, shape }, Type::Array(a)) => {
             slots[*at] = ptr;
             let n = a.runtime_axes().count();
-            crate::abi::bind_extents(a, len, shape, &mut slots[*at + 1..*at + 1 + n])
-                .map_err(|problem| CallError::shape(sig, i, problem))?;
+            crate::abi::bind_extents(&a.dims, len, shape, &mut slots[*at + 1..*at + 1 + n])
+                .map_err(|problem| super::shape_error(sig, i, problem))?;
             *at += 1 + n;
         }
         (RawArg::Scalar(v), _) | (RawArg::Array { ptr: v, .. }, _) => {
@@ -486,7 +326,7 @@ macro_rules! tuples {
                 format!("({})", kinds.iter().map(|k| describe_kind(*k)).collect::<Vec<_>>().join(", "))
             }
             #[allow(unused_variables, unused_mut)]
-            fn pack(&self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError> {
+            fn pack(&mut self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError> {
                 let mut at = 0;
                 $( pack_one(sig, $n, self.$n.raw(), slots, &mut at)?; )*
                 Ok(())

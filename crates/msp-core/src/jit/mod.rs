@@ -18,121 +18,27 @@ use crate::check::{CheckedModule, Type};
 use crate::codegen::{CodegenError, FaultRecord, JIT_SYMBOL_PREFIX, TRAMPOLINE_SUFFIX};
 use crate::source::SourceMap;
 
-pub use args::{
-    ArrayData, ArrayDataMut, CallArg, Element, KernelArg, KernelArgs, KernelRet, RawArg,
-    ScalarValue, Shaped, ShapedMut,
-};
+pub use args::{CallArg, KernelArg, KernelArgs, KernelRet, RawArg, ScalarValue};
+pub use msp_rt::{ArrayData, ArrayDataMut, CallError, Element, Fault, Shaped, ShapedMut};
 
-impl CallError {
-    /// An array argument that does not fit parameter `i` of `sig`.
-    pub(crate) fn shape(sig: &KernelSig, i: usize, problem: crate::abi::ShapeError) -> CallError {
-        let (param, ty) = &sig.params[i];
-        match problem {
-            crate::abi::ShapeError::Len { expected, got } => CallError::Length {
-                kernel: sig.name.clone(),
-                param: param.clone(),
-                ty: ty.to_string(),
-                expected: expected as usize,
-                got,
-            },
-            problem => CallError::Shape {
-                kernel: sig.name.clone(),
-                param: param.clone(),
-                ty: ty.to_string(),
-                problem,
-            },
-        }
+/// An array argument that does not fit parameter `i` of `sig`.
+pub(crate) fn shape_error(sig: &KernelSig, i: usize, problem: crate::abi::ShapeError) -> CallError {
+    let (param, ty) = &sig.params[i];
+    match problem {
+        crate::abi::ShapeError::Len { expected, got } => CallError::Length {
+            kernel: sig.name.clone(),
+            param: param.clone(),
+            ty: ty.to_string(),
+            expected: expected as usize,
+            got,
+        },
+        problem => CallError::Shape {
+            kernel: sig.name.clone(),
+            param: param.clone(),
+            ty: ty.to_string(),
+            problem: Box::new(problem),
+        },
     }
-}
-
-/// A fault a checked kernel stopped with, resolved to a message a user can act on.
-///
-/// ```
-/// let fault = msp_core::jit::Fault {
-///     kernel: "f".into(),
-///     location: "g.py:9:12".into(),
-///     message: "integer division by zero".into(),
-///     origin: Some("quoted at g.py:2:12, spliced into the kernel at g.py:9:12".into()),
-/// };
-/// assert_eq!(
-///     fault.to_string(),
-///     "kernel `f` stopped at g.py:9:12: integer division by zero \
-///      (generated code: quoted at g.py:2:12, spliced into the kernel at g.py:9:12)"
-/// );
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("kernel `{kernel}` stopped at {location}: {message}{}", origin_suffix(origin.as_deref()))]
-pub struct Fault {
-    pub kernel: String,
-    /// `file:line:col` in the user's file (for generated code: where it was spliced).
-    pub location: String,
-    pub message: String,
-    /// For generated code, where the faulting code was quoted and each splice that
-    /// carried it into the kernel (see [`SourceMap::origin_line`]).
-    pub origin: Option<String>,
-}
-
-fn origin_suffix(origin: Option<&str>) -> String {
-    origin.map_or(String::new(), |o| format!(" (generated code: {o})"))
-}
-
-impl Fault {
-    /// A fault from a table entry: `origin` empty means code written in the kernel.
-    pub fn at_site(kernel: &str, location: &str, origin: &str, message: String) -> Fault {
-        Fault {
-            kernel: kernel.to_string(),
-            location: location.to_string(),
-            message,
-            origin: (!origin.is_empty()).then(|| origin.to_string()),
-        }
-    }
-
-    /// A record whose site is not in the table (a corrupted record).
-    pub fn unknown_site(site: u32) -> Fault {
-        Fault {
-            kernel: "?".into(),
-            location: "?".into(),
-            message: format!("unknown fault site {site}"),
-            origin: None,
-        }
-    }
-}
-
-/// Why a call did not return a value.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CallError {
-    #[error(transparent)]
-    Fault(#[from] Fault),
-    #[error(
-        "argument `{param}` of `{kernel}` has {got} elements; the kernel's array `{ty}` needs {expected}"
-    )]
-    Length {
-        kernel: String,
-        param: String,
-        ty: String,
-        expected: usize,
-        got: usize,
-    },
-    #[error("argument `{param}` of `{kernel}` (`{ty}`) {problem}")]
-    Shape {
-        kernel: String,
-        param: String,
-        ty: String,
-        problem: crate::abi::ShapeError,
-    },
-    #[error("`{kernel}` takes {expected} argument(s), {got} given")]
-    Arity {
-        kernel: String,
-        expected: usize,
-        got: usize,
-    },
-    #[error("argument `{param}` of `{kernel}` must be `{expected}`, got {got}")]
-    Type {
-        kernel: String,
-        param: String,
-        expected: String,
-        got: String,
-    },
 }
 
 /// Fetching a kernel failed: no such kernel, or it has another signature than asked.
@@ -140,6 +46,10 @@ pub enum CallError {
 pub enum SignatureError {
     #[error("no kernel named `{0}` in this module (kernels: {1})")]
     Unknown(String, String),
+    #[error(
+        "kernel `{0}` is compiled without run-time checks; take it with `unchecked_kernel` and call it in `unsafe`"
+    )]
+    Unchecked(String),
     #[error("kernel `{name}` is `{actual}`, not `{requested}`")]
     Mismatch {
         name: String,
@@ -160,6 +70,8 @@ struct KernelEntry {
     trampoline: usize,
     /// Arguments of the calling convention ([`crate::abi::kernel_params`]).
     slots: usize,
+    /// Compiled with run-time checks: only then is a call from safe code sound.
+    checked: bool,
 }
 
 /// A compiled module whose kernels can be called. Dropping it frees the machine code.
@@ -219,6 +131,7 @@ impl JitModule {
                     sig: k.sig.clone(),
                     trampoline,
                     slots: crate::abi::kernel_params(&k.sig).len(),
+                    checked: !k.unchecked,
                 },
             );
             jit.order.push(name.clone());
@@ -260,10 +173,26 @@ impl JitModule {
     ///
     /// `Args` is a tuple of scalars (`i32`, `f64`, `bool`, ...) and arrays (`&[T]`,
     /// `&mut [T]`, `&[[T; M]; N]`, ...); `Ret` is a scalar or `()`.
+    ///
+    /// # Errors
+    /// [`SignatureError::Unchecked`] for a kernel compiled without run-time checks: its
+    /// calls can corrupt memory, so they go through [`JitModule::unchecked_kernel`].
     pub fn kernel<Args: KernelArgs, Ret: KernelRet>(
         &self,
         name: &str,
     ) -> Result<Kernel<'_, Args, Ret>, SignatureError> {
+        let handle = self.unchecked_kernel::<Args, Ret>(name)?;
+        if !handle.entry.checked {
+            return Err(SignatureError::Unchecked(name.to_string()));
+        }
+        Ok(Kernel { inner: handle })
+    }
+
+    /// A typed handle to any kernel, checked or not, whose calls are `unsafe`.
+    pub fn unchecked_kernel<Args: KernelArgs, Ret: KernelRet>(
+        &self,
+        name: &str,
+    ) -> Result<UncheckedKernel<'_, Args, Ret>, SignatureError> {
         let entry = self.entry(name)?;
         let sig = &entry.sig;
         let ok = Args::matches(sig) && Ret::matches(&sig.ret);
@@ -274,7 +203,7 @@ impl JitModule {
                 requested: format!("fn{} -> {}", Args::describe(), Ret::describe()),
             });
         }
-        Ok(Kernel {
+        Ok(UncheckedKernel {
             module: self,
             entry,
             _types: std::marker::PhantomData,
@@ -289,7 +218,31 @@ impl JitModule {
 
     /// Calls a kernel with arguments checked at run time (for hosts that learn the
     /// signature only from the module, like the CLI). Returns `None` for `-> None`.
+    ///
+    /// # Errors
+    /// Besides argument errors and faults, [`CallError::Unchecked`] for a kernel compiled
+    /// without run-time checks (see [`JitModule::call_dynamic_unchecked`]).
     pub fn call_dynamic(
+        &self,
+        name: &str,
+        args: &mut [CallArg<'_>],
+    ) -> Result<Option<ScalarValue>, CallError> {
+        if self.entry(name).is_ok_and(|e| !e.checked) {
+            return Err(CallError::Unchecked {
+                kernel: name.into(),
+            });
+        }
+        // SAFETY: the kernel checks its indexes and divisions itself.
+        unsafe { self.call_dynamic_unchecked(name, args) }
+    }
+
+    /// [`JitModule::call_dynamic`] for any kernel, checked or not.
+    ///
+    /// # Safety
+    /// For a kernel compiled without run-time checks, the caller must make sure that
+    /// every index it computes is in range and no integer division or modulo divides by
+    /// zero; an index out of range reads or writes memory outside the arrays passed.
+    pub unsafe fn call_dynamic_unchecked(
         &self,
         name: &str,
         args: &mut [CallArg<'_>],
@@ -316,7 +269,8 @@ impl JitModule {
             arg.pack(sig, k, &mut slots, &mut at)?;
         }
         // SAFETY: every slot holds a value of the parameter's type, or a pointer to an
-        // array of the element type with the extents in the slots after it.
+        // array of the element type with the extents in the slots after it; the caller
+        // answers for what an unchecked kernel does with them.
         unsafe { self.invoke(entry, &slots) }
     }
 
@@ -380,6 +334,23 @@ pub fn describe_sig(sig: &KernelSig) -> String {
 /// assert_eq!(a, [1.5, 2.0, 3.0]);
 /// ```
 pub struct Kernel<'m, Args, Ret> {
+    inner: UncheckedKernel<'m, Args, Ret>,
+}
+
+/// A typed handle to a kernel that may have no run-time checks: its calls are `unsafe`.
+///
+/// ```
+/// let m = msp_core::driver::Compiler::new()
+///     .jit_source("poke.py", "@compile(unchecked=True)\ndef poke(a: Int[4], i: int) -> None:\n    a[i] = 7\n")
+///     .unwrap();
+/// assert!(m.kernel::<(&mut [i32; 4], i32), ()>("poke").is_err());
+/// let poke = m.unchecked_kernel::<(&mut [i32; 4], i32), ()>("poke").unwrap();
+/// let mut a = [0; 4];
+/// // SAFETY: 2 is in range for the 4 elements of `a`.
+/// unsafe { poke.call((&mut a, 2)) }.unwrap();
+/// assert_eq!(a, [0, 0, 7, 0]);
+/// ```
+pub struct UncheckedKernel<'m, Args, Ret> {
     module: &'m JitModule,
     entry: &'m KernelEntry,
     // Covariant in `Args`: the lifetimes written in a handle's argument types may
@@ -389,6 +360,12 @@ pub struct Kernel<'m, Args, Ret> {
 }
 
 impl<Args, Ret> fmt::Debug for Kernel<'_, Args, Ret> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl<Args, Ret> fmt::Debug for UncheckedKernel<'_, Args, Ret> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -405,11 +382,30 @@ impl<Args, Ret> Clone for Kernel<'_, Args, Ret> {
     }
 }
 impl<Args, Ret> Copy for Kernel<'_, Args, Ret> {}
+impl<Args, Ret> Clone for UncheckedKernel<'_, Args, Ret> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<Args, Ret> Copy for UncheckedKernel<'_, Args, Ret> {}
 
 impl<Args: KernelArgs, Ret: KernelRet> Kernel<'_, Args, Ret> {
-    /// Calls the kernel. Array lengths are checked; a checked kernel's fault comes back
-    /// as [`CallError::Fault`].
+    /// Calls the kernel. Array lengths and shapes are checked; a checked kernel's fault
+    /// comes back as [`CallError::Fault`].
     pub fn call(&self, args: Args) -> Result<Ret, CallError> {
+        // SAFETY: `JitModule::kernel` hands out `Kernel`s of checked kernels only.
+        unsafe { self.inner.call(args) }
+    }
+}
+
+impl<Args: KernelArgs, Ret: KernelRet> UncheckedKernel<'_, Args, Ret> {
+    /// Calls the kernel, checking array lengths and shapes as [`Kernel::call`] does.
+    ///
+    /// # Safety
+    /// If the kernel was compiled without run-time checks, every index it computes must
+    /// be in range and no integer division or modulo may divide by zero: an index out of
+    /// range reads or writes memory outside the arrays passed.
+    pub unsafe fn call(&self, mut args: Args) -> Result<Ret, CallError> {
         // Most signatures fit on the stack; a call allocates only beyond that.
         let mut small = [0u64; 32];
         let mut large = Vec::new();
@@ -420,8 +416,9 @@ impl<Args: KernelArgs, Ret: KernelRet> Kernel<'_, Args, Ret> {
             &mut large
         };
         args.pack(&self.entry.sig, slots)?;
-        // SAFETY: `kernel()` checked the types against the signature and `pack` checked
-        // the lengths and shapes, so each slot holds what the kernel expects.
+        // SAFETY: `unchecked_kernel()` checked the types against the signature and
+        // `pack` the lengths and shapes, so each slot holds what the kernel expects; the
+        // caller answers for an unchecked kernel's indexes.
         let r = unsafe { self.module.invoke(self.entry, slots)? };
         Ok(Ret::from_value(r))
     }

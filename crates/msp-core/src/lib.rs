@@ -15,6 +15,7 @@ pub mod diag;
 pub mod driver;
 pub mod jit;
 pub mod parse;
+pub mod report;
 pub mod source;
 pub mod stage;
 pub mod staged;

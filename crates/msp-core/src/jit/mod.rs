@@ -80,7 +80,7 @@ pub struct JitModule {
     kernels: HashMap<String, KernelEntry>,
     order: Vec<String>,
     sites: Vec<SiteInfo>,
-    report: crate::driver::CompileReport,
+    report: crate::report::CompileReport,
 }
 
 /// A C function a kernel can call through an `@extern` declaration, given by address.
@@ -149,13 +149,13 @@ impl JitModule {
         Ok(jit)
     }
 
-    pub(crate) fn with_report(mut self, report: crate::driver::CompileReport) -> JitModule {
+    pub(crate) fn with_report(mut self, report: crate::report::CompileReport) -> JitModule {
         self.report = report;
         self
     }
 
     /// Phase timings and, if asked for, the IR of this compilation.
-    pub fn report(&self) -> &crate::driver::CompileReport {
+    pub fn report(&self) -> &crate::report::CompileReport {
         &self.report
     }
 

@@ -49,3 +49,12 @@ def run(tape: Int[30000]) -> None:
 @compile
 def cell(tape: Int[30000], i: int) -> int:
     return tape[i]
+
+# A kernel over an array of any length (`:`), for C callers that learn it at run time:
+# the weighted sum of the first `n` cells.
+@compile
+def weighted(cells: I32[:], n: i64) -> i64:
+    s: i64 = 0
+    for i in range(n):
+        s += cells[i] * (i + 1)
+    return s

@@ -41,4 +41,10 @@ fn c_program_links_the_static_library() {
         stdout.contains("cell fault: kernel `cell` stopped at kernels/bf.py:51:17: index out of range for axis 0 of extent 30000 (value 30000, result 0)"),
         "{stdout}"
     );
+    // 1*1 + 2*2 + 3*3 + 4*4 + 5*5
+    assert!(stdout.contains("weighted: 55 (site 0)"), "{stdout}");
+    assert!(
+        stdout.contains("weighted fault: kernel `weighted` stopped at kernels/bf.py:59:20: index out of range for axis 0 (the record holds the index and the extent) (value 5, extent 5)"),
+        "{stdout}"
+    );
 }

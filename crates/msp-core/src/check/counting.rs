@@ -536,7 +536,7 @@ fn mark_expr(e: &mut TExpr, v: LocalId, ty: Scalar) {
 
 /// Calls `f` on every expression of `s`, nested ones and those of nested statements,
 /// children before parents.
-fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
+pub(super) fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
     match s {
         TStmt::Assign { value, .. } | TStmt::Expr(value) | TStmt::Return(Some(value)) => {
             value.visit_mut(f)

@@ -812,16 +812,9 @@ impl KernelChecker<'_> {
                 }
                 Type::Array(want) => {
                     let id = a.as_name().and_then(|n| self.names.get(n).copied());
+                    // The same array twice is refused after checking, where it is
+                    // written (`check::refuse_written_overlaps`): only then is it known.
                     match id.and_then(|id| self.array_of(id).map(|t| (id, t))) {
-                        Some((id, _))
-                            if targs
-                                .iter()
-                                .any(|t| matches!(t, Arg::Array(other) if *other == id)) =>
-                        {
-                            // Array parameters never overlap; codegen tells LLVM so.
-                            return Err(Diagnostic::error(a.span, format!("the same array is passed twice to `{name}`"))
-                                .with_note("array parameters must not overlap; copy it into a local array first"));
-                        }
                         Some((id, have)) if have.passes_as(want) => targs.push(Arg::Array(id)),
                         Some((_, have)) => {
                             let mut d = Diagnostic::error(

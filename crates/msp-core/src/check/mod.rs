@@ -152,6 +152,12 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
         return Err(CheckError { diagnostics: diags });
     }
     mark_writes(&mut kernels);
+    let overlaps = refuse_written_overlaps(&mut kernels);
+    if !overlaps.is_empty() {
+        return Err(CheckError {
+            diagnostics: overlaps,
+        });
+    }
     kernels.iter_mut().for_each(counting::mark_counting_loops);
     Ok(CheckedModule {
         kernels,
@@ -263,6 +269,66 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
     for (k, w) in kernels.iter_mut().zip(writes) {
         k.sig.writes = w;
     }
+}
+
+/// Calls that pass one array for two parameters of which the callee (or a kernel it
+/// calls) writes one. Overlapping arrays that are only read are harmless, and LLVM's
+/// `noalias` on them stays sound: it forbids a write through one and an access through
+/// another, and there is no write.
+fn refuse_written_overlaps(kernels: &mut [TypedKernel]) -> Vec<Diagnostic> {
+    use hir::{Arg, Callee, TExprKind};
+    let writes: Vec<Vec<bool>> = kernels.iter().map(|k| k.sig.writes.clone()).collect();
+    let names: Vec<Vec<String>> = kernels
+        .iter()
+        .map(|k| k.sig.params.iter().map(|(n, _)| n.clone()).collect())
+        .collect();
+    let kernel_names: Vec<String> = kernels.iter().map(|k| k.sig.name.clone()).collect();
+    let mut diags = Vec::new();
+    for k in kernels.iter_mut() {
+        let locals: Vec<String> = k.locals.iter().map(|l| l.name.clone()).collect();
+        for s in &mut k.body {
+            counting::stmt_exprs(s, &mut |e| {
+                let TExprKind::Call {
+                    callee: Callee::Kernel(c),
+                    args,
+                    ..
+                } = &e.kind
+                else {
+                    return;
+                };
+                let arrays: Vec<(usize, u32)> = args
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, a)| match a {
+                        Arg::Array(id) => Some((j, id.0)),
+                        Arg::Scalar(_) => None,
+                    })
+                    .collect();
+                for (n, &(j, id)) in arrays.iter().enumerate() {
+                    for &(m, other) in &arrays[n + 1..] {
+                        let written = [j, m].into_iter().find(|&p| writes[*c][p]);
+                        if other != id {
+                            continue;
+                        }
+                        if let Some(w) = written {
+                            let (pj, pm) = (&names[*c][j], &names[*c][m]);
+                            diags.push(
+                                Diagnostic::error(
+                                    e.span,
+                                    format!(
+                                        "the array `{}` is passed as both `{pj}` and `{pm}` to `{}`, which writes `{}`",
+                                        locals[id as usize], kernel_names[*c], names[*c][w]
+                                    ),
+                                )
+                                .with_note("an array a kernel writes must not overlap its other parameters; copy it into a local array first"),
+                            );
+                        }
+                    }
+                }
+            });
+        }
+    }
+    diags
 }
 
 fn duplicate(name: &str, span: Span, prev: Span) -> Diagnostic {

@@ -491,6 +491,51 @@ fn loop_counters_within_an_axis_need_no_check() {
 }
 
 #[test]
+fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
+    // `range(len(a))` indexes `a` with no check; another array at the counter is checked
+    // once before the loop (the guarded copy has no check, the other copy keeps one);
+    // a counting `while` up to `len(a)` from 0 needs none either; `range(n)` keeps them.
+    let src = "@compile\ndef total(a: F32[:]) -> f32:\n    s: f32 = 0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n\n\
+               @compile\ndef saxpy(k: f32, x: F32[:], y: F32[:]) -> None:\n    for i in range(len(y)):\n        y[i] = k * x[i] + y[i]\n\n\
+               @compile\ndef count(a: I64[:]) -> i64:\n    s: i64 = 0\n    i: i64 = 0\n    while i < len(a):\n        s += a[i]\n        i = i + 1\n    return s\n\n\
+               @compile\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let checks = |name: &str| function_body(&ir, name).matches("icmp uge i64").count();
+    assert_eq!(checks("total"), 0, "{}", function_body(&ir, "total"));
+    assert_eq!(checks("count"), 0, "{}", function_body(&ir, "count"));
+    let saxpy = function_body(&ir, "saxpy");
+    assert!(saxpy.contains("for.guarded") && saxpy.contains("for.checked"), "{saxpy}");
+    assert_eq!(checks("saxpy"), 1, "only the checked copy tests x[i]:\n{saxpy}");
+    assert!(checks("upto") >= 1, "{}", function_body(&ir, "upto"));
+
+    let m = jit(src);
+    let saxpy = m
+        .kernel::<(f32, &[f32], &mut [f32]), ()>("saxpy")
+        .expect("saxpy");
+    let x = [1.0, 2.0, 3.0];
+    let mut y = vec![10.0; 3];
+    saxpy.call((2.0, &x, &mut y)).expect("in range");
+    assert_eq!(y, [12.0, 14.0, 16.0]);
+    // A shorter x faults at the first iteration past its end, after the earlier ones
+    // wrote their elements, naming the access.
+    let mut y = vec![10.0; 5];
+    let err = saxpy.call((2.0, &x, &mut y)).expect_err("x is short");
+    assert!(
+        err.to_string()
+            .contains("t.py:11:22: index 3 is out of range for axis 0 of extent 3"),
+        "{err}"
+    );
+    assert_eq!(y, [12.0, 14.0, 16.0, 10.0, 10.0]);
+    let count = m.kernel::<(&[i64],), i64>("count").expect("count");
+    assert_eq!(count.call((&[1, 2, 3, 4],)).expect("runs"), 10);
+    assert_eq!(count.call((&[],)).expect("runs"), 0);
+    let upto = m.kernel::<(&[i64], i64), i64>("upto").expect("upto");
+    assert!(upto.call((&[1, 2], 3)).is_err(), "a[2] faults");
+}
+
+#[test]
 fn checks_that_cannot_fail_are_not_emitted() {
     // A u16 index cannot leave an axis of 65536, an i8 one (normalized) an axis of 128 or
     // more, a literal in range never: no fault path, even unoptimized.

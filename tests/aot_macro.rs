@@ -188,4 +188,12 @@ fn runtime_extents() {
         runtime::grid(&data[..]),
         Err(msp::CallError::Shape { .. })
     ));
+    // ndarray (feature `ndarray`): the view's shape gives the extents; a strided view
+    // is an error, not a silent copy.
+    let a = ndarray::Array2::<i32>::zeros((5, 2));
+    assert_eq!(runtime::grid(&a.view()), Ok(502));
+    assert!(matches!(
+        runtime::grid(&a.t()),
+        Err(msp::CallError::Shape { .. })
+    ));
 }

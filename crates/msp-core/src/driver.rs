@@ -53,7 +53,6 @@ impl CompileError {
 
 pub use crate::report::{CompileReport, PhaseTimes};
 
-
 /// A module after stage 0.
 pub struct StagedProgram {
     pub map: SourceMap,

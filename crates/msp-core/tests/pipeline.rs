@@ -506,8 +506,15 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(checks("total"), 0, "{}", function_body(&ir, "total"));
     assert_eq!(checks("count"), 0, "{}", function_body(&ir, "count"));
     let saxpy = function_body(&ir, "saxpy");
-    assert!(saxpy.contains("for.guarded") && saxpy.contains("for.checked"), "{saxpy}");
-    assert_eq!(checks("saxpy"), 1, "only the checked copy tests x[i]:\n{saxpy}");
+    assert!(
+        saxpy.contains("for.guarded") && saxpy.contains("for.checked"),
+        "{saxpy}"
+    );
+    assert_eq!(
+        checks("saxpy"),
+        1,
+        "only the checked copy tests x[i]:\n{saxpy}"
+    );
     assert!(checks("upto") >= 1, "{}", function_body(&ir, "upto"));
 
     let m = jit(src);
@@ -533,6 +540,34 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(count.call((&[],)).expect("runs"), 0);
     let upto = m.kernel::<(&[i64], i64), i64>("upto").expect("upto");
     assert!(upto.call((&[1, 2], 3)).is_err(), "a[2] faults");
+}
+
+#[test]
+fn several_runtime_axes_take_shaped_buffers_and_ndarray_views() {
+    let m = jit(
+        "@compile\ndef corner(g: I32[:][:]) -> i64:\n    return g[-1, -1] + g.shape[0] * 1000 + g.shape[1] * 100\n",
+    );
+    let corner = m
+        .kernel::<(&msp_core::jit::Shaped<i32>,), i64>("corner")
+        .expect("typed");
+    let data: Vec<i32> = (0..12).collect();
+    let shaped = msp_core::jit::Shaped::new(&data, [3, 4]).expect("3 x 4");
+    assert_eq!(corner.call((&shaped,)).expect("runs"), 11 + 3400);
+    // ndarray views give their shape; a transposed (strided) view is refused, not copied.
+    let a = ndarray::Array2::from_shape_vec((3, 4), data.clone()).expect("3 x 4");
+    let view = m
+        .kernel::<(&ndarray::ArrayView2<i32>,), i64>("corner")
+        .expect("typed");
+    assert_eq!(view.call((&a.view(),)).expect("runs"), 11 + 3400);
+    let t = a.t();
+    let err = view.call((&t,)).expect_err("not contiguous");
+    assert!(
+        matches!(&err, CallError::Shape { problem, .. } if **problem == msp_core::abi::ShapeError::NotContiguous),
+        "{err}"
+    );
+    // A flat slice cannot say two extents.
+    let flat = m.kernel::<(&[i32],), i64>("corner").expect("typed");
+    assert!(matches!(flat.call((&data,)), Err(CallError::Shape { .. })));
 }
 
 #[test]

@@ -41,6 +41,12 @@ pub unsafe trait ArrayData {
     fn shape(&self) -> Option<&[usize]> {
         None
     }
+    /// Whether the elements are contiguous and row-major. Views that can be strided
+    /// (`ndarray`'s) say `false` when they are not, and the call refuses them rather
+    /// than copy behind the caller's back.
+    fn contiguous(&self) -> bool {
+        true
+    }
 }
 
 /// [`ArrayData`] a kernel may write.
@@ -205,6 +211,10 @@ pub enum ShapeError {
         "is a flat buffer, but the type has {axes} `:` axes; pass a shaped view (`msp::Shaped`) saying its extents"
     )]
     NeedsShape { axes: usize },
+    #[error(
+        "is not contiguous and row-major; pass a standard-layout view (e.g. `.as_standard_layout()`)"
+    )]
+    NotContiguous,
     #[error("has {got} axes; it needs {expected}")]
     Rank { expected: usize, got: usize },
     #[error("has extent {got} on axis {axis}; it needs {expected}")]
@@ -311,5 +321,48 @@ pub fn bind_extents(
         (Some(_), Some(_)) => Err(ShapeError::NeedsShape {
             axes: 2 + runtime.count(),
         }),
+    }
+}
+
+#[cfg(feature = "ndarray")]
+mod ndarray_views {
+    //! `ndarray` arrays and views as kernel arrays: their shape gives the extents; a
+    //! view that is not in standard (row-major, contiguous) layout is refused.
+    use super::{ArrayData, ArrayDataMut, Element};
+    use ndarray::{ArrayBase, Data, DataMut, Dimension};
+
+    // SAFETY: `contiguous` is true only for standard layout, where `len` elements lie
+    // row-major from `as_ptr`; the call refuses the others before using the pointer.
+    unsafe impl<S, D, T> ArrayData for ArrayBase<S, D>
+    where
+        S: Data<Elem = T>,
+        D: Dimension,
+        T: Element,
+    {
+        type Elem = T;
+        fn elem_count(&self) -> usize {
+            self.len()
+        }
+        fn data_ptr(&self) -> *const T {
+            self.as_ptr()
+        }
+        fn shape(&self) -> Option<&[usize]> {
+            Some(ArrayBase::shape(self))
+        }
+        fn contiguous(&self) -> bool {
+            self.is_standard_layout()
+        }
+    }
+
+    // SAFETY: as above, through the unique borrow of a mutable view or owned array.
+    unsafe impl<S, D, T> ArrayDataMut for ArrayBase<S, D>
+    where
+        S: DataMut<Elem = T>,
+        D: Dimension,
+        T: Element,
+    {
+        fn data_mut_ptr(&mut self) -> *mut T {
+            self.as_mut_ptr()
+        }
     }
 }

@@ -57,22 +57,25 @@ impl ArrayParam {
         arg: &A,
         extents: &mut [u64],
     ) -> Result<(), CallError> {
-        crate::bind_extents(self.dims, arg.elem_count(), arg.shape(), extents).map_err(|problem| {
-            match problem {
-                crate::ShapeError::Len { expected, got } => CallError::Length {
-                    kernel: self.kernel.into(),
-                    param: self.name.into(),
-                    ty: self.ty.into(),
-                    expected: expected as usize,
-                    got,
-                },
-                problem => CallError::Shape {
-                    kernel: self.kernel.into(),
-                    param: self.name.into(),
-                    ty: self.ty.into(),
-                    problem: Box::new(problem),
-                },
-            }
+        let bound = if arg.contiguous() {
+            crate::bind_extents(self.dims, arg.elem_count(), arg.shape(), extents)
+        } else {
+            Err(crate::ShapeError::NotContiguous)
+        };
+        bound.map_err(|problem| match problem {
+            crate::ShapeError::Len { expected, got } => CallError::Length {
+                kernel: self.kernel.into(),
+                param: self.name.into(),
+                ty: self.ty.into(),
+                expected: expected as usize,
+                got,
+            },
+            problem => CallError::Shape {
+                kernel: self.kernel.into(),
+                param: self.name.into(),
+                ty: self.ty.into(),
+                problem: Box::new(problem),
+            },
         })
     }
 }

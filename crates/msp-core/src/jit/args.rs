@@ -212,6 +212,8 @@ pub enum RawArg<'a> {
         ptr: u64,
         len: usize,
         shape: Option<&'a [usize]>,
+        /// Row-major and contiguous (see [`ArrayData::contiguous`]).
+        contiguous: bool,
     },
 }
 
@@ -234,6 +236,7 @@ impl<A: ArrayData + ?Sized> KernelArg for &A {
             ptr: self.data_ptr() as u64,
             len: self.elem_count(),
             shape: (**self).shape(),
+            contiguous: (**self).contiguous(),
         }
     }
 }
@@ -252,6 +255,7 @@ impl<A: ArrayDataMut + ?Sized> KernelArg for &mut A {
             ptr,
             len: self.elem_count(),
             shape: (**self).shape(),
+            contiguous: (**self).contiguous(),
         }
     }
 }
@@ -298,11 +302,24 @@ pub(crate) fn pack_one(
     at: &mut usize,
 ) -> Result<(), CallError> {
     match (arg, &sig.params[i].1) {
-        (RawArg::Array { ptr, len, shape }, Type::Array(a)) => {
+        (
+            RawArg::Array {
+                ptr,
+                len,
+                shape,
+                contiguous,
+            },
+            Type::Array(a),
+        ) => {
             slots[*at] = ptr;
             let n = a.runtime_axes().count();
-            crate::abi::bind_extents(&a.dims, len, shape, &mut slots[*at + 1..*at + 1 + n])
-                .map_err(|problem| super::shape_error(sig, i, problem))?;
+            let out = &mut slots[*at + 1..*at + 1 + n];
+            let bound = if contiguous {
+                crate::abi::bind_extents(&a.dims, len, shape, out)
+            } else {
+                Err(crate::abi::ShapeError::NotContiguous)
+            };
+            bound.map_err(|problem| super::shape_error(sig, i, problem))?;
             *at += 1 + n;
         }
         (RawArg::Scalar(v), _) | (RawArg::Array { ptr: v, .. }, _) => {
@@ -455,6 +472,7 @@ impl<'a> CallArg<'a> {
                     ptr: a.ptr as u64,
                     len: a.len,
                     shape: a.shape.as_deref(),
+                    contiguous: true,
                 }
             }
             (CallArg::Array(a), _) => return Err(type_err(format!("an array of `{}`", a.elem))),

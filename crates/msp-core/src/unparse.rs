@@ -843,6 +843,8 @@ for i in range(3):
 def f(a: Int[3][3], *args, k: int = 1, **kw) -> None:
     global g
     return
+def g(a: F32[:], b: I64[:][3][:]) -> i64:
+    return len(a) + b.shape[-1]
 ";
         assert_eq!(reprint(src), src);
     }

@@ -498,7 +498,9 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     let src = "@compile\ndef total(a: F32[:]) -> f32:\n    s: f32 = 0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n\n\
                @compile\ndef saxpy(k: f32, x: F32[:], y: F32[:]) -> None:\n    for i in range(len(y)):\n        y[i] = k * x[i] + y[i]\n\n\
                @compile\ndef count(a: I64[:]) -> i64:\n    s: i64 = 0\n    i: i64 = 0\n    while i < len(a):\n        s += a[i]\n        i = i + 1\n    return s\n\n\
-               @compile\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n";
+               @compile\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
+               @compile\ndef named(a: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
+               @compile\ndef renamed(a: I64[:]) -> i64:\n    n = len(a)\n    n = n + 1\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n";
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
         .expect("compiles");
@@ -516,6 +518,9 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
         "only the checked copy tests x[i]:\n{saxpy}"
     );
     assert!(checks("upto") >= 1, "{}", function_body(&ir, "upto"));
+    // `n = len(a)`, assigned once: as good as `len(a)`; assigned twice: not.
+    assert_eq!(checks("named"), 0, "{}", function_body(&ir, "named"));
+    assert!(checks("renamed") >= 1, "{}", function_body(&ir, "renamed"));
 
     let m = jit(src);
     let saxpy = m
@@ -540,6 +545,10 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(count.call((&[],)).expect("runs"), 0);
     let upto = m.kernel::<(&[i64], i64), i64>("upto").expect("upto");
     assert!(upto.call((&[1, 2], 3)).is_err(), "a[2] faults");
+    let named = m.kernel::<(&[i64],), i64>("named").expect("named");
+    assert_eq!(named.call((&[5, 6],)).expect("runs"), 11);
+    let renamed = m.kernel::<(&[i64],), i64>("renamed").expect("renamed");
+    assert!(renamed.call((&[5, 6],)).is_err(), "a[2] faults");
 }
 
 #[test]

@@ -32,6 +32,8 @@
 
 use super::hir::{ArithOp, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
 use super::{Scalar, Type};
+use std::collections::HashMap;
+
 use crate::ast::CmpOp;
 
 /// Marks the no-wrap steps of every counting loop in `kernel`, the counters kept at 64
@@ -40,10 +42,24 @@ pub fn mark_counting_loops(kernel: &mut TypedKernel) {
     if has_labels(&kernel.body) {
         return;
     }
+    let mut assigned = HashMap::new();
+    count_assignments(&kernel.body, &mut assigned);
+    // A local whose one assignment is `n = len(a)` only ever holds 0 (before it) or
+    // that extent, so `i < n` bounds `i` by the extent as `i < len(a)` does.
+    let extent_locals = assigned
+        .into_iter()
+        .filter_map(|(local, (count, value))| match value {
+            Some(extent) if count == 1 && !kernel.locals[local.0 as usize].is_param => {
+                Some((local, extent))
+            }
+            _ => None,
+        })
+        .collect();
     let mut cx = Walk {
         locals: &mut kernel.locals,
         env: Vec::new(),
         checked: !kernel.unchecked,
+        extent_locals,
     };
     cx.walk(&mut kernel.body);
 }
@@ -52,6 +68,47 @@ struct Walk<'a> {
     locals: &'a mut [Local],
     env: Vec<CounterRange>,
     checked: bool,
+    /// Locals assigned once, to an array extent (see [`mark_counting_loops`]).
+    extent_locals: HashMap<LocalId, (LocalId, u32)>,
+}
+
+/// Per local: how many statements assign it, and the extent the last one assigns, if
+/// it assigns one.
+fn count_assignments(stmts: &[TStmt], out: &mut HashMap<LocalId, (usize, Option<(LocalId, u32)>)>) {
+    for s in stmts {
+        match s {
+            TStmt::Assign { local, value } => {
+                let e = out.entry(*local).or_insert((0, None));
+                e.0 += 1;
+                e.1 = match value.kind {
+                    TExprKind::Extent { array, axis } => Some((array, axis)),
+                    _ => None,
+                };
+            }
+            TStmt::ForRange {
+                var, body, orelse, ..
+            } => {
+                out.entry(*var).or_insert((0, None)).0 += 2;
+                count_assignments(body, out);
+                count_assignments(orelse, out);
+            }
+            TStmt::If { then, orelse, .. }
+            | TStmt::While {
+                body: then, orelse, ..
+            } => {
+                count_assignments(then, out);
+                count_assignments(orelse, out);
+            }
+            TStmt::Store { .. }
+            | TStmt::StoreUpdate { .. }
+            | TStmt::Expr(_)
+            | TStmt::Break
+            | TStmt::Continue
+            | TStmt::Return(_)
+            | TStmt::Label(_)
+            | TStmt::Goto(_) => {}
+        }
+    }
 }
 
 /// Keeps a loop counter at 64 bits ([`Local::wide`]) when its type is narrower.
@@ -138,10 +195,10 @@ impl Walk<'_> {
                                 hi: Hi::Lit(limit - 1),
                             })
                         }
-                        (TExprKind::Extent { array, axis }, Some(lo)) => Some(CounterRange {
+                        (_, Some(lo)) => self.extent_of(limit).map(|(array, axis)| CounterRange {
                             local: v,
                             lo,
-                            hi: Hi::BelowExtent(*array, *axis),
+                            hi: Hi::BelowExtent(array, axis),
                         }),
                         _ => None,
                     };
@@ -178,11 +235,11 @@ impl Walk<'_> {
                             hi: Hi::Lit(b - 1),
                         })
                     }
-                    (TExprKind::Int(a), TExprKind::Extent { array, axis }) if steady => {
-                        Some(CounterRange {
+                    (TExprKind::Int(a), _) if steady => {
+                        self.extent_of(stop).map(|(array, axis)| CounterRange {
                             local: *var,
                             lo: *a,
-                            hi: Hi::BelowExtent(*array, *axis),
+                            hi: Hi::BelowExtent(array, axis),
                         })
                     }
                     _ => None,
@@ -234,6 +291,16 @@ impl Walk<'_> {
                 let env = &self.env;
                 stmt_exprs(s, &mut |e| known_indexes(e, env));
             }
+        }
+    }
+
+    /// The array axis whose extent `e` is: `len(a)`, `a.shape[k]`, or a local that only
+    /// ever holds one.
+    fn extent_of(&self, e: &TExpr) -> Option<(LocalId, u32)> {
+        match e.kind {
+            TExprKind::Extent { array, axis } => Some((array, axis)),
+            TExprKind::Local(n) => self.extent_locals.get(&n).copied(),
+            _ => None,
         }
     }
 

@@ -317,28 +317,10 @@ impl Walk<'_> {
 fn guarded_height(stmts: &[TStmt]) -> usize {
     stmts
         .iter()
-        .map(|s| match s {
-            TStmt::ForRange {
-                body,
-                orelse,
-                guards,
-                ..
-            } => {
-                (guarded_height(body) + usize::from(!guards.is_empty())).max(guarded_height(orelse))
-            }
-            TStmt::If { then, orelse, .. }
-            | TStmt::While {
-                body: then, orelse, ..
-            } => guarded_height(then).max(guarded_height(orelse)),
-            TStmt::Assign { .. }
-            | TStmt::Store { .. }
-            | TStmt::StoreUpdate { .. }
-            | TStmt::Expr(_)
-            | TStmt::Break
-            | TStmt::Continue
-            | TStmt::Return(_)
-            | TStmt::Label(_)
-            | TStmt::Goto(_) => 0,
+        .map(|s| {
+            let guarded = matches!(s, TStmt::ForRange { guards, .. } if !guards.is_empty());
+            let [body, orelse] = s.blocks();
+            (guarded_height(body) + usize::from(guarded)).max(guarded_height(orelse))
         })
         .max()
         .unwrap_or(0)
@@ -541,26 +523,7 @@ fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
 fn count_stmts(stmts: &[TStmt]) -> usize {
     stmts
         .iter()
-        .map(|s| {
-            1 + match s {
-                TStmt::If { then, orelse, .. }
-                | TStmt::While {
-                    body: then, orelse, ..
-                }
-                | TStmt::ForRange {
-                    body: then, orelse, ..
-                } => count_stmts(then) + count_stmts(orelse),
-                TStmt::Assign { .. }
-                | TStmt::Store { .. }
-                | TStmt::StoreUpdate { .. }
-                | TStmt::Expr(_)
-                | TStmt::Break
-                | TStmt::Continue
-                | TStmt::Return(_)
-                | TStmt::Label(_)
-                | TStmt::Goto(_) => 0,
-            }
-        })
+        .map(|s| 1 + s.blocks().iter().map(|b| count_stmts(b)).sum::<usize>())
         .sum()
 }
 

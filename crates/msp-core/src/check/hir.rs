@@ -169,6 +169,28 @@ pub enum TStmt {
     Goto(LabelId),
 }
 
+impl TStmt {
+    /// The statement blocks nested directly in this statement (body and `else` of a
+    /// loop, branches of an `if`); empty for the others.
+    pub fn blocks(&self) -> [&[TStmt]; 2] {
+        match self {
+            TStmt::If { then, orelse, .. } => [then, orelse],
+            TStmt::While { body, orelse, .. } | TStmt::ForRange { body, orelse, .. } => {
+                [body, orelse]
+            }
+            TStmt::Assign { .. }
+            | TStmt::Store { .. }
+            | TStmt::StoreUpdate { .. }
+            | TStmt::Expr(_)
+            | TStmt::Break
+            | TStmt::Continue
+            | TStmt::Return(_)
+            | TStmt::Label(_)
+            | TStmt::Goto(_) => [&[], &[]],
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct TExpr {
     pub kind: TExprKind,

@@ -881,3 +881,45 @@ fn indexes_built_from_counters_need_no_check_when_they_stay_inside() {
         "{fault}"
     );
 }
+
+/// Local arrays live on the stack: over 1 MiB per kernel they are refused where they are
+/// declared (a 400 MB local array crashed the calling thread, and an extent of 2**32 + 1
+/// was truncated to 1 element in codegen), naming the limit and the way out.
+#[test]
+fn local_arrays_over_the_stack_limit_are_refused_where_declared() {
+    for (src, line) in [
+        (
+            "@compile\ndef f() -> int:\n    x: I32[100000000]\n    x[0] = 1\n    return x[0]\n",
+            "t.py:3:5",
+        ),
+        (
+            "@compile\ndef f() -> u8:\n    x: U8[4294967297]\n    x[4294967296] = 7\n    return x[4294967296]\n",
+            "t.py:3:5",
+        ),
+        // The limit is per kernel: two arrays of 600 KiB together pass it.
+        (
+            "@compile\ndef f() -> int:\n    a: U8[614400]\n    b: U8[614400]\n    return 0\n",
+            "t.py:4:5",
+        ),
+    ] {
+        let e = compile_error(src);
+        assert!(e.contains(line), "{line}:\n{e}");
+        assert!(e.contains("1048576 bytes"), "{e}");
+        assert!(e.contains("parameter"), "{e}");
+    }
+}
+
+/// An array at the limit works, also on a thread with Rust's default 2 MiB stack, and
+/// codegen allocates all of it (the last element is distinct from the first).
+#[test]
+fn local_arrays_at_the_stack_limit_run_on_a_small_thread_stack() {
+    let src = "@compile\ndef f(v: u8) -> u8:\n    x: U8[1048576]\n    x[0] = 1\n    x[1048575] = v\n    return x[0] + x[-1]\n";
+    let m = jit(src);
+    let r = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || m.kernel::<(u8,), u8>("f").expect("kernel").call((41,)))
+        .expect("spawn")
+        .join()
+        .expect("no crash");
+    assert_eq!(r.expect("no fault"), 42);
+}

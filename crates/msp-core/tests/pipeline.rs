@@ -923,3 +923,81 @@ fn local_arrays_at_the_stack_limit_run_on_a_small_thread_stack() {
         .expect("no crash");
     assert_eq!(r.expect("no fault"), 42);
 }
+
+/// A kernel with a return type must return on every path: falling off its end returned
+/// 0 (issue 13). The error is at the body's last statement.
+#[test]
+fn kernels_that_can_reach_their_end_without_returning_are_refused() {
+    let head = "@compile\ndef f(x: int) -> int:\n";
+    let refused: &[(&str, &str)] = &[
+        ("    x = x + 1\n", "t.py:3:5"),
+        ("    if x > 0:\n        return 1\n", "t.py:3:5"),
+        (
+            "    if x > 0:\n        return 1\n    elif x < 0:\n        return 2\n",
+            "t.py:3:5",
+        ),
+        ("    while x < 3:\n        return 1\n", "t.py:3:5"),
+        ("    for i in range(3):\n        return i\n", "t.py:3:5"),
+        // A `break` leaves even a `while True:` loop.
+        (
+            "    while True:\n        if x > 0:\n            break\n        x += 1\n",
+            "t.py:3:5",
+        ),
+        // ... also from inside an `if` of an inner loop's `else`.
+        (
+            "    while True:\n        for i in range(x):\n            pass\n        else:\n            break\n",
+            "t.py:3:5",
+        ),
+        // The code after a reachable label is reachable.
+        (
+            "    if x > 0:\n        goto(\"out\")\n    return 1\n    label(\"out\")\n",
+            "t.py:6:5",
+        ),
+        // A backward `goto` reaches a label the walk has passed.
+        (
+            "    if x > 5:\n        return 0\n        label(\"again\")\n        x = 9\n    else:\n        goto(\"again\")\n",
+            "t.py:3:5",
+        ),
+        ("    while 0:\n        pass\n", "t.py:3:5"),
+    ];
+    for (body, at) in refused {
+        let e = compile_error(&format!("{head}{body}"));
+        assert!(
+            e.contains("`f` can reach its end without returning an `int`") && e.contains(at),
+            "{body}\nwant the error at {at}:\n{e}"
+        );
+    }
+    let accepted: &[&str] = &[
+        "    return x\n",
+        "    if x > 0:\n        return 1\n    else:\n        return 2\n",
+        "    if x > 0:\n        return 1\n    elif x < 0:\n        return 2\n    else:\n        return 3\n",
+        "    while True:\n        x += 1\n        if x > 10:\n            return x\n",
+        "    while 1:\n        return x\n",
+        "    while True:\n        for i in range(3):\n            break\n        if x > 0:\n            return x\n        x += 1\n",
+        "    while True:\n        while x < 3:\n            x += 1\n            continue\n        return x\n",
+        "    for i in range(x):\n        pass\n    return 0\n",
+        // A `while True:` left only by `goto`, to a label followed by a return.
+        "    while True:\n        if x > 3:\n            goto(\"done\")\n        x += 1\n    label(\"done\")\n    return x\n",
+        // The label is never the target of a reachable `goto`: the end stays unreachable.
+        "    return x\n    label(\"dead\")\n",
+        "    return x\n    goto(\"dead\")\n    label(\"dead\")\n",
+        // A backward `goto` as a loop.
+        "    label(\"top\")\n    x += 1\n    if x < 10:\n        goto(\"top\")\n    return x\n",
+        "    label(\"top\")\n    x += 1\n    goto(\"top\")\n",
+    ];
+    for body in accepted {
+        if let Err(e) = Compiler::new().check_source("t.py", &format!("{head}{body}")) {
+            panic!("{body}\nshould check:\n{}", e.rendered);
+        }
+    }
+    for (ret, says) in [
+        ("u8", "a `u8`"),
+        ("f64", "an `f64`"),
+        ("float", "a `float`"),
+    ] {
+        let e = compile_error(&format!("@compile\ndef g() -> {ret}:\n    pass\n"));
+        assert!(e.contains(&format!("without returning {says}")), "{e}");
+    }
+    // `-> None` kernels may end without `return`.
+    jit("@compile\ndef g(a: Int[2]) -> None:\n    a[0] = 1\n");
+}

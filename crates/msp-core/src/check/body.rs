@@ -71,6 +71,30 @@ pub(super) fn check_kernel(
     if !kc.diags.is_empty() {
         return Err(kc.diags);
     }
+    if let Type::Scalar(ret) = &sig.ret
+        && super::flow::end_reachable(&body, kc.label_names.len())
+    {
+        // Falling off the end would return a zero the kernel never computed.
+        let span = def.body.last().map_or(def.span, |s| s.span);
+        // As the names are spoken: an `int`, an `i8`, an `f64`; a `u8`, a `float`.
+        let article = match ret.name().as_bytes() {
+            [b'i' | b'f', b'0'..=b'9' | b'n', ..] => "an",
+            _ => "a",
+        };
+        return Err(vec![
+            Diagnostic::error(
+                span,
+                format!(
+                    "`{}` can reach its end without returning {article} `{ret}`",
+                    sig.name
+                ),
+            )
+            .with_label("control can leave the kernel after this statement")
+            .with_note(
+                "end every path with `return`; a kernel that returns nothing is declared `-> None`",
+            ),
+        ]);
+    }
     Ok(TypedKernel {
         sig,
         locals: kc.locals,

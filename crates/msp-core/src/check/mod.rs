@@ -9,6 +9,7 @@ mod body;
 mod consts;
 pub(crate) mod counting;
 mod expr;
+mod flow;
 pub mod hir;
 pub mod types;
 

@@ -437,6 +437,27 @@ fn quote_syntax_errors_name_the_q_call() {
     assert!(text.contains("<quote built at test.py:2"), "{text}");
 }
 
+/// Quoted text goes through the same parser as files: indentation CPython refuses as a
+/// `TabError` is refused there too, at its line of the quoted text.
+#[test]
+fn quotes_with_inconsistent_tabs_are_refused() {
+    check_err(
+        "def g():\n    return q('if x:\\n\\tif x:\\n        x = 1\\n')\n\
+         @compile\ndef f(x: int) -> int:\n    splice(g())\n    return x\n",
+        &[
+            "syntax error in quoted code: inconsistent use of tabs and spaces in indentation",
+            "test.py:2",
+            "line 3, column 1 of the quoted text",
+        ],
+    );
+    // Tabs CPython reads one way are fine in a quote.
+    check(
+        "def g():\n    return q('if x:\\n\\ty = 1\\n\\ty = 2\\n')\n\
+         @compile\ndef f(x: int) -> int:\n    y = 0\n    splice(g())\n    return y\n",
+        "",
+    );
+}
+
 #[test]
 fn spliced_code_remembers_where_it_came_from() {
     let src = "def g():\n    return q('x + 1')\n@compile\ndef f(x: int) -> int:\n    return splice(g())\n";

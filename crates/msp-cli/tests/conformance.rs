@@ -163,16 +163,34 @@ fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // `../shared` sits beside the repository in the project's checkout and in CI, not
+    // in a plain clone: there its cases are skipped (loudly), except under `CI=true`.
+    let shared = root.join("../shared/conformance");
     let dirs: Vec<PathBuf> = match std::env::var("MSP_CONFORMANCE") {
         Ok(v) => v.split(':').map(PathBuf::from).collect(),
         Err(_) => vec![
-            root.join("../shared/conformance"),
+            shared.clone(),
             root.join("tests/conformance"),
             root.join("tests/difftest-regressions"),
         ],
     };
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let mut trials = Vec::new();
     for dir in &dirs {
+        if !dir.is_dir() && *dir == shared && !ci {
+            let d = dir.display().to_string();
+            eprintln!(
+                "conformance: {d} is missing (no ../shared beside the repository); skipping its cases (with CI=true this fails)"
+            );
+            trials.push(
+                Trial::test(
+                    format!("conformance directory {d} (missing, skipped)"),
+                    || Ok(()),
+                )
+                .with_ignored_flag(true),
+            );
+            continue;
+        }
         if !dir.is_dir() {
             // A missing suite must fail loudly, not pass by running nothing.
             let d = dir.display().to_string();

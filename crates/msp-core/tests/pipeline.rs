@@ -516,13 +516,21 @@ fn checks_that_cannot_fail_are_not_emitted() {
     );
     // A literal out of range keeps its check (and faults at run time).
     let lit = "@compile\ndef f(a: U8[4]) -> u8:\n    return a[4]\n";
-    let ir = Compiler::new().ir_source("f.py", lit, false);
-    if let Ok(ir) = ir {
-        assert!(
-            ir.contains("label %fault"),
-            "a literal out of range is checked:\n{ir}"
-        );
-    }
+    let ir = match Compiler::new().ir_source("f.py", lit, false) {
+        Ok(ir) => ir,
+        Err(e) => panic!("a literal index out of range compiles:\n{}", e.rendered),
+    };
+    assert!(
+        ir.contains("label %fault"),
+        "a literal out of range is checked:\n{ir}"
+    );
+    let m = jit(lit);
+    let f = m.kernel::<(&[u8],), u8>("f").expect("signature");
+    let fault = f.call((&[1u8, 2, 3, 4][..],)).expect_err("a[4] faults");
+    assert!(
+        fault.to_string().contains("index 4 is out of range"),
+        "{fault}"
+    );
 }
 
 #[test]

@@ -20,10 +20,25 @@ struct Run {
     error_has: Vec<String>,
 }
 
-fn parse_case(text: &str) -> (Vec<String>, Vec<Run>) {
+/// The directives a case may use; any other `# KEY:` line in the header is a typo.
+const DIRECTIVES: &[&str] = &[
+    "DEFINE",
+    "RUN",
+    "STDOUT",
+    "RESULT",
+    "ARGS-AFTER",
+    "ERROR-AT",
+    "ERROR-HAS",
+    "XFAIL",
+];
+
+/// A case's defines and runs, or what is wrong with its header: a case that would run
+/// nothing, or whose expectations would be dropped, must fail, not pass unseen.
+fn parse_case(text: &str) -> Result<(Vec<String>, Vec<Run>), String> {
     let mut defines = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
-    for line in text.lines() {
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
         let Some(rest) = line.strip_prefix('#') else {
             if line.trim().is_empty() {
                 continue;
@@ -64,16 +79,44 @@ fn parse_case(text: &str) -> (Vec<String>, Vec<Run>) {
             }
             "ERROR-AT" => {
                 let i = cur(&mut runs);
-                runs[i].error_at = value.trim().parse().ok();
+                match value.trim().parse() {
+                    Ok(at) => runs[i].error_at = Some(at),
+                    Err(_) => problems.push(format!(
+                        "line {}: `# ERROR-AT: {}` is not a line number",
+                        n + 1,
+                        value.trim()
+                    )),
+                }
             }
             "ERROR-HAS" => {
                 let i = cur(&mut runs);
                 runs[i].error_has.push(value.trim().to_string());
             }
-            _ => {}
+            "XFAIL" => {}
+            _ => problems.push(format!(
+                "line {}: unknown directive `# {key}:` (known: {})",
+                n + 1,
+                DIRECTIVES.join(", ")
+            )),
         }
     }
-    (defines, runs)
+    if runs.is_empty() && problems.is_empty() {
+        problems.push(
+            "no `# RUN:`, `# ERROR-AT:` or `# ERROR-HAS:` line in the leading comment block: the case would test nothing".into(),
+        );
+    }
+    if problems.is_empty() {
+        Ok((defines, runs))
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Reads and parses one case file; an unreadable file is a problem, not an empty case.
+fn load_case(path: &Path) -> Result<(String, Vec<String>, Vec<Run>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let (defines, runs) = parse_case(&text)?;
+    Ok((text, defines, runs))
 }
 
 fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
@@ -146,33 +189,110 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
     Ok(())
 }
 
-fn case_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
+/// The `.py` files under `dir`; a directory that cannot be listed is an error.
+fn case_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    for e in entries {
+        let p = e
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
         if p.is_dir() {
-            case_files(&p, out);
+            case_files(&p, out)?;
         } else if p.extension().is_some_and(|x| x == "py") {
             out.push(p);
         }
     }
+    Ok(())
+}
+
+/// The harness's own checks: a case that tests nothing, an expectation it cannot read
+/// and an unreadable file each fail by name.
+fn self_tests() -> Vec<Trial> {
+    let expect_err = |what: &'static str, text: &'static str, needle: &'static str| {
+        Trial::test(format!("harness: {what}"), move || match parse_case(text) {
+            Ok(_) => Err(format!("{what}: accepted").into()),
+            Err(e) if e.contains(needle) => Ok(()),
+            Err(e) => Err(format!("{what}: {e}").into()),
+        })
+    };
+    vec![
+        expect_err(
+            "a case without RUN or ERROR fails",
+            "# A note.\n\n@compile\ndef f() -> int:\n    return 1\n",
+            "no `# RUN:`",
+        ),
+        expect_err(
+            "a case with only defines fails",
+            "# DEFINE: n=3\nx = 1\n",
+            "no `# RUN:`",
+        ),
+        expect_err(
+            "an unparsable ERROR-AT fails",
+            "# ERROR-AT: seven\n# ERROR-HAS: x\n",
+            "`# ERROR-AT: seven` is not a line number",
+        ),
+        expect_err(
+            "an unknown directive fails",
+            "# RUN: f()\n# RESLUT: 1\n",
+            "unknown directive `# RESLUT:`",
+        ),
+        Trial::test("harness: a well-formed case parses", || {
+            let (defines, runs) = parse_case(
+                "# DEFINE: n=3\n# RUN: f(1)\n# RESULT: 2\n# RUN: f(2)\n# ERROR-AT: 9\n",
+            )?;
+            if defines.len() == 1 && runs.len() == 2 && runs[1].error_at == Some(9) {
+                Ok(())
+            } else {
+                Err(format!("{defines:?} {runs:?}").into())
+            }
+        }),
+        Trial::test("harness: an unreadable case file fails", || {
+            let dir = std::env::temp_dir().join(format!("msp-conformance-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+            let bad = dir.join("latin1.py");
+            std::fs::write(&bad, b"# RUN: f()\n# RESULT: '\xe9'\n").map_err(|e| e.to_string())?;
+            let r = load_case(&bad);
+            let _ = std::fs::remove_dir_all(&dir);
+            match r {
+                Err(e) if e.contains("cannot read") => Ok(()),
+                other => Err(format!("{other:?}").into()),
+            }
+        }),
+    ]
 }
 
 fn main() {
     let args = Arguments::from_args();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // `../shared` sits beside the repository in the project's checkout and in CI, not
+    // in a plain clone: there its cases are skipped (loudly), except under `CI=true`.
+    let shared = root.join("../shared/conformance");
     let dirs: Vec<PathBuf> = match std::env::var("MSP_CONFORMANCE") {
         Ok(v) => v.split(':').map(PathBuf::from).collect(),
         Err(_) => vec![
-            root.join("../shared/conformance"),
+            shared.clone(),
             root.join("tests/conformance"),
             root.join("tests/difftest-regressions"),
         ],
     };
-    let mut trials = Vec::new();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let mut trials = self_tests();
     for dir in &dirs {
+        if !dir.is_dir() && *dir == shared && !ci {
+            let d = dir.display().to_string();
+            eprintln!(
+                "conformance: {d} is missing (no ../shared beside the repository); skipping its cases (with CI=true this fails)"
+            );
+            trials.push(
+                Trial::test(
+                    format!("conformance directory {d} (missing, skipped)"),
+                    || Ok(()),
+                )
+                .with_ignored_flag(true),
+            );
+            continue;
+        }
         if !dir.is_dir() {
             // A missing suite must fail loudly, not pass by running nothing.
             let d = dir.display().to_string();
@@ -183,12 +303,27 @@ fn main() {
             continue;
         }
         let mut files = Vec::new();
-        case_files(dir, &mut files);
+        if let Err(e) = case_files(dir, &mut files) {
+            let d = dir.display().to_string();
+            trials.push(Trial::test(
+                format!("conformance directory {d}"),
+                move || Err(e.into()),
+            ));
+            continue;
+        }
         files.sort();
         for f in files {
-            let text = std::fs::read_to_string(&f).unwrap_or_default();
-            let (defines, runs) = parse_case(&text);
             let rel = f.strip_prefix(dir).unwrap_or(&f).display().to_string();
+            let (text, defines, runs) = match load_case(&f) {
+                Ok(case) => case,
+                Err(why) => {
+                    let shown = f.display().to_string();
+                    trials.push(Trial::test(format!("{rel} [header]"), move || {
+                        Err(format!("{shown}: {why}").into())
+                    }));
+                    continue;
+                }
+            };
             for (i, run) in runs.into_iter().enumerate() {
                 let name = format!(
                     "{rel} [{}] #{i}",

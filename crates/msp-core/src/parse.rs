@@ -31,18 +31,197 @@ pub fn parse_module(map: &SourceMap, source: SourceId) -> Result<Module, ParseEr
     // ruff's parser recurses once per nesting level, and so does dropping its tree: run
     // both on a stack sized to the input (each level takes at least one byte of source).
     stacker::grow(parser_stack(text.len()), || {
-        let parsed = ruff_python_parser::parse_module(text).map_err(|e| {
+        let mut parsed = ruff_python_parser::parse_unchecked_source(text, py::PySourceType::Python);
+        let indent = indentation(text, parsed.tokens());
+        // ruff measures tabs 2 columns wide, so it reads some indentation CPython accepts
+        // otherwise (and refuses some). Where CPython's two measures agree, the one with
+        // tabs 1 column wide gives CPython's blocks: the same text with each indenting tab
+        // made a space (same offsets, string contents untouched) parses as CPython reads it.
+        if !indent.tabs.is_empty() {
+            let mut bytes = text.clone().into_bytes();
+            for &t in &indent.tabs {
+                bytes[t] = b' ';
+            }
+            let spaced = String::from_utf8(bytes).unwrap_or_else(|_| text.clone());
+            drop(parsed); // one tree at a time
+            parsed = ruff_python_parser::parse_unchecked_source(&spaced, py::PySourceType::Python);
+        }
+        // CPython's tokenizer meets bad indentation before a syntax error found at the
+        // line break that ends the line before (an `if` whose block is missing because of
+        // that indentation) or later.
+        let syntax_error = parsed.errors().first();
+        if let Some(bad) = indent.error
+            && syntax_error.is_none_or(|e| bad.after <= e.location.start().to_usize())
+        {
+            let span = Span::new(source, bad.at as u32, bad.end as u32);
+            return Err(ParseError(
+                Diagnostic::error(span, format!("syntax error: {}", bad.message))
+                    .with_label(bad.label)
+                    .with_note(bad.note),
+            ));
+        }
+        if let Some(e) = syntax_error {
             let span = span_of(source, e.location);
-            ParseError(
+            return Err(ParseError(
                 Diagnostic::error(span, format!("syntax error: {}", e.error)).with_label("here"),
-            )
-        })?;
+            ));
+        }
         let lower = Lower { source };
         lower.check_depth(parsed.syntax())?;
         Ok(Module {
             body: lower.stmts(&parsed.syntax().body),
         })
     })
+}
+
+/// What [`indentation`] found: the tabs that indent logical lines (up to the first
+/// error), and the indentation CPython refuses, if any.
+struct Indentation {
+    tabs: Vec<usize>,
+    error: Option<BadIndent>,
+}
+
+/// Indentation CPython refuses.
+struct BadIndent {
+    /// Where the line break before the offending line starts.
+    after: usize,
+    /// Byte range of the offending line's indentation.
+    at: usize,
+    end: usize,
+    message: &'static str,
+    label: &'static str,
+    note: String,
+}
+
+/// CPython's indentation rule, which ruff's parser does not apply: the indentation of
+/// each logical line is measured twice, with tabs 8 columns wide and 1 column wide, and
+/// compared with the stack of enclosing indentations. When the two measures disagree
+/// (deeper by one and not by the other, or equal by one only), the meaning depends on
+/// the tab size and Python raises `TabError`; a dedent to no enclosing level is an
+/// `IndentationError`. Lines that only hold a comment or whitespace are not measured,
+/// and neither are continuation lines (inside brackets, strings or after a backslash):
+/// a logical line starts at the first token after a `Newline` token.
+fn indentation(text: &str, tokens: &[ruff_python_ast::token::Token]) -> Indentation {
+    let mut tabs = Vec::new();
+    let error = indentation_error(text, tokens, &mut tabs);
+    Indentation { tabs, error }
+}
+
+/// The walk of [`indentation`]: returns the first error; `tabs` receives the offsets of
+/// the tabs in the indentation measured before it.
+fn indentation_error(
+    text: &str,
+    tokens: &[ruff_python_ast::token::Token],
+    tabs: &mut Vec<usize>,
+) -> Option<BadIndent> {
+    use ruff_python_ast::token::TokenKind as K;
+    const TAB: usize = 8;
+    // (columns with tabs of 8, columns with tabs of 1), outermost first.
+    let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
+    let bytes = text.as_bytes();
+    let mut line_start = Some(0usize);
+    let mut after = 0;
+    for tok in tokens {
+        match tok.kind() {
+            K::Newline => {
+                line_start = Some(tok.end().to_usize());
+                after = tok.start().to_usize();
+                continue;
+            }
+            // The comment and the line break of a blank line, and the zero-width
+            // tokens the lexer adds, come before the line's first real token.
+            K::NonLogicalNewline | K::Comment | K::Indent | K::Dedent => {
+                if line_start.is_some() && tok.kind() == K::NonLogicalNewline {
+                    line_start = Some(tok.end().to_usize());
+                }
+                continue;
+            }
+            K::EndOfFile => break,
+            _ => {}
+        }
+        let Some(start) = line_start.take() else {
+            continue;
+        };
+        // Measure from the text, not up to the token: the lexer may start an error
+        // token inside the indentation. As CPython's tokenizer does, a form feed resets
+        // the count, and a backslash continuation inside the indentation fixes it at the
+        // first backslash.
+        let (mut col, mut alt, mut cont) = (0usize, 0usize, None);
+        let (mut i, mut at) = (start, start);
+        while i < bytes.len() {
+            match bytes[i] {
+                b' ' => (col, alt) = (col + 1, alt + 1),
+                b'\t' => {
+                    (col, alt) = ((col / TAB + 1) * TAB, alt + 1);
+                    tabs.push(i);
+                }
+                b'\x0c' => (col, alt) = (0, 0),
+                b'\\' if matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) => {
+                    cont = cont.or(Some(col));
+                    i += 1 + usize::from(bytes[i + 1..].starts_with(b"\r\n"));
+                    at = i + 1;
+                }
+                _ => break,
+            }
+            i += 1;
+        }
+        if matches!(bytes.get(i), None | Some(b'#' | b'\n' | b'\r')) {
+            continue; // a blank line after all
+        }
+        if let Some(c) = cont.filter(|&c| c != 0) {
+            (col, alt) = (c, c);
+        }
+        // The span: the indentation of the line's last physical line, or its first
+        // character when it has none.
+        let end = if at == i { (i + 1).min(text.len()) } else { i };
+        let end = (end..=text.len())
+            .find(|&e| text.is_char_boundary(e))
+            .unwrap_or(text.len());
+        let tab_error = |note: String| BadIndent {
+            after,
+            at,
+            end,
+            message: "inconsistent use of tabs and spaces in indentation",
+            label: "Python raises TabError here",
+            note,
+        };
+        let &(top, top_alt) = stack.last()?;
+        if col == top {
+            if alt != top_alt {
+                return Some(tab_error(format!(
+                    "with tabs 8 columns wide this line is as deep as the block it is in, with tabs 1 column wide it is not ({alt} columns against {top_alt})"
+                )));
+            }
+        } else if col > top {
+            if alt <= top_alt {
+                return Some(tab_error(format!(
+                    "with tabs 8 columns wide this line is indented deeper than the one before ({col} columns against {top}), with tabs 1 column wide it is not ({alt} against {top_alt})"
+                )));
+            }
+            stack.push((col, alt));
+        } else {
+            while stack.len() > 1 && stack.last().is_some_and(|&(c, _)| col < c) {
+                stack.pop();
+            }
+            let &(top, top_alt) = stack.last()?;
+            if col != top {
+                return Some(BadIndent {
+                    after,
+                    at,
+                    end,
+                    message: "unindent does not match any outer indentation level",
+                    label: "Python raises IndentationError here",
+                    note: format!("this line is {col} columns deep, the enclosing block {top}"),
+                });
+            }
+            if alt != top_alt {
+                return Some(tab_error(format!(
+                    "with tabs 8 columns wide this line returns to an enclosing block's depth, with tabs 1 column wide it does not ({alt} columns against {top_alt})"
+                )));
+            }
+        }
+    }
+    None
 }
 
 /// Stack for parsing `len` bytes: a base plus the worst case of one nesting level per byte.
@@ -565,6 +744,67 @@ mod tests {
         let text = format!("x = {}1{}\n", "[".repeat(3000), "]".repeat(3000));
         let err = parse(&text).unwrap_err();
         assert!(err.0.message.contains("nested"), "{}", err.0.message);
+    }
+
+    /// What CPython refuses as `TabError` is refused, at the offending line (issue 13:
+    /// a tab-indented `if` with a body of eight spaces compiled).
+    #[test]
+    fn tabs_and_spaces_python_finds_ambiguous_are_refused() {
+        for (text, line) in [
+            ("def f(x):\n\tif x:\n        return 1\n    return 0\n", 3),
+            (
+                "def f(x):\n    if x > 0:\n\treturn x\n        return -x\n",
+                3,
+            ),
+            ("def g(n):\n\tif n:\n\t    return 1\n        return 0\n", 4),
+            ("if x:\n        a = 1\n\tb = 2\n", 3),
+            ("if x:\n\ta = 1\n        b = 2\n", 3),
+            // The error comes before a later syntax error, as in CPython.
+            ("if x:\n\ta = 1\n        b = 2\n)\n", 3),
+        ] {
+            let err = parse(text).unwrap_err().0;
+            assert_eq!(
+                err.message, "syntax error: inconsistent use of tabs and spaces in indentation",
+                "{text:?}"
+            );
+            let mut map = SourceMap::new();
+            let id = map.add("t.py", text, SourceKind::File);
+            let span = err.span.expect("a span");
+            assert_eq!(map.get(id).line_col(span.lo), (line, 1), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tabs_python_reads_one_way_are_accepted() {
+        for text in [
+            "def f(x):\n\tif x:\n\t\treturn 1\n\treturn 0\n",
+            "def f(x):\n\tif x:\n\t    return 1\n\treturn 0\n",
+            "if x:\n    if y:\n    \ta = 1\n    b = 2\n",
+            // Continuation lines, strings and comments are not indentation.
+            "x = (1,\n\t2,\n        3)\n",
+            "s = \"\"\"\n\tone\n        two\n\"\"\"\n",
+            "if x:\n    a = 1\n\t# a comment\n    b = 2\n",
+            "if x:\n    a = 1 + \\\n\t2\n    b = 2\n",
+            "if x:\n\n\t\n    a = 1\n",
+            "\x0cif x:\n    a = 1\n",
+            // Equal for CPython (16 columns with tabs of 8, 4 with tabs of 1); ruff alone,
+            // measuring tabs 2 columns wide, refused it.
+            "if x:\n  \t\ta = 1\n \t \ta = 2\n",
+        ] {
+            if let Err(e) = parse(text) {
+                panic!("{text:?}: {}", e.0.message);
+            }
+        }
+    }
+
+    #[test]
+    fn unindent_to_no_outer_level_is_refused() {
+        let err = parse("if x:\n        a = 1\n    b = 2\n").unwrap_err().0;
+        assert!(
+            err.message.contains("unindent does not match"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

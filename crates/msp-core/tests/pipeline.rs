@@ -605,13 +605,21 @@ fn checks_that_cannot_fail_are_not_emitted() {
     );
     // A literal out of range keeps its check (and faults at run time).
     let lit = "@compile\ndef f(a: U8[4]) -> u8:\n    return a[4]\n";
-    let ir = Compiler::new().ir_source("f.py", lit, false);
-    if let Ok(ir) = ir {
-        assert!(
-            ir.contains("label %fault"),
-            "a literal out of range is checked:\n{ir}"
-        );
-    }
+    let ir = match Compiler::new().ir_source("f.py", lit, false) {
+        Ok(ir) => ir,
+        Err(e) => panic!("a literal index out of range compiles:\n{}", e.rendered),
+    };
+    assert!(
+        ir.contains("label %fault"),
+        "a literal out of range is checked:\n{ir}"
+    );
+    let m = jit(lit);
+    let f = m.kernel::<(&[u8],), u8>("f").expect("signature");
+    let fault = f.call((&[1u8, 2, 3, 4][..],)).expect_err("a[4] faults");
+    assert!(
+        fault.to_string().contains("index 4 is out of range"),
+        "{fault}"
+    );
 }
 
 #[test]
@@ -1011,4 +1019,124 @@ fn indexes_built_from_counters_need_no_check_when_they_stay_inside() {
         fault.to_string().contains("index 8 is out of range"),
         "{fault}"
     );
+}
+
+/// Local arrays live on the stack: over 1 MiB per kernel they are refused where they are
+/// declared (a 400 MB local array crashed the calling thread, and an extent of 2**32 + 1
+/// was truncated to 1 element in codegen), naming the limit and the way out.
+#[test]
+fn local_arrays_over_the_stack_limit_are_refused_where_declared() {
+    for (src, line) in [
+        (
+            "@compile\ndef f() -> int:\n    x: I32[100000000]\n    x[0] = 1\n    return x[0]\n",
+            "t.py:3:5",
+        ),
+        (
+            "@compile\ndef f() -> u8:\n    x: U8[4294967297]\n    x[4294967296] = 7\n    return x[4294967296]\n",
+            "t.py:3:5",
+        ),
+        // The limit is per kernel: two arrays of 600 KiB together pass it.
+        (
+            "@compile\ndef f() -> int:\n    a: U8[614400]\n    b: U8[614400]\n    return 0\n",
+            "t.py:4:5",
+        ),
+    ] {
+        let e = compile_error(src);
+        assert!(e.contains(line), "{line}:\n{e}");
+        assert!(e.contains("1048576 bytes"), "{e}");
+        assert!(e.contains("parameter"), "{e}");
+    }
+}
+
+/// An array at the limit works, also on a thread with Rust's default 2 MiB stack, and
+/// codegen allocates all of it (the last element is distinct from the first).
+#[test]
+fn local_arrays_at_the_stack_limit_run_on_a_small_thread_stack() {
+    let src = "@compile\ndef f(v: u8) -> u8:\n    x: U8[1048576]\n    x[0] = 1\n    x[1048575] = v\n    return x[0] + x[-1]\n";
+    let m = jit(src);
+    let r = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || m.kernel::<(u8,), u8>("f").expect("kernel").call((41,)))
+        .expect("spawn")
+        .join()
+        .expect("no crash");
+    assert_eq!(r.expect("no fault"), 42);
+}
+
+/// A kernel with a return type must return on every path: falling off its end returned
+/// 0 (issue 13). The error is at the body's last statement.
+#[test]
+fn kernels_that_can_reach_their_end_without_returning_are_refused() {
+    let head = "@compile\ndef f(x: int) -> int:\n";
+    let refused: &[(&str, &str)] = &[
+        ("    x = x + 1\n", "t.py:3:5"),
+        ("    if x > 0:\n        return 1\n", "t.py:3:5"),
+        (
+            "    if x > 0:\n        return 1\n    elif x < 0:\n        return 2\n",
+            "t.py:3:5",
+        ),
+        ("    while x < 3:\n        return 1\n", "t.py:3:5"),
+        ("    for i in range(3):\n        return i\n", "t.py:3:5"),
+        // A `break` leaves even a `while True:` loop.
+        (
+            "    while True:\n        if x > 0:\n            break\n        x += 1\n",
+            "t.py:3:5",
+        ),
+        // ... also from inside an `if` of an inner loop's `else`.
+        (
+            "    while True:\n        for i in range(x):\n            pass\n        else:\n            break\n",
+            "t.py:3:5",
+        ),
+        // The code after a reachable label is reachable.
+        (
+            "    if x > 0:\n        goto(\"out\")\n    return 1\n    label(\"out\")\n",
+            "t.py:6:5",
+        ),
+        // A backward `goto` reaches a label the walk has passed.
+        (
+            "    if x > 5:\n        return 0\n        label(\"again\")\n        x = 9\n    else:\n        goto(\"again\")\n",
+            "t.py:3:5",
+        ),
+        ("    while 0:\n        pass\n", "t.py:3:5"),
+    ];
+    for (body, at) in refused {
+        let e = compile_error(&format!("{head}{body}"));
+        assert!(
+            e.contains("`f` can reach its end without returning an `int`") && e.contains(at),
+            "{body}\nwant the error at {at}:\n{e}"
+        );
+    }
+    let accepted: &[&str] = &[
+        "    return x\n",
+        "    if x > 0:\n        return 1\n    else:\n        return 2\n",
+        "    if x > 0:\n        return 1\n    elif x < 0:\n        return 2\n    else:\n        return 3\n",
+        "    while True:\n        x += 1\n        if x > 10:\n            return x\n",
+        "    while 1:\n        return x\n",
+        "    while True:\n        for i in range(3):\n            break\n        if x > 0:\n            return x\n        x += 1\n",
+        "    while True:\n        while x < 3:\n            x += 1\n            continue\n        return x\n",
+        "    for i in range(x):\n        pass\n    return 0\n",
+        // A `while True:` left only by `goto`, to a label followed by a return.
+        "    while True:\n        if x > 3:\n            goto(\"done\")\n        x += 1\n    label(\"done\")\n    return x\n",
+        // The label is never the target of a reachable `goto`: the end stays unreachable.
+        "    return x\n    label(\"dead\")\n",
+        "    return x\n    goto(\"dead\")\n    label(\"dead\")\n",
+        // A backward `goto` as a loop.
+        "    label(\"top\")\n    x += 1\n    if x < 10:\n        goto(\"top\")\n    return x\n",
+        "    label(\"top\")\n    x += 1\n    goto(\"top\")\n",
+    ];
+    for body in accepted {
+        if let Err(e) = Compiler::new().check_source("t.py", &format!("{head}{body}")) {
+            panic!("{body}\nshould check:\n{}", e.rendered);
+        }
+    }
+    for (ret, says) in [
+        ("u8", "a `u8`"),
+        ("f64", "an `f64`"),
+        ("float", "a `float`"),
+    ] {
+        let e = compile_error(&format!("@compile\ndef g() -> {ret}:\n    pass\n"));
+        assert!(e.contains(&format!("without returning {says}")), "{e}");
+    }
+    // `-> None` kernels may end without `return`.
+    jit("@compile\ndef g(a: Int[2]) -> None:\n    a[0] = 1\n");
 }

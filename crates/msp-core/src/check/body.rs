@@ -9,7 +9,7 @@ use crate::staged::{ConstValue, KernelDef};
 
 use super::hir::*;
 use super::types::{ArrayType, Scalar, Type};
-use super::{CheckOptions, resolve_type};
+use super::{CheckOptions, MAX_LOCAL_ARRAY_BYTES, resolve_type};
 
 /// What every kernel of the module can see: the signatures it may call.
 pub(super) struct ModuleCtx<'a> {
@@ -33,6 +33,8 @@ pub(super) struct KernelChecker<'a> {
     pub sites: &'a mut Vec<FaultSite>,
     pub diags: Vec<Diagnostic>,
     temp_count: u32,
+    /// Bytes of the local arrays declared so far (they share the stack limit).
+    local_array_bytes: u64,
 }
 
 pub(super) fn check_kernel(
@@ -57,6 +59,7 @@ pub(super) fn check_kernel(
         sites,
         diags: Vec::new(),
         temp_count: 0,
+        local_array_bytes: 0,
     };
     for (name, ty) in &sig.params {
         let id = kc.new_local(name, ty.clone(), true);
@@ -67,6 +70,30 @@ pub(super) fn check_kernel(
     let body = kc.block(&def.body);
     if !kc.diags.is_empty() {
         return Err(kc.diags);
+    }
+    if let Type::Scalar(ret) = &sig.ret
+        && super::flow::end_reachable(&body, kc.label_names.len())
+    {
+        // Falling off the end would return a zero the kernel never computed.
+        let span = def.body.last().map_or(def.span, |s| s.span);
+        // As the names are spoken: an `int`, an `i8`, an `f64`; a `u8`, a `float`.
+        let article = match ret.name().as_bytes() {
+            [b'i' | b'f', b'0'..=b'9' | b'n', ..] => "an",
+            _ => "a",
+        };
+        return Err(vec![
+            Diagnostic::error(
+                span,
+                format!(
+                    "`{}` can reach its end without returning {article} `{ret}`",
+                    sig.name
+                ),
+            )
+            .with_label("control can leave the kernel after this statement")
+            .with_note(
+                "end every path with `return`; a kernel that returns nothing is declared `-> None`",
+            ),
+        ]);
     }
     Ok(TypedKernel {
         sig,
@@ -552,8 +579,28 @@ impl<'a> KernelChecker<'a> {
                 "a local array starts zeroed and takes no initial value",
             )
             .with_note(format!("write `{name}: {ty}` and assign its elements"))),
-            (Type::Array(_), None) => {
+            (Type::Array(a), None) => {
                 if !self.names.contains_key(name) {
+                    // `resolve_type` bounds the size by MAX_ARRAY_BYTES: no overflow.
+                    let bytes = a.len().unwrap_or(u64::MAX).saturating_mul(a.elem.size());
+                    let total = self.local_array_bytes.saturating_add(bytes);
+                    if total > MAX_LOCAL_ARRAY_BYTES {
+                        let kernel = &self.sig.name;
+                        let already = match self.local_array_bytes {
+                            0 => String::new(),
+                            n => format!(" (with the {n} bytes of its other local arrays)"),
+                        };
+                        // Reported, but the local is still declared: its uses check on
+                        // without "used before it is assigned" errors.
+                        self.diags.push(Diagnostic::error(
+                            target.span.to(annotation.span),
+                            format!("the local array `{name}: {ty}` takes {bytes} bytes of stack{already}, over the limit of {MAX_LOCAL_ARRAY_BYTES} bytes (1 MiB) of local arrays per kernel"),
+                        )
+                        .with_label("local arrays live on the caller's stack")
+                        .with_note(format!("pass `{name}` to `{kernel}` as an array parameter instead: parameters live in the caller's memory, of any size")));
+                    } else {
+                        self.local_array_bytes = total;
+                    }
                     let id = self.new_local(name, ty, false);
                     self.names.insert(name.clone(), id);
                 }

@@ -53,7 +53,10 @@ fn eval_inner(
             };
             match (op, v) {
                 (UnaryOp::Pos, v) => v,
-                (UnaryOp::Neg, Lit::Int(i)) => Lit::Int(-i),
+                (UnaryOp::Neg, Lit::Int(i)) => match i.checked_neg() {
+                    Some(n) => Lit::Int(n),
+                    None => return Err(too_large(e)),
+                },
                 (UnaryOp::Neg, Lit::Float(f)) => Lit::Float(-f),
                 (UnaryOp::Neg, Lit::Bool(b)) => Lit::Int(-(b as i128)),
                 (UnaryOp::Invert, Lit::Int(i)) => Lit::Int(!i),
@@ -71,7 +74,8 @@ fn eval_inner(
                     Some(v) => v,
                     None => return Ok(None),
                 },
-                Err(msg) => return Err(Diagnostic::error(e.span, msg)),
+                Err(Refused::Overflow) => return Err(too_large(e)),
+                Err(Refused::Invalid(msg)) => return Err(Diagnostic::error(e.span, msg)),
             }
         }
         _ => return Ok(None),
@@ -102,9 +106,28 @@ fn as_float(v: Lit) -> f64 {
     }
 }
 
-/// Python semantics on unbounded ints (kept to 128 bits; overflow refuses to fold, and
-/// the checker then reports the literal as too large for its type).
-fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
+/// Why a constant expression does not fold.
+#[derive(Debug, PartialEq)]
+enum Refused {
+    /// Python's value is outside the 128 bits folding works in (no kernel type holds
+    /// more than 64, so the value could not be used anyway).
+    Overflow,
+    /// Python raises: division by zero, a negative shift count, `0 ** -1`.
+    Invalid(&'static str),
+}
+
+/// The diagnostic for a constant whose exact value leaves the 128 bits folding uses.
+fn too_large(e: &Expr) -> Diagnostic {
+    Diagnostic::error(
+        e.span,
+        "this constant expression's value does not fit in 128 bits",
+    )
+    .with_note("constant integer expressions are folded exactly, as Python computes them; kernel integer types hold at most 64 bits")
+}
+
+/// Python semantics on unbounded ints, computed exactly in 128 bits: a value outside
+/// them is refused rather than wrapped, so a fold never gives a value Python would not.
+fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, Refused> {
     // Python: bit operators on two bools give a bool.
     if let (Lit::Bool(x), Lit::Bool(y)) = (a, b) {
         match op {
@@ -115,32 +138,54 @@ fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
         }
     }
     if let (Some(x), Some(y)) = (as_int(a), as_int(b)) {
+        const DIV_ZERO: Refused = Refused::Invalid("division by zero in a constant expression");
         let v = match op {
             BinOp::Add => x.checked_add(y),
             BinOp::Sub => x.checked_sub(y),
             BinOp::Mul => x.checked_mul(y),
-            BinOp::FloorDiv | BinOp::Mod if y == 0 => {
-                return Err("division by zero in a constant expression".into());
-            }
-            BinOp::FloorDiv => {
-                Some(x.div_euclid(y) - if y < 0 && x.rem_euclid(y) != 0 { 1 } else { 0 })
-            }
+            BinOp::FloorDiv | BinOp::Mod | BinOp::Div if y == 0 => return Err(DIV_ZERO),
+            // Only `MIN // -1` leaves the range (its value is 2**127).
+            BinOp::FloorDiv => x.checked_div(y).map(|q| {
+                let r = x.wrapping_rem(y);
+                if r != 0 && (r < 0) != (y < 0) {
+                    q - 1
+                } else {
+                    q
+                }
+            }),
             BinOp::Mod => Some(py_mod(x, y)),
-            BinOp::Div if y == 0 => return Err("division by zero in a constant expression".into()),
             BinOp::Div => return Ok(Some(Lit::Float(x as f64 / y as f64))),
-            BinOp::Pow if y < 0 => return Ok(Some(Lit::Float((x as f64).powi(y as i32)))),
-            BinOp::Pow => u32::try_from(y).ok().and_then(|e| x.checked_pow(e)),
-            BinOp::LShift => u32::try_from(y)
-                .ok()
-                .filter(|&s| s < 127)
-                .and_then(|s| x.checked_mul(1i128 << s)),
-            BinOp::RShift => u32::try_from(y).ok().map(|s| x >> s.min(127)),
+            // Python: an int to a negative power is the float power of the two floats.
+            BinOp::Pow if y < 0 && x == 0 => {
+                return Err(Refused::Invalid(
+                    "0 cannot be raised to a negative power in a constant expression",
+                ));
+            }
+            BinOp::Pow if y < 0 => return Ok(Some(Lit::Float((x as f64).powf(y as f64)))),
+            BinOp::Pow => match x {
+                // Bases whose powers never grow, whatever the exponent.
+                0 | 1 => Some(if y == 0 { 1 } else { x }),
+                -1 => Some(if y % 2 == 0 { 1 } else { -1 }),
+                _ => u32::try_from(y).ok().and_then(|e| x.checked_pow(e)),
+            },
+            BinOp::LShift | BinOp::RShift if y < 0 => {
+                return Err(Refused::Invalid(
+                    "negative shift count in a constant expression",
+                ));
+            }
+            BinOp::LShift => match u32::try_from(y) {
+                _ if x == 0 => Some(0),
+                // Exact when shifting back gives `x` again.
+                Ok(s) if s < 128 => Some(x.wrapping_shl(s)).filter(|v| v >> s == x),
+                _ => None,
+            },
+            BinOp::RShift => Some(x >> u32::try_from(y).unwrap_or(127).min(127)),
             BinOp::BitAnd => Some(x & y),
             BinOp::BitOr => Some(x | y),
             BinOp::BitXor => Some(x ^ y),
-            BinOp::MatMul => None,
+            BinOp::MatMul => return Ok(None),
         };
-        return Ok(v.map(Lit::Int));
+        return v.map(|v| Some(Lit::Int(v))).ok_or(Refused::Overflow);
     }
     let (x, y) = (as_float(a), as_float(b));
     Ok(Some(Lit::Float(match op {
@@ -148,25 +193,52 @@ fn binop(op: BinOp, a: Lit, b: Lit) -> Result<Option<Lit>, String> {
         BinOp::Sub => x - y,
         BinOp::Mul => x * y,
         BinOp::Div | BinOp::FloorDiv | BinOp::Mod if y == 0.0 => {
-            return Err("division by zero in a constant expression".into());
+            return Err(Refused::Invalid(
+                "division by zero in a constant expression",
+            ));
         }
         BinOp::Div => x / y,
-        BinOp::FloorDiv => (x / y).floor(),
-        BinOp::Mod => {
-            let r = x % y;
-            if r != 0.0 && (r < 0.0) != (y < 0.0) {
-                r + y
-            } else {
-                r
-            }
+        BinOp::FloorDiv => float_divmod(x, y).0,
+        BinOp::Mod => float_divmod(x, y).1,
+        BinOp::Pow if x == 0.0 && y < 0.0 => {
+            return Err(Refused::Invalid(
+                "0.0 cannot be raised to a negative power in a constant expression",
+            ));
         }
         BinOp::Pow => x.powf(y),
         _ => return Ok(None),
     })))
 }
 
+/// Python's float `(x // y, x % y)` for `y != 0`, computed as CPython (and the kernels'
+/// run-time code) does: from `fmod`, the remainder taking the divisor's sign (a zero
+/// too), the quotient snapped to the nearest integer (`1.0 // 0.1` is 9.0, not the
+/// 10.0 of `floor(1.0 / 0.1)`).
+fn float_divmod(x: f64, y: f64) -> (f64, f64) {
+    let m = x % y;
+    let mut div = (x - m) / y;
+    let m = if m != 0.0 {
+        if (y < 0.0) != (m < 0.0) {
+            div -= 1.0;
+            m + y
+        } else {
+            m
+        }
+    } else {
+        0.0f64.copysign(y)
+    };
+    let q = if div != 0.0 {
+        let fl = div.floor();
+        if div - fl > 0.5 { fl + 1.0 } else { fl }
+    } else {
+        0.0f64.copysign(x / y)
+    };
+    (q, m)
+}
+
 fn py_mod(x: i128, y: i128) -> i128 {
-    let r = x % y;
+    // `wrapping_rem`: `MIN % -1` is 0, and `%` would overflow computing it.
+    let r = x.wrapping_rem(y);
     if r != 0 && (r < 0) != (y < 0) {
         r + y
     } else {
@@ -201,5 +273,104 @@ mod tests {
             Ok(Some(Lit::Float(3.5)))
         );
         assert!(binop(BinOp::FloorDiv, Lit::Int(1), Lit::Int(0)).is_err());
+    }
+
+    fn int(op: BinOp, x: i128, y: i128) -> Result<Option<Lit>, Refused> {
+        binop(op, Lit::Int(x), Lit::Int(y))
+    }
+
+    /// At the ends of the 128-bit range, every operator gives Python's value or refuses
+    /// it as too large: never a panic (the `MIN // -1` of issue 13), never a wrapped value.
+    #[test]
+    fn extremes_give_python_values_or_overflow() {
+        use BinOp::*;
+        let (min, max) = (i128::MIN, i128::MAX);
+        let ok = |v: i128| Ok(Some(Lit::Int(v)));
+        assert_eq!(int(FloorDiv, min, -1), Err(Refused::Overflow));
+        assert_eq!(int(Mod, min, -1), ok(0));
+        assert_eq!(int(FloorDiv, min, 1), ok(min));
+        assert_eq!(int(FloorDiv, min, 2), ok(min / 2));
+        assert_eq!(int(FloorDiv, max, -1), ok(-max));
+        assert_eq!(int(FloorDiv, max, min), ok(-1));
+        assert_eq!(int(FloorDiv, min, max), ok(-2));
+        assert_eq!(int(Mod, max, min), ok(-1));
+        assert_eq!(int(Mod, min, max), ok(max - 1));
+        assert_eq!(int(Mod, min, 3), ok(1));
+        assert_eq!(int(FloorDiv, min + 1, -3), ok(max / 3));
+        assert_eq!(int(FloorDiv, min, 3), ok(min / 3 - 1));
+        assert_eq!(int(Add, max, 1), Err(Refused::Overflow));
+        assert_eq!(int(Add, min, -1), Err(Refused::Overflow));
+        assert_eq!(int(Add, max, min), ok(-1));
+        assert_eq!(int(Sub, min, 1), Err(Refused::Overflow));
+        assert_eq!(int(Sub, 0, min), Err(Refused::Overflow));
+        assert_eq!(int(Sub, -1, min), ok(max));
+        assert_eq!(int(Mul, min, -1), Err(Refused::Overflow));
+        assert_eq!(int(Mul, max, 2), Err(Refused::Overflow));
+        assert_eq!(int(Mul, min, 1), ok(min));
+        assert_eq!(int(Pow, 2, 126), ok(1 << 126));
+        assert_eq!(int(Pow, -2, 127), ok(min));
+        assert_eq!(int(Pow, 2, 127), Err(Refused::Overflow));
+        assert_eq!(int(Pow, 3, max), Err(Refused::Overflow));
+        assert_eq!(int(Pow, -1, max), ok(-1));
+        assert_eq!(int(Pow, -1, 1 << 100), ok(1));
+        assert_eq!(int(Pow, 1, max), ok(1));
+        assert_eq!(int(Pow, 0, max), ok(0));
+        assert_eq!(int(Pow, 0, 0), ok(1));
+        // An int to a negative power is a float, with the exponent as a float: not
+        // truncated to 32 bits (`2 ** -4294967297` was 0.5).
+        assert_eq!(int(Pow, 2, -4294967297), Ok(Some(Lit::Float(0.0))));
+        assert_eq!(int(Pow, 2, min), Ok(Some(Lit::Float(0.0))));
+        assert_eq!(int(Pow, -2, -1), Ok(Some(Lit::Float(-0.5))));
+        assert!(matches!(int(Pow, 0, -1), Err(Refused::Invalid(_))));
+        assert_eq!(int(LShift, 1, 126), ok(1 << 126));
+        assert_eq!(int(LShift, -1, 127), ok(min));
+        assert_eq!(int(LShift, 1, 127), Err(Refused::Overflow));
+        assert_eq!(int(LShift, max, 1), Err(Refused::Overflow));
+        assert_eq!(int(LShift, min, 1), Err(Refused::Overflow));
+        assert_eq!(int(LShift, 3, 1 << 100), Err(Refused::Overflow));
+        assert_eq!(int(LShift, 0, max), ok(0));
+        assert_eq!(int(RShift, min, 127), ok(-1));
+        assert_eq!(int(RShift, min, max), ok(-1));
+        assert_eq!(int(RShift, max, 1 << 100), ok(0));
+        assert!(matches!(int(LShift, 1, -1), Err(Refused::Invalid(_))));
+        assert!(matches!(int(RShift, 1, min), Err(Refused::Invalid(_))));
+        assert_eq!(int(BitXor, min, max), ok(-1));
+    }
+
+    #[test]
+    fn unary_minus_of_the_least_value_is_refused() {
+        let e = |src: &str| {
+            let mut map = crate::source::SourceMap::new();
+            let id = map.add("t.py", src, crate::source::SourceKind::File);
+            let x = crate::parse::parse_expression(&map, id).expect("parses");
+            eval(&x, &BTreeMap::new())
+        };
+        let min = "(-170141183460469231731687303715884105727 - 1)";
+        assert!(e(&format!("-{min}")).is_err());
+        assert!(e(&format!("{min} // -1")).is_err());
+        assert_eq!(e(&format!("{min} % -1")), Ok(Some(Lit::Int(0))));
+        assert_eq!(e(&format!("-({min} + 1)")), Ok(Some(Lit::Int(i128::MAX))));
+        assert_eq!(
+            e("~(-170141183460469231731687303715884105727 - 1)"),
+            Ok(Some(Lit::Int(i128::MAX)))
+        );
+    }
+
+    /// Float `//` and `%` fold as the kernels compute them at run time (CPython's
+    /// algorithm), not as `floor(x / y)`.
+    #[test]
+    fn float_floor_division_folds_as_python() {
+        let f = |op, x: f64, y: f64| match binop(op, Lit::Float(x), Lit::Float(y)) {
+            Ok(Some(Lit::Float(v))) => v,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(f(BinOp::FloorDiv, 1.0, 0.1), 9.0);
+        assert_eq!(f(BinOp::FloorDiv, 1.5, -0.3), -6.0);
+        assert!(f(BinOp::FloorDiv, f64::INFINITY, 1.0).is_nan());
+        assert_eq!(f(BinOp::FloorDiv, -1.0, f64::INFINITY), -1.0);
+        assert_eq!(f(BinOp::Mod, -4.0, 2.0).to_bits(), 0.0f64.to_bits());
+        assert_eq!(f(BinOp::Mod, 1.0, -0.5).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f(BinOp::Mod, -1.0, 3.0), 2.0);
+        assert!(binop(BinOp::Pow, Lit::Float(0.0), Lit::Float(-1.0)).is_err());
     }
 }

@@ -426,7 +426,8 @@ impl KernelChecker<'_> {
                 let base = self.expr(left, None)?;
                 let exp = i64::try_from(n)
                     .ok()
-                    .filter(|n| n.abs() <= 1 << 20)
+                    // `unsigned_abs`: `abs` of `i64::MIN` overflows.
+                    .filter(|n| n.unsigned_abs() <= 1 << 20)
                     .ok_or_else(|| {
                         Diagnostic::error(right.span, format!("the exponent {n} is too large"))
                     })?;

@@ -9,6 +9,7 @@ mod body;
 mod consts;
 pub(crate) mod counting;
 mod expr;
+mod flow;
 pub mod hir;
 pub mod types;
 
@@ -47,6 +48,12 @@ pub(crate) const PASS_STACK: usize = 256 * 1024 * 1024;
 /// Arrays larger than this many bytes are refused: extents come from generators and
 /// defines, and a typo should not become a multi-terabyte length check.
 pub const MAX_ARRAY_BYTES: u64 = 1 << 40;
+
+/// Local (non-parameter) arrays live on the stack of the thread that calls the kernel:
+/// all of one kernel's together may take at most this many bytes. Kernels may run on
+/// Rust's 2 MiB spawned-thread stacks, and half of one leaves room for the caller and
+/// the kernel's own calls; larger arrays belong in the caller's memory, as parameters.
+pub const MAX_LOCAL_ARRAY_BYTES: u64 = 1 << 20;
 
 /// Type-checks every kernel of a staged module.
 pub fn check_module(

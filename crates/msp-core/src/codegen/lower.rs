@@ -425,7 +425,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 }
                 Type::Array(a) => {
                     let n = a.len().unwrap_or(0);
-                    let arr_ty = t.mem(a.elem).array_type(n as u32);
+                    // The checker's stack limit keeps `n` far below u32::MAX; never truncate.
+                    let n32 = u32::try_from(n)
+                        .map_err(|_| CodegenError::new("local array too large for the stack"))?;
+                    let arr_ty = t.mem(a.elem).array_type(n32);
                     let p = self.builder.build_alloca(arr_ty, &local.name)?;
                     let bytes = t.i64.const_int(n * a.elem.size(), false);
                     self.builder

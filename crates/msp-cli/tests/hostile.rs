@@ -364,3 +364,104 @@ fn run_bench_prints_median_compile_and_call_times() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Extents at and around each power of two, for local arrays (which live on the stack,
+/// up to a limit) and parameters (fixed and `:`): each size runs correctly, or is refused
+/// with a diagnostic that says why — never a signal, a wrong answer or a truncated extent.
+#[test]
+fn extents_at_power_of_two_boundaries() {
+    let dir = std::env::temp_dir().join(format!("msp-extents-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut failures = Vec::new();
+    let mut sizes: Vec<u64> = Vec::new();
+    for k in [
+        0u32, 1, 3, 8, 12, 16, 19, 20, 21, 24, 31, 32, 33, 40, 41, 62, 63,
+    ] {
+        let p = 1u64 << k;
+        sizes.extend([p.saturating_sub(1).max(1), p, p + 1]);
+    }
+    sizes.sort_unstable();
+    sizes.dedup();
+    for &n in &sizes {
+        // A local array: filled at both ends and read back.
+        let local = dir.join(format!("local_{n}.py"));
+        std::fs::write(
+            &local,
+            format!(
+                "@compile\ndef f() -> u64:\n    x: U8[{n}]\n    x[0] = 3\n    x[{last}] = 4\n    return u64(x[0]) + u64(x[-1])\n",
+                last = n - 1
+            ),
+        )
+        .expect("write");
+        let o = msp(&["run", &local.display().to_string(), "--call", "f()"]);
+        if let Some(why) = judge(&format!("local U8[{n}]"), &o) {
+            failures.push(why);
+        } else if n <= 1 << 20 {
+            let want = if n == 1 { "8" } else { "7" };
+            if o.code != Some(0) || o.stdout.trim() != want {
+                failures.push(format!(
+                    "local U8[{n}]: want {want}, got exit {:?}: {}{}",
+                    o.code, o.stdout, o.stderr
+                ));
+            }
+        } else if o.code != Some(1)
+            || !(o.stderr.contains("(1 MiB) of local arrays per kernel")
+                || o.stderr.contains("is too large (limit"))
+        {
+            failures.push(format!(
+                "local U8[{n}] must be refused with the limit: exit {:?}: {}",
+                o.code, o.stderr
+            ));
+        }
+        // A parameter of that extent (checked only: the caller owns its memory), and
+        // a `:` parameter indexed at that constant.
+        let param = dir.join(format!("param_{n}.py"));
+        std::fs::write(
+            &param,
+            format!(
+                "@compile\ndef g(a: U8[{n}]) -> u8:\n    return a[{last}]\n\n@compile\ndef h(a: U8[:]) -> u8:\n    return a[{last}]\n",
+                last = n - 1
+            ),
+        )
+        .expect("write");
+        let o = msp(&["check", &param.display().to_string()]);
+        if let Some(why) = judge(&format!("parameter U8[{n}]"), &o) {
+            failures.push(why);
+        } else if (n <= 1 << 40) != (o.code == Some(0)) {
+            failures.push(format!(
+                "parameter U8[{n}]: exit {:?} (the limit is 2^40 bytes): {}",
+                o.code, o.stderr
+            ));
+        }
+    }
+    // `:` arrays at run time, around small powers of two: the last element is read, one
+    // past it faults with the extent of the call.
+    let runtime = dir.join("runtime.py");
+    std::fs::write(
+        &runtime,
+        "@compile\ndef last(a: I64[:], i: i64) -> i64:\n    return a[i] + len(a) * 0\n",
+    )
+    .expect("write");
+    for n in [1u64, 2, 3, 4, 7, 8, 9, 255, 256, 257, 1023, 1024, 1025] {
+        let file = runtime.display().to_string();
+        let ok = msp(&[
+            "run",
+            &file,
+            "--call",
+            &format!("last(iota({n}), {})", n - 1),
+        ]);
+        if ok.code != Some(0) || ok.stdout.trim() != (n - 1).to_string() {
+            failures.push(format!("last(iota({n})): {}{}", ok.stdout, ok.stderr));
+        }
+        let past = msp(&["run", &file, "--call", &format!("last(iota({n}), {n})")]);
+        let want = format!("index {n} is out of range for axis 0 of extent {n}");
+        if past.code != Some(1) || !past.stderr.contains(&want) {
+            failures.push(format!(
+                "last(iota({n}), {n}): {}{}",
+                past.stdout, past.stderr
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -69,12 +69,15 @@ struct Walk<'a> {
     env: Vec<CounterRange>,
     checked: bool,
     /// Locals assigned once, to an array extent (see [`mark_counting_loops`]).
-    extent_locals: HashMap<LocalId, (LocalId, u32)>,
+    extent_locals: HashMap<LocalId, ExtentOf>,
 }
+
+/// An array axis, as an extent: the array local and the axis.
+type ExtentOf = (LocalId, u32);
 
 /// Per local: how many statements assign it, and the extent the last one assigns, if
 /// it assigns one.
-fn count_assignments(stmts: &[TStmt], out: &mut HashMap<LocalId, (usize, Option<(LocalId, u32)>)>) {
+fn count_assignments(stmts: &[TStmt], out: &mut HashMap<LocalId, (usize, Option<ExtentOf>)>) {
     for s in stmts {
         match s {
             TStmt::Assign { local, value } => {
@@ -296,7 +299,7 @@ impl Walk<'_> {
 
     /// The array axis whose extent `e` is: `len(a)`, `a.shape[k]`, or a local that only
     /// ever holds one.
-    fn extent_of(&self, e: &TExpr) -> Option<(LocalId, u32)> {
+    fn extent_of(&self, e: &TExpr) -> Option<ExtentOf> {
         match e.kind {
             TExprKind::Extent { array, axis } => Some((array, axis)),
             TExprKind::Local(n) => self.extent_locals.get(&n).copied(),

@@ -59,6 +59,13 @@ def rows(m: I32[:][3], out: I64[:]) -> None:
 @compile
 def grid(g: I32[:][:]) -> i64:
     return g.shape[0] * 100 + g.shape[1]
+
+@compile
+def psum(a: I64[:]) -> i64:
+    s: i64 = 0
+    for i in prange(len(a)):
+        s += a[i]
+    return s
 "#
     );
 }
@@ -147,7 +154,7 @@ fn checked_faults_name_kernel_and_line() {
         panic!("a fault")
     };
     assert_eq!(err.kernel, "peek");
-    assert!(err.location.ends_with("aot_macro.rs:71:14"), "{err}");
+    assert!(err.location.ends_with("aot_macro.rs:78:14"), "{err}");
     assert!(err.message.contains("index 4 is out of range"), "{err}");
     let err = faults::div(1, 0).unwrap_err();
     assert!(err.to_string().contains("division by zero"), "{err}");
@@ -188,6 +195,9 @@ fn runtime_extents() {
         runtime::grid(&data[..]),
         Err(msp::CallError::Shape { .. })
     ));
+    // A parallel loop in a kernel compiled by `msp!` (the runtime comes from msp-rt).
+    let v: Vec<i64> = (0..100_000).collect();
+    assert_eq!(runtime::psum(&v), Ok(v.iter().sum::<i64>()));
     // ndarray (feature `ndarray`): the view's shape gives the extents; a strided view
     // is an error, not a silent copy.
     let a = ndarray::Array2::<i32>::zeros((5, 2));

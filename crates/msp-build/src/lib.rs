@@ -47,6 +47,7 @@ pub struct Build {
     defines: Vec<(String, DefineValue)>,
     unchecked: bool,
     opt_level: Option<u8>,
+    threads: u32,
     externs: ExternPolicy,
     symbol_prefix: Option<String>,
     target: Option<String>,
@@ -123,6 +124,13 @@ impl Build {
     /// not `Result`s).
     pub fn unchecked(&mut self, yes: bool) -> &mut Build {
         self.unchecked = yes;
+        self
+    }
+
+    /// Threads of `prange` loops (default 0: `MSP_NUM_THREADS` when the program runs,
+    /// else every core). Results do not depend on it.
+    pub fn threads(&mut self, n: u32) -> &mut Build {
+        self.threads = n;
         self
     }
 
@@ -243,6 +251,7 @@ impl Build {
             let mut opts = AotOptions::new(target.clone(), prefix.clone());
             opts.emit = Emit::Object;
             opts.opt_level = self.opt_level.unwrap_or(3);
+            opts.threads = self.threads;
             opts.externs = self.externs.clone();
             let out = aot::compile(&program, &opts).map_err(compile_err)?;
             for k in &out.kernels {

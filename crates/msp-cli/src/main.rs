@@ -31,6 +31,9 @@ struct Common {
     /// Leave out run-time index and division checks.
     #[arg(long)]
     unchecked: bool,
+    /// Threads for `prange` loops (default: MSP_NUM_THREADS, else every core).
+    #[arg(long, value_name = "N")]
+    threads: Option<u32>,
     /// Stage-0 limit: nested generator calls (default 1000).
     #[arg(long, value_name = "N")]
     max_depth: Option<usize>,
@@ -106,6 +109,7 @@ fn main() -> ExitCode {
 fn compiler(common: &Common) -> Result<Compiler, String> {
     let mut c = Compiler::new();
     c.unchecked(common.unchecked);
+    c.threads(common.threads.unwrap_or(0));
     let mut limits = msp_core::stage::Limits::default();
     limits.max_depth = common.max_depth.unwrap_or(limits.max_depth);
     limits.max_steps = common.max_steps.unwrap_or(limits.max_steps);

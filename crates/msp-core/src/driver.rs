@@ -89,6 +89,7 @@ pub struct Compiler {
     limits: Limits,
     dump_ir: bool,
     externs: HashMap<String, ExternFn>,
+    threads: u32,
 }
 
 impl Default for Compiler {
@@ -100,6 +101,7 @@ impl Default for Compiler {
             limits: Limits::default(),
             dump_ir: false,
             externs: HashMap::new(),
+            threads: 0,
         }
     }
 }
@@ -120,6 +122,13 @@ impl Compiler {
     /// Leaves out run-time index and division checks (kernels may still ask for them).
     pub fn unchecked(&mut self, yes: bool) -> &mut Self {
         self.unchecked = yes;
+        self
+    }
+
+    /// Threads that `prange` loops run on (0, the default: `MSP_NUM_THREADS`, else every
+    /// core). Results do not depend on it: chunks and reductions follow the loop's bounds.
+    pub fn threads(&mut self, n: u32) -> &mut Self {
+        self.threads = n;
         self
     }
 
@@ -269,6 +278,7 @@ impl Compiler {
             return Err(CompileError::new(missing, &map));
         }
         let dump = self.dump_ir || checked.kernels.iter().any(|k| k.debug);
+        let threads = self.threads;
         let mut report = CompileReport {
             add_time: checked.kernels.iter().any(|k| k.add_time),
             ..CompileReport::default()
@@ -284,6 +294,7 @@ impl Compiler {
                 // only the trampolines are entry points (see `internal_kernels`).
                 let opts = CodegenOptions {
                     internal_kernels: !dump,
+                    threads,
                     ..CodegenOptions::default()
                 };
                 let module = codegen::emit_module(ctx, &checked, tm, &opts)?;

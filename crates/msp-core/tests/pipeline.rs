@@ -1140,3 +1140,72 @@ fn kernels_that_can_reach_their_end_without_returning_are_refused() {
     // `-> None` kernels may end without `return`.
     jit("@compile\ndef g(a: Int[2]) -> None:\n    a[0] = 1\n");
 }
+
+#[test]
+fn prange_reductions_give_the_same_bits_with_any_thread_count() {
+    let src = "@compile\ndef fsum(a: F64[:]) -> f64:\n    s: f64 = 0\n    for i in prange(len(a)):\n        s += a[i]\n    return s\n\n\
+               @compile\ndef isum(a: I64[:]) -> i64:\n    s: i64 = 0\n    for i in prange(len(a)):\n        s += a[i] * a[i]\n    return s\n";
+    // Values whose float sum depends on the order of the additions.
+    let a: Vec<f64> = (0..100_003)
+        .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + if i % 3 == 0 { 1e9 } else { 0.0 })
+        .collect();
+    let ints: Vec<i64> = (0..100_003)
+        .map(|i| (i * 7919) % 100_000 - 50_000)
+        .collect();
+    // The chunked order: each chunk sums from 0 in order, chunks combined in order.
+    let n = a.len() as u64;
+    let chunk = msp_rt::parallel::chunk_size(n) as usize;
+    let mut want = 0.0f64;
+    for c in a.chunks(chunk) {
+        let mut p = -0.0;
+        for x in c {
+            p += x;
+        }
+        want += p;
+    }
+    let mut bits = Vec::new();
+    for threads in [1, 2, 7] {
+        let m = Compiler::new()
+            .threads(threads)
+            .jit_source("t.py", src)
+            .expect("compiles");
+        let fsum = m.kernel::<(&[f64],), f64>("fsum").expect("fsum");
+        let isum = m.kernel::<(&[i64],), i64>("isum").expect("isum");
+        bits.push(fsum.call((&a,)).expect("runs").to_bits());
+        let exact: i64 = ints.iter().map(|x| x * x).sum();
+        assert_eq!(
+            isum.call((&ints,)).expect("runs"),
+            exact,
+            "threads = {threads}"
+        );
+    }
+    assert!(bits.iter().all(|b| *b == bits[0]), "{bits:?}");
+    assert_eq!(f64::from_bits(bits[0]), want);
+}
+
+#[test]
+fn parallel_kernels_run_from_many_host_threads() {
+    let src = "@compile\ndef scale(a: F32[:], out: F32[:], k: f32) -> None:\n    for i in prange(len(out)):\n        out[i] = a[i] * k\n\n\
+               @compile\ndef total(a: I64[:]) -> i64:\n    s: i64 = 0\n    for i in prange(len(a)):\n        s += a[i]\n    return s\n";
+    let m = jit(src);
+    std::thread::scope(|s| {
+        for t in 0..8 {
+            let m = &m;
+            s.spawn(move || {
+                let scale = m
+                    .kernel::<(&[f32], &mut [f32], f32), ()>("scale")
+                    .expect("scale");
+                let total = m.kernel::<(&[i64],), i64>("total").expect("total");
+                for round in 0..20 {
+                    let n = 1000 + 97 * t + round;
+                    let a: Vec<f32> = (0..n).map(|i| i as f32).collect();
+                    let mut out = vec![0.0f32; n];
+                    scale.call((&a, &mut out, 2.0)).expect("runs");
+                    assert!(out.iter().enumerate().all(|(i, x)| *x == 2.0 * i as f32));
+                    let v: Vec<i64> = (0..n as i64).collect();
+                    assert_eq!(total.call((&v,)).expect("runs"), v.iter().sum::<i64>());
+                }
+            });
+        }
+    });
+}

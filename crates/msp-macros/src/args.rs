@@ -23,6 +23,8 @@ pub struct Args {
     pub defines: Vec<(String, DefineValue)>,
     pub unchecked: bool,
     pub opt_level: u8,
+    /// Threads of `prange` loops (0: decided at run time).
+    pub threads: u32,
     pub target_cpu: Option<String>,
     /// `@extern` names the user promises are linked in although the compiler cannot see them.
     pub externs: Vec<String>,
@@ -38,8 +40,14 @@ impl Args {
     /// A description of the options, for the symbol hash.
     pub fn fingerprint(&self) -> String {
         format!(
-            "{:?}|{}|{}|{:?}|{:?}|{}",
-            self.defines, self.unchecked, self.opt_level, self.target_cpu, self.externs, self.vis
+            "{:?}|{}|{}|{:?}|{:?}|{}|{}",
+            self.defines,
+            self.unchecked,
+            self.opt_level,
+            self.target_cpu,
+            self.externs,
+            self.vis,
+            self.threads
         )
     }
 }
@@ -52,6 +60,7 @@ impl Parse for Args {
             defines: Vec::new(),
             unchecked: false,
             opt_level: 3,
+            threads: 0,
             target_cpu: None,
             externs: Vec::new(),
             vis: "pub".to_string(),
@@ -112,6 +121,11 @@ impl Parse for Args {
                         }
                         args.opt_level = level;
                     }
+                    "threads" => {
+                        input.parse::<Token![=]>()?;
+                        let lit: syn::LitInt = input.parse()?;
+                        args.threads = lit.base10_parse()?;
+                    }
                     "target_cpu" => {
                         input.parse::<Token![=]>()?;
                         args.target_cpu = Some(input.parse::<LitStr>()?.value());
@@ -133,7 +147,7 @@ impl Parse for Args {
                             key.span(),
                             format!(
                                 "unknown option `{other}`; expected a source string, `file = \"...\"`, `define(...)`, `unchecked`, \
-                                 `opt_level = N`, `target_cpu = \"...\"`, `externs(...)`, `vis = \"...\"`, `dump_ir`, `dump_asm`, \
+                                 `opt_level = N`, `threads = N`, `target_cpu = \"...\"`, `externs(...)`, `vis = \"...\"`, `dump_ir`, `dump_asm`, \
                                  `dump_rust` or `timings`"
                             ),
                         ));

@@ -96,6 +96,7 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
     };
     let mut opts = AotOptions::new(target.clone(), prefix.clone());
     opts.opt_level = args.opt_level;
+    opts.threads = args.threads;
     opts.emit = Emit::Assembly;
     opts.dump_ir = args.dump_ir;
     opts.externs.provided = args.externs.clone();

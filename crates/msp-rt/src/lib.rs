@@ -20,6 +20,7 @@
 
 mod array;
 mod fault;
+pub mod parallel;
 mod scalar;
 pub mod wrapper;
 

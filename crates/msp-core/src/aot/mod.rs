@@ -147,6 +147,8 @@ pub struct AotOptions {
     /// Keep the unoptimized and optimized IR in the report.
     pub dump_ir: bool,
     pub externs: ExternPolicy,
+    /// Threads of `prange` loops (0: `MSP_NUM_THREADS` at run time, else every core).
+    pub threads: u32,
 }
 
 impl AotOptions {
@@ -158,6 +160,7 @@ impl AotOptions {
             emit: Emit::Object,
             dump_ir: false,
             externs: ExternPolicy::default(),
+            threads: 0,
         }
     }
 }
@@ -198,6 +201,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         trampolines: false,
         verify: true,
         internal_kernels: false,
+        threads: opts.threads,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)

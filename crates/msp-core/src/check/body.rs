@@ -729,21 +729,31 @@ impl<'a> KernelChecker<'a> {
                 "a kernel `for` loop binds one name: `for i in range(...)`",
             ));
         };
-        let args = match iter.as_named_call() {
-            Some(("range", args)) if (1..=3).contains(&args.len()) => args,
-            Some(("range", _)) => {
+        let (parallel, args) = match iter.as_named_call() {
+            Some((name @ ("range" | "prange"), args)) if (1..=3).contains(&args.len()) => {
+                (name == "prange", args)
+            }
+            Some((name @ ("range" | "prange"), _)) => {
                 return Err(Diagnostic::error(
                     iter.span,
-                    "range() takes 1 to 3 arguments",
+                    format!("{name}() takes 1 to 3 arguments"),
                 ));
             }
             _ => {
-                return Err(
-                    Diagnostic::error(iter.span, "kernels loop only over `range(...)`")
-                        .with_note("use `for i in range(n)`, or a while loop"),
-                );
+                return Err(Diagnostic::error(
+                    iter.span,
+                    "kernels loop only over `range(...)` or `prange(...)`",
+                )
+                .with_note("use `for i in range(n)`, or a while loop"));
             }
         };
+        let races_allowed = self.prange_options(iter, parallel)?;
+        if parallel && !orelse.is_empty() {
+            return Err(Diagnostic::error(
+                iter.span,
+                "a `prange` loop has no `else` clause",
+            ));
+        }
         let existing = self.names.get(var).copied();
         let var_ty = match existing {
             Some(id) => Some(self.local_scalar(id, target.span)?),
@@ -830,6 +840,40 @@ impl<'a> KernelChecker<'a> {
                 id
             }
         };
+        if parallel {
+            // Iterations of different threads touch different elements only if the
+            // counter never wraps from the end of an axis and never repeats a value.
+            if !matches!(start.kind, TExprKind::Int(0..)) {
+                return Err(Diagnostic::error(
+                    start.span,
+                    "a `prange` starts at a literal of 0 or more",
+                )
+                .with_note("so that `a[i]` of different iterations are different elements; shift the index in the body instead"));
+            }
+            if !matches!(step.kind, TExprKind::Int(1..)) {
+                return Err(Diagnostic::error(
+                    step.span,
+                    "a `prange` steps by a positive literal",
+                ));
+            }
+            // `break`, `return` and jumps out of the body are refused by `check::races`.
+            self.loop_depth += 1;
+            let body = self.block(body);
+            self.loop_depth -= 1;
+            out.push(TStmt::ParFor(Box::new(ParLoop {
+                var: var_id,
+                start,
+                stop,
+                step,
+                body,
+                captures: Vec::new(),
+                privates: Vec::new(),
+                reductions: Vec::new(),
+                races_allowed,
+                span,
+            })));
+            return Ok(());
+        }
         self.loop_depth += 1;
         let body = self.block(body);
         self.loop_depth -= 1;
@@ -845,6 +889,34 @@ impl<'a> KernelChecker<'a> {
             guards: Vec::new(),
         });
         Ok(())
+    }
+
+    /// The keywords of `prange(...)`: `races="allow"` opts out of the race checks.
+    fn prange_options(&self, iter: &Expr, parallel: bool) -> Result<bool, Diagnostic> {
+        let ExprKind::Call { keywords, .. } = &iter.kind else {
+            return Ok(false);
+        };
+        let mut allowed = false;
+        for k in keywords {
+            match (
+                parallel,
+                k.name.as_ref().map(|a| a.name.as_str()),
+                &k.value.kind,
+            ) {
+                (true, Some("races"), ExprKind::Str(v)) if v == "allow" => allowed = true,
+                (true, Some("races"), _) => {
+                    return Err(Diagnostic::error(
+                        k.value.span,
+                        "`races` takes the string \"allow\"",
+                    ));
+                }
+                _ => {
+                    return Err(Diagnostic::error(k.value.span, "unknown keyword argument")
+                        .with_note("`prange` takes `races=\"allow\"`; `range` takes none"));
+                }
+            }
+        }
+        Ok(allowed)
     }
 
     fn ret(&mut self, value: Option<&Expr>, span: Span) -> Result<TStmt, Diagnostic> {

@@ -102,6 +102,10 @@ fn count_assignments(stmts: &[TStmt], out: &mut HashMap<LocalId, (usize, Option<
                 count_assignments(then, out);
                 count_assignments(orelse, out);
             }
+            TStmt::ParFor(p) => {
+                out.entry(p.var).or_insert((0, None)).0 += 2;
+                count_assignments(&p.body, out);
+            }
             TStmt::Store { .. }
             | TStmt::StoreUpdate { .. }
             | TStmt::Expr(_)
@@ -276,6 +280,32 @@ impl Walk<'_> {
                 cond.visit_mut(&mut |e| known_indexes(e, env));
                 self.walk(then);
                 self.walk(orelse);
+            }
+            // The counter runs from `start` (a literal >= 0) below `stop` in every
+            // iteration, whichever thread runs it; the body never assigns it.
+            TStmt::ParFor(p) => {
+                let env = &self.env;
+                for e in [&mut p.start, &mut p.stop, &mut p.step] {
+                    e.visit_mut(&mut |e| known_indexes(e, env));
+                }
+                let lo = match p.start.kind {
+                    TExprKind::Int(a) => Some(a),
+                    _ => None,
+                };
+                let bound = match (lo, &p.stop.kind) {
+                    (Some(a), TExprKind::Int(b)) if a < *b => Some(CounterRange {
+                        local: p.var,
+                        lo: a,
+                        hi: Hi::Lit(b - 1),
+                    }),
+                    (Some(a), _) => self.extent_of(&p.stop).map(|(array, axis)| CounterRange {
+                        local: p.var,
+                        lo: a,
+                        hi: Hi::BelowExtent(array, axis),
+                    }),
+                    _ => None,
+                };
+                self.in_scope(bound, |w| w.walk(&mut p.body));
             }
             TStmt::Store { .. } | TStmt::StoreUpdate { .. } => {
                 let env = &self.env;
@@ -510,6 +540,7 @@ fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
         } => *var == v || assigns(body, v) || assigns(orelse, v),
         TStmt::If { then, orelse, .. } => assigns(then, v) || assigns(orelse, v),
         TStmt::While { body, orelse, .. } => assigns(body, v) || assigns(orelse, v),
+        TStmt::ParFor(p) => p.var == v || assigns(&p.body, v),
         // Stores and calls write arrays, never a scalar local of this kernel.
         TStmt::Store { .. }
         | TStmt::StoreUpdate { .. }
@@ -549,6 +580,7 @@ fn has_labels(stmts: &[TStmt]) -> bool {
         TStmt::While { body, orelse, .. } | TStmt::ForRange { body, orelse, .. } => {
             has_labels(body) || has_labels(orelse)
         }
+        TStmt::ParFor(p) => has_labels(&p.body),
         TStmt::Assign { .. }
         | TStmt::Store { .. }
         | TStmt::StoreUpdate { .. }
@@ -601,6 +633,12 @@ pub(super) fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
             }
             body.iter_mut().for_each(|s| stmt_exprs(s, f));
             orelse.iter_mut().for_each(|s| stmt_exprs(s, f));
+        }
+        TStmt::ParFor(p) => {
+            for e in [&mut p.start, &mut p.stop, &mut p.step] {
+                e.visit_mut(f);
+            }
+            p.body.iter_mut().for_each(|s| stmt_exprs(s, f));
         }
         TStmt::Break | TStmt::Continue | TStmt::Return(None) | TStmt::Label(_) | TStmt::Goto(_) => {
         }

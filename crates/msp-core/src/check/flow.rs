@@ -107,6 +107,11 @@ impl Walk {
                 let tested = r || end || exits.continued;
                 self.block(orelse, tested) || exits.broken
             }
+            // May run no iteration; its body cannot leave the loop (`check::races`).
+            TStmt::ParFor(p) => {
+                self.loop_body(&p.body, r);
+                r
+            }
         }
     }
 

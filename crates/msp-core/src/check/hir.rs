@@ -162,11 +162,62 @@ pub enum TStmt {
         /// checked loop otherwise, which faults at the iteration where it would.
         guards: Vec<(LocalId, u32)>,
     },
+    /// `for var in prange(start, stop, step): body`: iterations that may run on several
+    /// threads, in any order (see [`ParLoop`]).
+    ParFor(Box<ParLoop>),
     Break,
     Continue,
     Return(Option<TExpr>),
     Label(LabelId),
     Goto(LabelId),
+}
+
+/// A parallel loop. The checker (`check::races`) has shown that its iterations do not
+/// interfere and sorted the locals the body touches; codegen outlines the body into a
+/// function over a chunk of iterations and hands it to the runtime.
+#[derive(Clone, Debug)]
+pub struct ParLoop {
+    pub var: LocalId,
+    /// A literal `>= 0` (so the counter never indexes from the end).
+    pub start: TExpr,
+    pub stop: TExpr,
+    /// A literal `>= 1`.
+    pub step: TExpr,
+    pub body: Vec<TStmt>,
+    /// Locals the body reads and does not assign: passed in by value (arrays: their
+    /// address and extents).
+    pub captures: Vec<LocalId>,
+    /// Locals the body assigns that live in one iteration (the loop variable too).
+    pub privates: Vec<LocalId>,
+    /// Locals the body only updates with one associative operator (`s += e`): each
+    /// chunk of iterations reduces from the operator's identity, in order, and the
+    /// chunks' results are combined in chunk order after the loop.
+    pub reductions: Vec<(LocalId, ReduceOp)>,
+    /// `prange(..., races="allow")`: the user vouches for the body's arrays and calls.
+    pub races_allowed: bool,
+    /// The `prange(...)` call, for diagnostics.
+    pub span: Span,
+}
+
+/// The operator of a `prange` reduction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReduceOp {
+    /// `s += e`
+    Add,
+    /// `s -= e`: each chunk subtracts from 0 and the chunks' results are added.
+    Sub,
+    /// `s *= e`
+    Mul,
+    /// `s = min(s, e)`
+    Min,
+    /// `s = max(s, e)`
+    Max,
+    /// `s |= e`
+    BitOr,
+    /// `s &= e`
+    BitAnd,
+    /// `s ^= e`
+    BitXor,
 }
 
 impl TStmt {
@@ -178,6 +229,7 @@ impl TStmt {
             TStmt::While { body, orelse, .. } | TStmt::ForRange { body, orelse, .. } => {
                 [body, orelse]
             }
+            TStmt::ParFor(p) => [&p.body, &[]],
             TStmt::Assign { .. }
             | TStmt::Store { .. }
             | TStmt::StoreUpdate { .. }
@@ -199,6 +251,42 @@ pub struct TExpr {
 }
 
 impl TExpr {
+    /// Calls `f` on this expression and every expression nested in it, parents first.
+    pub fn visit(&self, f: &mut dyn FnMut(&TExpr)) {
+        f(self);
+        match &self.kind {
+            TExprKind::Load(p) => p.indices.iter().for_each(|i| i.visit(f)),
+            TExprKind::Arith { left, right, .. } => {
+                left.visit(f);
+                right.visit(f);
+            }
+            TExprKind::PowInt { base: x, .. }
+            | TExprKind::Neg(x)
+            | TExprKind::Invert(x)
+            | TExprKind::Not(x)
+            | TExprKind::Truthy(x)
+            | TExprKind::Cast(x) => x.visit(f),
+            TExprKind::Compare { operands: xs, .. }
+            | TExprKind::BoolOp { values: xs, .. }
+            | TExprKind::Intrinsic { args: xs, .. } => xs.iter().for_each(|x| x.visit(f)),
+            TExprKind::IfExp { cond, then, orelse } => {
+                cond.visit(f);
+                then.visit(f);
+                orelse.visit(f);
+            }
+            TExprKind::Call { args, .. } => args.iter().for_each(|a| {
+                if let Arg::Scalar(x) = a {
+                    x.visit(f)
+                }
+            }),
+            TExprKind::Int(_)
+            | TExprKind::Float(_)
+            | TExprKind::Bool(_)
+            | TExprKind::Local(_)
+            | TExprKind::Extent { .. } => {}
+        }
+    }
+
     /// Calls `f` on every expression nested in this one (array indexes and scalar call
     /// arguments included) and then on this one: children before parents.
     pub fn visit_mut(&mut self, f: &mut dyn FnMut(&mut TExpr)) {

@@ -11,6 +11,7 @@ pub(crate) mod counting;
 mod expr;
 mod flow;
 pub mod hir;
+mod races;
 pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
@@ -165,6 +166,16 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
             diagnostics: overlaps,
         });
     }
+    let writes: Vec<Vec<bool>> = kernels.iter().map(|k| k.sig.writes.clone()).collect();
+    let kernel_names: Vec<String> = kernels.iter().map(|k| k.sig.name.clone()).collect();
+    let extern_names: Vec<String> = externs.iter().map(|x| x.name.clone()).collect();
+    let races: Vec<Diagnostic> = kernels
+        .iter_mut()
+        .flat_map(|k| races::check_parallel_loops(k, &writes, &kernel_names, &extern_names))
+        .collect();
+    if !races.is_empty() {
+        return Err(CheckError { diagnostics: races });
+    }
     kernels.iter_mut().for_each(counting::mark_counting_loops);
     Ok(CheckedModule {
         kernels,
@@ -229,6 +240,12 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
                     }
                     walk(body, stores, calls);
                     walk(orelse, stores, calls);
+                }
+                TStmt::ParFor(p) => {
+                    for e in [&mut p.start, &mut p.stop, &mut p.step] {
+                        expr_calls(e, calls);
+                    }
+                    walk(&mut p.body, stores, calls);
                 }
                 TStmt::Break
                 | TStmt::Continue

@@ -20,6 +20,8 @@ use crate::ast::CmpOp;
 use crate::check::hir::*;
 use crate::check::{CheckedModule, Extent, Scalar, Type};
 
+mod par;
+
 type Res<T> = Result<T, CodegenError>;
 
 /// Stack left before a recursive step grows the stack, and how much it adds.
@@ -53,6 +55,7 @@ pub(super) fn lower_module<'ctx>(
         }
         fns.push(f);
     }
+    let par_count = std::cell::Cell::new(0);
     let mut externs = Vec::new();
     for x in &checked.externs {
         externs.push(declare_extern(ctx, module, &types, x));
@@ -78,6 +81,9 @@ pub(super) fn lower_module<'ctx>(
                 .into_pointer_value(),
             fault_exit: None,
             active_guards: Vec::new(),
+            outlined: false,
+            par_count: &par_count,
+            opts,
         };
         fb.lower()?;
         if opts.trampolines {
@@ -363,6 +369,11 @@ struct FnLower<'a, 'ctx> {
     /// Counters of the enclosing `for` loops being emitted as their guarded copy
     /// ([`TStmt::ForRange::guards`]).
     active_guards: Vec<LocalId>,
+    /// Lowering the outlined body of a parallel loop: returns are `ret void`.
+    outlined: bool,
+    /// Parallel loops outlined so far in this module (names their functions).
+    par_count: &'a std::cell::Cell<usize>,
+    opts: &'a CodegenOptions,
 }
 
 /// The one fault exit block of a function and the phis that feed the record.
@@ -498,6 +509,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     fn return_zero(&self) -> Res<()> {
+        if self.outlined {
+            self.builder.build_return(None)?;
+            return Ok(());
+        }
         match &self.kernel.sig.ret {
             Type::Scalar(s) => {
                 let z = self.reg_to_abi(zero(self.types, *s), *s)?;
@@ -628,6 +643,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 };
                 self.for_range(&range)?;
             }
+            TStmt::ParFor(p) => self.par_for(p)?,
             TStmt::Break => {
                 let t = self
                     .loops

@@ -71,6 +71,9 @@ pub struct CodegenOptions {
     /// rather than after them: its loops are simplified once, not once as the kernel
     /// and again in the trampoline (a loop nest's O3 time drops by a quarter).
     pub internal_kernels: bool,
+    /// Threads of `prange` loops (0: `MSP_NUM_THREADS`, else every core), passed to the
+    /// runtime at each loop.
+    pub threads: u32,
 }
 
 impl Default for CodegenOptions {
@@ -80,6 +83,7 @@ impl Default for CodegenOptions {
             trampolines: true,
             verify: cfg!(debug_assertions),
             internal_kernels: false,
+            threads: 0,
         }
     }
 }

@@ -102,11 +102,17 @@ impl JitModule {
     ) -> Result<JitModule, CodegenError> {
         let context = Context::create();
         let module = build(&context, backend.target_machine())?;
-        let symbols: HashMap<String, usize> = checked
+        let mut symbols: HashMap<String, usize> = checked
             .externs
             .iter()
             .filter_map(|x| externs.get(&x.name).map(|f| (x.name.clone(), f.address)))
             .collect();
+        // `prange` loops call the runtime linked into this process (not exported to the
+        // dynamic symbol table, so the table gives its address).
+        symbols.insert(
+            "msp_parallel_for".into(),
+            msp_rt::parallel::msp_parallel_for as *const () as usize,
+        );
         let code = backend.emitter().emit(&module, |object| {
             native::LoadedObject::load(object, &symbols)
         })?;

@@ -1,0 +1,250 @@
+//! The work-sharing runtime of `prange` loops: generated code outlines a loop's body into
+//! a function over a range of iterations and calls [`msp_parallel_for`], which cuts the
+//! iteration space into chunks and runs them on a rayon thread pool.
+//!
+//! The chunks depend on the iteration count alone ([`chunk_size`]), never on the number
+//! of threads: each chunk reduces its iterations in order into its own slots, and the
+//! caller combines the chunks' results in chunk order, so a loop gives the same bits
+//! with 1, 2 or 64 threads.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rayon::prelude::*;
+
+use crate::FaultRecord;
+
+/// At most this many chunks per loop: the caller's buffer for the chunks' results has
+/// room for this many.
+pub const MAX_CHUNKS: usize = 256;
+
+/// Iterations per chunk for a loop of `n` iterations: as few chunks as give every
+/// thread of a large machine several to balance uneven iterations, no more than
+/// [`MAX_CHUNKS`].
+///
+/// ```
+/// assert_eq!(msp_rt::parallel::chunk_size(10), 1);
+/// assert_eq!(msp_rt::parallel::chunk_size(1000), 4);
+/// assert_eq!(msp_rt::parallel::chunk_size(0), 1);
+/// ```
+pub fn chunk_size(n: u64) -> u64 {
+    n.div_ceil(MAX_CHUNKS as u64).max(1)
+}
+
+/// The outlined body of a parallel loop: runs iterations `lo..hi` (iteration numbers:
+/// iteration `k` has counter `start + k * step`) with the captures in `env`, writes the
+/// chunk's reduction results to `out`, and on a checked fault writes `fault` and returns.
+pub type ChunkFn =
+    unsafe extern "C" fn(env: *const u8, lo: i64, hi: i64, out: *mut u64, fault: *mut FaultRecord);
+
+thread_local! {
+    /// Set while this thread runs a chunk: a parallel loop reached from inside one (a
+    /// nested `prange`, or a kernel called from a parallel body) runs serially.
+    static IN_PARALLEL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Threads when nothing says otherwise: `MSP_NUM_THREADS`, else every core.
+fn default_threads() -> usize {
+    static N: OnceLock<usize> = OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("MSP_NUM_THREADS")
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// One pool per thread count, built on first use and kept.
+fn pool(threads: usize) -> Option<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS.get_or_init(Default::default).lock().ok()?;
+    if let Some(p) = pools.get(&threads) {
+        return Some(p.clone());
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("msp-prange-{i}"))
+            .build()
+            .ok()?,
+    );
+    pools.insert(threads, p.clone());
+    Some(p)
+}
+
+/// Pointers the chunks share; every chunk writes only its own slots.
+#[derive(Clone, Copy)]
+struct Shared {
+    env: *const u8,
+    out: *mut u64,
+    faults: *mut FaultRecord,
+}
+// SAFETY: the loop's captures are read-only while it runs, and chunk `c` writes only
+// `out[c * stride..][..stride]` and `faults[c]` (the checker proved the body's own
+// writes disjoint across iterations).
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+/// Runs `n` iterations of `body` in chunks of [`chunk_size`]`(n)`, on `threads` threads
+/// (0: the default), and returns the number of chunks; chunk `c` writes its results to
+/// `out + c * stride`. When iterations fault, `*fault` is the fault of the lowest
+/// iteration: chunks after a faulting one are not started, the ones before it run to
+/// their end, and the call returns only when every started chunk has finished.
+///
+/// # Safety
+/// `body` must be an outlined loop body for `env`, and `out` must have room for
+/// [`MAX_CHUNKS`]` * stride` slots; `fault` must be valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn msp_parallel_for(
+    body: ChunkFn,
+    env: *const u8,
+    n: i64,
+    out: *mut u64,
+    stride: i64,
+    fault: *mut FaultRecord,
+    threads: i64,
+) -> i64 {
+    if n <= 0 {
+        return 0;
+    }
+    let chunk = chunk_size(n as u64) as i64;
+    let chunks = (n as u64).div_ceil(chunk as u64) as usize;
+    let stride = stride.max(0) as usize;
+    let range = |c: usize| (c as i64 * chunk, ((c as i64 + 1) * chunk).min(n));
+    let threads = if threads > 0 {
+        threads as usize
+    } else {
+        default_threads()
+    };
+    let nested = IN_PARALLEL.with(Cell::get);
+    let pool = (!nested && threads > 1 && chunks > 1)
+        .then(|| pool(threads))
+        .flatten();
+    let Some(pool) = pool else {
+        // Serially, in chunk order: the same chunks, so the same results.
+        for c in 0..chunks {
+            let (lo, hi) = range(c);
+            // SAFETY: the caller's contract; chunk `c`'s slots are in `out`.
+            unsafe { body(env, lo, hi, out.add(c * stride), fault) };
+            // SAFETY: `fault` is valid (the caller's contract).
+            if unsafe { (*fault).site } != 0 {
+                break;
+            }
+        }
+        return chunks as i64;
+    };
+    let mut faults = vec![FaultRecord::default(); chunks];
+    let first_fault = AtomicUsize::new(usize::MAX);
+    let shared = Shared {
+        env,
+        out,
+        faults: faults.as_mut_ptr(),
+    };
+    pool.install(|| {
+        (0..chunks).into_par_iter().for_each(|c| {
+            // The closure must capture `Shared` whole (it is `Send`), not its raw-pointer
+            // fields one by one, as edition 2021 closures would.
+            #[allow(clippy::redundant_locals)]
+            let shared = shared;
+            // A chunk after a faulting one cannot hold the lowest fault.
+            if c > first_fault.load(Ordering::Acquire) {
+                return;
+            }
+            let (lo, hi) = range(c);
+            let was = IN_PARALLEL.with(|f| f.replace(true));
+            // SAFETY: chunk `c` writes its own slots of `out` and `faults` only.
+            let site = unsafe {
+                let f = shared.faults.add(c);
+                body(shared.env, lo, hi, shared.out.add(c * stride), f);
+                (*f).site
+            };
+            IN_PARALLEL.with(|f| f.set(was));
+            if site != 0 {
+                first_fault.fetch_min(c, Ordering::AcqRel);
+            }
+        });
+    });
+    let first = first_fault.load(Ordering::Acquire);
+    if first < chunks {
+        // SAFETY: `fault` is valid for writes (the caller's contract).
+        unsafe { *fault = faults[first] };
+    }
+    chunks as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body that adds its iteration numbers into `out[0]` and faults at iteration
+    /// `env[0]` (if non-negative), recording the iteration in the fault's value.
+    unsafe extern "C" fn sum_body(
+        env: *const u8,
+        lo: i64,
+        hi: i64,
+        out: *mut u64,
+        fault: *mut FaultRecord,
+    ) {
+        // SAFETY: the tests pass an `i64` as `env` and a record.
+        unsafe {
+            let fault_at = *(env as *const i64);
+            let mut s = 0u64;
+            for k in lo..hi {
+                if k == fault_at {
+                    *fault = FaultRecord {
+                        site: 1,
+                        reserved: 0,
+                        value: k,
+                        extent: 0,
+                    };
+                    return;
+                }
+                s = s.wrapping_add(k as u64);
+            }
+            *out = s;
+        }
+    }
+
+    fn run(n: i64, fault_at: i64, threads: i64) -> (i64, Vec<u64>, FaultRecord) {
+        let mut out = vec![0u64; MAX_CHUNKS];
+        let mut fault = FaultRecord::default();
+        // SAFETY: `sum_body` reads one i64 from env and writes one slot per chunk.
+        let chunks = unsafe {
+            msp_parallel_for(
+                sum_body,
+                (&fault_at as *const i64).cast(),
+                n,
+                out.as_mut_ptr(),
+                1,
+                &mut fault,
+                threads,
+            )
+        };
+        (chunks, out, fault)
+    }
+
+    #[test]
+    fn chunks_depend_on_the_count_alone() {
+        for n in [0, 1, 7, 256, 257, 10_000] {
+            let (c1, o1, _) = run(n, -1, 1);
+            for t in [2, 3, 7] {
+                let (c, o, f) = run(n, -1, t);
+                assert_eq!((c, &o, f.site), (c1, &o1, 0), "n = {n}, threads = {t}");
+            }
+            let total: u64 = o1[..c1 as usize].iter().sum();
+            assert_eq!(total, (0..n as u64).sum::<u64>());
+        }
+    }
+
+    #[test]
+    fn the_lowest_faulting_iteration_wins() {
+        for t in [1, 2, 7] {
+            let (_, _, f) = run(10_000, 4321, t);
+            assert_eq!((f.site, f.value), (1, 4321), "threads = {t}");
+        }
+    }
+}

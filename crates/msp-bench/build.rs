@@ -1,5 +1,6 @@
-//! The C peers: the same transpose loop as the msp kernel, and a plain `memcpy` of the
-//! same bytes, compiled with `gcc -O3 -march=native` (the brief's reference compiler).
+//! The C peers: the same transpose loop as the msp kernel, a plain `memcpy` of the same
+//! bytes, and the loops of the run-time-extent kernels (dot, saxpy, a transpose) with `n`
+//! an argument, compiled with `gcc -O3 -march=native` (the brief's reference compiler).
 fn main() {
     println!("cargo:rerun-if-changed=c/peers.c");
     cc::Build::new()

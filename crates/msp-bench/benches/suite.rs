@@ -1,7 +1,9 @@
 //! msp's benchmark suite (issue 6). `scripts/bench.sh` runs it together with the Python
 //! peers; alone: `cargo bench -p msp-bench`.
 //!
-//! Criterion times the kernels against their peers (transpose sweep, Brainfuck runs);
+//! Criterion times the kernels against their peers (transpose sweep, Brainfuck runs, and
+//! issue 12's kernels over run-time extents: `F32[:]` dot and saxpy against the same C
+//! loops with `n` an argument, `Float[:][:]` transposes against the fixed-extent ones);
 //! the compile-side numbers (JIT latency by phase, Brainfuck compile time per source op,
 //! peak memory of each compile in a child process, AOT object sizes) are medians over
 //! repeated compiles in this process. Everything lands in `target/msp-bench/results.json`
@@ -9,6 +11,11 @@
 //!
 //! Run by `cargo test` (no `--bench`), criterion only smoke-tests each routine and the
 //! compile-side part runs once on the smallest inputs. No timing is asserted anywhere.
+//!
+//! `MSP_BENCH_ONLY=PART cargo bench -p msp-bench --bench suite` measures one part and
+//! merges it into the last `results.json`: `jit`, `bf_scaling`, `bf_run_once`, or `rt`
+//! (the run-time-extent kernels: their criterion groups, pairwise ratios and compile-time
+//! pairs).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,7 +27,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use msp_bench::*;
 use msp_core::driver::{Compiler, PhaseTimes};
-use msp_core::jit::JitModule;
+use msp_core::jit::{JitModule, Shaped, ShapedMut};
 
 /// Bytes the kernels printed through `putchar` (summed so the work cannot be dropped).
 static SINK: AtomicU64 = AtomicU64::new(0);
@@ -34,6 +41,8 @@ struct Cfg {
     full: bool,
     sizes: Vec<usize>,
     tiles: Vec<usize>,
+    /// Element counts of the `F32[:]` vector kernels (dot, saxpy).
+    vec_sizes: Vec<usize>,
     bf_programs: Vec<(String, PathBuf)>,
     jit_repeat: usize,
 }
@@ -69,6 +78,11 @@ fn config() -> Cfg {
             vec![32, 64, 128, 256]
         } else {
             vec![32]
+        },
+        vec_sizes: if full {
+            vec![1_000, 100_000, 10_000_000]
+        } else {
+            vec![1_000]
         },
         bf_programs,
         jit_repeat: if !full {
@@ -195,48 +209,72 @@ fn main() {
     std::fs::create_dir_all(&out_dir).expect("results dir");
     let mut extra = Extra::default();
     if let Ok(only) = std::env::var("MSP_BENCH_ONLY") {
-        // Re-measure one part and merge it into an existing results.json.
-        let key = match only.as_str() {
+        // Re-measure one part and merge it into an existing results.json (a smoke run,
+        // without `--bench`, into results-smoke.json).
+        let keys: Vec<&str> = match only.as_str() {
             "bf_scaling" => {
                 bf_scaling(&cfg, &mut extra);
-                "bf_scaling"
+                vec!["bf_scaling"]
             }
             "bf_run_once" => {
                 interp_once(&cfg, &mut extra);
-                "bf_run_once"
+                vec!["bf_run_once"]
             }
             "jit" => {
                 jit_latency(&cfg, &mut extra);
-                "jit"
+                vec!["jit"]
+            }
+            "rt" => {
+                // The run-time-extent kernels: their criterion groups, pairwise ratios
+                // and compile-time pairs.
+                let mut c = criterion(&cfg, &out_dir);
+                rt_benches(&mut c, &cfg);
+                c.final_summary();
+                rt_pairs(&cfg, &mut extra);
+                rt_jit(&cfg, &mut extra);
+                for group in RT_GROUPS {
+                    extra
+                        .json
+                        .insert(group.into(), criterion_group(&out_dir, group));
+                }
+                let mut keys = RT_GROUPS.to_vec();
+                keys.extend(["rt_paired", "rt_jit"]);
+                keys
             }
             other => {
-                panic!("MSP_BENCH_ONLY={other}: expected bf_scaling, bf_run_once or jit")
+                panic!("MSP_BENCH_ONLY={other}: expected bf_scaling, bf_run_once, jit or rt")
             }
         };
-        let path = out_dir.join("results.json");
+        let path = out_dir.join(if cfg.full {
+            "results.json"
+        } else {
+            "results-smoke.json"
+        });
         let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "{\n}\n".into());
-        let body = old.trim_end().trim_end_matches('}').trim_end();
-        let sep = if body.ends_with('{') { "" } else { "," };
-        let merged = format!("{body}{sep}\n  \"{key}\": {}\n}}\n", extra.json[key]);
-        std::fs::write(&path, merged).expect("write results.json");
+        let mut body = old.trim_end().trim_end_matches('}').trim_end().to_string();
+        // A key measured again is appended: JSON readers keep the last one.
+        for key in keys {
+            let sep = if body.ends_with('{') { "" } else { "," };
+            body = format!("{body}{sep}\n  \"{key}\": {}", extra.json[key]);
+        }
+        std::fs::write(&path, format!("{body}\n}}\n")).expect("write results.json");
+        eprintln!("msp-bench: merged {only} into {}", path.display());
         return;
     }
 
     // JIT latency first, so the first compile of the process is really the first.
     jit_latency(&cfg, &mut extra);
 
-    let mut c = Criterion::default()
-        .output_directory(&out_dir.join("criterion"))
-        .sample_size(10)
-        .warm_up_time(Duration::from_millis(300))
-        .measurement_time(Duration::from_secs(2))
-        .configure_from_args();
+    let mut c = criterion(&cfg, &out_dir);
     transpose_benches(&mut c, &cfg);
     transpose_pairs(&cfg, &mut extra);
+    rt_benches(&mut c, &cfg);
+    rt_pairs(&cfg, &mut extra);
     let bf_modules = bf_benches(&mut c, &cfg, &mut extra);
     c.final_summary();
     drop(bf_modules);
 
+    rt_jit(&cfg, &mut extra);
     bf_compile(&cfg, &mut extra);
     bf_scaling(&cfg, &mut extra);
     memory(&cfg, &mut extra);
@@ -251,6 +289,15 @@ fn main() {
     });
     std::fs::write(&json_path, &results).expect("write results.json");
     eprintln!("msp-bench: wrote {}", json_path.display());
+}
+
+fn criterion(_cfg: &Cfg, out_dir: &Path) -> Criterion {
+    Criterion::default()
+        .output_directory(&out_dir.join("criterion"))
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -435,6 +482,449 @@ fn transpose_pairs(cfg: &Cfg, extra: &mut Extra) {
         "paired".into(),
         format!("{{\"tile\": {tile}, {}}}", entries.join(", ")),
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Run-time extents (`:`): vector loops over `F32[:]`, transposes over `Float[:][:]`
+
+/// The criterion groups of the run-time-extent kernels.
+const RT_GROUPS: [&str; 2] = ["vec", "transpose_rt"];
+
+fn kernel_file(name: &str) -> PathBuf {
+    workspace_root().join("crates/msp-bench/kernels").join(name)
+}
+
+/// `vector_rt.py` (dot, saxpy over `F32[:]`), checked and unchecked.
+fn vector_modules() -> (JitModule, JitModule) {
+    let job = Job::new("vector_rt", kernel_file("vector_rt.py"));
+    (job.compile(), job.unchecked(true).compile())
+}
+
+/// The inputs of the vector kernels: small integers and halves, so every product and
+/// partial sum of the first call is exact (the C saxpy is contracted into an FMA by
+/// gcc, msp's is not; on these values both round the same).
+fn vector_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    let x = (0..n).map(|v| (v % 7) as f32).collect();
+    let y = (0..n).map(|v| (v % 5) as f32 * 0.5).collect();
+    (x, y)
+}
+
+type Dot<'m> = msp_core::jit::UncheckedKernel<'m, (&'m [f32], &'m [f32]), f32>;
+type Saxpy<'m> = msp_core::jit::UncheckedKernel<'m, (f32, &'m [f32], &'m mut [f32]), ()>;
+
+fn dot_of(m: &JitModule) -> msp_core::jit::UncheckedKernel<'_, (&[f32], &[f32]), f32> {
+    m.unchecked_kernel("dot").expect("dot kernel")
+}
+
+fn saxpy_of(m: &JitModule) -> msp_core::jit::UncheckedKernel<'_, (f32, &[f32], &mut [f32]), ()> {
+    m.unchecked_kernel("saxpy").expect("saxpy kernel")
+}
+
+/// A call of `dot`. SAFETY (of the unchecked module's calls): `dot` indexes `y` below
+/// `len(x)` and every caller here passes `y` at least as long as `x`.
+fn call_dot(k: &Dot<'_>, x: &[f32], y: &[f32]) -> f32 {
+    // SAFETY: as above.
+    unsafe { k.call((x, y)) }.expect("no fault")
+}
+
+/// A call of `saxpy`. Every caller here passes `x` at least as long as `y`.
+fn call_saxpy(k: &Saxpy<'_>, a: f32, x: &[f32], y: &mut [f32]) {
+    // SAFETY: `saxpy` indexes `x` below `len(y)`, in range (see above).
+    unsafe { k.call((a, x, y)) }.expect("no fault")
+}
+
+const SAXPY_K: f32 = 0.5;
+
+/// `transpose_rt.py` (the naive loop over `Float[:][:]`) and its fixed-extent twin
+/// `transpose_rect.py`, and `transpose_blocked_rt.py` at `tile`.
+fn rt_transpose_jobs(n: usize, tile: usize) -> Vec<(String, Job)> {
+    let naive = kernel_file("transpose_rt.py");
+    let blocked = kernel_file("transpose_blocked_rt.py");
+    vec![
+        ("msp_naive_rt".into(), Job::new("naive_rt", naive.clone())),
+        (
+            "msp_naive_rt_unchecked".into(),
+            Job::new("naive_rt unchecked", naive).unchecked(true),
+        ),
+        (
+            "msp_naive_rect".into(),
+            Job::new("naive_rect", kernel_file("transpose_rect.py")).int("n", n as i64),
+        ),
+        (
+            format!("msp_blocked_rt{tile}"),
+            Job::new("blocked_rt", blocked.clone()).int("tile", tile as i64),
+        ),
+        (
+            format!("msp_blocked_rt{tile}_unchecked"),
+            Job::new("blocked_rt unchecked", blocked)
+                .int("tile", tile as i64)
+                .unchecked(true),
+        ),
+    ]
+}
+
+/// Calls a `transpose(src, dst)` kernel over `n`×`n` f32: fixed-extent kernels take
+/// slices, run-time-extent ones (`Float[:][:]`) shaped views.
+fn call_transpose(m: &JitModule, rt: bool, n: usize, src: &[f32], dst: &mut [f32]) {
+    if rt {
+        let k = m
+            .unchecked_kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+            .expect("transpose kernel");
+        let s = Shaped::new(src, [n, n]).expect("shape");
+        let mut d = ShapedMut::new(dst, [n, n]).expect("shape");
+        // SAFETY: every variant indexes within the n × n extents passed (the checked
+        // variants of the same loops never fault).
+        unsafe { k.call((&s, &mut d)) }.expect("no fault")
+    } else {
+        let k = m
+            .unchecked_kernel::<(&[f32], &mut [f32]), ()>("transpose")
+            .expect("transpose kernel");
+        // SAFETY: as above.
+        unsafe { k.call((src, dst)) }.expect("no fault")
+    }
+}
+
+/// The tile of the run-time-extent blocked transpose: the suite's largest (the one its
+/// pairwise ratios use), at most `n`.
+fn rt_tile(cfg: &Cfg, n: usize) -> usize {
+    cfg.tiles.iter().max().copied().unwrap_or(32).min(n)
+}
+
+fn rt_benches(c: &mut Criterion, cfg: &Cfg) {
+    let (vc, vu) = vector_modules();
+    let mut g = c.benchmark_group("vec");
+    g.measurement_time(Duration::from_secs(if cfg.full { 2 } else { 1 }));
+    for &n in &cfg.vec_sizes {
+        let (x, y0) = vector_inputs(n);
+        let want_dot = x.iter().zip(&y0).fold(0.0f32, |s, (a, b)| s + a * b);
+        let want_saxpy: Vec<f32> = x.iter().zip(&y0).map(|(a, b)| SAXPY_K * a + b).collect();
+        g.throughput(Throughput::Elements(n as u64));
+        for (name, m) in [("msp_dot", &vc), ("msp_dot_unchecked", &vu)] {
+            let k = dot_of(m);
+            let got = call_dot(&k, &x, &y0);
+            assert!(
+                (got - want_dot).abs() <= 1e-3 * want_dot.abs(),
+                "{name} at n = {n}: {got} vs {want_dot}"
+            );
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| call_dot(&k, std::hint::black_box(&x), &y0))
+            });
+        }
+        let got = c_dot_rt(&x, &y0);
+        assert!((got - want_dot).abs() <= 1e-3 * want_dot.abs(), "C dot");
+        g.bench_with_input(BenchmarkId::new("c_dot", n), &n, |b, _| {
+            b.iter(|| c_dot_rt(std::hint::black_box(&x), &y0))
+        });
+        let mut y = y0.clone();
+        for (name, m) in [("msp_saxpy", &vc), ("msp_saxpy_unchecked", &vu)] {
+            let k = saxpy_of(m);
+            y.copy_from_slice(&y0);
+            call_saxpy(&k, SAXPY_K, &x, &mut y);
+            assert!(y == want_saxpy, "{name} at n = {n}");
+            // y grows by at most 3 per call: no overflow, no subnormals.
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| call_saxpy(&k, SAXPY_K, &x, &mut y))
+            });
+        }
+        y.copy_from_slice(&y0);
+        c_saxpy_rt(SAXPY_K, &x, &mut y);
+        assert!(y == want_saxpy, "C saxpy at n = {n}");
+        g.bench_with_input(BenchmarkId::new("c_saxpy", n), &n, |b, _| {
+            b.iter(|| c_saxpy_rt(SAXPY_K, &x, &mut y))
+        });
+    }
+    g.finish();
+
+    rt_transposes_fit_any_shape(cfg);
+    let mut g = c.benchmark_group("transpose_rt");
+    for &n in &cfg.sizes {
+        let src: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
+        let mut dst = vec![0.0f32; n * n];
+        let mut expect = vec![0.0f32; n * n];
+        rust_transpose_for(n).expect("sweep size")(&src, &mut expect);
+        g.throughput(Throughput::Bytes((n * n * 4) as u64));
+        let secs = if n >= 4096 {
+            6
+        } else if n >= 2048 {
+            3
+        } else {
+            2
+        };
+        g.measurement_time(Duration::from_secs(if cfg.full { secs } else { 1 }));
+        for (name, job) in rt_transpose_jobs(n, rt_tile(cfg, n)) {
+            let m = job.compile();
+            let rt = name != "msp_naive_rect";
+            dst.fill(0.0);
+            call_transpose(&m, rt, n, &src, &mut dst);
+            assert!(
+                dst == expect,
+                "{name} at n = {n} disagrees with the Rust transpose"
+            );
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| call_transpose(&m, rt, n, &src, &mut dst))
+            });
+        }
+        dst.fill(0.0);
+        c_transpose_rt_n(n, n, &src, &mut dst);
+        assert!(
+            dst == expect,
+            "the C run-time-n transpose disagrees at n = {n}"
+        );
+        g.bench_with_input(BenchmarkId::new("c_naive_rt", n), &n, |b, _| {
+            b.iter(|| c_transpose_rt_n(n, n, &src, &mut dst))
+        });
+    }
+    g.finish();
+}
+
+/// The run-time-extent transposes on a rows × cols matrix that is neither square nor a
+/// multiple of the tile (the blocked kernel's edge loops run), against a plain loop.
+fn rt_transposes_fit_any_shape(cfg: &Cfg) {
+    let tile = rt_tile(cfg, usize::MAX);
+    let (rows, cols) = (2 * tile + 5, tile + 3);
+    let src: Vec<f32> = (0..rows * cols).map(|x| x as f32).collect();
+    let mut expect = vec![0.0f32; rows * cols];
+    for i in 0..rows {
+        for j in 0..cols {
+            expect[j * rows + i] = src[i * cols + j];
+        }
+    }
+    for (name, job) in rt_transpose_jobs(rows, tile) {
+        if name == "msp_naive_rect" {
+            continue;
+        }
+        let m = job.compile();
+        let k = m
+            .unchecked_kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+            .expect("transpose kernel");
+        let mut dst = vec![0.0f32; rows * cols];
+        let s = Shaped::new(&src, [rows, cols]).expect("shape");
+        let mut d = ShapedMut::new(&mut dst, [cols, rows]).expect("shape");
+        // SAFETY: the loops index src below its extents and dst below its transposed ones
+        // (the checked variants run the same loops and would fault otherwise).
+        unsafe { k.call((&s, &mut d)) }.expect("no fault");
+        drop(d);
+        assert!(dst == expect, "{name} on {rows}×{cols}");
+    }
+}
+
+/// Calls per timed side of a pair, so a side takes about 2 ms even at 10^3 elements.
+fn batch(n: usize) -> usize {
+    (2_000_000 / n).max(1)
+}
+
+/// The goals' ratios of the run-time-extent kernels, timed pairwise (see `paired`).
+fn rt_pairs(cfg: &Cfg, extra: &mut Extra) {
+    let mut entries = Vec::new();
+    let pairs = if cfg.full { 24 } else { 2 };
+    let (vc, vu) = vector_modules();
+    let (dc, du) = (dot_of(&vc), dot_of(&vu));
+    let (sc, su) = (saxpy_of(&vc), saxpy_of(&vu));
+    for &n in &cfg.vec_sizes {
+        let (x, y0) = vector_inputs(n);
+        let reps = batch(n);
+        let dot = |k: &Dot<'_>| {
+            for _ in 0..reps {
+                std::hint::black_box(call_dot(k, std::hint::black_box(&x), &y0));
+            }
+        };
+        let mut c_dot = || {
+            for _ in 0..reps {
+                std::hint::black_box(c_dot_rt(std::hint::black_box(&x), &y0));
+            }
+        };
+        let r = paired(&mut || dot(&dc), &mut c_dot, pairs);
+        entries.push(format!("\"dot_vs_c/{n}\": {}", r.json()));
+        let r = paired(&mut || dot(&dc), &mut || dot(&du), pairs);
+        entries.push(format!("\"dot_checked_vs_unchecked/{n}\": {}", r.json()));
+        // One y for both sides, as one dst for the transposes.
+        let y = std::cell::RefCell::new(y0.clone());
+        let saxpy = |k: &Saxpy<'_>| {
+            let mut y = y.borrow_mut();
+            for _ in 0..reps {
+                call_saxpy(k, SAXPY_K, &x, &mut y);
+            }
+        };
+        let mut c_saxpy = || {
+            let mut y = y.borrow_mut();
+            for _ in 0..reps {
+                c_saxpy_rt(SAXPY_K, &x, &mut y);
+            }
+        };
+        let r = paired(&mut || saxpy(&sc), &mut c_saxpy, pairs);
+        entries.push(format!("\"saxpy_vs_c/{n}\": {}", r.json()));
+        let r = paired(&mut || saxpy(&sc), &mut || saxpy(&su), pairs);
+        entries.push(format!("\"saxpy_checked_vs_unchecked/{n}\": {}", r.json()));
+    }
+    // The fixed cost of a call: `dot` over empty arrays, through the JIT typed handle
+    // (argument packing, extents, trampoline, fault record) and through C.
+    let empty: [f32; 0] = [];
+    let calls = if cfg.full { 1_000_000 } else { 1000 };
+    let per_call = |f: &mut dyn FnMut()| {
+        let samples: Vec<f64> = (0..if cfg.full { 11 } else { 1 })
+            .map(|_| {
+                let t = Instant::now();
+                for _ in 0..calls {
+                    f();
+                }
+                t.elapsed().as_secs_f64() * 1e9 / calls as f64
+            })
+            .collect();
+        Stats::of_ms(samples)
+    };
+    let msp_ns = per_call(&mut || {
+        std::hint::black_box(call_dot(&dc, std::hint::black_box(&empty), &empty));
+    });
+    let c_ns = per_call(&mut || {
+        std::hint::black_box(c_dot_rt(std::hint::black_box(&empty), &empty));
+    });
+    // Stats in "ms" units hold nanoseconds here.
+    entries.push(format!(
+        "\"call_ns\": {{\"msp_dot_empty\": {}, \"c_dot_empty\": {}}}",
+        msp_ns.json(),
+        c_ns.json()
+    ));
+    let mut tiles = Vec::new();
+    for &n in &cfg.sizes {
+        let tile = rt_tile(cfg, n);
+        tiles.push(tile);
+        let src: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
+        let dst = std::cell::RefCell::new(vec![0.0f32; n * n]);
+        let mut modules: BTreeMap<String, (JitModule, bool)> = rt_transpose_jobs(n, tile)
+            .into_iter()
+            .map(|(name, job)| {
+                let rt = name != "msp_naive_rect";
+                (name, (job.compile(), rt))
+            })
+            .collect();
+        for (name, job) in transpose_jobs(n, &[tile]) {
+            if !name.contains("unchecked") {
+                modules.insert(name, (job.compile(), false));
+            }
+        }
+        // The section-1 loop itself over `Float[:][:]` (timed here only).
+        let tri = Job::new("naive_tri_rt", kernel_file("transpose_naive_rt.py"));
+        modules.insert("msp_naive_tri_rt".into(), (tri.compile(), true));
+        let run = |name: &str| {
+            let (m, rt) = &modules[name];
+            call_transpose(m, *rt, n, &src, &mut dst.borrow_mut());
+        };
+        let mut expect = vec![0.0f32; n * n];
+        rust_transpose_for(n).expect("sweep size")(&src, &mut expect);
+        for name in modules.keys() {
+            dst.borrow_mut().fill(0.0);
+            run(name);
+            assert!(*dst.borrow() == expect, "{name} at n = {n}");
+        }
+        let pairs = if !cfg.full {
+            2
+        } else if n >= 4096 {
+            12
+        } else {
+            24
+        };
+        let blocked_rt = format!("msp_blocked_rt{tile}");
+        for (key, a, b) in [
+            ("naive_rt_vs_fixed", "msp_naive_rt", "msp_naive".to_string()),
+            ("naive_rt_vs_rect", "msp_naive_rt", "msp_naive_rect".into()),
+            (
+                "naive_tri_rt_vs_fixed",
+                "msp_naive_tri_rt",
+                "msp_naive".into(),
+            ),
+            (
+                "naive_rt_checked_vs_unchecked",
+                "msp_naive_rt",
+                "msp_naive_rt_unchecked".into(),
+            ),
+            (
+                "blocked_rt_vs_fixed",
+                &blocked_rt,
+                format!("msp_blocked{tile}"),
+            ),
+            (
+                "blocked_rt_checked_vs_unchecked",
+                &blocked_rt,
+                format!("{blocked_rt}_unchecked"),
+            ),
+        ] {
+            let r = paired(&mut || run(a), &mut || run(&b), pairs);
+            entries.push(format!("\"{key}/{n}\": {}", r.json()));
+        }
+        let r = paired(
+            &mut || run("msp_naive_rt"),
+            &mut || c_transpose_rt_n(n, n, &src, &mut dst.borrow_mut()),
+            pairs,
+        );
+        entries.push(format!("\"naive_rt_vs_c/{n}\": {}", r.json()));
+    }
+    extra.json.insert(
+        "rt_paired".into(),
+        format!(
+            "{{\"vec_sizes\": {:?}, \"sizes\": {:?}, \"tiles\": {:?}, {}}}",
+            cfg.vec_sizes,
+            cfg.sizes,
+            tiles,
+            entries.join(", ")
+        ),
+    );
+}
+
+/// JIT compile time of run-time-extent kernels against their fixed-extent twins (the
+/// same loops with `n` a stage-0 value), compiled alternately in this process.
+fn rt_jit(cfg: &Cfg, extra: &mut Extra) {
+    let pairs = [
+        (
+            "naive transpose",
+            Job::new("naive_rt", kernel_file("transpose_rt.py")),
+            Job::new("naive_rect", kernel_file("transpose_rect.py")).int("n", 1024),
+        ),
+        (
+            "blocked transpose (tile 128)",
+            Job::new("blocked_rt", kernel_file("transpose_blocked_rt.py")).int("tile", 128),
+            Job::new(
+                "blocked",
+                workspace_root().join("examples/transpose_blocked.py"),
+            )
+            .int("n", 1024)
+            .int("tile", 128),
+        ),
+    ];
+    let mut entries = Vec::new();
+    for (label, rt, fixed) in pairs {
+        let (rt_text, fixed_text) = (job_text(&rt), job_text(&fixed));
+        let (crt, cfixed) = (rt.compiler(), fixed.compiler());
+        // A first compile of each, then alternating ones (a b b a ...).
+        timed_compile(&rt, &rt_text, &crt);
+        timed_compile(&fixed, &fixed_text, &cfixed);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for k in 0..cfg.jit_repeat {
+            if k % 2 == 0 {
+                a.push(timed_compile(&rt, &rt_text, &crt));
+                b.push(timed_compile(&fixed, &fixed_text, &cfixed));
+            } else {
+                b.push(timed_compile(&fixed, &fixed_text, &cfixed));
+                a.push(timed_compile(&rt, &rt_text, &crt));
+            }
+        }
+        let ratio = Stats::of_ms(
+            a.iter()
+                .zip(&b)
+                .map(|(x, y)| x.1.as_secs_f64() / y.1.as_secs_f64())
+                .collect(),
+        );
+        entries.push(format!(
+            "\"{label}\": {{\"rt\": \"{}\", \"fixed\": \"{}\", \"rt_phases\": {}, \"fixed_phases\": {}, \"pair_ratio\": {}}}",
+            rt.file.file_name().unwrap_or_default().to_string_lossy(),
+            fixed.file.file_name().unwrap_or_default().to_string_lossy(),
+            phases_json(&a),
+            phases_json(&b),
+            ratio.json()
+        ));
+    }
+    extra
+        .json
+        .insert("rt_jit".into(), format!("{{{}}}", entries.join(", ")));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -885,40 +1375,46 @@ fn criterion_samples(dir: &Path) -> Option<Vec<f64>> {
     Some(iters.iter().zip(&times).map(|(i, t)| t / i / 1e6).collect())
 }
 
-fn collect_results(cfg: &Cfg, out_dir: &Path, extra: &Extra) -> String {
-    let crit = out_dir.join("criterion");
-    let mut groups = Vec::new();
-    for group in ["transpose", "bf_run"] {
-        let mut rows = Vec::new();
-        let Ok(impls) = std::fs::read_dir(crit.join(group)) else {
+/// One criterion group's benchmarks, `"name/param": stats`, as a JSON object.
+fn criterion_group(out_dir: &Path, group: &str) -> String {
+    let mut rows = Vec::new();
+    let Ok(impls) = std::fs::read_dir(out_dir.join("criterion").join(group)) else {
+        return "{}".into();
+    };
+    let mut impls: Vec<_> = impls.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    impls.sort();
+    for imp in impls {
+        let Ok(params) = std::fs::read_dir(&imp) else {
             continue;
         };
-        let mut impls: Vec<_> = impls.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-        impls.sort();
-        for imp in impls {
-            let Ok(params) = std::fs::read_dir(&imp) else {
+        for p in params.filter_map(|e| e.ok()).map(|e| e.path()) {
+            let param = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
+            if param == "report" {
                 continue;
-            };
-            for p in params.filter_map(|e| e.ok()).map(|e| e.path()) {
-                let param = p
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .to_string();
-                if param == "report" {
-                    continue;
-                }
-                if let Some(s) = criterion_samples(&p) {
-                    rows.push(format!(
-                        "\"{}/{}\": {}",
-                        imp.file_name().unwrap_or_default().to_string_lossy(),
-                        param,
-                        Stats::of_ms(s).json()
-                    ));
-                }
+            }
+            if let Some(s) = criterion_samples(&p) {
+                rows.push(format!(
+                    "\"{}/{}\": {}",
+                    imp.file_name().unwrap_or_default().to_string_lossy(),
+                    param,
+                    Stats::of_ms(s).json()
+                ));
             }
         }
-        groups.push(format!("\"{group}\": {{{}}}", rows.join(", ")));
+    }
+    format!("{{{}}}", rows.join(", "))
+}
+
+fn collect_results(cfg: &Cfg, out_dir: &Path, extra: &Extra) -> String {
+    let mut groups = Vec::new();
+    for group in ["transpose", "bf_run"].into_iter().chain(RT_GROUPS) {
+        if out_dir.join("criterion").join(group).is_dir() {
+            groups.push(format!("\"{group}\": {}", criterion_group(out_dir, group)));
+        }
     }
     let mut doc = String::from("{\n");
     let _ = writeln!(doc, "  \"full\": {},", cfg.full);

@@ -1,5 +1,7 @@
 /* C peers of the msp kernels, built by build.rs with -O3 -march=native.
- * Like the msp kernels, each size is its own function with `n` a compile-time constant. */
+ * Like the fixed-extent msp kernels, each transpose size is its own function with `n` a
+ * compile-time constant; the peers of the run-time-extent kernels (`F32[:]`,
+ * `Float[:][:]`) take `n` as an argument, as those kernels do. */
 #include <string.h>
 
 /* The naive transpose, exactly the loop of conformance/transpose.py. */
@@ -28,4 +30,24 @@ NAIVE(4096)
 /* The bandwidth bound: copying the same bytes. */
 void c_memcpy(const float *src, float *dst, long count) {
     memcpy(dst, src, (size_t)count * sizeof(float));
+}
+
+/* Peers of the run-time-extent kernels (crates/msp-bench/kernels/vector_rt.py and
+ * transpose_rt.py): the same loops, plain, with the extent an argument. */
+float c_dot(const float *x, const float *y, long n) {
+    float s = 0;
+    for (long i = 0; i < n; i++)
+        s += x[i] * y[i];
+    return s;
+}
+
+void c_saxpy(float k, const float *x, float *y, long n) {
+    for (long i = 0; i < n; i++)
+        y[i] = k * x[i] + y[i];
+}
+
+void c_transpose_rt(const float *src, float *dst, long rows, long cols) {
+    for (long i = 0; i < rows; i++)
+        for (long j = 0; j < cols; j++)
+            dst[j * rows + i] = src[i * cols + j];
 }

@@ -80,6 +80,14 @@ unsafe extern "C" {
     fn c_transpose_naive_2048(src: *const f32, dst: *mut f32);
     fn c_transpose_naive_4096(src: *const f32, dst: *mut f32);
     fn c_memcpy(src: *const f32, dst: *mut f32, count: std::ffi::c_long);
+    fn c_dot(x: *const f32, y: *const f32, n: std::ffi::c_long) -> f32;
+    fn c_saxpy(k: f32, x: *const f32, y: *mut f32, n: std::ffi::c_long);
+    fn c_transpose_rt(
+        src: *const f32,
+        dst: *mut f32,
+        rows: std::ffi::c_long,
+        cols: std::ffi::c_long,
+    );
 }
 
 /// The C naive transpose (gcc -O3 -march=native) for a size of the sweep.
@@ -102,6 +110,38 @@ pub fn c_copy(src: &[f32], dst: &mut [f32]) {
     let n = src.len().min(dst.len());
     // SAFETY: n floats are readable from src and writable in dst; distinct borrows.
     unsafe { c_memcpy(src.as_ptr(), dst.as_mut_ptr(), n as std::ffi::c_long) }
+}
+
+/// The C dot product over `x.len()` elements, the extent passed at run time (the peer
+/// of `kernels/vector_rt.py`'s `dot`).
+pub fn c_dot_rt(x: &[f32], y: &[f32]) -> f32 {
+    assert!(y.len() >= x.len());
+    // SAFETY: x.len() floats are readable from both (asserted).
+    unsafe { c_dot(x.as_ptr(), y.as_ptr(), x.len() as std::ffi::c_long) }
+}
+
+/// The C saxpy `y[i] = k * x[i] + y[i]` over `y.len()` elements (the peer of
+/// `kernels/vector_rt.py`'s `saxpy`).
+pub fn c_saxpy_rt(k: f32, x: &[f32], y: &mut [f32]) {
+    assert!(x.len() >= y.len());
+    // SAFETY: y.len() floats are readable from x (asserted) and writable in y; distinct
+    // borrows.
+    unsafe { c_saxpy(k, x.as_ptr(), y.as_mut_ptr(), y.len() as std::ffi::c_long) }
+}
+
+/// The C naive transpose of a `rows`×`cols` matrix with the extents passed at run time
+/// (the peer of `kernels/transpose_rt.py`): `dst[j, i] = src[i, j]`.
+pub fn c_transpose_rt_n(rows: usize, cols: usize, src: &[f32], dst: &mut [f32]) {
+    assert!(src.len() >= rows * cols && dst.len() >= rows * cols);
+    // SAFETY: both buffers hold rows*cols floats (asserted); distinct borrows.
+    unsafe {
+        c_transpose_rt(
+            src.as_ptr(),
+            dst.as_mut_ptr(),
+            rows as std::ffi::c_long,
+            cols as std::ffi::c_long,
+        )
+    }
 }
 
 /// Brainfuck source commands (`+-<>[].,`) in a text.
@@ -308,6 +348,28 @@ mod tests {
         let mut c = vec![0.0; n * n];
         c_copy(&src, &mut c);
         assert_eq!(c, src);
+    }
+
+    #[test]
+    fn run_time_extent_peers_compute_their_loops() {
+        let x: Vec<f32> = (0..1003).map(|v| (v % 7) as f32).collect();
+        let y: Vec<f32> = (0..1003).map(|v| (v % 5) as f32 * 0.5).collect();
+        let want: f32 = x.iter().zip(&y).fold(0.0, |s, (a, b)| s + a * b);
+        assert_eq!(c_dot_rt(&x, &y), want);
+        let mut z = y.clone();
+        c_saxpy_rt(2.0, &x, &mut z);
+        for k in 0..z.len() {
+            assert_eq!(z[k], 2.0 * x[k] + y[k]);
+        }
+        let (rows, cols) = (3, 5);
+        let src: Vec<f32> = (0..rows * cols).map(|v| v as f32).collect();
+        let mut dst = vec![0.0; rows * cols];
+        c_transpose_rt_n(rows, cols, &src, &mut dst);
+        for i in 0..rows {
+            for j in 0..cols {
+                assert_eq!(dst[j * rows + i], src[i * cols + j]);
+            }
+        }
     }
 
     #[test]

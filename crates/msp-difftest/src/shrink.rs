@@ -204,24 +204,33 @@ fn input_variants(p: &Program) -> Vec<Program> {
                     Lit::Float(f) => Value::Float(f),
                     Lit::Int(i) => Value::Int(i),
                 };
-                if p.inputs
-                    .iter()
-                    .any(|set| matches!(&set[k], Input::Array(v) if v.iter().any(|x| *x != z)))
-                {
+                // A `:` axis one shorter (its last slice dropped).
+                if let Some(Input::Array { dims, vals }) = p.inputs.first().map(|s| &s[k]) {
+                    for (axis, d) in a.dims.iter().enumerate() {
+                        if d.is_none() && dims[axis] > 0 {
+                            let mut r = p.clone();
+                            r.inputs[0][k] = drop_last_slice(dims, vals, axis);
+                            out.push(r);
+                        }
+                    }
+                }
+                if p.inputs.iter().any(
+                    |set| matches!(&set[k], Input::Array { vals, .. } if vals.iter().any(|x| *x != z)),
+                ) {
                     let mut q = p.clone();
                     for set in &mut q.inputs {
-                        if let Input::Array(v) = &mut set[k] {
-                            v.iter_mut().for_each(|x| *x = z.clone());
+                        if let Input::Array { vals, .. } = &mut set[k] {
+                            vals.iter_mut().for_each(|x| *x = z.clone());
                         }
                     }
                     out.push(q);
                 }
-                if let Some(Input::Array(vals)) = p.inputs.first().map(|s| &s[k]) {
+                if let Some(Input::Array { vals, .. }) = p.inputs.first().map(|s| &s[k]) {
                     for (j, x) in vals.iter().enumerate() {
                         if *x != z {
                             let mut r = p.clone();
-                            if let Input::Array(v) = &mut r.inputs[0][k] {
-                                v[j] = z.clone();
+                            if let Input::Array { vals, .. } = &mut r.inputs[0][k] {
+                                vals[j] = z.clone();
                             }
                             out.push(r);
                         }
@@ -244,6 +253,22 @@ fn input_variants(p: &Program) -> Vec<Program> {
         }
     }
     out
+}
+
+/// The array of extents `dims` and elements `vals` (row-major) without its last slice
+/// along `axis`.
+fn drop_last_slice(dims: &[usize], vals: &[Value], axis: usize) -> Input {
+    let inner: usize = dims[axis + 1..].iter().product();
+    let d = dims[axis];
+    let kept = vals
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| (j / inner) % d != d - 1)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut dims = dims.to_vec();
+    dims[axis] -= 1;
+    Input::Array { dims, vals: kept }
 }
 
 /// Every program one step simpler than `p`: statements and inputs (`fine` false), or
@@ -287,6 +312,10 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
 /// Most iterations a loop with literal bounds may make per entry in a shrunk program
 /// (generated ones make a handful; a literal shrunk to 0 could make it 2^63).
 const MAX_TRIPS: i128 = 300;
+
+/// An upper bound of the extents input sets give `:` axes (`Config::max_extent` is far
+/// below it), for bounding loops up to an extent.
+const MAX_EXTENT: i128 = 64;
 
 /// Whether a `continue` in `b` (not in a loop nested in it) would target the loop `b`
 /// is the body of.
@@ -375,12 +404,18 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
                 let Some((lo, hi)) = from else {
                     return false;
                 };
+                // An extent limit is at most the largest extent an input set gives (the
+                // shrinker only shortens arrays).
+                let limit = match limit {
+                    CountLimit::Lit(v) => *v,
+                    CountLimit::Extent(_) => MAX_EXTENT,
+                };
                 let exact = !le && tail.is_empty() && !assigns(body, counter);
                 let trips = limit - lo + i128::from(*le);
                 if lo < min
                     || hi > max
                     || trips > MAX_TRIPS
-                    || (!exact && *limit >= max)
+                    || (!exact && limit >= max)
                     || loose_continue(body)
                 {
                     return false;

@@ -154,8 +154,8 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
         // The harness checks no arrays after an error; say what the model left in them.
         let mut parts = expected.split('|').skip(1);
         for (param, input) in entry.params.iter().zip(inputs) {
-            if let (Param::Array(a), Input::Array { dims, .. }, Some(p)) =
-                (param, input, parts.next())
+            if let (Param::Array(a), Input::Array { dims, .. }) = (param, input)
+                && let Some(p) = parts.next()
             {
                 let items: Vec<String> = p
                     .split(',')

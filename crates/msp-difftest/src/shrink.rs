@@ -33,8 +33,13 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
     let ty = e.ty();
     match e {
         Expr::Lit { val, ty, bare } => {
-            for v in [zero_lit(*ty), one_lit(*ty)] {
-                if v != *val && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_)))
+            // Towards 0, then 1 (never from 0 to 1: each step must be simpler, or an
+            // irrelevant literal would flip between them until the budget ends).
+            let (zero, one) = (zero_lit(*ty), one_lit(*ty));
+            for v in [zero, one] {
+                if v != *val
+                    && *val != zero
+                    && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_)))
                 {
                     out.push(Expr::Lit {
                         val: v,
@@ -239,10 +244,12 @@ fn input_variants(p: &Program) -> Vec<Program> {
                 continue;
             }
         };
+        // Towards the first simple value (never back from it).
+        let simplest = simple[0].clone();
         for v in simple {
             if p.inputs
                 .iter()
-                .any(|set| matches!(&set[k], Input::Scalar(x) if *x != v))
+                .any(|set| matches!(&set[k], Input::Scalar(x) if *x != v && *x != simplest))
             {
                 let mut q = p.clone();
                 for set in &mut q.inputs {
@@ -517,29 +524,45 @@ pub fn well_formed(p: &Program) -> bool {
 }
 
 /// Shrinks `p` (already cut to its failing input set) while the failure `kind` stays.
+///
+/// Passes over the candidates one step simpler than `p`; a step that keeps the failure
+/// is taken and the pass goes on from the same place among the new program's
+/// candidates (restarting from the first after every step would spend the budget on
+/// statements long since tried). Another pass follows while one takes a step.
 pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -> Program {
     let start = Instant::now();
-    'outer: while start.elapsed() < budget {
-        let mut cands = variants(&p, false);
-        cands.extend(variants(&p, true));
-        for chunk in cands.chunks(32) {
+    let candidates = |p: &Program| {
+        let mut c = variants(p, false);
+        c.extend(variants(p, true));
+        c
+    };
+    loop {
+        let mut changed = false;
+        let mut cands = candidates(&p);
+        let mut at = 0;
+        while at < cands.len() {
             if start.elapsed() >= budget {
-                break 'outer;
+                return p;
             }
-            let Ok(outs) = run::evaluate(chunk, timeout) else {
-                continue;
-            };
-            if let Some(k) = outs
-                .iter()
-                .position(|o: &Outcome| o.kind(0).as_deref() == Some(kind))
-            {
-                p = chunk[k].clone();
-                continue 'outer;
+            let chunk = &cands[at..(at + 32).min(cands.len())];
+            let found = run::evaluate(chunk, timeout).ok().and_then(|outs| {
+                outs.iter()
+                    .position(|o: &Outcome| o.kind(0).as_deref() == Some(kind))
+            });
+            match found {
+                Some(k) => {
+                    p = chunk[k].clone();
+                    changed = true;
+                    at += k;
+                    cands = candidates(&p);
+                }
+                None => at += chunk.len(),
             }
         }
-        break;
+        if !changed {
+            return p;
+        }
     }
-    p
 }
 
 /// Keeps only input set `i`.

@@ -84,6 +84,9 @@ struct Sig {
     name: String,
     params: Vec<Param>,
     ret: Scalar,
+    /// Whether it may write an array parameter (msp then refuses one array passed for
+    /// two of them).
+    writes_arrays: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -230,7 +233,13 @@ impl<'r> Gen<'r> {
                 let t = self.any_scalar();
                 params.push(Param::Scalar(self.name("p"), t));
             }
-            if !arrays.is_empty() && self.rng.chance(1, 2) {
+            let n_arrays = match self.rng.below(6) {
+                _ if arrays.is_empty() => 0,
+                0..=2 => 0,
+                3 | 4 => 1,
+                _ => 2,
+            };
+            for _ in 0..n_arrays {
                 let k = self.rng.below(arrays.len());
                 let mut a = match self.rng.below(6) {
                     0 => fixed[k].clone(),
@@ -252,8 +261,20 @@ impl<'r> Gen<'r> {
             let ret = self.any_scalar();
             let name = format!("h{h}");
             let f = self.func(&name, params.clone(), ret, &sigs);
-            sigs.push(Sig { name, params, ret });
             funcs.push(f);
+            let so_far = Program {
+                funcs: funcs.clone(),
+                inputs: Vec::new(),
+            };
+            let writes_arrays = params
+                .iter()
+                .any(|p| matches!(p, Param::Array(a) if so_far.writes(so_far.entry(), &a.name)));
+            sigs.push(Sig {
+                name,
+                params,
+                ret,
+                writes_arrays,
+            });
         }
         let mut params: Vec<Param> = Vec::new();
         for _ in 0..self.rng.below(4) + 1 {
@@ -838,12 +859,27 @@ impl<'r> Gen<'r> {
             let at = self.rng.below(body.len() + 1);
             body.insert(at, extra);
         }
-        for (arr, axis) in probes {
-            let var = Expr::Var {
-                name: counter.clone(),
+        let var = Expr::Var {
+            name: counter.clone(),
+            ty,
+        };
+        if extent_form && miss == 0 && self.rng.chance(1, 8) {
+            // A near miss: an inner loop over the counter itself, from its value on (so
+            // it never goes back and the loop ends), then the probes.
+            let b = self.rng.pick(&env.arrays).clone();
+            let baxis = self.rng.below(b.dims.len());
+            let inner = self.probe(env, &b, baxis, var.clone());
+            let n = self.len_expr(&b, baxis, ty);
+            body.push(Stmt::For {
+                var: counter.clone(),
                 ty,
-            };
-            let s = self.probe(env, &arr, axis, var);
+                args: vec![var.clone(), n],
+                body: vec![inner],
+                els: Vec::new(),
+            });
+        }
+        for (arr, axis) in probes {
+            let s = self.probe(env, &arr, axis, var.clone());
             if miss == 2 { &mut tail } else { &mut body }.push(s);
         }
         let els = if self.rng.chance(1, 5) {
@@ -1806,11 +1842,33 @@ impl<'r> Gen<'r> {
                     args.push(Arg::Scalar(self.expr_or_lit_widening(env, *t, d)))
                 }
                 Param::Array(want) => {
-                    let have: Vec<&Arr> = env.arrays.iter().filter(|a| a.passes_as(want)).collect();
+                    let passed: Vec<&str> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Arg::Array(a) => Some(a.name.as_str()),
+                            Arg::Scalar(_) => None,
+                        })
+                        .collect();
+                    // One array for two parameters only when the callee writes none.
+                    let have: Vec<&Arr> = env
+                        .arrays
+                        .iter()
+                        .filter(|a| a.passes_as(want))
+                        .filter(|a| !sig.writes_arrays || !passed.contains(&a.name.as_str()))
+                        .collect();
                     if have.is_empty() {
                         return None;
                     }
-                    args.push(Arg::Array((*self.rng.pick(&have)).clone()));
+                    let again: Vec<&&Arr> = have
+                        .iter()
+                        .filter(|a| passed.contains(&a.name.as_str()))
+                        .collect();
+                    let a = if !again.is_empty() && self.rng.chance(1, 2) {
+                        (**self.rng.pick(&again)).clone()
+                    } else {
+                        (*self.rng.pick(&have)).clone()
+                    };
+                    args.push(Arg::Array(a));
                 }
             }
         }
@@ -2106,10 +2164,24 @@ impl<'r> Gen<'r> {
             .map(|p| match p {
                 Param::Scalar(_, t) => Input::Scalar(self.value(*t)),
                 Param::Array(a) => {
+                    // With a large `max_extent`, an array of several axes stays within
+                    // some thousands of elements.
+                    let mut product = 1;
                     let dims: Vec<usize> = a
                         .dims
                         .iter()
-                        .map(|d| d.unwrap_or_else(|| self.rng.below(self.cfg.max_extent + 1)))
+                        .map(|d| {
+                            let e = d.unwrap_or_else(|| {
+                                let e = self.rng.below(self.cfg.max_extent + 1);
+                                if product * e > 4096 {
+                                    self.rng.below(6)
+                                } else {
+                                    e
+                                }
+                            });
+                            product *= e.max(1);
+                            e
+                        })
                         .collect();
                     let n: usize = dims.iter().product();
                     let vals = (0..n).map(|_| self.value(a.elem)).collect();

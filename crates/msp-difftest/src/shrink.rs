@@ -343,6 +343,17 @@ fn assigns(b: &[Stmt], var: &str) -> bool {
     })
 }
 
+/// Whether `b` has a `for` over `counter` that could take it back below its value: the
+/// generator's only one is `for counter in range(counter, n)`, which never does.
+fn resets(b: &[Stmt], counter: &str) -> bool {
+    b.iter().any(|s| match s {
+        Stmt::For { var, args, .. } if var == counter => {
+            !matches!(args.as_slice(), [Expr::Var { name, .. }, _] if name == counter)
+        }
+        other => other.blocks().into_iter().any(|b| resets(b, counter)),
+    })
+}
+
 fn int_lit_value(e: &Expr) -> Option<i128> {
     match e {
         Expr::Lit {
@@ -417,6 +428,9 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
                     CountLimit::Lit(v) => *v,
                     CountLimit::Extent(_) => MAX_EXTENT,
                 };
+                if resets(body, counter) {
+                    return false;
+                }
                 let exact = !le && tail.is_empty() && !assigns(body, counter);
                 let trips = limit - lo + i128::from(*le);
                 if lo < min

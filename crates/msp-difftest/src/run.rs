@@ -43,6 +43,12 @@ pub fn scalar_value(v: &Value, ty: Scalar) -> ScalarValue {
     }
 }
 
+/// Elements of guard zone on each side of every array buffer: they hold a canary
+/// value the call must leave alone (a write just outside an array shows as `CORRUPT`
+/// rather than corrupting the heap, and a read just outside it reads canaries).
+const GUARD: usize = 16;
+
+/// An array buffer with [`GUARD`] canary elements before and after the array itself.
 enum Buf {
     Bool(Vec<bool>),
     I8(Vec<i8>),
@@ -60,29 +66,51 @@ enum Buf {
 macro_rules! bufs {
     ($($v:ident => $t:ty),*) => {
         fn make_buf(ty: Scalar, vals: &[Value]) -> Buf {
+            fn guarded<T: Clone>(canary: T, inner: impl Iterator<Item = T>) -> Vec<T> {
+                let mut v = vec![canary.clone(); GUARD];
+                v.extend(inner);
+                v.extend(std::iter::repeat_n(canary, GUARD));
+                v
+            }
             match ty {
-                Scalar::Bool => Buf::Bool(vals.iter().map(|v| matches!(v, Value::Bool(true))).collect()),
-                $(Scalar::$v => Buf::$v(vals.iter().map(|v| match scalar_value(v, ty) { ScalarValue::$v(x) => x, _ => unreachable!("typed") }).collect()),)*
+                Scalar::Bool => Buf::Bool(guarded(true, vals.iter().map(|v| matches!(v, Value::Bool(true))))),
+                $(Scalar::$v => Buf::$v(guarded(
+                    <$t>::from_ne_bytes([0xA5; std::mem::size_of::<$t>()]),
+                    vals.iter().map(|v| match scalar_value(v, ty) { ScalarValue::$v(x) => x, _ => unreachable!("typed") }),
+                )),)*
+            }
+        }
+        /// Whether the guard zones still hold their canaries.
+        fn buf_intact(b: &Buf) -> bool {
+            fn zones<T>(v: &[T]) -> impl Iterator<Item = &T> {
+                v[..GUARD].iter().chain(&v[v.len() - GUARD..])
+            }
+            match b {
+                Buf::Bool(v) => zones(v).all(|x| *x),
+                $(Buf::$v(v) => {
+                    let canary = [0xA5; std::mem::size_of::<$t>()];
+                    zones(v).all(|x| x.to_ne_bytes() == canary)
+                })*
             }
         }
         /// The buffer as an argument: with its extents when `shape` is given (needed for
         /// two or more `:` axes), else by its length; read-only unless `writable`.
         fn buf_arg<'b>(b: &'b mut Buf, shape: Option<&[usize]>, writable: bool) -> CallArg<'b> {
             match (b, shape, writable) {
-                (Buf::Bool(v), None, true) => CallArg::array(&mut v[..]),
-                (Buf::Bool(v), Some(s), true) => CallArg::shaped(&mut v[..], s),
-                (Buf::Bool(v), None, false) => CallArg::array_ref(&v[..]),
-                (Buf::Bool(v), Some(s), false) => CallArg::shaped_ref(&v[..], s),
-                $((Buf::$v(v), None, true) => CallArg::array(&mut v[..]),
-                (Buf::$v(v), Some(s), true) => CallArg::shaped(&mut v[..], s),
-                (Buf::$v(v), None, false) => CallArg::array_ref(&v[..]),
-                (Buf::$v(v), Some(s), false) => CallArg::shaped_ref(&v[..], s),)*
+                (Buf::Bool(v), None, true) => { let n = v.len() - GUARD; CallArg::array(&mut v[GUARD..n]) }
+                (Buf::Bool(v), Some(s), true) => { let n = v.len() - GUARD; CallArg::shaped(&mut v[GUARD..n], s) }
+                (Buf::Bool(v), None, false) => CallArg::array_ref(&v[GUARD..v.len() - GUARD]),
+                (Buf::Bool(v), Some(s), false) => CallArg::shaped_ref(&v[GUARD..v.len() - GUARD], s),
+                $((Buf::$v(v), None, true) => { let n = v.len() - GUARD; CallArg::array(&mut v[GUARD..n]) }
+                (Buf::$v(v), Some(s), true) => { let n = v.len() - GUARD; CallArg::shaped(&mut v[GUARD..n], s) }
+                (Buf::$v(v), None, false) => CallArg::array_ref(&v[GUARD..v.len() - GUARD]),
+                (Buf::$v(v), Some(s), false) => CallArg::shaped_ref(&v[GUARD..v.len() - GUARD], s),)*
             }
         }
         fn buf_canon(b: &Buf) -> String {
             let items: Vec<String> = match b {
-                Buf::Bool(v) => v.iter().map(|x| canon(&ScalarValue::Bool(*x))).collect(),
-                $(Buf::$v(v) => v.iter().map(|x| canon(&ScalarValue::$v(*x))).collect(),)*
+                Buf::Bool(v) => v[GUARD..v.len() - GUARD].iter().map(|x| canon(&ScalarValue::Bool(*x))).collect(),
+                $(Buf::$v(v) => v[GUARD..v.len() - GUARD].iter().map(|x| canon(&ScalarValue::$v(*x))).collect(),)*
             };
             items.join(",")
         }
@@ -93,7 +121,8 @@ bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 =>
 /// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT|<array>|...` (the
 /// arrays as the fault left them; the model says `FAULT` for a division by zero,
 /// `FAULT:index` for an index out of range), or `COMPILE_ERROR:<message>` (the same for
-/// every input). Arrays with two or more `:` axes are passed with their extents
+/// every input), or `CORRUPT:...` when the call wrote just outside an array argument (each
+/// buffer has guard zones, [`GUARD`]). Arrays with two or more `:` axes are passed with their extents
 /// ([`CallArg::shaped`]); the others by length, or with extents in every other input set.
 /// An array the kernel never writes is passed read-only ([`CallArg::array_ref`]) in
 /// every third input set.
@@ -155,6 +184,10 @@ pub fn run_msp(p: &Program) -> Vec<String> {
                 }
                 module.call_dynamic(&entry.name, &mut args)
             };
+            // A write outside an array (found in its guard zones) is never right.
+            if bufs.iter().flatten().any(|(b, ..)| !buf_intact(b)) {
+                return "CORRUPT:a write outside an array argument".to_string();
+            }
             let arrays = || {
                 bufs.iter()
                     .flatten()

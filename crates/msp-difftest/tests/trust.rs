@@ -654,6 +654,87 @@ fn the_rust_api_answers_bad_calls_with_errors() {
     assert!(e.to_string().contains("nope"), "{e}");
 }
 
+const RUNTIME_API: &str = "@compile\ndef rows(a: I64[:][3]) -> i64:\n    return len(a)\n\n@compile\ndef grid(a: F64[:][:]) -> i64:\n    return a.shape[0] * 10 + a.shape[1]\n\n@compile\ndef first(a: I64[:]) -> i64:\n    return a[0]\n\n@compile\ndef poke(a: I64[:]) -> i64:\n    a[-1] = 7\n    return len(a)\n";
+
+/// Arrays of run-time extent through the dynamic API: lengths that are no multiple of
+/// the fixed axes, shapes of the wrong rank or product, a flat buffer for two `:` axes,
+/// read-only buffers for written arrays all come back as errors; empty arrays are fine
+/// until indexed (a fault).
+#[test]
+fn the_rust_api_answers_bad_runtime_extent_calls() {
+    let m = Compiler::new()
+        .jit_source("rt.py", RUNTIME_API)
+        .expect("compiles");
+    let i64_of = |r: Result<Option<ScalarValue>, CallError>| match r {
+        Ok(Some(ScalarValue::I64(v))) => v,
+        other => panic!("{other:?}"),
+    };
+    let mut six = [0i64; 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("rows", &mut [CallArg::array(&mut six[..])])),
+        2
+    );
+    let mut none: [i64; 0] = [];
+    assert_eq!(
+        i64_of(m.call_dynamic("rows", &mut [CallArg::array(&mut none[..])])),
+        0
+    );
+    let mut seven = [0i64; 7];
+    let e = m
+        .call_dynamic("rows", &mut [CallArg::array(&mut seven[..])])
+        .unwrap_err();
+    assert!(
+        matches!(e, CallError::Shape { .. } | CallError::Length { .. }),
+        "{e:?}"
+    );
+    let mut g = [0.0f64; 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("grid", &mut [CallArg::shaped(&mut g[..], [2, 3])])),
+        23
+    );
+    let mut empty: [f64; 0] = [];
+    assert_eq!(
+        i64_of(m.call_dynamic("grid", &mut [CallArg::shaped(&mut empty[..], [0, 5])])),
+        5
+    );
+    for bad in [vec![2, 2], vec![6], vec![1, 2, 3]] {
+        let e = m
+            .call_dynamic("grid", &mut [CallArg::shaped(&mut g[..], &bad)])
+            .unwrap_err();
+        assert!(matches!(e, CallError::Shape { .. }), "{bad:?}: {e:?}");
+    }
+    let e = m
+        .call_dynamic("grid", &mut [CallArg::array(&mut g[..])])
+        .unwrap_err();
+    assert!(matches!(e, CallError::Shape { .. }), "{e:?}");
+    // A read-only buffer is fine for an array the kernel only reads, refused for one it
+    // writes; an empty array faults where it is indexed.
+    let ro = [5i64, 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("first", &mut [CallArg::array_ref(&ro[..])])),
+        5
+    );
+    assert!(
+        m.call_dynamic("poke", &mut [CallArg::array_ref(&ro[..])])
+            .is_err()
+    );
+    let mut two = [1i64, 2];
+    assert_eq!(
+        i64_of(m.call_dynamic("poke", &mut [CallArg::array(&mut two[..])])),
+        2
+    );
+    assert_eq!(two, [1, 7]);
+    for k in ["first", "poke"] {
+        let e = m
+            .call_dynamic(k, &mut [CallArg::array(&mut none[..])])
+            .unwrap_err();
+        assert!(
+            matches!(&e, CallError::Fault(f) if f.message.contains("extent 0")),
+            "{k}: {e}"
+        );
+    }
+}
+
 #[test]
 fn bad_defines_are_diagnostics() {
     let src = "@compile\ndef f(a: Int[n]) -> int:\n    return a[0]\n";

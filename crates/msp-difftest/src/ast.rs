@@ -94,16 +94,51 @@ pub enum Lit {
 pub struct Arr {
     pub name: String,
     pub elem: Scalar,
-    pub dims: Vec<usize>,
+    /// One extent per axis: `Some(n)` fixed at compile time, `None` for a `:` axis
+    /// (a parameter's extent, known when the kernel is called).
+    pub dims: Vec<Option<usize>>,
 }
 
 impl Arr {
-    pub fn len(&self) -> usize {
-        self.dims.iter().product()
+    /// An array whose every extent is fixed.
+    pub fn fixed(name: String, elem: Scalar, dims: &[usize]) -> Arr {
+        Arr {
+            name,
+            elem,
+            dims: dims.iter().map(|&d| Some(d)).collect(),
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
+    /// The element count when every extent is fixed.
+    pub fn fixed_len(&self) -> Option<usize> {
+        self.dims.iter().copied().product()
+    }
+
+    /// Whether some axis is `:`.
+    pub fn has_runtime_axis(&self) -> bool {
+        self.dims.iter().any(Option::is_none)
+    }
+
+    /// The axis `axis` names (negative: from the end, as `a.shape[-1]`).
+    pub fn axis(&self, axis: i64) -> usize {
+        if axis < 0 {
+            (axis + self.dims.len() as i64) as usize
+        } else {
+            axis as usize
+        }
+    }
+
+    /// Whether an array of this type may be passed for a parameter of type `param`:
+    /// same element type and rank, and each fixed extent of `param` fixed and equal here
+    /// (a `:` axis of `param` takes any extent; a `:` axis here fits only a `:` one).
+    pub fn passes_as(&self, param: &Arr) -> bool {
+        self.elem == param.elem
+            && self.dims.len() == param.dims.len()
+            && self
+                .dims
+                .iter()
+                .zip(&param.dims)
+                .all(|(have, want)| want.is_none() || have == want)
     }
 }
 
@@ -125,6 +160,17 @@ pub enum Expr {
         arr: Arr,
         idx: Vec<Expr>,
         comma: bool,
+    },
+    /// `len(arr)` (`shape` false, `axis` 0) or `arr.shape[axis]` (`axis` may be negative,
+    /// counting from the last axis). For a `:` axis the checker gives it type `i64`; for a
+    /// fixed one it is a literal typed by its context, so the generator uses it only where
+    /// the context makes it `ty` (`int` where nothing is expected, a `range()` bound of the
+    /// counter's type).
+    Len {
+        arr: Arr,
+        axis: i64,
+        shape: bool,
+        ty: Scalar,
     },
     /// `join`: the type both operands convert to (for shifts: the left type).
     Bin {
@@ -199,7 +245,8 @@ impl Expr {
             | Expr::BoolOp { ty, .. }
             | Expr::IfExp { ty, .. }
             | Expr::Call { ty, .. }
-            | Expr::Intr { ty, .. } => *ty,
+            | Expr::Intr { ty, .. }
+            | Expr::Len { ty, .. } => *ty,
             Expr::Load { arr, .. } => arr.elem,
             Expr::Cmp { .. } => Scalar::Bool,
             Expr::Cast { to, .. } | Expr::Widen { to, .. } => *to,
@@ -213,7 +260,7 @@ impl Expr {
     /// Direct children, for walkers.
     pub fn children_mut(&mut self) -> Vec<&mut Expr> {
         match self {
-            Expr::Var { .. } | Expr::Lit { .. } => vec![],
+            Expr::Var { .. } | Expr::Lit { .. } | Expr::Len { .. } => vec![],
             Expr::Load { idx, .. } => idx.iter_mut().collect(),
             Expr::Bin { l, r, .. } => vec![&mut **l, &mut **r],
             Expr::Pow { base, .. } => vec![&mut **base],
@@ -234,7 +281,7 @@ impl Expr {
 
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Var { .. } | Expr::Lit { .. } => vec![],
+            Expr::Var { .. } | Expr::Lit { .. } | Expr::Len { .. } => vec![],
             Expr::Load { idx, .. } => idx.iter().collect(),
             Expr::Bin { l, r, .. } => vec![&**l, &**r],
             Expr::Pow { base, .. } => vec![&**base],
@@ -263,6 +310,15 @@ pub enum StepForm {
     AddRight,
     /// `c = 1 + c`
     AddLeft,
+}
+
+/// What a counting loop's counter runs up to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CountLimit {
+    Lit(i128),
+    /// `len(a)` or `a.shape[k]` ([`Expr::Len`], of the counter's type `i64`): the
+    /// `while i < len(a)` loops whose indexes `a[i]` msp leaves unchecked.
+    Extent(Expr),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -304,7 +360,8 @@ pub enum Stmt {
         els: Vec<Stmt>,
     },
     /// A counting loop: `counter = start`, then `while counter < limit:` (`limit >
-    /// counter` when `flipped`), `body`, the step, then `tail`. With `le` false and
+    /// counter` when `flipped`; `limit` a literal or an extent), `body`, the step, then
+    /// `tail`. With `le` false and
     /// `tail` empty (and no other step in `body`) it has exactly the shape msp's checker
     /// trusts; `le` (`<=`), a `tail` after the step, or a second step in `body` are near
     /// misses it must not trust. No `continue` in `body` targets this loop (it would skip
@@ -314,7 +371,7 @@ pub enum Stmt {
         counter: String,
         ty: Scalar,
         start: Expr,
-        limit: i128,
+        limit: CountLimit,
         le: bool,
         flipped: bool,
         step: StepForm,
@@ -385,6 +442,27 @@ impl Stmt {
         }
     }
 
+    /// Every expression of this statement outside its blocks (a counting loop's start
+    /// and limit included).
+    pub fn all_exprs(&self) -> Vec<&Expr> {
+        match self {
+            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => {
+                vec![e]
+            }
+            Stmt::Store { idx, e, .. } | Stmt::AugStore { idx, e, .. } => {
+                idx.iter().chain(std::iter::once(e)).collect()
+            }
+            Stmt::If { arms, .. } => arms.iter().map(|(c, _)| c).collect(),
+            Stmt::While { cond, .. } => vec![cond],
+            Stmt::CountWhile { start, limit, .. } => match limit {
+                CountLimit::Extent(l) => vec![start, l],
+                CountLimit::Lit(_) => vec![start],
+            },
+            Stmt::For { args, .. } => args.iter().collect(),
+            _ => vec![],
+        }
+    }
+
     /// The expressions the shrinker may replace (a counting loop's start is not one: it
     /// keeps the loop short).
     pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
@@ -442,7 +520,12 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Input {
     Scalar(Value),
-    Array(Vec<Value>),
+    /// An array's extents (each `:` axis's chosen for this input set) and its elements,
+    /// row-major.
+    Array {
+        dims: Vec<usize>,
+        vals: Vec<Value>,
+    },
 }
 
 /// One generated program: helper kernels then the entry kernel (last), and the inputs
@@ -456,5 +539,39 @@ pub struct Program {
 impl Program {
     pub fn entry(&self) -> &Func {
         self.funcs.last().expect("a program has an entry kernel")
+    }
+
+    /// Whether kernel `f` may write its array `name`, as msp decides it: a store to it
+    /// anywhere in its body, or passing it to a kernel that may write the parameter it
+    /// is passed for. (A read-only buffer is refused for such a parameter.)
+    pub fn writes(&self, f: &Func, name: &str) -> bool {
+        fn expr_writes(p: &Program, e: &Expr, name: &str) -> bool {
+            if let Expr::Call { func, args, .. } = e
+                && let Some(callee) = p.funcs.iter().find(|g| g.name == *func)
+            {
+                for (a, param) in args.iter().zip(&callee.params) {
+                    if let (Arg::Array(a), Param::Array(pa)) = (a, param)
+                        && a.name == name
+                        && p.writes(callee, &pa.name)
+                    {
+                        return true;
+                    }
+                }
+            }
+            e.children().into_iter().any(|c| expr_writes(p, c, name))
+        }
+        fn block_writes(p: &Program, b: &[Stmt], name: &str) -> bool {
+            b.iter().any(|s| {
+                let stored = matches!(s, Stmt::Store { arr, .. } | Stmt::AugStore { arr, .. }
+                    if arr.name == name);
+                stored
+                    || s.all_exprs().into_iter().any(|e| expr_writes(p, e, name))
+                    || s.blocks().into_iter().any(|b| block_writes(p, b, name))
+            })
+        }
+        f.locals.iter().any(|l| match l {
+            Local::Scalar { init, .. } => expr_writes(self, init, name),
+            Local::Array(_) => false,
+        }) || block_writes(self, &f.body, name)
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::ast::Program;
+use crate::ast::{Input, Program};
 use crate::kgen::{self, Config};
 use crate::run::{self, Outcome};
 use crate::{regress, shrink};
@@ -55,6 +55,15 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Runs where Python itself could not be used (timeouts, crashes).
     pub infra_errors: Vec<String>,
+    /// Input sets (of all programs, failing ones too) by what msp gave: a result, a
+    /// fault, anything else (compile or call errors).
+    pub returned: u64,
+    pub faulted: u64,
+    pub other: u64,
+    /// Faults after the kernel had changed an array argument (so when it stopped
+    /// mattered), and input sets with an empty array argument.
+    pub faulted_after_writes: u64,
+    pub empty_arrays: u64,
 }
 
 /// The seed of program `i` of a run.
@@ -75,6 +84,24 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
             Ok(outs) => {
                 for (k, (p, o)) in progs.iter().zip(&outs).enumerate() {
                     let index = i + k as u64;
+                    for (case, m) in o.msp.iter().enumerate() {
+                        if m.starts_with("R:") {
+                            report.returned += 1;
+                        } else if let Some(after) = m.strip_prefix("FAULT") {
+                            report.faulted += 1;
+                            if after != run::input_arrays(p, case) {
+                                report.faulted_after_writes += 1;
+                            }
+                        } else {
+                            report.other += 1;
+                        }
+                        if p.inputs[case]
+                            .iter()
+                            .any(|x| matches!(x, Input::Array { vals, .. } if vals.is_empty()))
+                        {
+                            report.empty_arrays += 1;
+                        }
+                    }
                     let Some(case) = o.first_mismatch() else {
                         continue;
                     };

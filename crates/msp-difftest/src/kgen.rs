@@ -34,6 +34,11 @@ pub struct Config {
     pub avoid_bool_literal_ops: bool,
     /// `float(...)` literals that f32 cannot hold exactly (they are widened unrounded).
     pub avoid_inexact_f32_literals: bool,
+    /// Array parameters with `:` extents (`F32[:]`, `I64[:][3]`, `Int[:][:]`), `len(a)`
+    /// and `a.shape[k]`, loops up to them; off: every extent fixed, as before.
+    pub runtime_extents: bool,
+    /// The largest extent an input set gives a `:` axis (each is drawn from 0 to this).
+    pub max_extent: usize,
 }
 
 impl Default for Config {
@@ -48,6 +53,8 @@ impl Default for Config {
             avoid_effects_in_stores: false,
             avoid_bool_literal_ops: false,
             avoid_inexact_f32_literals: false,
+            runtime_extents: true,
+            max_extent: 5,
         }
     }
 }
@@ -77,6 +84,9 @@ struct Sig {
     name: String,
     params: Vec<Param>,
     ret: Scalar,
+    /// Whether it may write an array parameter (msp then refuses one array passed for
+    /// two of them).
+    writes_arrays: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -178,13 +188,42 @@ impl<'r> Gen<'r> {
             vec![self.rng.below(3) + 1, self.rng.below(4) + 1]
         };
         let name = self.name("a");
-        Arr { name, elem, dims }
+        Arr::fixed(name, elem, &dims)
+    }
+
+    /// `a` with some axes turned into `:` (at least one), when run-time extents are on.
+    fn with_runtime_axes(&mut self, a: &Arr) -> Arr {
+        let mut b = a.clone();
+        if !self.cfg.runtime_extents {
+            return b;
+        }
+        let n = b.dims.len();
+        let first = self.rng.below(n);
+        for (k, d) in b.dims.iter_mut().enumerate() {
+            if k == first || self.rng.chance(1, 2) {
+                *d = None;
+            }
+        }
+        b
     }
 
     /// A whole program: helpers, then the entry kernel `main`, then inputs.
     pub fn program(&mut self) -> Program {
         let n_arrays = self.rng.below(3);
-        let arrays: Vec<Arr> = (0..n_arrays).map(|_| self.any_arr()).collect();
+        let fixed: Vec<Arr> = (0..n_arrays).map(|_| self.any_arr()).collect();
+        // The entry's array parameters: each, half the time, with `:` axes. A helper's
+        // array parameter copies one of them, now and then with more `:` axes (so the
+        // entry's arrays, and fixed ones, can be passed to it) or with none.
+        let arrays: Vec<Arr> = fixed
+            .iter()
+            .map(|a| {
+                if self.cfg.runtime_extents && self.rng.chance(1, 2) {
+                    self.with_runtime_axes(a)
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
         let n_helpers = self.rng.below(self.cfg.helpers + 1);
         let mut sigs: Vec<Sig> = Vec::new();
         let mut funcs = Vec::new();
@@ -194,19 +233,48 @@ impl<'r> Gen<'r> {
                 let t = self.any_scalar();
                 params.push(Param::Scalar(self.name("p"), t));
             }
-            if !arrays.is_empty() && self.rng.chance(1, 2) {
-                let a = self.rng.pick(&arrays).clone();
-                let name = self.name("a");
-                params.insert(
-                    self.rng.below(params.len() + 1),
-                    Param::Array(Arr { name, ..a }),
-                );
+            let n_arrays = match self.rng.below(6) {
+                _ if arrays.is_empty() => 0,
+                0..=2 => 0,
+                3 | 4 => 1,
+                _ => 2,
+            };
+            for _ in 0..n_arrays {
+                let k = self.rng.below(arrays.len());
+                let mut a = match self.rng.below(6) {
+                    0 => fixed[k].clone(),
+                    1 | 2 => {
+                        let more = self.with_runtime_axes(&arrays[k]);
+                        let mut a = arrays[k].clone();
+                        for (d, m) in a.dims.iter_mut().zip(&more.dims) {
+                            if m.is_none() {
+                                *d = None;
+                            }
+                        }
+                        a
+                    }
+                    _ => arrays[k].clone(),
+                };
+                a.name = self.name("a");
+                params.insert(self.rng.below(params.len() + 1), Param::Array(a));
             }
             let ret = self.any_scalar();
             let name = format!("h{h}");
             let f = self.func(&name, params.clone(), ret, &sigs);
-            sigs.push(Sig { name, params, ret });
             funcs.push(f);
+            let so_far = Program {
+                funcs: funcs.clone(),
+                inputs: Vec::new(),
+            };
+            let writes_arrays = params
+                .iter()
+                .any(|p| matches!(p, Param::Array(a) if so_far.writes(so_far.entry(), &a.name)));
+            sigs.push(Sig {
+                name,
+                params,
+                ret,
+                writes_arrays,
+            });
         }
         let mut params: Vec<Param> = Vec::new();
         for _ in 0..self.rng.below(4) + 1 {
@@ -237,7 +305,11 @@ impl<'r> Gen<'r> {
         }
         self.locals = Vec::new();
         self.current_ret = ret;
-        self.counting = self.rng.chance(1, 4);
+        // Kernels over `:` arrays are label-free (so msp optimizes their loops) more often.
+        let runtime = params
+            .iter()
+            .any(|p| matches!(p, Param::Array(a) if a.has_runtime_axis()));
+        self.counting = self.rng.chance(1, if runtime { 2 } else { 4 });
         for _ in 0..self.rng.below(4) + 1 {
             let ty = self.any_scalar();
             let init = self.expr_or_lit(&env, ty, 1);
@@ -304,6 +376,16 @@ impl<'r> Gen<'r> {
         let d = self.cfg.expr_depth;
         if depth < 3 && self.rng.chance(if self.counting { 10 } else { 2 }, 100) {
             return self.count_while(env, budget, depth);
+        }
+        if depth < 3 && self.cfg.runtime_extents && !env.arrays.is_empty() {
+            let p = match (env.arrays.iter().any(Arr::has_runtime_axis), self.counting) {
+                (true, true) => 14,
+                (true, false) => 8,
+                (false, _) => 2,
+            };
+            if self.rng.chance(p, 100) {
+                return self.extent_for(env, budget, depth);
+            }
         }
         loop {
             match self.rng.below(100) {
@@ -570,6 +652,11 @@ impl<'r> Gen<'r> {
     /// runs a handful of times. One loop in five is a near miss msp must not trust:
     /// `<=`, statements after the step, or a second step in the body; its counter
     /// reaches `limit`, which is then often an axis's extent, indexed at the body's end.
+    ///
+    /// With run-time extents, often `i: i64` up to `len(a)` or `a.shape[k]` (of a `:`
+    /// axis mostly): `while i < len(a)` from a literal (negative now and then, which msp
+    /// must not trust), indexing `a` there and often another array too, which may be
+    /// shorter.
     fn count_while(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
         let outers: Vec<Counter> = env
             .counters
@@ -579,10 +666,39 @@ impl<'r> Gen<'r> {
             .cloned()
             .collect();
         let near_miss = self.rng.chance(1, 5);
-        // An array and axis the loop runs along, indexed by the counter at the body's end.
-        let mut probe: Option<(Arr, usize)> = None;
-        // The start and its least and greatest values.
-        let (ty, start, lo, hi, limit) = if !outers.is_empty() && self.rng.chance(1, 3) {
+        // Arrays and axes the loop runs along, indexed by the counter at the body's end.
+        let mut probes: Vec<(Arr, usize)> = Vec::new();
+        let runtime = runtime_axes(&env.arrays);
+        let extent_form = self.cfg.runtime_extents
+            && !env.arrays.is_empty()
+            && self.rng.chance(if runtime.is_empty() { 1 } else { 2 }, 5);
+        // The start and its least and greatest values, and the limit.
+        let (ty, start, lo, hi, limit) = if extent_form {
+            let (a, axis) = if !runtime.is_empty() && self.rng.chance(5, 6) {
+                self.rng.pick(&runtime).clone()
+            } else {
+                let a = self.rng.pick(&env.arrays).clone();
+                let axis = self.rng.below(a.dims.len());
+                (a, axis)
+            };
+            let start = *self.rng.pick(&[0, 0, 0, 1, 2, -1, -2]);
+            let n = self.len_expr(&a, axis, I64);
+            if self.rng.chance(3, 4) {
+                probes.push((a, axis));
+            }
+            if self.rng.chance(1, 2) {
+                let b = self.rng.pick(&env.arrays).clone();
+                let axis = self.rng.below(b.dims.len());
+                probes.push((b, axis));
+            }
+            (
+                I64,
+                int_lit(start, I64),
+                start,
+                start,
+                CountLimit::Extent(n),
+            )
+        } else if !outers.is_empty() && self.rng.chance(1, 3) {
             let o = self.rng.pick(&outers).clone();
             let (olo, ohi) = o.range.expect("filtered");
             let (_, max) = types::range(o.ty);
@@ -613,7 +729,7 @@ impl<'r> Gen<'r> {
             };
             let lo = olo + k;
             let limit = (lo + self.rng.range(0, (ohi - olo) as i64 + 4) as i128).min(max);
-            (o.ty, start, lo, ohi + k, limit)
+            (o.ty, start, lo, ohi + k, CountLimit::Lit(limit))
         } else {
             let ty = match self.rng.below(10) {
                 0..=3 => I32,
@@ -624,7 +740,18 @@ impl<'r> Gen<'r> {
                 _ => *self.rng.pick(&types::INTS),
             };
             let (min, max) = types::range(ty);
-            let shape = if near_miss && !env.arrays.is_empty() && self.rng.chance(3, 4) {
+            let fixed_axes: Vec<(Arr, usize)> = env
+                .arrays
+                .iter()
+                .flat_map(|a| {
+                    a.dims
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, d)| d.is_some())
+                        .map(move |(k, _)| (a.clone(), k))
+                })
+                .collect();
+            let shape = if near_miss && !fixed_axes.is_empty() && self.rng.chance(3, 4) {
                 3
             } else {
                 self.rng.below(8)
@@ -640,12 +767,11 @@ impl<'r> Gen<'r> {
                     let start = min + self.rng.range(0, 3) as i128;
                     (start, start + self.rng.range(0, 5) as i128)
                 }
-                // Along an axis of an array, from its negative end when signed: no check
-                // needed. Near misses end at the extent, where the counter faults.
-                3..=5 if !env.arrays.is_empty() => {
-                    let a = self.rng.pick(&env.arrays).clone();
-                    let axis = self.rng.below(a.dims.len());
-                    let d = a.dims[axis] as i128;
+                // Along a fixed axis of an array, from its negative end when signed: no
+                // check needed. Near misses end at the extent, where the counter faults.
+                3..=5 if !fixed_axes.is_empty() => {
+                    let (a, axis) = self.rng.pick(&fixed_axes).clone();
+                    let d = a.dims[axis].expect("fixed") as i128;
                     let from = if types::is_signed(ty) { -d } else { 0 };
                     let start = if self.rng.chance(1, 3) {
                         from
@@ -658,7 +784,7 @@ impl<'r> Gen<'r> {
                         start + self.rng.range(0, (d - start) as i64) as i128
                     };
                     if self.rng.chance(2, 3) {
-                        probe = Some((a, axis));
+                        probes.push((a, axis));
                     }
                     (start, limit)
                 }
@@ -670,9 +796,14 @@ impl<'r> Gen<'r> {
                     )
                 }
             };
-            (ty, int_lit(start, ty), start, start, limit)
+            (ty, int_lit(start, ty), start, start, CountLimit::Lit(limit))
         };
         let (_, max) = types::range(ty);
+        // A literal limit, or (for an extent) the most any input set gives.
+        let limit_hi = match &limit {
+            CountLimit::Lit(v) => *v,
+            CountLimit::Extent(_) => self.cfg.max_extent as i128,
+        };
         let counter = self.name("c");
         self.locals.push(Local::Scalar {
             name: counter.clone(),
@@ -689,15 +820,16 @@ impl<'r> Gen<'r> {
             StepForm::AddLeft,
         ]);
         // A near miss lets the counter reach `limit + 1`, which must not wrap.
-        let miss = if near_miss && limit < max {
+        let miss = if near_miss && limit_hi < max {
             self.rng.below(3) + 1
         } else {
             0
         };
-        let range = if miss == 0 {
-            (lo < limit).then_some((lo, limit - 1))
-        } else {
-            Some((lo, (limit + 1).max(lo)))
+        // The counter's values in the body, when known (not for an extent limit).
+        let range = match limit {
+            CountLimit::Extent(_) => None,
+            CountLimit::Lit(_) if miss == 0 => (lo < limit_hi).then_some((lo, limit_hi - 1)),
+            CountLimit::Lit(_) => Some((lo, (limit_hi + 1).max(lo))),
         };
         let mut body = self.loop_body(env, budget, depth, &counter, ty, range, true);
         let le = miss == 1;
@@ -727,12 +859,27 @@ impl<'r> Gen<'r> {
             let at = self.rng.below(body.len() + 1);
             body.insert(at, extra);
         }
-        if let Some((arr, axis)) = probe {
-            let var = Expr::Var {
-                name: counter.clone(),
+        let var = Expr::Var {
+            name: counter.clone(),
+            ty,
+        };
+        if extent_form && miss == 0 && self.rng.chance(1, 8) {
+            // A near miss: an inner loop over the counter itself, from its value on (so
+            // it never goes back and the loop ends), then the probes.
+            let b = self.rng.pick(&env.arrays).clone();
+            let baxis = self.rng.below(b.dims.len());
+            let inner = self.probe(env, &b, baxis, var.clone());
+            let n = self.len_expr(&b, baxis, ty);
+            body.push(Stmt::For {
+                var: counter.clone(),
                 ty,
-            };
-            let s = self.probe(env, &arr, axis, var);
+                args: vec![var.clone(), n],
+                body: vec![inner],
+                els: Vec::new(),
+            });
+        }
+        for (arr, axis) in probes {
+            let s = self.probe(env, &arr, axis, var.clone());
             if miss == 2 { &mut tail } else { &mut body }.push(s);
         }
         let els = if self.rng.chance(1, 5) {
@@ -744,7 +891,10 @@ impl<'r> Gen<'r> {
         env.after.push(Counter {
             name: counter.clone(),
             ty,
-            range: Some((lo, hi.max(limit + 1).min(max))),
+            range: match limit {
+                CountLimit::Lit(_) => Some((lo, hi.max(limit_hi + 1).min(max))),
+                CountLimit::Extent(_) => None,
+            },
             steps: false,
         });
         Stmt::CountWhile {
@@ -761,19 +911,172 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// A `for` loop up to an extent: `for i in range(len(a))` (or `a.shape[k]`, from a
+    /// literal start, with a literal step), `range(n - 1, -1, -1)`, a near miss
+    /// `range(n + 1)`, or a start of -1 (`a[-1]` is the last element); `i` is an `i64`.
+    /// The body indexes `a` at `i` (which msp leaves unchecked) and often another array,
+    /// which may be shorter: msp tests `stop <= extent` once before such a loop and runs
+    /// an unchecked copy, or the checked one, which must fault at the iteration Python
+    /// does, after the earlier iterations' writes.
+    fn extent_for(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
+        let runtime = runtime_axes(&env.arrays);
+        let (arr, axis) = if !runtime.is_empty() && self.rng.chance(4, 5) {
+            self.rng.pick(&runtime).clone()
+        } else {
+            let a = self.rng.pick(&env.arrays).clone();
+            let axis = self.rng.below(a.dims.len());
+            (a, axis)
+        };
+        let ty = I64;
+        let var = self.name("i");
+        self.locals.push(Local::Scalar {
+            name: var.clone(),
+            ty,
+            init: int_lit(0, ty),
+        });
+        let lit = |v: i128| int_lit(v, ty);
+        let bin = |op, l: Expr, r: Expr| Expr::Bin {
+            op,
+            l: Box::new(l),
+            r: Box::new(r),
+            join: ty,
+            ty,
+        };
+        let n = self.len_expr(&arr, axis, ty);
+        let i64_vars: Vec<String> = env
+            .scalars
+            .iter()
+            .filter(|v| v.1 == I64)
+            .map(|v| v.0.clone())
+            .collect();
+        let args = match self.rng.below(12) {
+            0..=3 => vec![n],
+            4 | 5 => vec![lit(self.rng.range(0, 2) as i128), n],
+            6 => vec![
+                lit(self.rng.range(0, 2) as i128),
+                n,
+                lit(self.rng.range(1, 3) as i128),
+            ],
+            7 => vec![bin(BOp::Sub, n, lit(1)), lit(-1), lit(-1)],
+            8 => vec![bin(BOp::Add, n, lit(1))],
+            9 => vec![lit(-1), n],
+            // Up to the shorter of two extents, the usual way to walk arrays together.
+            10 => {
+                let b = self.rng.pick(&env.arrays).clone();
+                let baxis = self.rng.below(b.dims.len());
+                let m = self.len_expr(&b, baxis, ty);
+                vec![Expr::Intr {
+                    f: Intr::Min,
+                    xs: vec![n, m],
+                    ty,
+                }]
+            }
+            // A stop unrelated to any extent (a scalar: often past the end, or negative).
+            _ if !i64_vars.is_empty() => {
+                let v = self.rng.pick(&i64_vars).clone();
+                let x = Expr::Var { name: v, ty };
+                vec![Expr::Bin {
+                    op: BOp::Mod,
+                    l: Box::new(x),
+                    r: Box::new(lit(7)),
+                    join: ty,
+                    ty,
+                }]
+            }
+            _ => vec![n],
+        };
+        // Mostly a counter the body leaves alone (msp trusts only those).
+        let fixed = self.rng.chance(7, 8);
+        env.scalars.push((var.clone(), ty, !fixed));
+        let mut body = self.loop_body(env, budget, depth, &var, ty, None, false);
+        let counter = Expr::Var {
+            name: var.clone(),
+            ty,
+        };
+        let mut probes = Vec::new();
+        if self.rng.chance(3, 4) {
+            probes.push((arr.clone(), axis));
+        }
+        if self.rng.chance(2, 3) {
+            let b = self.rng.pick(&env.arrays).clone();
+            let axis = self.rng.below(b.dims.len());
+            probes.push((b, axis));
+        }
+        for (a, axis) in probes {
+            let s = self.probe(env, &a, axis, counter.clone());
+            let at = self.rng.below(body.len() + 1);
+            body.insert(at, s);
+        }
+        // Near misses msp must not trust, each followed by an access at the counter: a
+        // step in the body, or an inner loop over the same counter (which leaves it at
+        // the inner loop's last value, or alone when that loop runs no iteration).
+        match self.rng.below(12) {
+            0 => body.push(Stmt::Assign {
+                var: var.clone(),
+                e: Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(counter.clone()),
+                    r: Box::new(lit(1)),
+                    join: ty,
+                    ty,
+                },
+            }),
+            1 => {
+                let b = self.rng.pick(&env.arrays).clone();
+                let baxis = self.rng.below(b.dims.len());
+                let inner = self.probe(env, &b, baxis, counter.clone());
+                let n = self.len_expr(&b, baxis, ty);
+                body.push(Stmt::For {
+                    var: var.clone(),
+                    ty,
+                    args: vec![n],
+                    body: vec![inner],
+                    els: Vec::new(),
+                });
+            }
+            _ => {}
+        }
+        if matches!(body.last(), Some(Stmt::Assign { .. } | Stmt::For { .. })) {
+            let s = self.probe(env, &arr, axis, counter.clone());
+            body.push(s);
+        }
+        let els = if self.rng.chance(1, 5) {
+            self.block(env, budget, depth + 1)
+        } else {
+            Vec::new()
+        };
+        Stmt::For {
+            var,
+            ty,
+            args,
+            body,
+            els,
+        }
+    }
+
     /// An access to `arr` indexed by `index` on `axis` (literals in range on the others):
     /// a store, an element update, or a load into a scalar.
     fn probe(&mut self, env: &Env, arr: &Arr, axis: usize, index: Expr) -> Stmt {
+        let mut ienv = env.clone();
+        ienv.pure = true;
+        // Another axis is now and then indexed by an enclosing loop's counter (both
+        // axes by bare counters: the matrix walk, guarded by two loops).
+        let outer: Vec<Counter> = env.counters.clone();
         let idx: Vec<Expr> = arr
             .dims
             .iter()
             .enumerate()
-            .map(|(k, &d)| {
-                if k == axis {
-                    index.clone()
-                } else {
-                    int_lit(self.rng.range(-(d as i64), d as i64 - 1) as i128, I64)
+            .map(|(k, &d)| match d {
+                _ if k == axis => index.clone(),
+                _ if !outer.is_empty() && self.rng.chance(1, 2) => {
+                    let c = self.rng.pick(&outer);
+                    Expr::Var {
+                        name: c.name.clone(),
+                        ty: c.ty,
+                    }
                 }
+                Some(d) => int_lit(self.rng.range(-(d as i64), d as i64 - 1) as i128, I64),
+                None => self.runtime_index(&ienv, arr, k),
             })
             .collect();
         let comma = self.rng.chance(1, 2);
@@ -943,6 +1246,41 @@ impl<'r> Gen<'r> {
                 ty,
             };
         }
+        if self.cfg.runtime_extents && !env.arrays.is_empty() && self.rng.chance(1, 10) {
+            let runtime = runtime_axes(&env.arrays);
+            if !runtime.is_empty() && ty != I32 {
+                // An `i64` extent, converted when `ty` is another type.
+                let (a, axis) = self.rng.pick(&runtime).clone();
+                let n = self.len_expr(&a, axis, I64);
+                return if ty == I64 {
+                    n
+                } else {
+                    Expr::Cast {
+                        to: ty,
+                        e: Box::new(n),
+                    }
+                };
+            }
+            if ty == I32 {
+                // A fixed extent: a literal the checker types `int` where nothing else
+                // is expected.
+                let fixed: Vec<(Arr, usize)> = env
+                    .arrays
+                    .iter()
+                    .flat_map(|a| {
+                        a.dims
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, d)| d.is_some())
+                            .map(move |(k, _)| (a.clone(), k))
+                    })
+                    .collect();
+                if !fixed.is_empty() {
+                    let (a, axis) = self.rng.pick(&fixed).clone();
+                    return self.len_expr(&a, axis, I32);
+                }
+            }
+        }
         let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
         let arrays: Vec<&Arr> = env.arrays.iter().filter(|a| a.elem == ty).collect();
         match self.rng.below(10) {
@@ -979,7 +1317,7 @@ impl<'r> Gen<'r> {
     /// range (a fault).
     fn indexes(&mut self, env: &Env, arr: &Arr) -> Vec<Expr> {
         let mut out = Vec::new();
-        for &d in &arr.dims {
+        for (axis, &d) in arr.dims.iter().enumerate() {
             let den = if self.counting { 2 } else { 3 };
             let vars: Vec<&Counter> = env.counters.iter().chain(&env.after).collect();
             if !vars.is_empty() && self.rng.chance(1, den) {
@@ -988,8 +1326,33 @@ impl<'r> Gen<'r> {
                 let var = Expr::Var { name, ty };
                 // Half the time an expression of it (`v + 1`, `v - 2`, `v * 2 + 1`):
                 // the checker bounds these too, and leaves out checks they cannot fail.
-                let e = match self.rng.below(6) {
+                let e = match self.rng.below(if d.is_none() { 8 } else { 6 }) {
                     0..=2 => var,
+                    // From the run-time end: `c - n` (negative, in range when `c` is),
+                    // `n - 1 - c` (backwards).
+                    6 | 7 => {
+                        let n = self.len_expr(arr, axis, I64);
+                        let var = if ty == I64 {
+                            var
+                        } else {
+                            Expr::Cast {
+                                to: I64,
+                                e: Box::new(var),
+                            }
+                        };
+                        let bin = |op, l: Expr, r: Expr| Expr::Bin {
+                            op,
+                            l: Box::new(l),
+                            r: Box::new(r),
+                            join: I64,
+                            ty: I64,
+                        };
+                        if self.rng.chance(1, 2) {
+                            bin(BOp::Sub, var, n)
+                        } else {
+                            bin(BOp::Sub, bin(BOp::Sub, n, int_lit(1, I64)), var)
+                        }
+                    }
                     k => {
                         let lit = |v: i128| Expr::Lit {
                             val: Lit::Int(v),
@@ -1014,6 +1377,11 @@ impl<'r> Gen<'r> {
                 out.push(e);
                 continue;
             }
+            let Some(d) = d else {
+                let e = self.runtime_index(env, arr, axis);
+                out.push(e);
+                continue;
+            };
             let d128 = d as i128;
             let e = match self.rng.below(4) {
                 0 => Expr::Lit {
@@ -1055,6 +1423,67 @@ impl<'r> Gen<'r> {
             out.push(e);
         }
         out
+    }
+
+    /// `len(arr)` or `arr.shape[k]` for `axis` (`k` sometimes negative), typed `ty`: `i64`
+    /// for a `:` axis; for a fixed one, the type its context gives the literal.
+    fn len_expr(&mut self, arr: &Arr, axis: usize, ty: Scalar) -> Expr {
+        let rank = arr.dims.len() as i64;
+        let (shape, k) = if axis == 0 && self.rng.chance(1, 2) {
+            (false, 0)
+        } else if self.rng.chance(1, 3) {
+            (true, axis as i64 - rank)
+        } else {
+            (true, axis as i64)
+        };
+        Expr::Len {
+            arr: arr.clone(),
+            axis: k,
+            shape,
+            ty,
+        }
+    }
+
+    /// An index into the `:` axis `axis` of `arr`, whose extent is known only at run
+    /// time: `(e % n)` or `((e % n) - n)` for `n` its extent (in range; by zero, a fault,
+    /// when the axis is empty), `n - k` (the end, which faults on short arrays), or a
+    /// small literal, negative ones from the end (in range or not, by the input set).
+    fn runtime_index(&mut self, env: &Env, arr: &Arr, axis: usize) -> Expr {
+        let lit = |v: i128| Expr::Lit {
+            val: Lit::Int(v),
+            ty: I64,
+            bare: true,
+        };
+        let bin = |op, l: Expr, r: Expr| Expr::Bin {
+            op,
+            l: Box::new(l),
+            r: Box::new(r),
+            join: I64,
+            ty: I64,
+        };
+        let n = self.len_expr(arr, axis, I64);
+        match self.rng.below(8) {
+            0 => lit(self.rng.range(-3, 2) as i128),
+            1 => bin(BOp::Sub, n, lit(self.rng.range(1, 2) as i128)),
+            k => {
+                // Operand types that meet `i64` at `i64`.
+                let ty = *self.rng.pick(&[I8, I16, I32, I64, I64, U8, U16, U32]);
+                let x = self.expr(env, ty, 1);
+                let m = Expr::Bin {
+                    op: BOp::Mod,
+                    l: Box::new(x),
+                    r: Box::new(n.clone()),
+                    join: I64,
+                    ty: I64,
+                };
+                if k >= 6 {
+                    let n2 = self.len_expr(arr, axis, I64);
+                    bin(BOp::Sub, m, n2)
+                } else {
+                    m
+                }
+            }
+        }
     }
 
     /// `range(...)` arguments of type `ty` that give a handful of iterations.
@@ -1413,15 +1842,33 @@ impl<'r> Gen<'r> {
                     args.push(Arg::Scalar(self.expr_or_lit_widening(env, *t, d)))
                 }
                 Param::Array(want) => {
+                    let passed: Vec<&str> = args
+                        .iter()
+                        .filter_map(|a| match a {
+                            Arg::Array(a) => Some(a.name.as_str()),
+                            Arg::Scalar(_) => None,
+                        })
+                        .collect();
+                    // One array for two parameters only when the callee writes none.
                     let have: Vec<&Arr> = env
                         .arrays
                         .iter()
-                        .filter(|a| a.elem == want.elem && a.dims == want.dims)
+                        .filter(|a| a.passes_as(want))
+                        .filter(|a| !sig.writes_arrays || !passed.contains(&a.name.as_str()))
                         .collect();
                     if have.is_empty() {
                         return None;
                     }
-                    args.push(Arg::Array((*self.rng.pick(&have)).clone()));
+                    let again: Vec<&&Arr> = have
+                        .iter()
+                        .filter(|a| passed.contains(&a.name.as_str()))
+                        .collect();
+                    let a = if !again.is_empty() && self.rng.chance(1, 2) {
+                        (**self.rng.pick(&again)).clone()
+                    } else {
+                        (*self.rng.pick(&have)).clone()
+                    };
+                    args.push(Arg::Array(a));
                 }
             }
         }
@@ -1709,15 +2156,54 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// One input set: each `:` axis gets its own extent from 0 to `max_extent` (so
+    /// arrays passed together differ in length, and some are empty).
     fn inputs(&mut self, f: &Func) -> Vec<Input> {
         f.params
             .iter()
             .map(|p| match p {
                 Param::Scalar(_, t) => Input::Scalar(self.value(*t)),
-                Param::Array(a) => Input::Array((0..a.len()).map(|_| self.value(a.elem)).collect()),
+                Param::Array(a) => {
+                    // With a large `max_extent`, an array of several axes stays within
+                    // some thousands of elements.
+                    let mut product = 1;
+                    let dims: Vec<usize> = a
+                        .dims
+                        .iter()
+                        .map(|d| {
+                            let e = d.unwrap_or_else(|| {
+                                let e = self.rng.below(self.cfg.max_extent + 1);
+                                if product * e > 4096 {
+                                    self.rng.below(6)
+                                } else {
+                                    e
+                                }
+                            });
+                            product *= e.max(1);
+                            e
+                        })
+                        .collect();
+                    let n: usize = dims.iter().product();
+                    let vals = (0..n).map(|_| self.value(a.elem)).collect();
+                    Input::Array { dims, vals }
+                }
             })
             .collect()
     }
+}
+
+/// Every `:` axis of `arrays`, with its array.
+fn runtime_axes(arrays: &[Arr]) -> Vec<(Arr, usize)> {
+    arrays
+        .iter()
+        .flat_map(|a| {
+            a.dims
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.is_none())
+                .map(move |(k, _)| (a.clone(), k))
+        })
+        .collect()
 }
 
 /// The values a `for` variable takes over literal `range(...)` arguments (None when

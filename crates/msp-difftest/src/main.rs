@@ -8,7 +8,7 @@ use std::time::Duration;
 use msp_difftest::campaign::{self, Options};
 use msp_difftest::{Config, run, stage0};
 
-const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--first K] [--stage0] [--avoid-known] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
+const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--first K] [--stage0] [--avoid-known] [--fixed-extents] [--max-extent E] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
 
 fn main() -> ExitCode {
     let mut opts = Options::default();
@@ -52,7 +52,19 @@ fn main() -> ExitCode {
                 "--no-save" => save = None,
                 "--no-shrink" => opts.shrink = false,
                 "--stage0" => stage0_mode = true,
-                "--avoid-known" => cfg = Config::avoid_known(),
+                "--avoid-known" => {
+                    cfg = Config {
+                        runtime_extents: cfg.runtime_extents,
+                        max_extent: cfg.max_extent,
+                        ..Config::avoid_known()
+                    }
+                }
+                "--fixed-extents" => cfg.runtime_extents = false,
+                "--max-extent" => {
+                    cfg.max_extent = value("--max-extent")?
+                        .parse()
+                        .map_err(|e| format!("--max-extent: {e}"))?
+                }
                 "--verbose" | "-v" => opts.verbose = true,
                 "--help" | "-h" => return Err(USAGE.into()),
                 other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
@@ -81,6 +93,10 @@ fn main() -> ExitCode {
         (r.programs, r.failures.len() + r.infra_errors.len())
     } else {
         let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));
+        eprintln!(
+            "input sets: {} returned, {} faulted ({} after writing an array argument), {} other; {} with an empty array",
+            r.returned, r.faulted, r.faulted_after_writes, r.other, r.empty_arrays
+        );
         for f in &r.failures {
             eprintln!(
                 "failure: program {} ({}){}",

@@ -17,6 +17,18 @@ def _id(x):
     return x
 
 
+class _A(list):
+    # A kernel array: nested lists, row-major, with its extents (`a.shape[k]` of the
+    # kernel; an axis of extent 0 leaves no inner list to measure).
+    __slots__ = ('shape',)
+
+
+def _arr(shape, rows):
+    a = _A(rows)
+    a.shape = tuple(shape)
+    return a
+
+
 def _bd(b):
     return struct.unpack('<d', struct.pack('<Q', b))[0]
 
@@ -183,8 +195,6 @@ def _run(pid, src, name, cases, rt, arrays):
         try:
             r = fn(*args)
             out = 'R:' + _c(r, rt)
-            for k, t in arrays:
-                out += '|' + ','.join(_c(x, t) for x in _flat(args[k]))
         except ZeroDivisionError:
             out = 'FAULT'
         except IndexError:
@@ -195,5 +205,10 @@ def _run(pid, src, name, cases, rt, arrays):
             out = 'MODELERR:recursion'
         except Exception as e:
             out = 'MODELERR:' + type(e).__name__ + ':' + str(e).replace('\n', ' ')
+        if not out.startswith('MODELERR'):
+            # The arrays after the call, or after the fault: what the kernel wrote
+            # before it stopped stays written.
+            for k, t in arrays:
+                out += '|' + ','.join(_c(x, t) for x in _flat(args[k]))
         print(pid, i, out)
     sys.stdout.flush()

@@ -58,18 +58,24 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
                 Some(a) => args.push(a),
                 None => nan_params.push(k),
             },
-            (Param::Array(a), Input::Array(vals)) => {
+            (Param::Array(a), Input::Array { dims, vals }) => {
                 let items: Vec<String> = vals
                     .iter()
                     .enumerate()
                     .map(|(j, v)| {
                         arg_literal(v, a.elem).unwrap_or_else(|| {
-                            nan_elems.push((k, j));
+                            nan_elems.push((k, j, dims.clone()));
                             "0.0".into()
                         })
                     })
                     .collect();
-                args.push(run::nest(&items, &a.dims));
+                if items.is_empty() {
+                    // A nested list cannot say the extents after an empty axis.
+                    let d: Vec<String> = dims.iter().map(|d| d.to_string()).collect();
+                    args.push(format!("zeros({})", d.join(", ")));
+                } else {
+                    args.push(run::nest(&items, dims));
+                }
             }
             _ => return None,
         }
@@ -85,12 +91,7 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
             .filter(|(k, _)| !nan_params.contains(k))
             .map(|(_, p)| match p {
                 Param::Scalar(n, t) => format!("{n}: {}", types::name(*t)),
-                Param::Array(a) => format!(
-                    "{}: {}{}",
-                    a.name,
-                    types::array_name(a.elem),
-                    a.dims.iter().map(|d| format!("[{d}]")).collect::<String>()
-                ),
+                Param::Array(a) => format!("{}: {}", a.name, render::arr_type(a)),
             })
             .collect();
         writeln!(
@@ -101,11 +102,11 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
         )
         .unwrap();
         writeln!(src, "    zero: f64 = 0.0\n    nan: f64 = zero / zero").unwrap();
-        for (k, j) in &nan_elems {
+        for (k, j, dims) in &nan_elems {
             if let Param::Array(a) = &entry.params[*k] {
                 let mut idx = Vec::new();
                 let mut rest = *j;
-                for d in a.dims.iter().rev() {
+                for d in dims.iter().rev() {
                     idx.push(rest % d);
                     rest /= d;
                 }
@@ -138,18 +139,50 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
     };
     writeln!(text, "# RUN: {callee}({})", args.join(", ")).unwrap();
     let expected = &out.py[0];
-    if expected == "FAULT" {
-        writeln!(text, "# ERROR-HAS: by zero").unwrap();
-    } else if expected == "FAULT:index" {
-        writeln!(text, "# ERROR-HAS: out of range").unwrap();
+    let kind = expected.split('|').next().unwrap_or_default();
+    if kind.starts_with("FAULT") {
+        writeln!(
+            text,
+            "# ERROR-HAS: {}",
+            if kind == "FAULT" {
+                "by zero"
+            } else {
+                "out of range"
+            }
+        )
+        .unwrap();
+        // The harness checks no arrays after an error; say what the model left in them.
+        let mut parts = expected.split('|').skip(1);
+        for (param, input) in entry.params.iter().zip(inputs) {
+            if let (Param::Array(a), Input::Array { dims, .. }) = (param, input)
+                && let Some(p) = parts.next()
+            {
+                let items: Vec<String> = p
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(|t| repr(t, a.elem))
+                    .collect();
+                writeln!(
+                    text,
+                    "#   `{}` after the fault (not checked): {}",
+                    a.name,
+                    run::nest(&items, dims)
+                )
+                .unwrap();
+            }
+        }
     } else {
         let mut parts = expected.strip_prefix("R:")?.split('|');
         writeln!(text, "# RESULT: {}", repr(parts.next()?, entry.ret)).unwrap();
-        for param in &entry.params {
-            if let Param::Array(a) = param {
-                let items: Vec<String> =
-                    parts.next()?.split(',').map(|t| repr(t, a.elem)).collect();
-                writeln!(text, "# ARGS-AFTER: {}", run::nest(&items, &a.dims)).unwrap();
+        for (param, input) in entry.params.iter().zip(inputs) {
+            if let (Param::Array(a), Input::Array { dims, .. }) = (param, input) {
+                let items: Vec<String> = parts
+                    .next()?
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(|t| repr(t, a.elem))
+                    .collect();
+                writeln!(text, "# ARGS-AFTER: {}", run::nest(&items, dims)).unwrap();
             }
         }
     }

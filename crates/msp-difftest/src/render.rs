@@ -26,12 +26,26 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn arr_type(a: &Arr) -> String {
+/// An array's type as a kernel writes it: `F32[4]`, `I64[:][3]`.
+pub fn arr_type(a: &Arr) -> String {
     let mut s = types::array_name(a.elem).to_string();
     for d in &a.dims {
-        write!(s, "[{d}]").unwrap();
+        match d {
+            Some(d) => write!(s, "[{d}]").unwrap(),
+            None => s.push_str("[:]"),
+        }
     }
     s
+}
+
+/// `len(a)` or `a.shape[k]`: the same text in the kernel and the model (model arrays
+/// carry a `shape`).
+fn len_text(arr: &Arr, axis: i64, shape: bool) -> String {
+    if shape {
+        format!("{}.shape[{axis}]", arr.name)
+    } else {
+        format!("len({})", arr.name)
+    }
 }
 
 // ---------------------------------------------------------------- kernel source
@@ -169,7 +183,11 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
             indent(out, d);
             writeln!(out, "{counter} = {}", kexpr(start)).unwrap();
             indent(out, d);
-            writeln!(out, "while {}:", count_cond(counter, *limit, *le, *flipped)).unwrap();
+            let limit = match limit {
+                CountLimit::Lit(v) => int_text(*v),
+                CountLimit::Extent(e) => kexpr(e),
+            };
+            writeln!(out, "while {}:", count_cond(counter, &limit, *le, *flipped)).unwrap();
             // The step follows the body even when the body is empty.
             for s in body {
                 kstmt(out, s, d + 1);
@@ -258,8 +276,7 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
 }
 
 /// A counting loop's condition, the same text in the kernel and the model.
-fn count_cond(counter: &str, limit: i128, le: bool, flipped: bool) -> String {
-    let limit = int_text(limit);
+fn count_cond(counter: &str, limit: &str, le: bool, flipped: bool) -> String {
     match (flipped, le) {
         (false, false) => format!("{counter} < {limit}"),
         (false, true) => format!("{counter} <= {limit}"),
@@ -298,6 +315,9 @@ pub fn kexpr(e: &Expr) -> String {
             let idx: Vec<String> = idx.iter().map(kexpr).collect();
             kindex(arr, &idx, *comma)
         }
+        Expr::Len {
+            arr, axis, shape, ..
+        } => len_text(arr, *axis, *shape),
         Expr::Bin { op, l, r, .. } => format!("({} {} {})", kexpr(l), op.symbol(), kexpr(r)),
         Expr::Pow { base, exp, .. } => format!(
             "({} ** {})",
@@ -503,11 +523,14 @@ impl Model<'_> {
                         F32 | F64 => "0.0",
                         _ => "0",
                     };
-                    let mut s = format!("[{zero}] * {}", a.dims.last().expect("dims"));
-                    for d in a.dims.iter().rev().skip(1) {
+                    // Local arrays have fixed extents.
+                    let dims: Vec<usize> = a.dims.iter().map(|d| d.unwrap_or(0)).collect();
+                    let mut s = format!("[{zero}] * {}", dims.last().expect("dims"));
+                    for d in dims.iter().rev().skip(1) {
                         s = format!("[{s} for _ in range({d})]");
                     }
-                    writeln!(out, "{} = {s}", a.name).unwrap();
+                    let shape: Vec<String> = dims.iter().map(|d| format!("{d}, ")).collect();
+                    writeln!(out, "{} = _arr(({}), {s})", a.name, shape.concat()).unwrap();
                 }
             }
         }
@@ -658,7 +681,11 @@ impl Model<'_> {
                 indent(out, d);
                 writeln!(out, "{counter} = {}", self.expr_as(start, *ty)).unwrap();
                 indent(out, d);
-                writeln!(out, "while {}:", count_cond(counter, *limit, *le, *flipped)).unwrap();
+                let limit = match limit {
+                    CountLimit::Lit(v) => int_text(*v),
+                    CountLimit::Extent(e) => self.expr_as(e, *ty),
+                };
+                writeln!(out, "while {}:", count_cond(counter, &limit, *le, *flipped)).unwrap();
                 for s in body {
                     self.stmt(out, s, d + 1);
                 }
@@ -764,6 +791,9 @@ impl Model<'_> {
                 let idx: Vec<String> = idx.iter().map(|i| self.expr_as(i, i.ty())).collect();
                 self.index(arr, &idx)
             }
+            Expr::Len {
+                arr, axis, shape, ..
+            } => len_text(arr, *axis, *shape),
             Expr::Bin { op, l, r, join, .. } => {
                 if matches!(op, BOp::Shl | BOp::Shr) {
                     let a = self.expr_as(l, *join);

@@ -43,6 +43,12 @@ pub fn scalar_value(v: &Value, ty: Scalar) -> ScalarValue {
     }
 }
 
+/// Elements of guard zone on each side of every array buffer: they hold a canary
+/// value the call must leave alone (a write just outside an array shows as `CORRUPT`
+/// rather than corrupting the heap, and a read just outside it reads canaries).
+const GUARD: usize = 16;
+
+/// An array buffer with [`GUARD`] canary elements before and after the array itself.
 enum Buf {
     Bool(Vec<bool>),
     I8(Vec<i8>),
@@ -60,21 +66,51 @@ enum Buf {
 macro_rules! bufs {
     ($($v:ident => $t:ty),*) => {
         fn make_buf(ty: Scalar, vals: &[Value]) -> Buf {
+            fn guarded<T: Clone>(canary: T, inner: impl Iterator<Item = T>) -> Vec<T> {
+                let mut v = vec![canary.clone(); GUARD];
+                v.extend(inner);
+                v.extend(std::iter::repeat_n(canary, GUARD));
+                v
+            }
             match ty {
-                Scalar::Bool => Buf::Bool(vals.iter().map(|v| matches!(v, Value::Bool(true))).collect()),
-                $(Scalar::$v => Buf::$v(vals.iter().map(|v| match scalar_value(v, ty) { ScalarValue::$v(x) => x, _ => unreachable!("typed") }).collect()),)*
+                Scalar::Bool => Buf::Bool(guarded(true, vals.iter().map(|v| matches!(v, Value::Bool(true))))),
+                $(Scalar::$v => Buf::$v(guarded(
+                    <$t>::from_ne_bytes([0xA5; std::mem::size_of::<$t>()]),
+                    vals.iter().map(|v| match scalar_value(v, ty) { ScalarValue::$v(x) => x, _ => unreachable!("typed") }),
+                )),)*
             }
         }
-        fn buf_arg(b: &mut Buf) -> CallArg<'_> {
+        /// Whether the guard zones still hold their canaries.
+        fn buf_intact(b: &Buf) -> bool {
+            fn zones<T>(v: &[T]) -> impl Iterator<Item = &T> {
+                v[..GUARD].iter().chain(&v[v.len() - GUARD..])
+            }
             match b {
-                Buf::Bool(v) => CallArg::array(&mut v[..]),
-                $(Buf::$v(v) => CallArg::array(&mut v[..]),)*
+                Buf::Bool(v) => zones(v).all(|x| *x),
+                $(Buf::$v(v) => {
+                    let canary = [0xA5; std::mem::size_of::<$t>()];
+                    zones(v).all(|x| x.to_ne_bytes() == canary)
+                })*
+            }
+        }
+        /// The buffer as an argument: with its extents when `shape` is given (needed for
+        /// two or more `:` axes), else by its length; read-only unless `writable`.
+        fn buf_arg<'b>(b: &'b mut Buf, shape: Option<&[usize]>, writable: bool) -> CallArg<'b> {
+            match (b, shape, writable) {
+                (Buf::Bool(v), None, true) => { let n = v.len() - GUARD; CallArg::array(&mut v[GUARD..n]) }
+                (Buf::Bool(v), Some(s), true) => { let n = v.len() - GUARD; CallArg::shaped(&mut v[GUARD..n], s) }
+                (Buf::Bool(v), None, false) => CallArg::array_ref(&v[GUARD..v.len() - GUARD]),
+                (Buf::Bool(v), Some(s), false) => CallArg::shaped_ref(&v[GUARD..v.len() - GUARD], s),
+                $((Buf::$v(v), None, true) => { let n = v.len() - GUARD; CallArg::array(&mut v[GUARD..n]) }
+                (Buf::$v(v), Some(s), true) => { let n = v.len() - GUARD; CallArg::shaped(&mut v[GUARD..n], s) }
+                (Buf::$v(v), None, false) => CallArg::array_ref(&v[GUARD..v.len() - GUARD]),
+                (Buf::$v(v), Some(s), false) => CallArg::shaped_ref(&v[GUARD..v.len() - GUARD], s),)*
             }
         }
         fn buf_canon(b: &Buf) -> String {
             let items: Vec<String> = match b {
-                Buf::Bool(v) => v.iter().map(|x| canon(&ScalarValue::Bool(*x))).collect(),
-                $(Buf::$v(v) => v.iter().map(|x| canon(&ScalarValue::$v(*x))).collect(),)*
+                Buf::Bool(v) => v[GUARD..v.len() - GUARD].iter().map(|x| canon(&ScalarValue::Bool(*x))).collect(),
+                $(Buf::$v(v) => v[GUARD..v.len() - GUARD].iter().map(|x| canon(&ScalarValue::$v(*x))).collect(),)*
             };
             items.join(",")
         }
@@ -82,9 +118,14 @@ macro_rules! bufs {
 }
 bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 => u32, U64 => u64, F32 => f32, F64 => f64);
 
-/// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT` (the model says
-/// `FAULT` for a division by zero, `FAULT:index` for an index out of range), or
-/// `COMPILE_ERROR:<message>` (the same for every input).
+/// What msp gives for each input set: `R:<ret>|<array>|...`, `FAULT|<array>|...` (the
+/// arrays as the fault left them; the model says `FAULT` for a division by zero,
+/// `FAULT:index` for an index out of range), or `COMPILE_ERROR:<message>` (the same for
+/// every input), or `CORRUPT:...` when the call wrote just outside an array argument (each
+/// buffer has guard zones, [`GUARD`]). Arrays with two or more `:` axes are passed with their extents
+/// ([`CallArg::shaped`]); the others by length, or with extents in every other input set.
+/// An array the kernel never writes is passed read-only ([`CallArg::array_ref`]) in
+/// every third input set.
 pub fn run_msp(p: &Program) -> Vec<String> {
     let src = render::kernel_source(p);
     // A crash inside LLVM takes the process down before any comparison or shrinking;
@@ -110,8 +151,9 @@ pub fn run_msp(p: &Program) -> Vec<String> {
     let entry = p.entry();
     p.inputs
         .iter()
-        .map(|inputs| {
-            let mut bufs: Vec<Option<Buf>> = Vec::new();
+        .enumerate()
+        .map(|(case, inputs)| {
+            let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
             let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
             for (param, input) in entry.params.iter().zip(inputs) {
                 match (param, input) {
@@ -119,9 +161,12 @@ pub fn run_msp(p: &Program) -> Vec<String> {
                         scalars.push(Some(scalar_value(v, *t)));
                         bufs.push(None);
                     }
-                    (Param::Array(a), Input::Array(vals)) => {
+                    (Param::Array(a), Input::Array { dims, vals }) => {
+                        let runtime = a.dims.iter().filter(|d| d.is_none()).count();
+                        let shape = (runtime >= 2 || case % 2 == 1).then(|| dims.clone());
+                        let writable = case % 3 != 2 || p.writes(entry, &a.name);
                         scalars.push(None);
-                        bufs.push(Some(make_buf(a.elem, vals)));
+                        bufs.push(Some((make_buf(a.elem, vals), shape, writable)));
                     }
                     _ => return "BADINPUT".to_string(),
                 }
@@ -131,28 +176,57 @@ pub fn run_msp(p: &Program) -> Vec<String> {
                 for (s, b) in scalars.iter().zip(bufs.iter_mut()) {
                     match (s, b) {
                         (Some(v), _) => args.push(CallArg::Scalar(*v)),
-                        (None, Some(b)) => args.push(buf_arg(b)),
+                        (None, Some((b, shape, writable))) => {
+                            args.push(buf_arg(b, shape.as_deref(), *writable))
+                        }
                         _ => unreachable!("one of the two"),
                     }
                 }
                 module.call_dynamic(&entry.name, &mut args)
             };
+            // A write outside an array (found in its guard zones) is never right.
+            if bufs.iter().flatten().any(|(b, ..)| !buf_intact(b)) {
+                return "CORRUPT:a write outside an array argument".to_string();
+            }
+            let arrays = || {
+                bufs.iter()
+                    .flatten()
+                    .map(|(b, ..)| format!("|{}", buf_canon(b)))
+                    .collect::<String>()
+            };
             match result {
-                Ok(Some(v)) => {
-                    let mut out = format!("R:{}", canon(&v));
-                    for b in bufs.iter().flatten() {
-                        out.push('|');
-                        out.push_str(&buf_canon(b));
-                    }
-                    out
-                }
+                Ok(Some(v)) => format!("R:{}{}", canon(&v), arrays()),
                 Ok(None) => "R:None".into(),
-                Err(CallError::Fault(_)) => "FAULT".into(),
+                Err(CallError::Fault(_)) => format!("FAULT{}", arrays()),
                 Err(e) => format!("CALL_ERROR:{e}"),
             }
         })
         .collect()
 }
+
+/// The entry's array arguments of input set `case` before the call, in the form
+/// [`run_msp`] gives them after it (`|<array>|...`).
+pub fn input_arrays(p: &Program, case: usize) -> String {
+    p.entry()
+        .params
+        .iter()
+        .zip(&p.inputs[case])
+        .filter_map(|(param, input)| match (param, input) {
+            (Param::Array(a), Input::Array { vals, .. }) => {
+                let items: Vec<String> = vals
+                    .iter()
+                    .map(|v| canon(&scalar_value(v, a.elem)))
+                    .collect();
+                Some(format!("|{}", items.join(",")))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// An entry array argument: its buffer, the extents to pass with it (if any), and
+/// whether it is passed writable.
+type ArrayArg = (Buf, Option<Vec<usize>>, bool);
 
 /// Python source of one input value.
 pub fn py_value(v: &Value) -> String {
@@ -163,25 +237,32 @@ pub fn py_value(v: &Value) -> String {
     }
 }
 
-fn py_input(input: &Input, param: &Param) -> String {
-    match (input, param) {
-        (Input::Scalar(v), _) => py_value(v),
-        (Input::Array(vals), Param::Array(a)) => {
+fn py_input(input: &Input) -> String {
+    match input {
+        Input::Scalar(v) => py_value(v),
+        Input::Array { dims, vals } => {
             let items: Vec<String> = vals.iter().map(py_value).collect();
-            nest(&items, &a.dims)
+            let shape: String = dims.iter().map(|d| format!("{d}, ")).collect();
+            format!("_arr(({shape}), {})", nest(&items, dims))
         }
-        _ => "None".into(),
     }
 }
 
-/// Nests a row-major list of item texts by `dims`.
+/// Nests a row-major list of item texts by `dims` (an axis of extent 0 included:
+/// `[[], [], []]` for 3 by 0).
 pub fn nest(items: &[String], dims: &[usize]) -> String {
     match dims.split_first() {
         None => items.first().cloned().unwrap_or_default(),
         Some((_, [])) => format!("[{}]", items.join(", ")),
         Some((&n, rest)) => {
-            let chunk = (items.len() / n.max(1)).max(1);
-            let parts: Vec<String> = items.chunks(chunk).map(|c| nest(c, rest)).collect();
+            let chunk: usize = rest.iter().product();
+            let parts: Vec<String> = (0..n)
+                .map(|i| {
+                    let from = (i * chunk).min(items.len());
+                    let to = ((i + 1) * chunk).min(items.len());
+                    nest(&items[from..to], rest)
+                })
+                .collect();
             format!("[{}]", parts.join(", "))
         }
     }
@@ -200,11 +281,7 @@ pub fn python_script(progs: &[&Program]) -> String {
             .iter()
             .enumerate()
             .map(|(i, inputs)| {
-                let args: Vec<String> = inputs
-                    .iter()
-                    .zip(&entry.params)
-                    .map(|(x, param)| py_input(x, param))
-                    .collect();
+                let args: Vec<String> = inputs.iter().map(py_input).collect();
                 format!("({i}, [{}])", args.join(", "))
             })
             .collect();
@@ -285,10 +362,16 @@ pub fn python_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Whether msp's output `m` agrees with the model's `p`: equal, or both a fault (the
-/// model says which kind, `FAULT:index`; msp's `FAULT` is any).
+/// Whether msp's output `m` agrees with the model's `p`: equal, or both a fault that
+/// left the arrays alike (the model says which kind, `FAULT:index`; msp's `FAULT` is
+/// any: which of two faulting operands is evaluated first is not compared).
 fn same(m: &str, p: &str) -> bool {
-    m == p || (m == "FAULT" && p.starts_with("FAULT:"))
+    if m == p {
+        return true;
+    }
+    let (mk, mrest) = m.split_once('|').unwrap_or((m, ""));
+    let (pk, prest) = p.split_once('|').unwrap_or((p, ""));
+    mk == "FAULT" && pk.starts_with("FAULT:") && mrest == prest
 }
 
 /// Both sides' outputs for one program, one entry per input set.

@@ -33,8 +33,13 @@ fn expr_variants(e: &Expr) -> Vec<Expr> {
     let ty = e.ty();
     match e {
         Expr::Lit { val, ty, bare } => {
-            for v in [zero_lit(*ty), one_lit(*ty)] {
-                if v != *val && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_)))
+            // Towards 0, then 1 (never from 0 to 1: each step must be simpler, or an
+            // irrelevant literal would flip between them until the budget ends).
+            let (zero, one) = (zero_lit(*ty), one_lit(*ty));
+            for v in [zero, one] {
+                if v != *val
+                    && *val != zero
+                    && !(*bare && matches!(v, Lit::Float(_)) && matches!(val, Lit::Int(_)))
                 {
                     out.push(Expr::Lit {
                         val: v,
@@ -204,24 +209,33 @@ fn input_variants(p: &Program) -> Vec<Program> {
                     Lit::Float(f) => Value::Float(f),
                     Lit::Int(i) => Value::Int(i),
                 };
-                if p.inputs
-                    .iter()
-                    .any(|set| matches!(&set[k], Input::Array(v) if v.iter().any(|x| *x != z)))
-                {
+                // A `:` axis one shorter (its last slice dropped).
+                if let Some(Input::Array { dims, vals }) = p.inputs.first().map(|s| &s[k]) {
+                    for (axis, d) in a.dims.iter().enumerate() {
+                        if d.is_none() && dims[axis] > 0 {
+                            let mut r = p.clone();
+                            r.inputs[0][k] = drop_last_slice(dims, vals, axis);
+                            out.push(r);
+                        }
+                    }
+                }
+                if p.inputs.iter().any(
+                    |set| matches!(&set[k], Input::Array { vals, .. } if vals.iter().any(|x| *x != z)),
+                ) {
                     let mut q = p.clone();
                     for set in &mut q.inputs {
-                        if let Input::Array(v) = &mut set[k] {
-                            v.iter_mut().for_each(|x| *x = z.clone());
+                        if let Input::Array { vals, .. } = &mut set[k] {
+                            vals.iter_mut().for_each(|x| *x = z.clone());
                         }
                     }
                     out.push(q);
                 }
-                if let Some(Input::Array(vals)) = p.inputs.first().map(|s| &s[k]) {
+                if let Some(Input::Array { vals, .. }) = p.inputs.first().map(|s| &s[k]) {
                     for (j, x) in vals.iter().enumerate() {
                         if *x != z {
                             let mut r = p.clone();
-                            if let Input::Array(v) = &mut r.inputs[0][k] {
-                                v[j] = z.clone();
+                            if let Input::Array { vals, .. } = &mut r.inputs[0][k] {
+                                vals[j] = z.clone();
                             }
                             out.push(r);
                         }
@@ -230,10 +244,12 @@ fn input_variants(p: &Program) -> Vec<Program> {
                 continue;
             }
         };
+        // Towards the first simple value (never back from it).
+        let simplest = simple[0].clone();
         for v in simple {
             if p.inputs
                 .iter()
-                .any(|set| matches!(&set[k], Input::Scalar(x) if *x != v))
+                .any(|set| matches!(&set[k], Input::Scalar(x) if *x != v && *x != simplest))
             {
                 let mut q = p.clone();
                 for set in &mut q.inputs {
@@ -244,6 +260,22 @@ fn input_variants(p: &Program) -> Vec<Program> {
         }
     }
     out
+}
+
+/// The array of extents `dims` and elements `vals` (row-major) without its last slice
+/// along `axis`.
+fn drop_last_slice(dims: &[usize], vals: &[Value], axis: usize) -> Input {
+    let inner: usize = dims[axis + 1..].iter().product();
+    let d = dims[axis];
+    let kept = vals
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| (j / inner) % d != d - 1)
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut dims = dims.to_vec();
+    dims[axis] -= 1;
+    Input::Array { dims, vals: kept }
 }
 
 /// Every program one step simpler than `p`: statements and inputs (`fine` false), or
@@ -288,6 +320,10 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
 /// (generated ones make a handful; a literal shrunk to 0 could make it 2^63).
 const MAX_TRIPS: i128 = 300;
 
+/// An upper bound of the extents input sets give `:` axes (`Config::max_extent` is far
+/// below it), for bounding loops up to an extent.
+const MAX_EXTENT: i128 = 64;
+
 /// Whether a `continue` in `b` (not in a loop nested in it) would target the loop `b`
 /// is the body of.
 fn loose_continue(b: &[Stmt]) -> bool {
@@ -304,6 +340,17 @@ fn assigns(b: &[Stmt], var: &str) -> bool {
         Stmt::Assign { var: v, .. } | Stmt::Aug { var: v, .. } => v == var,
         Stmt::For { var: v, .. } | Stmt::CountWhile { counter: v, .. } if v == var => true,
         other => other.blocks().into_iter().any(|b| assigns(b, var)),
+    })
+}
+
+/// Whether `b` has a `for` over `counter` that could take it back below its value: the
+/// generator's only one is `for counter in range(counter, n)`, which never does.
+fn resets(b: &[Stmt], counter: &str) -> bool {
+    b.iter().any(|s| match s {
+        Stmt::For { var, args, .. } if var == counter => {
+            !matches!(args.as_slice(), [Expr::Var { name, .. }, _] if name == counter)
+        }
+        other => other.blocks().into_iter().any(|b| resets(b, counter)),
     })
 }
 
@@ -375,12 +422,21 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
                 let Some((lo, hi)) = from else {
                     return false;
                 };
+                // An extent limit is at most the largest extent an input set gives (the
+                // shrinker only shortens arrays).
+                let limit = match limit {
+                    CountLimit::Lit(v) => *v,
+                    CountLimit::Extent(_) => MAX_EXTENT,
+                };
+                if resets(body, counter) {
+                    return false;
+                }
                 let exact = !le && tail.is_empty() && !assigns(body, counter);
                 let trips = limit - lo + i128::from(*le);
                 if lo < min
                     || hi > max
                     || trips > MAX_TRIPS
-                    || (!exact && *limit >= max)
+                    || (!exact && limit >= max)
                     || loose_continue(body)
                 {
                     return false;
@@ -482,29 +538,45 @@ pub fn well_formed(p: &Program) -> bool {
 }
 
 /// Shrinks `p` (already cut to its failing input set) while the failure `kind` stays.
+///
+/// Passes over the candidates one step simpler than `p`; a step that keeps the failure
+/// is taken and the pass goes on from the same place among the new program's
+/// candidates (restarting from the first after every step would spend the budget on
+/// statements long since tried). Another pass follows while one takes a step.
 pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -> Program {
     let start = Instant::now();
-    'outer: while start.elapsed() < budget {
-        let mut cands = variants(&p, false);
-        cands.extend(variants(&p, true));
-        for chunk in cands.chunks(32) {
+    let candidates = |p: &Program| {
+        let mut c = variants(p, false);
+        c.extend(variants(p, true));
+        c
+    };
+    loop {
+        let mut changed = false;
+        let mut cands = candidates(&p);
+        let mut at = 0;
+        while at < cands.len() {
             if start.elapsed() >= budget {
-                break 'outer;
+                return p;
             }
-            let Ok(outs) = run::evaluate(chunk, timeout) else {
-                continue;
-            };
-            if let Some(k) = outs
-                .iter()
-                .position(|o: &Outcome| o.kind(0).as_deref() == Some(kind))
-            {
-                p = chunk[k].clone();
-                continue 'outer;
+            let chunk = &cands[at..(at + 32).min(cands.len())];
+            let found = run::evaluate(chunk, timeout).ok().and_then(|outs| {
+                outs.iter()
+                    .position(|o: &Outcome| o.kind(0).as_deref() == Some(kind))
+            });
+            match found {
+                Some(k) => {
+                    p = chunk[k].clone();
+                    changed = true;
+                    at += k;
+                    cands = candidates(&p);
+                }
+                None => at += chunk.len(),
             }
         }
-        break;
+        if !changed {
+            return p;
+        }
     }
-    p
 }
 
 /// Keeps only input set `i`.

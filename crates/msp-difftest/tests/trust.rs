@@ -10,11 +10,11 @@
 
 use std::time::Duration;
 
-use msp_core::check::hir::{ArithOp, TExprKind, TStmt};
+use msp_core::check::hir::{ArithOp, Place, TExpr, TExprKind, TStmt};
 use msp_core::driver::Compiler;
 use msp_core::jit::{CallArg, CallError, ScalarValue, SignatureError};
 use msp_core::stage::Limits;
-use msp_difftest::ast::Stmt;
+use msp_difftest::ast::{CountLimit, Expr, Input, Param, Stmt};
 use msp_difftest::campaign::{self, Options};
 use msp_difftest::{Config, kgen, render, run, shrink, stage0};
 
@@ -55,6 +55,18 @@ fn generated_kernels_agree_with_cpython() {
         "{} mismatches:\n{}",
         report.failures.len(),
         log.join("\n")
+    );
+    // Kernels over `:` arrays: some input sets pass empty arrays, and some faults come
+    // after the kernel wrote an array argument (the arrays were compared as left then).
+    eprintln!(
+        "{} input sets returned, {} faulted ({} after writing an array), {} with an empty array",
+        report.returned, report.faulted, report.faulted_after_writes, report.empty_arrays
+    );
+    assert!(
+        report.faulted_after_writes >= 20 && report.empty_arrays >= 20,
+        "{} faults after writes, {} empty",
+        report.faulted_after_writes,
+        report.empty_arrays
     );
 }
 
@@ -136,6 +148,197 @@ fn generated_counting_loops_reach_the_counting_pass() {
     assert!(
         steps >= 50 && known >= 20,
         "{steps} no-wrap steps, {known} known axes"
+    );
+}
+
+/// Run-time extents in the generator's tree: `:` axes of parameters, `len`/`.shape`
+/// uses, `for` loops over `range(...)` up to one, and `while` loops up to one.
+#[derive(Debug, Default)]
+struct ExtentUse {
+    runtime_params: usize,
+    lens: usize,
+    shapes: usize,
+    extent_fors: usize,
+    extent_whiles: usize,
+}
+
+fn extent_exprs(e: &Expr, u: &mut ExtentUse) {
+    if let Expr::Len { shape, .. } = e {
+        if *shape {
+            u.shapes += 1;
+        } else {
+            u.lens += 1;
+        }
+    }
+    for c in e.children() {
+        extent_exprs(c, u);
+    }
+}
+
+fn extent_uses(stmts: &[Stmt], u: &mut ExtentUse) {
+    for s in stmts {
+        let mut s = s.clone();
+        match &s {
+            Stmt::For { args, .. } if args.iter().any(|a| matches!(a, Expr::Len { .. })) => {
+                u.extent_fors += 1
+            }
+            Stmt::CountWhile {
+                limit: CountLimit::Extent(e),
+                ..
+            } => {
+                u.extent_whiles += 1;
+                extent_exprs(e, u);
+            }
+            _ => {}
+        }
+        for e in s.exprs_mut() {
+            extent_exprs(e, u);
+        }
+        for b in s.blocks() {
+            extent_uses(b, u);
+        }
+    }
+}
+
+/// What msp's checker made of them: extents read at run time, accesses it proved
+/// within their axis (no check), guarded accesses and the loops versioned for them,
+/// and counting loops up to an extent (no-wrap step).
+#[derive(Debug, Default)]
+struct ExtentFacts {
+    extents: usize,
+    within: usize,
+    guarded: usize,
+    versioned_loops: usize,
+    extent_counting_loops: usize,
+}
+
+fn place_facts(p: &Place, f: &mut ExtentFacts) {
+    f.within += p.within.iter().filter(|w| **w).count();
+    f.guarded += p.guarded.iter().filter(|g| g.is_some()).count();
+}
+
+fn expr_facts(e: &TExpr, f: &mut ExtentFacts) {
+    let mut e = e.clone();
+    e.visit_mut(&mut |x| match &x.kind {
+        TExprKind::Extent { .. } => f.extents += 1,
+        TExprKind::Load(p) => place_facts(p, f),
+        _ => {}
+    });
+}
+
+fn extent_facts(stmts: &[TStmt], f: &mut ExtentFacts) {
+    for s in stmts {
+        match s {
+            TStmt::Assign { value, .. } | TStmt::Expr(value) | TStmt::Return(Some(value)) => {
+                expr_facts(value, f)
+            }
+            TStmt::Return(None) | TStmt::Break | TStmt::Continue => {}
+            TStmt::Label(_) | TStmt::Goto(_) => {}
+            TStmt::Store { place, value } | TStmt::StoreUpdate { place, value, .. } => {
+                place_facts(place, f);
+                place.indices.iter().for_each(|i| expr_facts(i, f));
+                expr_facts(value, f);
+            }
+            TStmt::If { cond, then, orelse } => {
+                expr_facts(cond, f);
+                extent_facts(then, f);
+                extent_facts(orelse, f);
+            }
+            TStmt::While { cond, body, orelse } => {
+                expr_facts(cond, f);
+                let up_to_extent = matches!(&cond.kind, TExprKind::Compare { operands, .. }
+                    if operands.iter().any(|o| matches!(o.kind, TExprKind::Extent { .. })));
+                if up_to_extent
+                    && let Some(TStmt::Assign { value, .. }) = body.last()
+                    && let TExprKind::Arith {
+                        op: ArithOp::AddNoWrap,
+                        ..
+                    } = value.kind
+                {
+                    f.extent_counting_loops += 1;
+                }
+                extent_facts(body, f);
+                extent_facts(orelse, f);
+            }
+            TStmt::ForRange {
+                start,
+                stop,
+                step,
+                body,
+                orelse,
+                guards,
+                ..
+            } => {
+                for e in [start, stop, step] {
+                    expr_facts(e, f);
+                }
+                f.versioned_loops += usize::from(!guards.is_empty());
+                extent_facts(body, f);
+                extent_facts(orelse, f);
+            }
+        }
+    }
+}
+
+/// The generator keeps making kernels over `:` arrays (with `len`, `.shape`, loops up to
+/// extents that index other arrays at the counter), and msp's checker does optimize
+/// them: accesses within their own axis, loops versioned behind a guard, counting loops
+/// up to an extent. Input sets give `:` axes extents from 0 up, so some are empty.
+#[test]
+fn generated_runtime_extents_reach_the_checker() {
+    let cfg = Config::everything();
+    let (mut u, mut f) = (ExtentUse::default(), ExtentFacts::default());
+    let (mut sets, mut empty, mut differ) = (0, 0, 0);
+    for i in 0..400 {
+        let p = kgen::program(campaign::program_seed(5, i), &cfg);
+        let src = render::kernel_source(&p);
+        assert!(shrink::well_formed(&p), "not well formed:\n{src}");
+        for func in &p.funcs {
+            u.runtime_params += func
+                .params
+                .iter()
+                .filter(|p| matches!(p, Param::Array(a) if a.has_runtime_axis()))
+                .count();
+            extent_uses(&func.body, &mut u);
+        }
+        for set in &p.inputs {
+            sets += 1;
+            let arrays: Vec<&Vec<usize>> = set
+                .iter()
+                .filter_map(|x| match x {
+                    Input::Array { dims, .. } => Some(dims),
+                    Input::Scalar(_) => None,
+                })
+                .collect();
+            empty += usize::from(arrays.iter().any(|d| d.contains(&0)));
+            differ += usize::from(arrays.windows(2).any(|w| w[0] != w[1]));
+        }
+        let checked = Compiler::new()
+            .check_source("gen.py", &src)
+            .unwrap_or_else(|e| panic!("{}\n{src}", e.rendered));
+        for k in &checked.checked.kernels {
+            extent_facts(&k.body, &mut f);
+        }
+    }
+    eprintln!(
+        "400 programs: {u:?}; msp: {f:?}; {sets} input sets, {empty} with an empty array, {differ} with arrays of different extents"
+    );
+    assert!(
+        u.runtime_params >= 150 && u.lens >= 150 && u.shapes >= 150,
+        "{u:?}"
+    );
+    assert!(u.extent_fors >= 100 && u.extent_whiles >= 30, "{u:?}");
+    assert!(
+        f.extents >= 300
+            && f.within >= 50
+            && f.guarded >= 50
+            && f.versioned_loops >= 30
+            && f.extent_counting_loops >= 10,
+        "{f:?}"
+    );
+    assert!(
+        empty >= 60 && differ >= 100,
+        "{empty} empty, {differ} differ"
     );
 }
 
@@ -449,6 +652,87 @@ fn the_rust_api_answers_bad_calls_with_errors() {
     ));
     let e = m.call_dynamic("nope", &mut []).unwrap_err();
     assert!(e.to_string().contains("nope"), "{e}");
+}
+
+const RUNTIME_API: &str = "@compile\ndef rows(a: I64[:][3]) -> i64:\n    return len(a)\n\n@compile\ndef grid(a: F64[:][:]) -> i64:\n    return a.shape[0] * 10 + a.shape[1]\n\n@compile\ndef first(a: I64[:]) -> i64:\n    return a[0]\n\n@compile\ndef poke(a: I64[:]) -> i64:\n    a[-1] = 7\n    return len(a)\n";
+
+/// Arrays of run-time extent through the dynamic API: lengths that are no multiple of
+/// the fixed axes, shapes of the wrong rank or product, a flat buffer for two `:` axes,
+/// read-only buffers for written arrays all come back as errors; empty arrays are fine
+/// until indexed (a fault).
+#[test]
+fn the_rust_api_answers_bad_runtime_extent_calls() {
+    let m = Compiler::new()
+        .jit_source("rt.py", RUNTIME_API)
+        .expect("compiles");
+    let i64_of = |r: Result<Option<ScalarValue>, CallError>| match r {
+        Ok(Some(ScalarValue::I64(v))) => v,
+        other => panic!("{other:?}"),
+    };
+    let mut six = [0i64; 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("rows", &mut [CallArg::array(&mut six[..])])),
+        2
+    );
+    let mut none: [i64; 0] = [];
+    assert_eq!(
+        i64_of(m.call_dynamic("rows", &mut [CallArg::array(&mut none[..])])),
+        0
+    );
+    let mut seven = [0i64; 7];
+    let e = m
+        .call_dynamic("rows", &mut [CallArg::array(&mut seven[..])])
+        .unwrap_err();
+    assert!(
+        matches!(e, CallError::Shape { .. } | CallError::Length { .. }),
+        "{e:?}"
+    );
+    let mut g = [0.0f64; 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("grid", &mut [CallArg::shaped(&mut g[..], [2, 3])])),
+        23
+    );
+    let mut empty: [f64; 0] = [];
+    assert_eq!(
+        i64_of(m.call_dynamic("grid", &mut [CallArg::shaped(&mut empty[..], [0, 5])])),
+        5
+    );
+    for bad in [vec![2, 2], vec![6], vec![1, 2, 3]] {
+        let e = m
+            .call_dynamic("grid", &mut [CallArg::shaped(&mut g[..], &bad)])
+            .unwrap_err();
+        assert!(matches!(e, CallError::Shape { .. }), "{bad:?}: {e:?}");
+    }
+    let e = m
+        .call_dynamic("grid", &mut [CallArg::array(&mut g[..])])
+        .unwrap_err();
+    assert!(matches!(e, CallError::Shape { .. }), "{e:?}");
+    // A read-only buffer is fine for an array the kernel only reads, refused for one it
+    // writes; an empty array faults where it is indexed.
+    let ro = [5i64, 6];
+    assert_eq!(
+        i64_of(m.call_dynamic("first", &mut [CallArg::array_ref(&ro[..])])),
+        5
+    );
+    assert!(
+        m.call_dynamic("poke", &mut [CallArg::array_ref(&ro[..])])
+            .is_err()
+    );
+    let mut two = [1i64, 2];
+    assert_eq!(
+        i64_of(m.call_dynamic("poke", &mut [CallArg::array(&mut two[..])])),
+        2
+    );
+    assert_eq!(two, [1, 7]);
+    for k in ["first", "poke"] {
+        let e = m
+            .call_dynamic(k, &mut [CallArg::array(&mut none[..])])
+            .unwrap_err();
+        assert!(
+            matches!(&e, CallError::Fault(f) if f.message.contains("extent 0")),
+            "{k}: {e}"
+        );
+    }
 }
 
 #[test]

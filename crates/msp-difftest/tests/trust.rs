@@ -276,6 +276,12 @@ fn extent_facts(stmts: &[TStmt], f: &mut ExtentFacts) {
                 extent_facts(body, f);
                 extent_facts(orelse, f);
             }
+            TStmt::ParFor(p) => {
+                for e in [&p.start, &p.stop, &p.step] {
+                    expr_facts(e, f);
+                }
+                extent_facts(&p.body, f);
+            }
         }
     }
 }

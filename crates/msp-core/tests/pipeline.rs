@@ -500,6 +500,7 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
                @compile\ndef count(a: I64[:]) -> i64:\n    s: i64 = 0\n    i: i64 = 0\n    while i < len(a):\n        s += a[i]\n        i = i + 1\n    return s\n\n\
                @compile\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
                @compile\ndef named(a: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
+               @compile\ndef transpose(src: F32[:][:], dst: F32[:][:]) -> None:\n    for i in range(src.shape[0]):\n        for j in range(src.shape[1]):\n            dst[j, i] = src[i, j]\n\n\
                @compile\ndef renamed(a: I64[:]) -> i64:\n    n = len(a)\n    n = n + 1\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n";
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
@@ -518,6 +519,20 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
         "only the checked copy tests x[i]:\n{saxpy}"
     );
     assert!(checks("upto") >= 1, "{}", function_body(&ir, "upto"));
+    // A store nested in an inner loop is guarded by the outer loop too: the copy with
+    // both guards holding has no check (four copies of the inner body in all).
+    let transpose = function_body(&ir, "transpose");
+    let blocks = transpose
+        .lines()
+        .filter(|l| l.starts_with("for.guarded"))
+        .count();
+    assert_eq!(
+        blocks, 3,
+        "outer and both inner loops versioned:\n{transpose}"
+    );
+    // Checks: none where both guards hold, one in each half-guarded copy, two in the
+    // copy where neither does.
+    assert_eq!(transpose.matches("icmp uge i64").count(), 4, "{transpose}");
     // `n = len(a)`, assigned once: as good as `len(a)`; assigned twice: not.
     assert_eq!(checks("named"), 0, "{}", function_body(&ir, "named"));
     assert!(checks("renamed") >= 1, "{}", function_body(&ir, "renamed"));

@@ -563,14 +563,38 @@ fn count_stmts(stmts: &[TStmt]) -> usize {
 
 /// Calls `f` on every array place of `s`, stored and loaded, nested ones included.
 fn stmt_places(s: &mut TStmt, f: &mut dyn FnMut(&mut Place)) {
-    if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = s {
-        f(place);
-    }
+    stored_places(s, f);
     stmt_exprs(s, &mut |e| {
         if let TExprKind::Load(p) = &mut e.kind {
             f(p);
         }
     });
+}
+
+/// Calls `f` on the place of every store in `s`, nested statements included.
+fn stored_places(s: &mut TStmt, f: &mut dyn FnMut(&mut Place)) {
+    match s {
+        TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } => f(place),
+        TStmt::If { then, orelse, .. }
+        | TStmt::While {
+            body: then, orelse, ..
+        }
+        | TStmt::ForRange {
+            body: then, orelse, ..
+        } => {
+            for s in then.iter_mut().chain(orelse.iter_mut()) {
+                stored_places(s, f);
+            }
+        }
+        TStmt::ParFor(p) => p.body.iter_mut().for_each(|s| stored_places(s, f)),
+        TStmt::Assign { .. }
+        | TStmt::Expr(_)
+        | TStmt::Break
+        | TStmt::Continue
+        | TStmt::Return(_)
+        | TStmt::Label(_)
+        | TStmt::Goto(_) => {}
+    }
 }
 
 fn has_labels(stmts: &[TStmt]) -> bool {

@@ -1784,32 +1784,38 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         if is_kernel {
             // A fault in the callee stops this kernel too.
-            let t = self.types;
-            let site = self
-                .builder
-                .build_load(t.i32, self.fault_ptr, "fault")?
-                .into_int_value();
-            let failed = self.builder.build_int_compare(
-                IntPredicate::NE,
-                site,
-                t.i32.const_zero(),
-                "faulted",
-            )?;
-            let expect = self.intrinsic("llvm.expect", &[t.i1.into()])?;
-            let hinted = basic(self.builder.build_call(
-                expect,
-                &[failed.into(), t.i1.const_zero().into()],
-                "cold",
-            )?)?
-            .into_int_value();
-            let out = self.ctx.append_basic_block(self.func, "propagate");
-            let ok = self.ctx.append_basic_block(self.func, "ok");
-            self.builder.build_conditional_branch(hinted, out, ok)?;
-            self.builder.position_at_end(out);
-            self.return_zero()?;
-            self.builder.position_at_end(ok);
+            self.propagate_fault()?;
         }
         Ok(value)
+    }
+
+    /// After a call that may fault (a kernel, a parallel loop): return at once if it did.
+    fn propagate_fault(&mut self) -> Res<()> {
+        let t = self.types;
+        let site = self
+            .builder
+            .build_load(t.i32, self.fault_ptr, "fault")?
+            .into_int_value();
+        let failed = self.builder.build_int_compare(
+            IntPredicate::NE,
+            site,
+            t.i32.const_zero(),
+            "faulted",
+        )?;
+        let expect = self.intrinsic("llvm.expect", &[t.i1.into()])?;
+        let hinted = basic(self.builder.build_call(
+            expect,
+            &[failed.into(), t.i1.const_zero().into()],
+            "cold",
+        )?)?
+        .into_int_value();
+        let out = self.ctx.append_basic_block(self.func, "propagate");
+        let ok = self.ctx.append_basic_block(self.func, "ok");
+        self.builder.build_conditional_branch(hinted, out, ok)?;
+        self.builder.position_at_end(out);
+        self.return_zero()?;
+        self.builder.position_at_end(ok);
+        Ok(())
     }
 
     fn intrinsic_call(

@@ -551,28 +551,6 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         self.arith(arith, s, acc, part, None)
     }
-
-    /// After a call that may fault: return at once if it did.
-    fn propagate_fault(&mut self) -> Res<()> {
-        let t = self.types;
-        let site = self
-            .builder
-            .build_load(t.i32, self.fault_ptr, "fault")?
-            .into_int_value();
-        let failed = self.builder.build_int_compare(
-            IntPredicate::NE,
-            site,
-            t.i32.const_zero(),
-            "faulted",
-        )?;
-        let out = self.ctx.append_basic_block(self.func, "propagate");
-        let ok = self.ctx.append_basic_block(self.func, "ok");
-        self.builder.build_conditional_branch(failed, out, ok)?;
-        self.builder.position_at_end(out);
-        self.return_zero()?;
-        self.builder.position_at_end(ok);
-        Ok(())
-    }
 }
 
 /// The identity of a reduction's operator for type `s`: where a chunk starts.

@@ -32,10 +32,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     pub(super) fn par_for(&mut self, p: &ParLoop) -> Res<()> {
         let t = self.types;
         let ty = p.start.ty;
-        let step = match p.step.kind {
-            crate::check::hir::TExprKind::Int(s) => s as u64,
-            _ => unreachable!("the checker makes prange steps literals"),
-        };
+        let step = literal_step(p);
         // The iteration count, from the bounds extended to 64 bits (start >= 0).
         let start = self.expr(&p.start)?.into_int_value();
         let stop = self.expr(&p.stop)?.into_int_value();
@@ -61,10 +58,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         // env: start, count, the private buffer, then the captures.
         let mut env_slots = ENV_CAPTURES;
         for &c in &p.captures {
-            env_slots += match &self.kernel.local(c).ty {
-                Type::Array(a) => 1 + a.dims.len() as u64,
-                _ => 1,
-            };
+            env_slots += self.env_width(c);
         }
         let env = self.entry_alloca(t.i64.array_type(env_slots as u32).into(), "par.env")?;
         let last = self.entry_alloca(
@@ -275,10 +269,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let mut at = ENV_CAPTURES;
         for &c in &p.captures {
             captured.insert(c, at);
-            at += match &self.kernel.local(c).ty {
-                Type::Array(a) => 1 + a.dims.len() as u64,
-                _ => 1,
-            };
+            at += self.env_width(c);
         }
         for (i, local) in self.kernel.locals.iter().enumerate() {
             let id = LocalId(i as u32);
@@ -323,10 +314,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             self.slots.push(s);
         }
         // for k in lo..hi: var = start + k * step
-        let step = match p.step.kind {
-            crate::check::hir::TExprKind::Int(s) => s as u64,
-            _ => unreachable!("the checker makes prange steps literals"),
-        };
+        let step = literal_step(p);
         let k_slot = self.builder.build_alloca(t.i64, "k")?;
         self.builder.build_store(k_slot, lo)?;
         let head = self.ctx.append_basic_block(self.func, "chunk.head");
@@ -427,6 +415,15 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.position_at_end(ret);
         self.builder.build_return(None)?;
         Ok(())
+    }
+
+    /// The `env` slots a capture takes: one for a scalar; an array's address and one
+    /// per axis for its extents.
+    fn env_width(&self, c: LocalId) -> u64 {
+        match &self.kernel.local(c).ty {
+            Type::Array(a) => 1 + a.dims.len() as u64,
+            _ => 1,
+        }
     }
 
     /// The runtime's entry point, declared once per module.
@@ -550,6 +547,14 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
         };
         self.arith(arith, s, acc, part, None)
+    }
+}
+
+/// A `prange` step, a literal `>= 1` (the checker's rule).
+fn literal_step(p: &ParLoop) -> u64 {
+    match p.step.kind {
+        crate::check::hir::TExprKind::Int(s) => s as u64,
+        _ => unreachable!("the checker makes prange steps literals"),
     }
 }
 

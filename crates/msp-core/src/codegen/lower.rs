@@ -81,6 +81,7 @@ pub(super) fn lower_module<'ctx>(
                 .into_pointer_value(),
             fault_exit: None,
             active_guards: Vec::new(),
+            in_checked_copy: 0,
             outlined: false,
             par_count: &par_count,
             opts,
@@ -369,6 +370,10 @@ struct FnLower<'a, 'ctx> {
     /// Counters of the enclosing `for` loops being emitted as their guarded copy
     /// ([`TStmt::ForRange::guards`]).
     active_guards: Vec<LocalId>,
+    /// Inside the checked copy of a versioned loop (how many deep): it runs only when a
+    /// guard fails, that is on the way to a fault, so its loops are left rolled and
+    /// scalar ([`Self::latch_branch`]).
+    in_checked_copy: u32,
     /// Lowering the outlined body of a parallel loop: returns are `ret void`.
     outlined: bool,
     /// Parallel loops outlined so far in this module (names their functions).
@@ -615,7 +620,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.branch_if_open(latch)?;
                 self.builder.position_at_end(latch);
                 let c = self.expr(cond)?.into_int_value();
-                self.builder.build_conditional_branch(c, body_bb, else_bb)?;
+                self.latch_branch(c, body_bb, else_bb)?;
                 self.builder.position_at_end(else_bb);
                 self.block(orelse)?;
                 self.branch_if_open(exit)?;
@@ -716,7 +721,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let bounds = (start_v, stop_v, step_v);
         let else_bb = self.ctx.append_basic_block(self.func, "for.else");
         let exit = self.ctx.append_basic_block(self.func, "for.exit");
-        if r.guards.is_empty() {
+        // Inside a checked copy nothing is versioned again: that code runs only on the
+        // way to a fault, so one checked copy of each inner loop is enough.
+        if r.guards.is_empty() || self.in_checked_copy > 0 {
             self.range_copy(r, bounds, wide, else_bb, exit)?;
         } else {
             // Loop versioning: one test before the loop that every guarded access stays
@@ -745,6 +752,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
             let fast = self.ctx.append_basic_block(self.func, "for.guarded");
             let slow = self.ctx.append_basic_block(self.func, "for.checked");
+            let all = self.expect_bool(all, true, "likely")?;
             self.builder.build_conditional_branch(all, fast, slow)?;
             self.builder.position_at_end(fast);
             self.active_guards.push(r.var);
@@ -752,7 +760,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             self.active_guards.pop();
             copied?;
             self.builder.position_at_end(slow);
-            self.range_copy(r, bounds, wide, else_bb, exit)?;
+            self.in_checked_copy += 1;
+            let copied = self.range_copy(r, bounds, wide, else_bb, exit);
+            self.in_checked_copy -= 1;
+            copied?;
         }
         self.builder.position_at_end(else_bb);
         self.block(r.orelse)?;
@@ -858,9 +869,45 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         self.builder.build_store(counter, next)?;
         let more = self.range_more(next, stop_v, r.step, step_v, signed)?;
-        self.builder
-            .build_conditional_branch(more, body_bb, else_bb)?;
+        self.latch_branch(more, body_bb, else_bb)?;
         Ok(())
+    }
+
+    /// A loop's back edge. In the checked copy of a versioned loop it carries loop
+    /// metadata that turns off vectorization and unrolling: that copy runs only when a
+    /// guard failed, and optimizing it like the guarded copy doubled the O3 time of a
+    /// `Float[:][:]` transpose (BENCHMARKS.md, "Run-time extents").
+    fn latch_branch(
+        &mut self,
+        more: IntValue<'ctx>,
+        body: BasicBlock<'ctx>,
+        done: BasicBlock<'ctx>,
+    ) -> Res<()> {
+        let br = self.builder.build_conditional_branch(more, body, done)?;
+        if self.in_checked_copy > 0 {
+            super::loop_md::mark_rolled_scalar(self.ctx, br);
+        }
+        Ok(())
+    }
+
+    /// `llvm.expect(v, expected)`: block placement and the loop passes treat the other
+    /// side as cold.
+    fn expect_bool(
+        &mut self,
+        v: IntValue<'ctx>,
+        expected: bool,
+        name: &str,
+    ) -> Res<IntValue<'ctx>> {
+        let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
+        let hinted = self.builder.build_call(
+            expect,
+            &[
+                v.into(),
+                self.types.i1.const_int(expected as u64, false).into(),
+            ],
+            name,
+        )?;
+        Ok(basic(hinted)?.into_int_value())
     }
 
     /// Whether a `range` loop runs another iteration with counter `i`: `i < stop` going
@@ -954,13 +1001,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         value: IntValue<'ctx>,
         extent: IntValue<'ctx>,
     ) -> Res<()> {
-        let expect = self.intrinsic("llvm.expect", &[self.types.i1.into()])?;
-        let hinted = self.builder.build_call(
-            expect,
-            &[failed.into(), self.types.i1.const_zero().into()],
-            "cold",
-        )?;
-        let hinted = basic(hinted)?.into_int_value();
+        let hinted = self.expect_bool(failed, false, "cold")?;
         let exit = self.fault_exit()?;
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
         let here = self.builder.get_insert_block().expect("positioned");

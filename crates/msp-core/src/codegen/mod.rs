@@ -10,6 +10,7 @@
 //! kernel also gets a uniform trampoline `k__msp_call(u64* args, void* ret, fault*)`
 //! taking one slot per argument of that convention.
 
+mod loop_md;
 mod lower;
 
 use inkwell::OptimizationLevel;
@@ -101,16 +102,40 @@ pub fn init_native() -> Result<(), CodegenError> {
     .map_err(CodegenError::new)
 }
 
+/// LLVM options msp sets for every module, once per process.
+///
+/// `-enable-mem-access-versioning=false`: the loop vectorizer otherwise copies every loop
+/// that indexes a `:` array by a run-time row stride, for the case that the stride is 1.
+/// An msp stride is an extent of a row-major array, so that copy serves only arrays with
+/// an axis of extent 1, and it cost the `Float[:][:]` transpose a third of its compile
+/// time and its vector loop (BENCHMARKS.md, "Run-time extents").
+pub const LLVM_DEFAULT_ARGS: &[&str] = &["-enable-mem-access-versioning=false"];
+
 /// Passes `MSP_LLVM_ARGS` (whitespace-separated, as `llc` takes them: `-time-passes`,
 /// `-debug-pass-manager`, ...) to LLVM's option parser, once per process. A debugging
 /// knob like rustc's `-C llvm-args`: LLVM's options are process-global.
+///
+/// Before them come msp's own defaults ([`LLVM_DEFAULT_ARGS`]), each unless
+/// `MSP_LLVM_ARGS` names the same option.
 fn parse_llvm_args_from_env() {
     use std::ffi::CString;
-    let Ok(args) = std::env::var("MSP_LLVM_ARGS") else {
-        return;
+    let user = std::env::var("MSP_LLVM_ARGS").unwrap_or_default();
+    let option_name = |a: &str| {
+        a.trim_start_matches('-')
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .to_string()
     };
+    let named: Vec<String> = user.split_whitespace().map(option_name).collect();
     let owned: Vec<CString> = std::iter::once("msp")
-        .chain(args.split_whitespace())
+        .chain(
+            LLVM_DEFAULT_ARGS
+                .iter()
+                .copied()
+                .filter(|d| !named.contains(&option_name(d))),
+        )
+        .chain(user.split_whitespace())
         .filter_map(|a| CString::new(a).ok())
         .collect();
     let ptrs: Vec<*const std::ffi::c_char> = owned.iter().map(|a| a.as_ptr()).collect();

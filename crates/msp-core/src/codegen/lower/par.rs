@@ -226,6 +226,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             fault_ptr: f.get_nth_param(4).expect("fault").into_pointer_value(),
             fault_exit: None,
             active_guards: Vec::new(),
+            in_checked_copy: 0,
             outlined: true,
             par_count: self.par_count,
             opts: self.opts,

@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use super::CallError;
 use crate::check::hir::KernelSig;
 use crate::check::{Scalar, Type};
-use msp_rt::{ArrayData, ArrayDataMut, Element};
+use msp_rt::{ArrayData, ArrayDataMut, Element, Extent};
 
 /// A scalar value of any kernel type.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -189,6 +189,12 @@ macro_rules! elements {
             fn from_value(v: Option<ScalarValue>) -> Self {
                 match v { Some(ScalarValue::$v(x)) => x, _ => unreachable!("signature was checked") }
             }
+            fn from_slot(slot: u64) -> Self {
+                match ScalarValue::from_slot(Scalar::$s, slot) {
+                    ScalarValue::$v(x) => x,
+                    _ => unreachable!("from_slot gives its scalar's variant"),
+                }
+            }
         }
     )*};
 }
@@ -294,6 +300,7 @@ pub trait KernelArgs {
 /// Fills the slots of parameter `i` of `sig` from `arg`, from slot `*at` on (the
 /// calling convention of [`crate::abi`]: a scalar, or a pointer then the extents of
 /// the `:` axes), checking array lengths and shapes.
+#[inline]
 pub(crate) fn pack_one(
     sig: &KernelSig,
     i: usize,
@@ -312,6 +319,13 @@ pub(crate) fn pack_one(
             Type::Array(a),
         ) => {
             slots[*at] = ptr;
+            // The common case, a slice for `T[:]`: the extent is the length (a slice's
+            // length fits in i64), with no shape to compare.
+            if contiguous && shape.is_none() && matches!(a.dims[..], [Extent::Runtime]) {
+                slots[*at + 1] = len as u64;
+                *at += 2;
+                return Ok(());
+            }
             let n = a.runtime_axes().count();
             let out = &mut slots[*at + 1..*at + 1 + n];
             let bound = if contiguous {
@@ -369,6 +383,8 @@ pub trait KernelRet {
     fn matches(t: &Type) -> bool;
     fn describe() -> String;
     fn from_value(v: Option<ScalarValue>) -> Self;
+    /// The value from the trampoline's return slot (the signature was checked).
+    fn from_slot(slot: u64) -> Self;
 }
 
 impl KernelRet for () {
@@ -379,6 +395,7 @@ impl KernelRet for () {
         "None".into()
     }
     fn from_value(_: Option<ScalarValue>) -> Self {}
+    fn from_slot(_: u64) -> Self {}
 }
 
 /// An argument for [`super::JitModule::call_dynamic`].

@@ -6,6 +6,10 @@
 //! of threads: each chunk reduces its iterations in order into its own slots, and the
 //! caller combines the chunks' results in chunk order, so a loop gives the same bits
 //! with 1, 2 or 64 threads.
+//!
+//! C programs linking an `msp-build` library get a second implementation of this
+//! contract, on OpenMP (`crates/msp-build/src/msp_parallel_for.c`): a change here must be
+//! made there too.
 
 use std::cell::Cell;
 use std::collections::HashMap;

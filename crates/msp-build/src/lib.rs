@@ -25,7 +25,16 @@
 //! with the `cc` crate into `$OUT_DIR/libkernels.a`, prints the `cargo:` lines that link
 //! it and rerun the build when a kernel file changes, and writes
 //! - `$OUT_DIR/msp/kernels.rs`: the bindings for `msp::include_kernels!("kernels")`;
+//! - `$OUT_DIR/msp/libkernels_c.a`: the library for C callers, see below;
 //! - `$OUT_DIR/msp/kernels.h`: a C header for C callers of the library.
+//!
+//! `prange` loops call `msp_parallel_for`. Rust programs get it from `msp-rt` (a rayon
+//! pool), so `libkernels.a`, which rustc links, must not define it. C programs link
+//! `libkernels_c.a` instead: the same kernel objects and, when a kernel uses `prange`, a
+//! C runtime with the same contract on an OpenMP team (`msp_parallel_for.c`, compiled
+//! here with `-fopenmp`; C programs then link with `-fopenmp`, as the header says). If
+//! the C compiler cannot build it, the Rust library is still built, cargo shows a warning,
+//! no C archive is written and the header stops C compilations with an `#error`.
 //!
 //! Files whose contents did not change are not rewritten, so nothing downstream rebuilds.
 //! Symbols are `{package}_{library}_{kernel}` (see [`Build::symbol_prefix`]).
@@ -54,7 +63,11 @@ pub struct Build {
     target_cpu: Option<String>,
     out_dir: Option<PathBuf>,
     no_cargo_metadata: bool,
+    no_c_archive: bool,
 }
+
+/// The C runtime of `prange` loops, compiled into the C archive.
+const C_RUNTIME: &str = include_str!("msp_parallel_for.c");
 
 /// Why a build failed.
 #[derive(Debug)]
@@ -92,7 +105,22 @@ pub struct Output {
     pub library: PathBuf,
     pub rust_bindings: PathBuf,
     pub c_header: PathBuf,
+    /// The library for C callers (`$OUT_DIR/msp/lib{name}_c.a`); `None` when turned off
+    /// ([`Build::c_archive`]) or when its `prange` runtime could not be compiled (cargo
+    /// then shows a warning saying why).
+    pub c_library: Option<PathBuf>,
     pub kernels: Vec<KernelBinding>,
+}
+
+/// What became of the C archive.
+enum CArchive {
+    Written {
+        /// Whether it holds the `prange` runtime (some kernel needs it).
+        runtime: bool,
+    },
+    /// The runtime did not compile; why.
+    Failed(String),
+    Off,
 }
 
 impl Build {
@@ -178,6 +206,15 @@ impl Build {
         self
     }
 
+    /// Whether to write the library for C callers, `$OUT_DIR/msp/lib{name}_c.a` (default
+    /// yes). When a kernel uses `prange` it holds a runtime compiled by the C compiler with
+    /// OpenMP; turn it off when no C program links the kernels and the target has no such
+    /// compiler.
+    pub fn c_archive(&mut self, yes: bool) -> &mut Build {
+        self.no_c_archive = !yes;
+        self
+    }
+
     /// Whether to print `cargo:` lines (default yes).
     pub fn cargo_metadata(&mut self, yes: bool) -> &mut Build {
         self.no_cargo_metadata = !yes;
@@ -235,6 +272,7 @@ impl Build {
         let mut rust = String::new();
         let mut all_kernels: Vec<KernelBinding> = Vec::new();
         let mut header_kernels = Vec::new();
+        let mut parallel = false;
         for (i, file) in self.files.iter().enumerate() {
             let path = manifest_dir.join(file);
             self.metadata(&format!("cargo:rerun-if-changed={}", path.display()));
@@ -282,29 +320,103 @@ impl Build {
             rust.push_str(&aot::rust::bindings(&out.kernels, &out.sites, &opts));
             rust.push('\n');
             header_kernels.push((out.kernels.clone(), out.sites));
+            parallel |= out.parallel;
             all_kernels.extend(out.kernels);
         }
 
-        let mut cc = cc::Build::new();
-        cc.objects(&objects)
-            .out_dir(&out_dir)
-            .cargo_metadata(!self.no_cargo_metadata);
-        if let Some(t) = &self.target {
-            cc.target(t);
-        }
+        let mut cc = self.cc(&target.triple);
+        cc.objects(&objects).out_dir(&out_dir);
         cc.try_compile(name).map_err(Error::Archive)?;
         let library = out_dir.join(format!("lib{name}.a"));
+
+        // Next to the header, so the two outputs for C callers are in one place.
+        let c_name = format!("{name}_c");
+        let c_path = msp_dir.join(format!("lib{c_name}.a"));
+        let c_archive = if self.no_c_archive {
+            remove_stale(&c_path)?;
+            CArchive::Off
+        } else {
+            let dirs = (msp_dir.as_path(), obj_dir.as_path());
+            self.c_archive_of(&target.triple, &c_name, dirs, &objects, parallel)?
+        };
+        if let CArchive::Failed(why) = &c_archive {
+            for line in format!(
+                "msp-build: no C library `{}` for `{name}`: its prange runtime did not compile \
+                 (the Rust library is fine): {why}",
+                c_path.display()
+            )
+            .lines()
+            {
+                self.metadata(&format!("cargo:warning={line}"));
+            }
+        }
 
         let rust_path = msp_dir.join(format!("{name}.rs"));
         write_if_changed(&rust_path, rust.as_bytes())?;
         let header_path = msp_dir.join(format!("{name}.h"));
-        write_if_changed(&header_path, c_header(name, &header_kernels).as_bytes())?;
+        let mut header = c_preamble(name, &c_archive, self.threads);
+        header.push_str(&c_header(name, &header_kernels));
+        write_if_changed(&header_path, header.as_bytes())?;
         Ok(Output {
             library,
             rust_bindings: rust_path,
             c_header: header_path,
+            c_library: matches!(c_archive, CArchive::Written { .. }).then_some(c_path),
             kernels: all_kernels,
         })
+    }
+
+    /// A `cc` build for `triple`, printing cargo lines as configured.
+    fn cc(&self, triple: &str) -> cc::Build {
+        let mut cc = cc::Build::new();
+        cc.cargo_metadata(!self.no_cargo_metadata);
+        if let Some(t) = &self.target {
+            cc.target(t);
+        }
+        // Outside a build script (a test, a tool) nothing says what the host is: then the
+        // build is taken to be native.
+        if std::env::var_os("HOST").is_none() {
+            cc.host(triple);
+        }
+        cc
+    }
+
+    /// Writes `lib{c_name}.a` in `msp_dir`, the library for C callers: the kernel objects
+    /// and, if `parallel`, the `prange` runtime (compiled in `obj_dir`).
+    fn c_archive_of(
+        &self,
+        triple: &str,
+        c_name: &str,
+        (msp_dir, obj_dir): (&Path, &Path),
+        objects: &[PathBuf],
+        parallel: bool,
+    ) -> Result<CArchive, Error> {
+        let mut members = objects.to_vec();
+        if parallel {
+            let src = obj_dir.join("msp_parallel_for.c");
+            write_if_changed(&src, C_RUNTIME.as_bytes())?;
+            let mut cc = self.cc(triple);
+            // The runtime only hands out chunks, so its speed does not follow the
+            // profile's; a fixed level also lets it build outside a build script.
+            cc.out_dir(obj_dir)
+                .file(&src)
+                .std("c11")
+                .flag("-fopenmp")
+                .opt_level(2);
+            match cc.try_compile_intermediates() {
+                Ok(objs) => members.extend(objs),
+                Err(e) => {
+                    // A stale archive would link kernels of an older build.
+                    remove_stale(&msp_dir.join(format!("lib{c_name}.a")))?;
+                    return Ok(CArchive::Failed(e.to_string()));
+                }
+            }
+        }
+        self.cc(triple)
+            .out_dir(msp_dir)
+            .try_create_archive(c_name, &members)
+            .map_err(Error::Archive)?;
+        Ok(CArchive::Written { runtime: parallel })
     }
 
     fn metadata(&self, line: &str) {
@@ -334,6 +446,125 @@ impl Build {
         }
         Ok(target)
     }
+}
+
+/// The header's opening comment for C callers: what to link, the threads of `prange`
+/// loops, calls from several threads; an `#error` when there is no C library to link.
+fn c_preamble(name: &str, archive: &CArchive, threads: u32) -> String {
+    let lib = format!("lib{name}_c.a");
+    let mut lines = vec![
+        format!("Generated by msp-build: the C interface of library `{name}`. Do not edit."),
+        String::new(),
+    ];
+    match archive {
+        CArchive::Written { runtime } => {
+            lines.push(format!(
+                "Linking: C programs link {lib}, next to this header ($OUT_DIR/msp)."
+            ));
+            lines.push(format!(
+                "$OUT_DIR/lib{name}.a is for Rust programs, which get the prange runtime"
+            ));
+            lines.push("from msp-rt; it lacks that runtime.".to_string());
+            lines.push(String::new());
+            if *runtime {
+                lines.extend(
+                    [
+                        "Kernels here run prange loops on an OpenMP thread team: link with",
+                        "-fopenmp (gcc, clang) or -lgomp -lpthread (gcc's OpenMP runtime, which",
+                        "the archive was built against), e.g.",
+                    ]
+                    .map(String::from),
+                );
+                lines.push(format!(
+                    "    cc main.c -I $OUT_DIR/msp $OUT_DIR/msp/{lib} -fopenmp"
+                ));
+                lines.push(String::new());
+                match threads {
+                    0 => lines.extend(
+                        [
+                            "Threads of prange loops: MSP_NUM_THREADS=N in the environment (read",
+                            "at the first parallel loop), else every core; msp-build's",
+                            "`.threads(N)` fixes N at build time. OMP_NUM_THREADS is not read.",
+                        ]
+                        .map(String::from),
+                    ),
+                    n => {
+                        lines.push(format!(
+                            "Threads of prange loops: {n}, fixed by this build (msp-build's"
+                        ));
+                        lines.extend(
+                            [
+                                "`.threads(N)`; with 0, the default, MSP_NUM_THREADS=N in the",
+                                "environment, else every core). OMP_NUM_THREADS is not read.",
+                            ]
+                            .map(String::from),
+                        );
+                    }
+                }
+                lines.extend(
+                    [
+                        "Results do not depend on the number of threads: a loop's chunks",
+                        "depend on its iteration count alone.",
+                    ]
+                    .map(String::from),
+                );
+            } else {
+                lines.push(format!(
+                    "No kernel here uses prange, so {lib} needs no other library, e.g."
+                ));
+                lines.push(format!("    cc main.c -I $OUT_DIR/msp $OUT_DIR/msp/{lib}"));
+            }
+            lines.extend(
+                [
+                    "",
+                    "Calls from several threads: every kernel may be called from several",
+                    "threads at once, as long as no two calls write the same array. Kernels",
+                    "keep no state between calls; each call of a parallel loop gets its own",
+                    "team, and a parallel loop reached from inside another (a kernel called",
+                    "from a prange body) runs serially.",
+                ]
+                .map(String::from),
+            );
+        }
+        CArchive::Failed(why) => {
+            lines.push(format!(
+                "msp-build could not write {lib}: its prange runtime did not compile"
+            ));
+            lines.push(
+                "with OpenMP (-fopenmp); the C compiler's messages are among the".to_string(),
+            );
+            lines.push("build script's warnings. The cc crate reported:".to_string());
+            lines.extend(
+                why.lines()
+                    .map(|l| format!("    {}", l.replace("*/", "* /"))),
+            );
+        }
+        CArchive::Off => {
+            lines.push(
+                "The build turned off the library for C callers (`.c_archive(false)`),".to_string(),
+            );
+            lines.push(format!("so there is no {lib} to link."));
+        }
+    }
+    let mut s = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        let lead = match i {
+            0 => "/* ",
+            _ if l.is_empty() => "",
+            _ => "   ",
+        };
+        s.push_str(lead);
+        s.push_str(l);
+        s.push('\n');
+    }
+    s.push_str("*/\n");
+    if matches!(archive, CArchive::Failed(_)) {
+        s.push_str(&format!(
+            "#error \"msp-build wrote no C library {lib}: see the comment above\"\n"
+        ));
+    }
+    s.push('\n');
+    s
 }
 
 /// One header for the library: every file's kernels, one fault helper per file.
@@ -412,6 +643,17 @@ fn env(name: &str) -> Result<String, Error> {
             "`{name}` is not set: run msp-build from a build script (or set it)"
         ))
     })
+}
+
+/// Removes `path` if it is there.
+fn remove_stale(path: &Path) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
+            path: path.to_path_buf(),
+            error: e,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Writes `bytes` unless the file already holds exactly them (so its mtime stays, and

@@ -6,6 +6,10 @@
 //! of threads: each chunk reduces its iterations in order into its own slots, and the
 //! caller combines the chunks' results in chunk order, so a loop gives the same bits
 //! with 1, 2 or 64 threads.
+//!
+//! C programs linking an `msp-build` library get a second implementation of this
+//! contract, on OpenMP (`crates/msp-build/src/msp_parallel_for.c`): a change here must be
+//! made there too.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -19,6 +23,9 @@ use crate::FaultRecord;
 /// At most this many chunks per loop: the caller's buffer for the chunks' results has
 /// room for this many.
 pub const MAX_CHUNKS: usize = 256;
+
+/// The symbol of [`msp_parallel_for`], which generated code calls.
+pub const ENTRY: &str = "msp_parallel_for";
 
 /// Iterations per chunk for a loop of `n` iterations: as few chunks as give every
 /// thread of a large machine several to balance uneven iterations, no more than
@@ -237,6 +244,55 @@ mod tests {
             }
             let total: u64 = o1[..c1 as usize].iter().sum();
             assert_eq!(total, (0..n as u64).sum::<u64>());
+        }
+    }
+
+    /// Counts its chunks, takes 1 ms each, and faults at iteration 0.
+    unsafe extern "C" fn slow_body(
+        env: *const u8,
+        lo: i64,
+        _hi: i64,
+        _out: *mut u64,
+        fault: *mut FaultRecord,
+    ) {
+        // SAFETY: the test passes an `AtomicUsize` as `env` and a record.
+        unsafe {
+            (*(env as *const AtomicUsize)).fetch_add(1, Ordering::Relaxed);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            if lo == 0 {
+                (*fault).site = 1;
+            }
+        }
+    }
+
+    /// Once a chunk has faulted, later chunks are not started: of 250 chunks of 1 ms,
+    /// only the few already running when chunk 0 faults run (none at all on one thread).
+    #[test]
+    fn chunks_after_a_fault_are_not_started() {
+        for t in [1, 3] {
+            let started = AtomicUsize::new(0);
+            let mut fault = FaultRecord::default();
+            // SAFETY: `slow_body` reads an `AtomicUsize` from env and writes no slots.
+            let chunks = unsafe {
+                msp_parallel_for(
+                    slow_body,
+                    (&started as *const AtomicUsize).cast(),
+                    10_000,
+                    std::ptr::null_mut(),
+                    0,
+                    &mut fault,
+                    t,
+                )
+            };
+            let started = started.load(Ordering::Relaxed);
+            assert_eq!((chunks, fault.site), (250, 1));
+            assert!(
+                started < 50,
+                "threads = {t}: {started} of 250 chunks started"
+            );
+            if t == 1 {
+                assert_eq!(started, 1);
+            }
         }
     }
 

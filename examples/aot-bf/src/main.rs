@@ -5,6 +5,12 @@
 
 msp::include_kernels!("kernels");
 
+/// The parallel kernels of `kernels/par.py` (another msp-build library); here their
+/// `prange` loops run on msp-rt's rayon pool, sized by `MSP_NUM_THREADS`.
+mod par {
+    msp::include_kernels!("par");
+}
+
 /// The same source as the library's `aot_bf::inline`: same kernel names, same text,
 /// another crate.
 mod inline {
@@ -21,7 +27,7 @@ def run(tape: Int[30000]) -> None:
     );
 }
 
-fn main() -> Result<(), msp::CallError> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tape = vec![0i32; 30000];
     run(&mut tape[..])?;
     // The generated kernels are checked: a bad index is an error naming the line.
@@ -40,5 +46,35 @@ fn main() -> Result<(), msp::CallError> {
         aot_bf::inline::cell(&u[..], 0)?,
     ];
     eprintln!("cells: {cells:?}");
+    parallel()?;
+    Ok(())
+}
+
+/// The parallel kernels on the inputs `c/main.c` gives them, printed as it prints them,
+/// so the test can compare the two runtimes and thread counts.
+fn parallel() -> Result<(), Box<dyn std::error::Error>> {
+    let n = 10_000usize;
+    let a: Vec<i64> = (0..n as i64).collect();
+    let x: Vec<f64> = (0..n).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+    let mut dst = vec![0i64; n];
+    par::pscale(&a, &mut dst, 3)?;
+    let (rows, cols) = (37, 53);
+    let mut table = vec![0i64; rows * cols];
+    par::ptable(&mut msp::ShapedMut::new(&mut table, [rows, cols])?)?;
+    let mut idx: Vec<i64> = (0..n as i64).map(|i| i % 1000).collect();
+    let gathered = par::pgather(&a[..1000], &idx)?;
+    eprintln!(
+        "par: psum {} psquares {:016x} pscale {} ptable {} pgather {gathered}",
+        par::psum(&a)?,
+        par::psquares(&x)?.to_bits(),
+        dst.iter().sum::<i64>(),
+        table.iter().sum::<i64>(),
+    );
+    // Two bad indexes: the lower iteration's fault is the one reported.
+    idx[700] = 5000;
+    idx[9000] = 7000;
+    if let Err(fault) = par::pgather(&a[..1000], &idx) {
+        eprintln!("par fault: {fault}");
+    }
     Ok(())
 }

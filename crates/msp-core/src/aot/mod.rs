@@ -20,6 +20,7 @@ use std::time::Instant;
 
 use inkwell::context::Context;
 use inkwell::targets::{FileType, RelocMode, TargetMachine, TargetTriple};
+use inkwell::values::BasicValue;
 
 use crate::codegen::{self, CodegenOptions};
 use crate::diag::Diagnostic;
@@ -175,6 +176,9 @@ pub struct AotOutput {
     pub sites: Vec<SiteBinding>,
     /// The C functions the code calls.
     pub externs: Vec<String>,
+    /// Whether the code calls the `prange` runtime (`msp_parallel_for`), which C callers
+    /// must then link.
+    pub parallel: bool,
     /// The triple the code is for.
     pub triple: String,
     pub report: CompileReport,
@@ -230,6 +234,15 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         ))
     })?;
     report.times.machine_code = t.elapsed();
+    // After optimization: a loop LLVM removed needs no runtime.
+    let parallel = module
+        .get_function(msp_rt::parallel::ENTRY)
+        .is_some_and(|f| {
+            f.as_global_value()
+                .as_pointer_value()
+                .get_first_use()
+                .is_some()
+        });
     Ok(AotOutput {
         code: buf.as_slice().to_vec(),
         kernels: binding::kernels(program, &opts.symbol_prefix),
@@ -240,6 +253,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
             .iter()
             .map(|x| x.name.clone())
             .collect(),
+        parallel,
         triple: opts.target.triple.clone(),
         report,
     })

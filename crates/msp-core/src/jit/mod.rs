@@ -110,7 +110,7 @@ impl JitModule {
         // `prange` loops call the runtime linked into this process (not exported to the
         // dynamic symbol table, so the table gives its address).
         symbols.insert(
-            "msp_parallel_for".into(),
+            msp_rt::parallel::ENTRY.into(),
             msp_rt::parallel::msp_parallel_for as *const () as usize,
         );
         let code = backend.emitter().emit(&module, |object| {

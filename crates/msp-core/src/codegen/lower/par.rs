@@ -429,7 +429,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     /// The runtime's entry point, declared once per module.
     fn runtime_entry(&self) -> FunctionValue<'ctx> {
-        const NAME: &str = "msp_parallel_for";
+        const NAME: &str = msp_rt::parallel::ENTRY;
         if let Some(f) = self.module.get_function(NAME) {
             return f;
         }

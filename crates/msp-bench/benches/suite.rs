@@ -857,6 +857,12 @@ fn rt_pairs(cfg: &Cfg, extra: &mut Extra) {
             pairs,
         );
         entries.push(format!("\"naive_rt_vs_c/{n}\": {}", r.json()));
+        let r = paired(
+            &mut || run("msp_naive_tri_rt"),
+            &mut || c_transpose_naive_rt_n(n, &src, &mut dst.borrow_mut()),
+            pairs,
+        );
+        entries.push(format!("\"naive_tri_rt_vs_c/{n}\": {}", r.json()));
     }
     extra.json.insert(
         "rt_paired".into(),
@@ -876,6 +882,11 @@ fn rt_jit(cfg: &Cfg, extra: &mut Extra) {
     let pairs = [
         (
             "naive transpose",
+            Job::new("naive_tri_rt", kernel_file("transpose_naive_rt.py")),
+            Job::new("naive", kernel_file("transpose_naive.py")).int("n", 1024),
+        ),
+        (
+            "for/for transpose",
             Job::new("naive_rt", kernel_file("transpose_rt.py")),
             Job::new("naive_rect", kernel_file("transpose_rect.py")).int("n", 1024),
         ),

@@ -46,6 +46,22 @@ void c_saxpy(float k, const float *x, float *y, long n) {
         y[i] = k * x[i] + y[i];
 }
 
+/* The naive loop above (conformance/transpose.py) with `n` an argument: the peer of
+ * kernels/transpose_naive_rt.py. */
+void c_transpose_naive_rt(const float *src, float *dst, long n) {
+    long i = 0;
+    while (i < n) {
+        dst[i * n + i] = src[i * n + i];
+        long j = i + 1;
+        while (j < n) {
+            dst[i * n + j] = src[j * n + i];
+            dst[j * n + i] = src[i * n + j];
+            j = j + 1;
+        }
+        i = i + 1;
+    }
+}
+
 void c_transpose_rt(const float *src, float *dst, long rows, long cols) {
     for (long i = 0; i < rows; i++)
         for (long j = 0; j < cols; j++)

@@ -82,6 +82,7 @@ unsafe extern "C" {
     fn c_memcpy(src: *const f32, dst: *mut f32, count: std::ffi::c_long);
     fn c_dot(x: *const f32, y: *const f32, n: std::ffi::c_long) -> f32;
     fn c_saxpy(k: f32, x: *const f32, y: *mut f32, n: std::ffi::c_long);
+    fn c_transpose_naive_rt(src: *const f32, dst: *mut f32, n: std::ffi::c_long);
     fn c_transpose_rt(
         src: *const f32,
         dst: *mut f32,
@@ -127,6 +128,14 @@ pub fn c_saxpy_rt(k: f32, x: &[f32], y: &mut [f32]) {
     // SAFETY: y.len() floats are readable from x (asserted) and writable in y; distinct
     // borrows.
     unsafe { c_saxpy(k, x.as_ptr(), y.as_mut_ptr(), y.len() as std::ffi::c_long) }
+}
+
+/// The C naive transpose (the loop of conformance/transpose.py) of an `n`×`n` matrix
+/// with `n` passed at run time (the peer of `kernels/transpose_naive_rt.py`).
+pub fn c_transpose_naive_rt_n(n: usize, src: &[f32], dst: &mut [f32]) {
+    assert!(src.len() >= n * n && dst.len() >= n * n);
+    // SAFETY: both buffers hold n*n floats (asserted); distinct borrows.
+    unsafe { c_transpose_naive_rt(src.as_ptr(), dst.as_mut_ptr(), n as std::ffi::c_long) }
 }
 
 /// The C naive transpose of a `rows`×`cols` matrix with the extents passed at run time

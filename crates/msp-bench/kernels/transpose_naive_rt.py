@@ -1,10 +1,10 @@
 # The suite's naive transpose (transpose_naive.py, the loop of conformance/transpose.py)
 # over a matrix of run-time extents: `n` is `src.shape[0]`, read when the kernel is
 # called, instead of a stage-0 value. The counters are i64, the type of `n` (with `int`
-# counters `i < n` compares in i64 and the loops are not counting loops). The checker
-# bounds a counter by an extent only in `while i < len(a)` / `a.shape[k]` spelled out,
-# not through the local `n`, and not for the other axes, so the checked kernel keeps
-# bounds checks that LLVM must prove or leave (see BENCHMARKS.md).
+# counters `i < n` compares in i64 and the loops are not counting loops). Both counters
+# stay below `src.shape[0]` (`j` starts at `i + 1`), so `src`'s first axis needs no
+# check; its second axis and both of `dst`'s are other extents, and `while` loops are
+# not versioned, so those accesses keep their checks (see BENCHMARKS.md).
 
 @compile
 def transpose(src: Float[:][:], dst: Float[:][:]) -> None:

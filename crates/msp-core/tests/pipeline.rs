@@ -501,6 +501,8 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
                @compile\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
                @compile\ndef named(a: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n\n\
                @compile\ndef transpose(src: F32[:][:], dst: F32[:][:]) -> None:\n    for i in range(src.shape[0]):\n        for j in range(src.shape[1]):\n            dst[j, i] = src[i, j]\n\n\
+               @compile\ndef pairs(a: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    i: i64 = 0\n    while i < n:\n        j: i64 = i + 1\n        while j < n:\n            s += a[j] - a[i]\n            j = j + 1\n        i = i + 1\n    return s\n\n\
+               @compile\ndef skips(a: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    i: i64 = 0\n    while i < n:\n        j: i64 = i + 2\n        while j < n:\n            s += a[j]\n            j = j + 1\n        i = i + 1\n    return s\n\n\
                @compile\ndef renamed(a: I64[:]) -> i64:\n    n = len(a)\n    n = n + 1\n    s: i64 = 0\n    for i in range(n):\n        s += a[i]\n    return s\n";
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
@@ -549,6 +551,10 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
             && opt.contains("!{!\"llvm.loop.unroll.disable\"}"),
         "{opt}"
     );
+    // An inner counter from `i + 1`, `i` below a run-time extent: at least 1, below
+    // `n`, no check; from `i + 2` the checker does not rule out a wrap, and checks.
+    assert_eq!(checks("pairs"), 0, "{}", function_body(&ir, "pairs"));
+    assert!(checks("skips") >= 1, "{}", function_body(&ir, "skips"));
     // `n = len(a)`, assigned once: as good as `len(a)`; assigned twice: not.
     assert_eq!(checks("named"), 0, "{}", function_body(&ir, "named"));
     assert!(checks("renamed") >= 1, "{}", function_body(&ir, "renamed"));
@@ -576,6 +582,12 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(count.call((&[],)).expect("runs"), 0);
     let upto = m.kernel::<(&[i64], i64), i64>("upto").expect("upto");
     assert!(upto.call((&[1, 2], 3)).is_err(), "a[2] faults");
+    let pairs = m.kernel::<(&[i64],), i64>("pairs").expect("pairs");
+    // (3-1) + (4-1) + (4-3)
+    assert_eq!(pairs.call((&[1, 3, 4],)).expect("runs"), 6);
+    assert_eq!(pairs.call((&[],)).expect("runs"), 0);
+    let skips = m.kernel::<(&[i64],), i64>("skips").expect("skips");
+    assert_eq!(skips.call((&[1, 3, 4, 5],)).expect("runs"), 4 + 5 + 5);
     let named = m.kernel::<(&[i64],), i64>("named").expect("named");
     assert_eq!(named.call((&[5, 6],)).expect("runs"), 11);
     let renamed = m.kernel::<(&[i64],), i64>("renamed").expect("renamed");

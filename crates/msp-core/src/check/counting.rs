@@ -419,7 +419,14 @@ fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Op
         },
         _ => return None,
     };
-    let (lo, hi) = env.iter().rev().find(|r| r.local == w)?.literal()?;
+    let r = env.iter().rev().find(|r| r.local == w)?;
+    let (lo, hi) = match r.literal() {
+        Some(range) => range,
+        // Below a run-time extent, which is at most i64::MAX: `w + 1` cannot wrap in
+        // i64 (as in `j = i + 1` / `while j < n` over a matrix of `n` rows).
+        None if ty == Scalar::I64 && c <= 1 => (r.lo, i128::from(i64::MAX) - 1),
+        None => return None,
+    };
     // `w + c` must not wrap for any `w` in range, or the least value says nothing.
     (lo + c >= min && hi + c <= max).then_some(lo + c)
 }

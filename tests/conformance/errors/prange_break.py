@@ -1,5 +1,6 @@
-# Nothing leaves a prange body: no break, return or goto.
-# ERROR-AT: 7
+# Nothing leaves a prange body: no break, return or goto. The error names the `break`'s
+# own line, not the loop's.
+# ERROR-AT: 10
 # ERROR-HAS: `break` cannot leave a `prange` body
 
 @compile

@@ -29,12 +29,22 @@ pub(super) struct KernelChecker<'a> {
     pub labels: HashMap<String, LabelId>,
     pub label_names: Vec<String>,
     pub loop_depth: usize,
+    /// Inside a `prange` body: the `loop_depth` of its own statements (a `break` there
+    /// would leave the parallel loop).
+    prange_depth: Option<usize>,
     pub unchecked: bool,
     pub sites: &'a mut Vec<FaultSite>,
     pub diags: Vec<Diagnostic>,
     temp_count: u32,
     /// Bytes of the local arrays declared so far (they share the stack limit).
     local_array_bytes: u64,
+}
+
+/// `what` (a statement) inside a `prange` body, which runs its iterations on several
+/// threads in any order: nothing may leave it.
+fn leave_prange(span: Span, what: &str) -> Diagnostic {
+    Diagnostic::error(span, format!("{what} cannot leave a `prange` body"))
+        .with_note("iterations run in any order, on several threads; `continue` ends one")
 }
 
 pub(super) fn check_kernel(
@@ -55,6 +65,7 @@ pub(super) fn check_kernel(
         labels: HashMap::new(),
         label_names: Vec::new(),
         loop_depth: 0,
+        prange_depth: None,
         unchecked,
         sites,
         diags: Vec::new(),
@@ -301,6 +312,9 @@ impl<'a> KernelChecker<'a> {
                 }
                 None => return Ok(()), // a duplicate label, already reported
             };
+            if self.prange_depth.is_some() {
+                return Err(leave_prange(s.span, &format!("`{kind}`")));
+            }
             out.push(if kind == "label" {
                 TStmt::Label(id)
             } else {
@@ -353,6 +367,12 @@ impl<'a> KernelChecker<'a> {
                     s.span,
                     format!("`{what}` outside a loop"),
                 ));
+            }
+            StmtKind::Break if self.prange_depth == Some(self.loop_depth) => {
+                return Err(leave_prange(s.span, "`break`"));
+            }
+            StmtKind::Return(_) if self.prange_depth.is_some() => {
+                return Err(leave_prange(s.span, "`return`"));
             }
             StmtKind::Break => out.push(TStmt::Break),
             StmtKind::Continue => out.push(TStmt::Continue),
@@ -869,9 +889,12 @@ impl<'a> KernelChecker<'a> {
                     "a `prange` steps by a positive literal",
                 ));
             }
-            // `break`, `return` and jumps out of the body are refused by `check::races`.
+            // `break`, `return` and jumps out of the body are refused here, at their
+            // own lines (`check::races` refuses them too, for HIR built otherwise).
             self.loop_depth += 1;
+            let outer = self.prange_depth.replace(self.loop_depth);
             let body = self.block(body);
+            self.prange_depth = outer;
             self.loop_depth -= 1;
             out.push(TStmt::ParFor(Box::new(ParLoop {
                 var: var_id,

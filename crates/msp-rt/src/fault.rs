@@ -8,6 +8,9 @@ pub enum FaultKind {
         axis: u32,
         /// `None` for a `:` axis: the record carries the extent of that call.
         extent: Option<u64>,
+        /// The index has an unsigned type: the record's `value` holds its bits, to be
+        /// read as `u64` (a `u64` index of 2**63 or more is no negative number).
+        unsigned: bool,
     },
     DivisionByZero,
     ModuloByZero,
@@ -29,12 +32,18 @@ pub struct FaultRecord {
 /// What went wrong, in words, for a fault of `kind` with `record`'s values.
 pub fn fault_message(kind: &FaultKind, record: &FaultRecord) -> String {
     match kind {
-        FaultKind::IndexOutOfRange { axis, extent } => {
+        FaultKind::IndexOutOfRange {
+            axis,
+            extent,
+            unsigned,
+        } => {
             let extent = extent.map_or(record.extent, |e| e as i64);
-            format!(
-                "index {} is out of range for axis {axis} of extent {extent}",
-                record.value
-            )
+            let index = if *unsigned {
+                (record.value as u64).to_string()
+            } else {
+                record.value.to_string()
+            };
+            format!("index {index} is out of range for axis {axis} of extent {extent}")
         }
         FaultKind::DivisionByZero => "integer division by zero".into(),
         FaultKind::ModuloByZero => "integer modulo by zero".into(),

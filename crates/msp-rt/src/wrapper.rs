@@ -106,6 +106,7 @@ mod tests {
                 kind: FaultKind::IndexOutOfRange {
                     axis: 1,
                     extent: Some(4),
+                    unsigned: false,
                 },
             },
             Site {
@@ -121,6 +122,7 @@ mod tests {
                 kind: FaultKind::IndexOutOfRange {
                     axis: 0,
                     extent: None,
+                    unsigned: true,
                 },
             },
         ];
@@ -150,6 +152,12 @@ mod tests {
             fault(&sites, &[2], &record(1, 12, 10))
                 .to_string()
                 .ends_with("index 12 is out of range for axis 0 of extent 10")
+        );
+        // That site's index is unsigned: its bits read as u64, not as a negative number.
+        assert!(
+            fault(&sites, &[2], &record(1, i64::MIN, 10))
+                .to_string()
+                .ends_with("index 9223372036854775808 is out of range for axis 0 of extent 10")
         );
         assert_eq!(
             fault(&sites, &[0], &record(9, 0, 0)).to_string(),

@@ -99,8 +99,11 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
             FaultKind::IndexOutOfRange {
                 axis,
                 extent: Some(extent),
+                ..
             } => format!("index out of range for axis {axis} of extent {extent}"),
-            FaultKind::IndexOutOfRange { axis, extent: None } => {
+            FaultKind::IndexOutOfRange {
+                axis, extent: None, ..
+            } => {
                 format!(
                     "index out of range for axis {axis} (the record holds the index and the extent)"
                 )
@@ -226,6 +229,7 @@ mod tests {
             kind: FaultKind::IndexOutOfRange {
                 axis: 0,
                 extent: Some(8),
+                unsigned: false,
             },
         };
         let generated = SiteBinding {

@@ -272,9 +272,13 @@ fn extents_var(name: &str) -> String {
 
 fn fault_kind(rt: &str, kind: &FaultKind) -> String {
     match kind {
-        FaultKind::IndexOutOfRange { axis, extent } => {
+        FaultKind::IndexOutOfRange {
+            axis,
+            extent,
+            unsigned,
+        } => {
             format!(
-                "{rt}::FaultKind::IndexOutOfRange {{ axis: {axis}, extent: ::core::option::Option::{extent:?} }}"
+                "{rt}::FaultKind::IndexOutOfRange {{ axis: {axis}, extent: ::core::option::Option::{extent:?}, unsigned: {unsigned} }}"
             )
         }
         FaultKind::DivisionByZero => format!("{rt}::FaultKind::DivisionByZero"),

@@ -1062,6 +1062,7 @@ impl<'a> KernelChecker<'a> {
                 FaultKind::IndexOutOfRange {
                     axis: axis as u32,
                     extent: ty.dims[axis].fixed(),
+                    unsigned: !t.ty.is_signed(),
                 },
             ) {
                 sites.push(s);

@@ -19,11 +19,17 @@
 #error "msp-build: the C runtime of prange loops needs OpenMP: a C compiler that accepts -fopenmp (gcc; clang with libomp)"
 #endif
 
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* pthread_getattr_np: the stack bound of msp_rt_stack_low */
+#endif
 #include <limits.h>
 #include <omp.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <pthread.h>
+#endif
 
 /* The layout of msp_rt::FaultRecord and of the header's msp_fault. */
 typedef struct msp_rt_fault {
@@ -31,6 +37,7 @@ typedef struct msp_rt_fault {
     uint32_t reserved;
     int64_t value;
     int64_t extent;
+    uint64_t stack_low;
 } msp_rt_fault;
 
 /* An outlined loop body: runs iterations lo..hi with the captures in env. */
@@ -80,6 +87,28 @@ static uint64_t *msp_rt_slots(uint64_t *out, int64_t c, int64_t stride) {
     return stride == 0 ? out : out + c * stride;
 }
 
+/* The lowest address this thread's stack may reach, with msp-rt's margin
+   (msp_rt::stack::STACK_MARGIN) to spare, or 0 where the platform does not say: the
+   bound that kernels run by this thread's chunks test (msp_fault.stack_low). */
+static uint64_t msp_rt_stack_low(void) {
+    static _Thread_local int known;
+    static _Thread_local uint64_t low;
+    if (known) return low;
+    known = 1;
+#if defined(__GLIBC__)
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr = 0;
+        size_t size = 0, guard = 4096;
+        int got = pthread_attr_getstack(&attr, &addr, &size);
+        if (pthread_attr_getguardsize(&attr, &guard) != 0) guard = 4096;
+        pthread_attr_destroy(&attr);
+        if (got == 0 && addr) low = (uint64_t)(uintptr_t)addr + guard + 64 * 1024;
+    }
+#endif
+    return low;
+}
+
 int64_t msp_parallel_for(msp_rt_chunk_fn body, const void *env, int64_t n, uint64_t *out,
                          int64_t stride, msp_rt_fault *fault, int64_t threads) {
     if (n <= 0) return 0;
@@ -114,6 +143,8 @@ int64_t msp_parallel_for(msp_rt_chunk_fn body, const void *env, int64_t n, uint6
         const int64_t lo = c * chunk, hi = lo + chunk < n ? lo + chunk : n;
         const int was = msp_rt_in_parallel;
         msp_rt_in_parallel = 1;
+        /* The chunk's kernels test the stack of the thread that runs it. */
+        faults[c].stack_low = msp_rt_stack_low();
         body(env, lo, hi, msp_rt_slots(out, c, stride), &faults[c]);
         msp_rt_in_parallel = was;
         if (faults[c].site != 0) {

@@ -88,4 +88,4 @@ pub fn extent_name(param: &str, axis: usize) -> String {
 }
 
 /// The C declaration of [`FaultRecord`], for generated headers.
-pub const C_FAULT_RECORD: &str = "typedef struct msp_fault {\n    uint32_t site;\n    uint32_t reserved;\n    int64_t value;\n    int64_t extent;\n} msp_fault;";
+pub const C_FAULT_RECORD: &str = "typedef struct msp_fault {\n    uint32_t site;\n    uint32_t reserved;\n    int64_t value;\n    int64_t extent;\n    /* Set by the caller: the lowest address kernels may take the stack to, or 0 for no\n     * test. Recursive kernels, and kernels with large local arrays, fault below it. */\n    uint64_t stack_low;\n} msp_fault;";

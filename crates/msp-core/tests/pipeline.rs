@@ -1252,3 +1252,48 @@ fn parallel_kernels_run_from_many_host_threads() {
         }
     });
 }
+
+#[test]
+fn deep_recursion_and_large_frames_fault_instead_of_overflowing_the_stack() {
+    // Recursion as deep as the argument says; a kernel whose local array needs more
+    // stack than the calling thread has; the same recursion inside a `prange` body,
+    // on the pool's threads. Each is an `Err` naming the kernel, never a signal.
+    let src = "@compile\ndef depth(n: i64) -> i64:\n    if n == 0:\n        return 0\n    return 1 + depth(n - 1)\n\n\
+               @compile\ndef big(k: i64) -> i64:\n    x: I64[65536]\n    x[k] = 7\n    return x[k] + x[0]\n\n\
+               @compile\ndef par(out: I64[:], n: i64) -> None:\n    for i in prange(len(out)):\n        out[i] = depth(n)\n";
+    let m = jit(src);
+    let depth = m.kernel::<(i64,), i64>("depth").expect("depth");
+    assert_eq!(depth.call((10_000,)).expect("fits"), 10_000);
+    let err = depth.call((1 << 40,)).expect_err("too deep");
+    assert!(
+        err.to_string()
+            .contains("kernel `depth` stopped at t.py:2:5: the call stack is exhausted"),
+        "{err}"
+    );
+    let big = m.kernel::<(i64,), i64>("big").expect("big");
+    assert_eq!(big.call((3,)).expect("8 MiB main stack"), 7);
+    // 512 KiB of locals on a thread of 256 KiB.
+    let small = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let m = jit(src);
+            let big = m.kernel::<(i64,), i64>("big").expect("big");
+            big.call((3,)).map_err(|e| e.to_string())
+        })
+        .expect("thread")
+        .join()
+        .expect("no signal, no panic");
+    let err = small.expect_err("no room for the frame");
+    assert!(err.contains("kernel `big` stopped at t.py:8:5"), "{err}");
+    let par = m.kernel::<(&mut [i64], i64), ()>("par").expect("par");
+    let mut out = vec![0i64; 64];
+    par.call((&mut out, 100)).expect("shallow");
+    assert!(out.iter().all(|&d| d == 100));
+    let err = par
+        .call((&mut out, 1 << 40))
+        .expect_err("too deep on a worker");
+    assert!(
+        err.to_string().contains("the call stack is exhausted"),
+        "{err}"
+    );
+}

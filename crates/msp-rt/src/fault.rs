@@ -15,11 +15,19 @@ pub enum FaultKind {
     DivisionByZero,
     ModuloByZero,
     RangeStepZero,
+    /// A recursive kernel, or one with large local arrays, found too little room left
+    /// on the call stack ([`FaultRecord::stack_low`]) to run.
+    StackExhausted,
 }
 
 /// What a kernel writes when it stops with a fault. `site` is the fault site's index
 /// plus one (0 means no fault); `value` is the offending index where there is one, and
 /// `extent` the extent of the axis it was out of range for.
+///
+/// `stack_low` is the one field the caller sets: the lowest address the kernels of the
+/// call may take the stack to ([`crate::stack::stack_low`] for this thread), or 0 for
+/// no test. Kernels that recurse, or have large local arrays, fault with
+/// [`FaultKind::StackExhausted`] below it instead of overflowing the stack.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FaultRecord {
@@ -27,6 +35,18 @@ pub struct FaultRecord {
     pub reserved: u32,
     pub value: i64,
     pub extent: i64,
+    pub stack_low: u64,
+}
+
+impl FaultRecord {
+    /// An empty record with this thread's stack bound: what a call from this thread
+    /// passes.
+    pub fn for_this_thread() -> FaultRecord {
+        FaultRecord {
+            stack_low: crate::stack::stack_low(),
+            ..FaultRecord::default()
+        }
+    }
 }
 
 /// What went wrong, in words, for a fault of `kind` with `record`'s values.
@@ -48,6 +68,9 @@ pub fn fault_message(kind: &FaultKind, record: &FaultRecord) -> String {
         FaultKind::DivisionByZero => "integer division by zero".into(),
         FaultKind::ModuloByZero => "integer modulo by zero".into(),
         FaultKind::RangeStepZero => "range() step is zero".into(),
+        FaultKind::StackExhausted => {
+            "the call stack is exhausted (recursion too deep, or local arrays too large for this thread's stack)".into()
+        }
     }
 }
 

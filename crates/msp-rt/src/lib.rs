@@ -22,6 +22,7 @@ mod array;
 mod fault;
 pub mod parallel;
 mod scalar;
+pub mod stack;
 pub mod wrapper;
 
 pub use array::{ArrayData, ArrayDataMut, Element, ShapeError, Shaped, ShapedMut, bind_extents};

@@ -166,6 +166,8 @@ pub unsafe extern "C" fn msp_parallel_for(
             // SAFETY: chunk `c` writes its own slots of `out` and `faults` only.
             let site = unsafe {
                 let f = shared.faults.add(c);
+                // The chunk's kernels test the stack of the thread that runs it.
+                (*f).stack_low = crate::stack::stack_low();
                 body(shared.env, lo, hi, shared.out.add(c * stride), f);
                 (*f).site
             };
@@ -207,6 +209,7 @@ mod tests {
                         reserved: 0,
                         value: k,
                         extent: 0,
+                        stack_low: 0,
                     };
                     return;
                 }

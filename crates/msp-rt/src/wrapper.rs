@@ -131,6 +131,7 @@ mod tests {
             reserved: 0,
             value,
             extent,
+            stack_low: 0,
         };
         let f = fault(&sites, &[0, 0], &record(2, 7, 4));
         assert_eq!(

@@ -247,7 +247,10 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
         }
     }
     args.push("&mut __msp_fault".to_string());
-    let _ = writeln!(s, "    let mut __msp_fault = {rt}::FaultRecord::default();");
+    let _ = writeln!(
+        s,
+        "    let mut __msp_fault = {rt}::FaultRecord::for_this_thread();"
+    );
     let _ = writeln!(
         s,
         "    // SAFETY: the declaration matches the kernel's calling convention; every array\n    // argument was bound to its parameter's extents above and is writable where the\n    // kernel writes{}.\n    let __msp_ret = unsafe {{ {m}::{}({}) }};",
@@ -284,6 +287,7 @@ fn fault_kind(rt: &str, kind: &FaultKind) -> String {
         FaultKind::DivisionByZero => format!("{rt}::FaultKind::DivisionByZero"),
         FaultKind::ModuloByZero => format!("{rt}::FaultKind::ModuloByZero"),
         FaultKind::RangeStepZero => format!("{rt}::FaultKind::RangeStepZero"),
+        FaultKind::StackExhausted => format!("{rt}::FaultKind::StackExhausted"),
     }
 }
 

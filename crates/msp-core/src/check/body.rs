@@ -112,10 +112,12 @@ pub(super) fn check_kernel(
         labels: kc.label_names,
         body,
         span: def.span,
+        name_span: def.name.span,
         unchecked,
         debug: def.options.debug,
         add_time: def.options.add_time,
         noinline: def.options.noinline,
+        stack_site: None,
     })
 }
 

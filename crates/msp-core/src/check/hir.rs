@@ -76,6 +76,8 @@ pub struct TypedKernel {
     pub labels: Vec<String>,
     pub body: Vec<TStmt>,
     pub span: Span,
+    /// The kernel's name in its `def` (where kernel-wide faults point).
+    pub name_span: Span,
     /// No run-time checks (index and division faults become undefined behaviour's cheaper cousin:
     /// out-of-range indexes are not caught).
     pub unchecked: bool,
@@ -83,6 +85,9 @@ pub struct TypedKernel {
     pub add_time: bool,
     /// `@compile(inline=False)`: LLVM must not inline the kernel into its callers.
     pub noinline: bool,
+    /// The fault site of the stack test at the kernel's entry, for checked kernels
+    /// that recurse or have large local arrays (`check::stack`).
+    pub stack_site: Option<SiteId>,
 }
 
 impl TypedKernel {

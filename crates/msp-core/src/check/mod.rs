@@ -12,6 +12,8 @@ mod expr;
 mod flow;
 pub mod hir;
 mod races;
+mod stack;
+pub use stack::frame_bytes;
 pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
@@ -177,6 +179,7 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
         return Err(CheckError { diagnostics: races });
     }
     kernels.iter_mut().for_each(counting::mark_counting_loops);
+    stack::mark_stack_checks(&mut kernels, &mut fault_sites);
     Ok(CheckedModule {
         kernels,
         externs,

@@ -395,12 +395,17 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let entry = self.ctx.append_basic_block(self.func, "entry");
         self.builder.position_at_end(entry);
         let t = self.types;
+        // Slots are allocated at the top of the entry block (`entry_alloca`), so the stack
+        // test comes after them but before anything touches the frame.
+        if let Some(site) = self.kernel.stack_site {
+            self.stack_test(site)?;
+        }
         let mut param_index = 0u32;
         for local in &self.kernel.locals {
             let slot = match &local.ty {
                 Type::Scalar(s) => {
                     let slot_ty = if local.wide { t.i64.into() } else { t.reg(*s) };
-                    let p = self.builder.build_alloca(slot_ty, &local.name)?;
+                    let p = self.entry_alloca(slot_ty, &local.name)?;
                     let init = if local.is_param {
                         let v = self.func.get_nth_param(param_index).expect("param");
                         param_index += 1;
@@ -445,7 +450,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     let n32 = u32::try_from(n)
                         .map_err(|_| CodegenError::new("local array too large for the stack"))?;
                     let arr_ty = t.mem(a.elem).array_type(n32);
-                    let p = self.builder.build_alloca(arr_ty, &local.name)?;
+                    let p = self.entry_alloca(arr_ty.into(), &local.name)?;
                     let bytes = t.i64.const_int(n * a.elem.size(), false);
                     self.builder
                         .build_memset(p, a.elem.size() as u32, t.i8.const_zero(), bytes)?;
@@ -949,6 +954,42 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     /// An alloca at the top of the entry block, wherever the builder is: allocas there
     /// are static (one stack slot per call) and SROA turns them into registers.
+    /// Faults with `site` when the stack pointer, with this kernel's frame allocated, is
+    /// below the bound the caller put in the fault record (word 3; 0 means no test, as
+    /// no stack pointer is that low) plus the frame's local arrays (`check::stack`).
+    fn stack_test(&mut self, site: SiteId) -> Res<()> {
+        let t = self.types;
+        // SAFETY of the IR: word 3 of the 32-byte record is `stack_low`.
+        let low_ptr = unsafe {
+            self.builder.build_in_bounds_gep(
+                t.i64,
+                self.fault_ptr,
+                &[t.i64.const_int(3, false)],
+                "lowp",
+            )?
+        };
+        let low = self
+            .builder
+            .build_load(t.i64, low_ptr, "stack_low")?
+            .into_int_value();
+        let save = self.intrinsic(
+            "llvm.stacksave",
+            &[self.ctx.ptr_type(Default::default()).into()],
+        )?;
+        let sp = self.builder.build_call(save, &[], "sp")?;
+        let sp = self
+            .builder
+            .build_ptr_to_int(basic(sp)?.into_pointer_value(), t.i64, "sp")?;
+        let frame = crate::check::frame_bytes(self.kernel);
+        let need = self
+            .builder
+            .build_int_add(low, t.i64.const_int(frame, false), "need")?;
+        let short = self
+            .builder
+            .build_int_compare(IntPredicate::ULT, sp, need, "short")?;
+        self.fault_if(short, site, t.i64.const_zero())
+    }
+
     fn entry_alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> Res<PointerValue<'ctx>> {
         let entry = self
             .func
@@ -1031,7 +1072,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder
             .build_store(self.fault_ptr, site.as_basic_value())?;
         for (word, v) in [(1, value), (2, extent)] {
-            // SAFETY of the IR: words 1 and 2 of the 24-byte record are `value`, `extent`.
+            // SAFETY of the IR: words 1 and 2 of the 32-byte record are `value`, `extent`.
             let p = unsafe {
                 self.builder.build_in_bounds_gep(
                     t.i64,

@@ -327,7 +327,7 @@ impl JitModule {
 #[inline]
 unsafe fn invoke_raw(entry: &KernelEntry, slots: &[u64]) -> Result<u64, FaultRecord> {
     let mut ret = 0u64;
-    let mut fault = FaultRecord::default();
+    let mut fault = FaultRecord::for_this_thread();
     // SAFETY: the address is the trampoline codegen emitted with this exact signature.
     let f: extern "C" fn(*const u64, *mut u64, *mut FaultRecord) =
         unsafe { std::mem::transmute(entry.trampoline) };

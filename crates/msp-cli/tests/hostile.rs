@@ -465,3 +465,34 @@ fn extents_at_power_of_two_boundaries() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn endless_kernel_recursion_is_a_fault() {
+    // Run, not only checked: endless recursion, and recursion with local arrays (each
+    // call 64 KiB of stack), end in a fault that names the kernel, never a stack
+    // overflow (which used to abort the process).
+    let dir = std::env::temp_dir().join(format!("msp-hostile-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let framed = dir.join("framed.py");
+    std::fs::write(
+        &framed,
+        "@compile\ndef g(n: i64) -> i64:\n    x: U8[65536]\n    x[n % 65536] = 1\n    return g(n + 1) + x[0]\n",
+    )
+    .expect("write");
+    let endless = hostile_dir().join("recursion_kernel.py");
+    for (file, call, name) in [
+        (endless.display().to_string(), "f(0)", "f"),
+        (framed.display().to_string(), "g(0)", "g"),
+    ] {
+        let o = msp(&["run", &file, "--call", call]);
+        assert_eq!(judge(&file, &o), None);
+        assert_eq!(o.code, Some(1), "{}", o.stderr);
+        assert!(
+            o.stderr.contains(&format!("kernel `{name}` stopped at"))
+                && o.stderr.contains("the call stack is exhausted"),
+            "{}",
+            o.stderr
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

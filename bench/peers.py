@@ -4,6 +4,10 @@
     peers.py measure OUT.json [--quick]   NumPy A.T.copy() and a Numba @njit of the naive
                                           loop over the transpose sweep; Numba's first-call
                                           (compile) latency for add3, power10, transpose
+    peers.py measure OUT.json --only par  only the parallel loops (issue 14: Mandelbrot,
+                                          the launch cost of a prange, saxpy at 10^8, with
+                                          Numba parallel=True and serial @njit), merged
+                                          into OUT.json
     peers.py report RESULTS.json PEERS.json BENCHMARKS.md [--plot OUT.svg]
                                           one table (printed, and written between the
                                           markers of BENCHMARKS.md), the goals, the plot
@@ -73,7 +77,162 @@ def fresh(source, name):
     return numba.njit(scope[name])
 
 
-def measure(out_path, quick):
+PAR_SIDE = 2048
+PAR_MAXIT = 256
+PAR_SAXPY_N = 100_000_000
+LAUNCH_N = 1000
+
+# The loops of crates/msp-bench/kernels/par.py, written for Numba; RANGE is prange for
+# the parallel=True form and range for the serial @njit one. `y * d` converts y to a
+# float64 as msp's f64(y) does; Numba contracts no multiply-add (no fastmath), so the
+# image is msp's and C's, bit for bit.
+MANDEL = '''
+def mandel(img, x0, y0, d, maxit):
+    for y in RANGE(img.shape[0]):
+        ci = y0 + y * d
+        for x in range(img.shape[1]):
+            cr = x0 + x * d
+            zr = 0.0
+            zi = 0.0
+            k = 0
+            while k < maxit:
+                zr2 = zr * zr
+                zi2 = zi * zi
+                if zr2 + zi2 > 4.0:
+                    break
+                zi = 2.0 * zr * zi + ci
+                zr = zr2 - zi2 + cr
+                k += 1
+            img[y, x] = k
+'''
+
+# Numba removes a prange with an empty body altogether (a call costs what a call of a
+# function doing nothing costs), so its launch is timed with one store per iteration,
+# as msp's `touch` and C's are.
+TOUCH = '''
+def touch(a):
+    for i in RANGE(a.shape[0]):
+        a[i] = i
+'''
+
+EMPTY = '''
+def empty(n):
+    for i in RANGE(n):
+        pass
+'''
+
+SAXPY = '''
+def saxpy(k, x, y):
+    for i in RANGE(y.shape[0]):
+        y[i] = k * x[i] + y[i]
+'''
+
+
+def par_fn(source, name, parallel):
+    import numba
+    scope = {"RANGE": numba.prange if parallel else range}
+    exec(source, scope)
+    return numba.njit(parallel=True)(scope[name]) if parallel else numba.njit(scope[name])
+
+
+def mandel_checksum(img):
+    """bench's mandel_checksum: sum of count * (index + 1), and the total count."""
+    import numpy as np
+    flat = img.ravel().astype(np.uint64)
+    weights = np.arange(1, flat.size + 1, dtype=np.uint64)
+    return int((flat * weights).sum()), int(flat.sum())
+
+
+def per_call_us(f, arg, calls=2000, samples=15):
+    f(arg)
+    out = []
+    for _ in range(samples):
+        t = time.perf_counter()
+        for _ in range(calls):
+            f(arg)
+        out.append((time.perf_counter() - t) / calls * 1e6)
+    return stats(out)  # "ms" fields hold microseconds here
+
+
+def launch_probe():
+    """Per-call µs of the launch loops under this process's threading layer (printed as
+    JSON; run in a child with NUMBA_THREADING_LAYER set)."""
+    import numba
+    import numpy as np
+    a = np.zeros(LAUNCH_N, dtype=np.int64)
+    par, ser = par_fn(TOUCH, "touch", True), par_fn(TOUCH, "touch", False)
+    par(a)
+    assert (a == np.arange(LAUNCH_N)).all(), "numba touch disagrees"
+    empty = par_fn(EMPTY, "empty", True)
+    res = {"touch_parallel": per_call_us(par, a), "touch_serial": per_call_us(ser, a),
+           "empty_parallel": per_call_us(empty, LAUNCH_N)}
+    res["layer"] = numba.threading_layer()
+    res["threads"] = numba.get_num_threads()
+    return res
+
+
+def measure_par(quick):
+    import subprocess
+    import numpy as np
+    out = {}
+    side = PAR_SIDE
+    d = 3.0 / side
+    imgs = {}
+    for parallel in [False, True]:
+        f = par_fn(MANDEL, "mandel", parallel)
+        img = np.full((side, side), -1, dtype=np.int32)
+        f(img, -2.0, -1.5, d, PAR_MAXIT)
+        imgs[parallel] = img
+        key = "numba_mandel_parallel" if parallel else "numba_mandel_serial"
+        out[key] = timed(lambda: f(img, -2.0, -1.5, d, PAR_MAXIT), 5 if quick else 10, min_total=0)
+    assert (imgs[False] == imgs[True]).all(), "numba's parallel Mandelbrot differs from its serial one"
+    out["mandel_checksum"], out["mandel_total_iterations"] = mandel_checksum(imgs[True])
+    del imgs
+    out["launch"] = launch_probe()
+    # Numba's workqueue layer (its fallback without TBB or OpenMP), in a child: the layer
+    # is chosen once per process.
+    import os
+    env = dict(os.environ, NUMBA_THREADING_LAYER="workqueue")
+    try:
+        child = subprocess.run([sys.executable, __file__, "launch-probe"], env=env,
+                               capture_output=True, text=True, timeout=600, check=True)
+        out["launch_workqueue"] = json.loads(child.stdout)
+    except Exception as e:  # noqa: BLE001 - reported, not fatal
+        out["launch_workqueue"] = {"error": str(e)}
+    n = PAR_SAXPY_N
+    v = np.arange(n, dtype=np.int64)
+    x = (v % 7).astype(np.float32)
+    y0 = ((v % 5) * 0.5).astype(np.float32)
+    del v
+    k = np.float32(0.5)
+    want = k * x + y0
+    for parallel in [False, True]:
+        f = par_fn(SAXPY, "saxpy", parallel)
+        y = y0.copy()
+        f(k, x, y)
+        assert (y == want).all(), "numba saxpy disagrees"
+        key = "numba_saxpy_parallel" if parallel else "numba_saxpy_serial"
+        out[key] = timed(lambda: f(k, x, y), 5 if quick else 10, min_total=0)
+    out["saxpy_n"] = n
+    out["side"] = side
+    return out
+
+
+def measure(out_path, quick, only=None):
+    if only == "par":
+        try:
+            result = json.load(open(out_path))
+        except Exception:  # noqa: BLE001 - a missing or broken file starts afresh
+            result = {"python": sys.version.split()[0]}
+        try:
+            import numba
+            import numpy as np
+            result["numba"], result["numpy"] = numba.__version__, np.__version__
+            result["par"] = measure_par(quick)
+        except Exception as e:  # noqa: BLE001
+            result["par"] = {"error": f"{type(e).__name__}: {e}"}
+        json.dump(result, open(out_path, "w"), indent=1)
+        return
     result = {"python": sys.version.split()[0]}
     try:
         import numpy as np
@@ -116,6 +275,10 @@ def measure(out_path, quick):
                 samples.append((time.perf_counter() - t) * 1e3)
             first[label] = stats(samples)
         result["numba_first_call"] = first
+        try:
+            result["par"] = measure_par(quick)
+        except Exception as e:  # noqa: BLE001
+            result["par"] = {"error": f"{type(e).__name__}: {e}"}
     json.dump(result, open(out_path, "w"), indent=1)
 
 
@@ -380,6 +543,9 @@ def report(results_path, peers_path, md_path, plot_path):
     # 6. Run-time extents
     rt_section(r, L, goals)
 
+    # 7. Parallel loops
+    par_section(r, p, L, goals)
+
     G = ["### Goals", "", "| goal | measured | met |", "|---|---|---|"]
     for g, m, ok in goals:
         G.append(f"| {g} | {m} | {'yes' if ok else ('—' if ok is None else '**no**')} |")
@@ -536,6 +702,126 @@ def rt_section(r, L, goals):
                           x <= 1.1))
 
 
+def par_section(r, p, L, goals):
+    """Parallel loops (issue 14): Mandelbrot with prange against its serial loop, C with
+    OpenMP and Numba parallel=True; the cost of entering and leaving a prange; saxpy at
+    10^8 elements (memory-bound, no goal)."""
+    g, pr, chk = r.get("par", {}), r.get("par_paired", {}), r.get("par_check", {})
+    pp = p.get("par", {})
+    if not (g or pr):
+        return
+    side = pr.get("side", chk.get("mandel_side"))
+    n = pr.get("saxpy_n")
+    cell = lambda d: f"{d['median_ms']:.3f} ({d['q1_ms']:.2f}–{d['q3_ms']:.2f})" if d else "—"  # noqa: E731
+    L.append("### 7. Parallel loops (issue 14)")
+    L.append("")
+    L.append(f"Kernels in crates/msp-bench/kernels/par.py (checked), C in crates/msp-bench/c/par.c"
+             f" (`gcc -O3 -march=native -fopenmp -ffp-contract=off`), Numba in bench/peers.py."
+             f" msp: {chk.get('msp_threads', '—')} threads (rayon), chunks of ceil(n/256) iterations;"
+             f" OpenMP: {chk.get('omp_threads', '—')} threads; Numba: {pp.get('launch', {}).get('threads', '—')}"
+             f" threads, threading layer `{pp.get('launch', {}).get('layer', '—')}`.")
+    L.append("")
+    if pp.get("error"):
+        L.append(f"(Numba peers: {pp['error']})")
+        L.append("")
+    # Mandelbrot
+    mg = lambda k: g.get(f"{k}/{side}")  # noqa: E731
+    ms_serial, ms_par, ms_t1 = mg("msp_mandel_serial"), mg("msp_mandel"), mg("msp_mandel_t1")
+    c_serial, c_omp = mg("c_mandel_serial"), mg("c_mandel_omp")
+    nb_serial, nb_par = pp.get("numba_mandel_serial"), pp.get("numba_mandel_parallel")
+    same = None
+    if "checksum" in chk and "mandel_checksum" in pp:
+        same = chk["checksum"] == pp["mandel_checksum"] and chk.get("total_iterations") == pp.get("mandel_total_iterations")
+    L.append(f"Mandelbrot image, {side}×{side} pixels, at most {chk.get('maxit', 256)} iterations"
+             " (ms per image; outer loop over rows):")
+    L.append("")
+    head = ["msp serial", "msp prange", "msp prange, 1 thread", "C -O3 serial", "C OpenMP (dynamic, msp's chunks)",
+            "Numba serial @njit", "Numba parallel=True"]
+    L.append("| " + " | ".join(head) + " |")
+    L.append("|" + "---|" * len(head))
+    L.append("| " + " | ".join(f"{fmt_ms(med(d))} {spread(d)}".strip() for d in
+                               [ms_serial, ms_par, ms_t1, c_serial, c_omp, nb_serial, nb_par]) + " |")
+    L.append("")
+    L.append(f"Images: msp serial, msp prange (default and 1 thread) and C serial and OpenMP are"
+             f" checked equal element by element; checksum {chk.get('checksum', '—')}"
+             f" ({chk.get('total_iterations', '—')} iterations in all), Numba's"
+             f" {pp.get('mandel_checksum', '—')}: "
+             + ("**equal**." if same else ("**differ**." if same is False else "not compared.")))
+    L.append("")
+    L.append("Ratios timed pairwise (median and interquartile range of the per-pair ratios):")
+    L.append("")
+    keys = [("mandel_serial_vs_prange", "**msp serial / prange**"), ("mandel_prange_vs_omp", "**msp prange / C OpenMP**"),
+            ("mandel_serial_vs_c_serial", "msp serial / C serial"), ("mandel_c_serial_vs_omp", "C serial / OpenMP")]
+    L.append("| " + " | ".join(h for _, h in keys) + " | msp prange / Numba parallel (medians, separate processes) |")
+    L.append("|" + "---|" * (len(keys) + 1))
+    nb_ratio = ratio(med(ms_par), med(nb_par))
+    L.append("| " + " | ".join(cell(pr.get(k)) for k, _ in keys) + f" | {fmt_ratio(nb_ratio)} |")
+    L.append("")
+    sp = pr.get("mandel_serial_vs_prange")
+    if sp:
+        goals.append((f"Mandelbrot {side}², prange ≥ 1.8× faster than serial (pairwise)",
+                      f"{sp['median_ms']:.2f}×", sp["median_ms"] >= 1.8))
+    po = pr.get("mandel_prange_vs_omp")
+    if po:
+        goals.append(("Mandelbrot prange within 1.1× of C `omp parallel for` (pairwise)",
+                      f"{po['median_ms']:.3f}×", po["median_ms"] <= 1.1))
+    if nb_ratio:
+        goals.append(("Mandelbrot prange ahead of Numba parallel=True (medians)",
+                      f"{fmt_ms(med(ms_par))} vs {fmt_ms(med(nb_par))} ms ({nb_ratio:.2f}×)"
+                      + ("" if same else "; images **not** shown equal"), nb_ratio < 1 and bool(same)))
+    # Launch
+    lg = lambda k, c=1000: g.get(f"{k}/{c}")  # noqa: E731
+    us = lambda d: f"{med(d) * 1e3:.2f}" if med(d) is not None else "—"  # noqa: E731
+    nl, nw = pp.get("launch", {}), pp.get("launch_workqueue", {})
+    nus = lambda d: f"{d['median_ms']:.2f}" if isinstance(d, dict) and "median_ms" in d else "—"  # noqa: E731
+    L.append("Entering and leaving a parallel loop of 1,000 iterations (µs per call, including the"
+             " call): an empty body, and one store per iteration (`a[i] = i`, 8 KB); Numba removes an empty"
+             " prange, so its loop is timed with the store:")
+    L.append("")
+    rows = [("msp `empty(1000)` (prange, `pass`)", us(lg("msp_empty"))),
+            ("msp `empty(0)` (the call alone: the runtime is not entered)", us(lg("msp_empty", 0))),
+            ("msp `touch` (prange, one store)", us(lg("msp_touch"))),
+            ("C OpenMP, empty loop (dynamic, msp's chunks)", us(lg("c_empty"))),
+            ("C OpenMP, one store (dynamic, msp's chunks)", us(lg("c_touch"))),
+            ("C OpenMP, one store (`schedule(static)`)", us(lg("c_touch_static"))),
+            (f"Numba parallel=True, one store (`{nl.get('layer', '—')}` layer, its default here)", nus(nl.get("touch_parallel"))),
+            (f"Numba parallel=True, one store (`{nw.get('layer', 'workqueue')}` layer)", nus(nw.get("touch_parallel"))),
+            ("Numba serial @njit, one store (the call alone, nearly)", nus(nl.get("touch_serial"))),
+            ("Numba parallel=True, empty body (removed by Numba)", nus(nl.get("empty_parallel")))]
+    L.append("| loop | µs per call |")
+    L.append("|---|---|")
+    for a, b in rows:
+        L.append(f"| {a} | {b} |")
+    L.append("")
+    e = med(lg("msp_empty"))
+    if e is not None:
+        goals.append(("enter and leave an empty prange of 1,000 iterations ≤ 20 µs",
+                      f"{e * 1e3:.2f} µs (Numba with one store: {nus(nl.get('touch_parallel'))} µs `{nl.get('layer', '—')}`,"
+                      f" {nus(nw.get('touch_parallel'))} µs `workqueue`)", e * 1e3 <= 20))
+    # saxpy
+    if n:
+        sg = lambda k: g.get(f"{k}/{n}")  # noqa: E731
+        gbs = lambda d: f"{12 * n / (med(d) * 1e-3) / 1e9:.1f}" if med(d) else "—"  # noqa: E731
+        L.append(f"saxpy `y[i] = k * x[i] + y[i]` over {pow10(n)} f32 elements (memory-bound, 12 bytes"
+                 " per element; no goal): ms per call, and GB/s:")
+        L.append("")
+        names = [("msp serial", sg("msp_saxpy_serial")), ("msp prange", sg("msp_saxpy")),
+                 ("C serial", sg("c_saxpy_serial")), ("C OpenMP (static)", sg("c_saxpy_omp")),
+                 ("Numba serial", pp.get("numba_saxpy_serial")), ("Numba parallel=True", pp.get("numba_saxpy_parallel"))]
+        L.append("| " + " | ".join(a for a, _ in names) + " |")
+        L.append("|" + "---|" * len(names))
+        L.append("| " + " | ".join(f"{fmt_ms(med(d))} {spread(d)} ({gbs(d)} GB/s)" if d else "—" for _, d in names) + " |")
+        L.append("")
+        keys = [("saxpy_serial_vs_prange", "msp serial / prange"), ("saxpy_prange_vs_omp", "msp prange / C OpenMP"),
+                ("saxpy_c_serial_vs_omp", "C serial / OpenMP")]
+        L.append("| " + " | ".join(h for _, h in keys) + " | msp prange / Numba parallel (medians) | Numba serial / parallel (medians) |")
+        L.append("|" + "---|" * (len(keys) + 2))
+        L.append("| " + " | ".join(cell(pr.get(k)) for k, _ in keys)
+                 + f" | {fmt_ratio(ratio(med(sg('msp_saxpy')), med(pp.get('numba_saxpy_parallel'))))}"
+                 + f" | {fmt_ratio(ratio(med(pp.get('numba_saxpy_serial')), med(pp.get('numba_saxpy_parallel'))))} |")
+        L.append("")
+
+
 def make_plot(series, path):
     try:
         import matplotlib
@@ -563,7 +849,10 @@ def make_plot(series, path):
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "measure":
-        measure(sys.argv[2], "--quick" in sys.argv)
+        only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+        measure(sys.argv[2], "--quick" in sys.argv, only)
+    elif len(sys.argv) == 2 and sys.argv[1] == "launch-probe":
+        print(json.dumps(launch_probe()))
     elif len(sys.argv) >= 5 and sys.argv[1] == "report":
         plot = sys.argv[sys.argv.index("--plot") + 1] if "--plot" in sys.argv else None
         report(sys.argv[2], sys.argv[3], sys.argv[4], plot)

@@ -1034,6 +1034,8 @@ fn par_saxpy_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
 }
 
 fn par_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) {
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load_before: Vec<&str> = load_before.split_whitespace().take(3).collect();
     let (m, m1) = par_modules();
     let (k, k1) = (ParKernels::of(&m), ParKernels::of(&m1));
     let v = MandelView::new(cfg.par_side, MAXIT);
@@ -1069,10 +1071,11 @@ fn par_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) {
     extra.json.insert(
         "par_check".into(),
         format!(
-            "{{\"mandel_side\": {}, \"maxit\": {MAXIT}, \"checksum\": {weighted}, \"total_iterations\": {total}, \"omp_threads\": {}, \"msp_threads\": {}}}",
+            "{{\"mandel_side\": {}, \"maxit\": {MAXIT}, \"checksum\": {weighted}, \"total_iterations\": {total}, \"omp_threads\": {}, \"msp_threads\": {}, \"load_before\": \"{}\"}}",
             v.side,
             c_omp_thread_count(),
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            load_before.join(" ")
         ),
     );
 
@@ -1232,8 +1235,9 @@ fn par_pairs(cfg: &Cfg, extra: &mut Extra) {
     extra.json.insert(
         "par_paired".into(),
         format!(
-            "{{\"side\": {}, \"saxpy_n\": {n}, {}}}",
+            "{{\"side\": {}, \"saxpy_n\": {n}, \"host\": \"{}\", {}}}",
             v.side,
+            host_line(),
             entries.join(", ")
         ),
     );

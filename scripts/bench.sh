@@ -5,6 +5,11 @@
 #
 #   scripts/bench.sh            the full suite (about 15 minutes on 2 cores)
 #   scripts/bench.sh --quick    fewer sizes and repeats (a few minutes)
+#   MSP_BENCH_ONLY=par scripts/bench.sh
+#                               one part (here the parallel loops of issue 14, with their
+#                               Numba peers), merged into the last results and peers files;
+#                               other parts (jit, rt, bf_scaling, bf_run_once) reuse the
+#                               last peers.json as they are
 #
 # The Python peers run from a venv (target/bench-venv) made here with pip when missing;
 # without Python or pip the peer columns say so and the Rust part still runs.
@@ -39,8 +44,14 @@ if command -v python3 >/dev/null 2>&1; then
   else
     py=$venv/bin/python
   fi
-  echo "bench: NumPy and Numba peers" >&2
-  "$py" bench/peers.py measure "$peers" $quick || echo '{"error": "the Python peers failed"}' > "$peers"
+  only=${MSP_BENCH_ONLY:-}
+  if [[ -z $only ]]; then
+    echo "bench: NumPy and Numba peers" >&2
+    "$py" bench/peers.py measure "$peers" $quick || echo '{"error": "the Python peers failed"}' > "$peers"
+  elif [[ $only == par ]]; then
+    echo "bench: Numba peers of the parallel loops" >&2
+    "$py" bench/peers.py measure "$peers" $quick --only par || echo "bench: the Python peers failed" >&2
+  fi
 else
   echo '{"error": "python3 not found"}' > "$peers"
 fi

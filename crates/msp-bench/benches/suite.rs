@@ -13,9 +13,10 @@
 //! compile-side part runs once on the smallest inputs. No timing is asserted anywhere.
 //!
 //! `MSP_BENCH_ONLY=PART cargo bench -p msp-bench --bench suite` measures one part and
-//! merges it into the last `results.json`: `jit`, `bf_scaling`, `bf_run_once`, or `rt`
+//! merges it into the last `results.json`: `jit`, `bf_scaling`, `bf_run_once`, `rt`
 //! (the run-time-extent kernels: their criterion groups, pairwise ratios and compile-time
-//! pairs).
+//! pairs), or `par` (the parallel loops of issue 14: Mandelbrot, the launch cost of a
+//! `prange`, saxpy at 10^8, against C with OpenMP).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -27,7 +28,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use msp_bench::*;
 use msp_core::driver::{Compiler, PhaseTimes};
-use msp_core::jit::{JitModule, Shaped, ShapedMut};
+use msp_core::jit::{JitModule, Kernel, Shaped, ShapedMut};
 
 /// Bytes the kernels printed through `putchar` (summed so the work cannot be dropped).
 static SINK: AtomicU64 = AtomicU64::new(0);
@@ -45,6 +46,11 @@ struct Cfg {
     vec_sizes: Vec<usize>,
     bf_programs: Vec<(String, PathBuf)>,
     jit_repeat: usize,
+    /// The Mandelbrot image's side (pixels) and the element count of the parallel saxpy.
+    par_side: usize,
+    par_saxpy_n: usize,
+    /// Pairs timed for each of the parallel loops' ratios.
+    par_pairs: usize,
 }
 
 fn config() -> Cfg {
@@ -92,6 +98,16 @@ fn config() -> Cfg {
         } else {
             21
         },
+        // The issue's sizes even in a quick run: the goals are stated at them.
+        par_side: if full { 2048 } else { 128 },
+        par_saxpy_n: if full { 100_000_000 } else { 10_000 },
+        par_pairs: if !full {
+            2
+        } else if quick {
+            8
+        } else {
+            20
+        },
     }
 }
 
@@ -113,6 +129,9 @@ struct Job {
     file: PathBuf,
     defines: Vec<(String, Define)>,
     unchecked: bool,
+    /// `Compiler::threads` (0: the default). Not carried by `spec`: the child-process
+    /// jobs have no `prange`.
+    threads: u32,
 }
 
 #[derive(Clone)]
@@ -128,6 +147,7 @@ impl Job {
             file,
             defines: Vec::new(),
             unchecked: false,
+            threads: 0,
         }
     }
     fn int(mut self, name: &str, v: i64) -> Job {
@@ -142,9 +162,14 @@ impl Job {
         self.unchecked = yes;
         self
     }
+    fn threads(mut self, n: u32) -> Job {
+        self.threads = n;
+        self
+    }
     fn compiler(&self) -> Compiler {
         let mut c = compiler();
         c.unchecked(self.unchecked);
+        c.threads(self.threads);
         for (name, v) in &self.defines {
             match v {
                 Define::Int(i) => c.define(name.as_str(), *i),
@@ -241,8 +266,23 @@ fn main() {
                 keys.extend(["rt_paired", "rt_jit"]);
                 keys
             }
+            "par" => {
+                // The parallel loops (issue 14): their criterion group and pairwise ratios.
+                let mut c = criterion(&cfg, &out_dir);
+                par_benches(&mut c, &cfg, &mut extra);
+                c.final_summary();
+                par_pairs(&cfg, &mut extra);
+                for group in PAR_GROUPS {
+                    extra
+                        .json
+                        .insert(group.into(), criterion_group(&out_dir, group));
+                }
+                let mut keys = PAR_GROUPS.to_vec();
+                keys.extend(["par_check", "par_paired"]);
+                keys
+            }
             other => {
-                panic!("MSP_BENCH_ONLY={other}: expected bf_scaling, bf_run_once, jit or rt")
+                panic!("MSP_BENCH_ONLY={other}: expected bf_scaling, bf_run_once, jit, rt or par")
             }
         };
         let path = out_dir.join(if cfg.full {
@@ -270,6 +310,8 @@ fn main() {
     transpose_pairs(&cfg, &mut extra);
     rt_benches(&mut c, &cfg);
     rt_pairs(&cfg, &mut extra);
+    par_benches(&mut c, &cfg, &mut extra);
+    par_pairs(&cfg, &mut extra);
     let bf_modules = bf_benches(&mut c, &cfg, &mut extra);
     c.final_summary();
     drop(bf_modules);
@@ -939,6 +981,280 @@ fn rt_jit(cfg: &Cfg, extra: &mut Extra) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Parallel loops (issue 14): `prange` against its serial loop, C with OpenMP and Numba
+
+/// The criterion group of the parallel loops.
+const PAR_GROUPS: [&str; 1] = ["par"];
+
+/// Iterations of the launch-cost loops (the issue's empty `prange` of 1,000).
+const LAUNCH_N: usize = 1000;
+
+/// The Mandelbrot kernels' iteration limit (the issue's 256).
+const MAXIT: i32 = 256;
+
+/// `kernels/par.py`, checked, with the default threads (`MSP_NUM_THREADS`, else every
+/// core) and with one (the runtime then runs the same chunks in order on the caller).
+fn par_modules() -> (JitModule, JitModule) {
+    let job = Job::new("par", kernel_file("par.py"));
+    (job.compile(), job.threads(1).compile())
+}
+
+type EmptyK<'m> = Kernel<'m, (i64,), ()>;
+type TouchK<'m> = Kernel<'m, (&'m mut [i64],), ()>;
+type SaxpyK<'m> = Kernel<'m, (f32, &'m [f32], &'m mut [f32]), ()>;
+
+/// The parallel loops' kernels of one module.
+struct ParKernels<'m> {
+    /// The Mandelbrot kernels, fetched at each call (see `call_mandel`).
+    module: &'m JitModule,
+    empty: EmptyK<'m>,
+    touch: TouchK<'m>,
+    saxpy_serial: SaxpyK<'m>,
+    saxpy: SaxpyK<'m>,
+}
+
+impl ParKernels<'_> {
+    fn of(m: &JitModule) -> ParKernels<'_> {
+        ParKernels {
+            module: m,
+            empty: m.kernel("empty").expect("empty"),
+            touch: m.kernel("touch").expect("touch"),
+            saxpy_serial: m.kernel("saxpy_serial").expect("saxpy_serial"),
+            saxpy: m.kernel("saxpy").expect("saxpy"),
+        }
+    }
+}
+
+/// A call of `mandel_serial` or `mandel` (`name`) of `k`'s module. A handle taking a
+/// `&mut ShapedMut` fixes the view's lifetime for all its calls (`&mut` is invariant), so
+/// the kernel is looked up per call (a hash lookup, against milliseconds of work).
+fn call_mandel(k: &ParKernels<'_>, name: &str, v: &MandelView, img: &mut [i32]) {
+    let f = k
+        .module
+        .kernel::<(&mut ShapedMut<i32>, f64, f64, f64, i32), ()>(name)
+        .expect("Mandelbrot kernel");
+    let mut s = ShapedMut::new(img, [v.side, v.side]).expect("shape");
+    f.call((&mut s, v.x0, v.y0, v.d, v.maxit))
+        .expect("no fault")
+}
+
+/// The parallel saxpy's inputs: as `vector_inputs` (small integers and halves: exact
+/// products and sums, so C's and msp's results agree bit for bit).
+fn par_saxpy_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    vector_inputs(n)
+}
+
+fn par_benches(c: &mut Criterion, cfg: &Cfg, extra: &mut Extra) {
+    let load_before = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load_before: Vec<&str> = load_before.split_whitespace().take(3).collect();
+    let (m, m1) = par_modules();
+    let (k, k1) = (ParKernels::of(&m), ParKernels::of(&m1));
+    let v = MandelView::new(cfg.par_side, MAXIT);
+    let px = v.side * v.side;
+
+    // Every peer computes the same image; its checksum is compared with Numba's in the
+    // report (bench/peers.py computes it the same way).
+    let mut want = vec![0i32; px];
+    c_mandel(&v, &mut want, false);
+    let mut img = vec![-1i32; px];
+    type Run<'a, T> = (&'static str, &'a mut dyn FnMut(&mut [T]));
+    let runs: [Run<'_, i32>; 4] = [
+        ("msp serial", &mut |img: &mut [i32]| {
+            call_mandel(&k, "mandel_serial", &v, img)
+        }),
+        ("msp prange", &mut |img: &mut [i32]| {
+            call_mandel(&k, "mandel", &v, img)
+        }),
+        ("msp prange, 1 thread", &mut |img: &mut [i32]| {
+            call_mandel(&k1, "mandel", &v, img)
+        }),
+        ("C OpenMP", &mut |img: &mut [i32]| c_mandel(&v, img, true)),
+    ];
+    for (name, run) in runs {
+        img.fill(-1);
+        run(&mut img);
+        assert!(
+            img == want,
+            "{name}: Mandelbrot image differs from C serial's"
+        );
+    }
+    let (weighted, total) = mandel_checksum(&want);
+    extra.json.insert(
+        "par_check".into(),
+        format!(
+            "{{\"mandel_side\": {}, \"maxit\": {MAXIT}, \"checksum\": {weighted}, \"total_iterations\": {total}, \"omp_threads\": {}, \"msp_threads\": {}, \"load_before\": \"{}\"}}",
+            v.side,
+            c_omp_thread_count(),
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            load_before.join(" ")
+        ),
+    );
+
+    let mut g = c.benchmark_group("par");
+    // Seconds per call at full size: one call per sample, ten samples.
+    g.sampling_mode(criterion::SamplingMode::Flat);
+    g.measurement_time(Duration::from_secs(if cfg.full { 4 } else { 1 }));
+    let side = v.side;
+    let runs: [Run<'_, i32>; 5] = [
+        ("msp_mandel_serial", &mut |img: &mut [i32]| {
+            call_mandel(&k, "mandel_serial", &v, img)
+        }),
+        ("msp_mandel", &mut |img: &mut [i32]| {
+            call_mandel(&k, "mandel", &v, img)
+        }),
+        ("msp_mandel_t1", &mut |img: &mut [i32]| {
+            call_mandel(&k1, "mandel", &v, img)
+        }),
+        ("c_mandel_serial", &mut |img: &mut [i32]| {
+            c_mandel(&v, img, false)
+        }),
+        ("c_mandel_omp", &mut |img: &mut [i32]| {
+            c_mandel(&v, img, true)
+        }),
+    ];
+    for (name, run) in runs {
+        g.bench_with_input(BenchmarkId::new(name, side), &side, |b, _| {
+            b.iter(|| run(&mut img))
+        });
+    }
+
+    let n = cfg.par_saxpy_n;
+    let (x, y0) = par_saxpy_inputs(n);
+    let want: Vec<f32> = x.iter().zip(&y0).map(|(a, b)| SAXPY_K * a + b).collect();
+    let mut y = y0.clone();
+    g.throughput(Throughput::Bytes(12 * n as u64));
+    let runs: [Run<'_, f32>; 4] = [
+        ("msp_saxpy_serial", &mut |y: &mut [f32]| {
+            k.saxpy_serial.call((SAXPY_K, &x, y)).expect("no fault")
+        }),
+        ("msp_saxpy", &mut |y: &mut [f32]| {
+            k.saxpy.call((SAXPY_K, &x, y)).expect("no fault")
+        }),
+        ("c_saxpy_serial", &mut |y: &mut [f32]| {
+            c_saxpy_par(SAXPY_K, &x, y, false)
+        }),
+        ("c_saxpy_omp", &mut |y: &mut [f32]| {
+            c_saxpy_par(SAXPY_K, &x, y, true)
+        }),
+    ];
+    for (name, run) in runs {
+        y.copy_from_slice(&y0);
+        run(&mut y);
+        assert!(y == want, "{name} at n = {n}");
+        // y grows by at most 3 per call: no overflow, no subnormals.
+        g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| b.iter(|| run(&mut y)));
+    }
+    drop((x, y, y0, want));
+
+    // Launch cost: microseconds per call, so criterion's usual linear sampling.
+    g.sampling_mode(criterion::SamplingMode::Auto);
+    g.throughput(Throughput::Elements(LAUNCH_N as u64));
+    g.measurement_time(Duration::from_secs(if cfg.full { 2 } else { 1 }));
+    let mut a = vec![0i64; LAUNCH_N];
+    let iota: Vec<i64> = (0..LAUNCH_N as i64).collect();
+    let runs: [Run<'_, i64>; 3] = [
+        ("msp_touch", &mut |a: &mut [i64]| {
+            k.touch.call((a,)).expect("no fault")
+        }),
+        ("c_touch", &mut |a: &mut [i64]| c_touch_par(a, true)),
+        ("c_touch_static", &mut |a: &mut [i64]| c_touch_par(a, false)),
+    ];
+    for (name, run) in runs {
+        a.fill(-1);
+        run(&mut a);
+        assert!(a == iota, "{name}");
+        g.bench_with_input(BenchmarkId::new(name, LAUNCH_N), &LAUNCH_N, |b, _| {
+            b.iter(|| run(&mut a))
+        });
+    }
+    // `empty(0)` returns before the runtime is entered: the call alone.
+    for count in [LAUNCH_N, 0] {
+        g.bench_with_input(BenchmarkId::new("msp_empty", count), &count, |b, &n| {
+            b.iter(|| {
+                k.empty
+                    .call((std::hint::black_box(n as i64),))
+                    .expect("no fault")
+            })
+        });
+    }
+    g.bench_with_input(BenchmarkId::new("c_empty", LAUNCH_N), &LAUNCH_N, |b, &n| {
+        b.iter(|| c_empty_par(std::hint::black_box(n)))
+    });
+    g.finish();
+}
+
+/// The goals' ratios of the parallel loops, timed pairwise (see `paired`): prange
+/// against the serial kernel and against C with OpenMP, for Mandelbrot and saxpy.
+fn par_pairs(cfg: &Cfg, extra: &mut Extra) {
+    let (m, _) = par_modules();
+    let k = ParKernels::of(&m);
+    let v = MandelView::new(cfg.par_side, MAXIT);
+    let pairs = cfg.par_pairs;
+    let img = std::cell::RefCell::new(vec![0i32; v.side * v.side]);
+    let mut entries = Vec::new();
+    let msp = |name: &str| call_mandel(&k, name, &v, &mut img.borrow_mut());
+    type Pair<'a> = (&'static str, &'a mut dyn FnMut(), &'a mut dyn FnMut());
+    let mandel: [Pair<'_>; 4] = [
+        (
+            "mandel_serial_vs_prange",
+            &mut || msp("mandel_serial"),
+            &mut || msp("mandel"),
+        ),
+        ("mandel_prange_vs_omp", &mut || msp("mandel"), &mut || {
+            c_mandel(&v, &mut img.borrow_mut(), true)
+        }),
+        (
+            "mandel_serial_vs_c_serial",
+            &mut || msp("mandel_serial"),
+            &mut || c_mandel(&v, &mut img.borrow_mut(), false),
+        ),
+        (
+            "mandel_c_serial_vs_omp",
+            &mut || c_mandel(&v, &mut img.borrow_mut(), false),
+            &mut || c_mandel(&v, &mut img.borrow_mut(), true),
+        ),
+    ];
+    for (key, a, b) in mandel {
+        let r = paired(a, b, pairs);
+        entries.push(format!("\"{key}\": {}", r.json()));
+    }
+    drop(img);
+
+    let n = cfg.par_saxpy_n;
+    let (x, y0) = par_saxpy_inputs(n);
+    let y = std::cell::RefCell::new(y0);
+    let msp = |k: &SaxpyK<'_>| {
+        k.call((SAXPY_K, &x, &mut y.borrow_mut()))
+            .expect("no fault")
+    };
+    let c = |omp: bool| c_saxpy_par(SAXPY_K, &x, &mut y.borrow_mut(), omp);
+    let saxpy: [Pair<'_>; 3] = [
+        (
+            "saxpy_serial_vs_prange",
+            &mut || msp(&k.saxpy_serial),
+            &mut || msp(&k.saxpy),
+        ),
+        ("saxpy_prange_vs_omp", &mut || msp(&k.saxpy), &mut || {
+            c(true)
+        }),
+        ("saxpy_c_serial_vs_omp", &mut || c(false), &mut || c(true)),
+    ];
+    for (key, a, b) in saxpy {
+        let r = paired(a, b, pairs);
+        entries.push(format!("\"{key}\": {}", r.json()));
+    }
+    extra.json.insert(
+        "par_paired".into(),
+        format!(
+            "{{\"side\": {}, \"saxpy_n\": {n}, \"host\": \"{}\", {}}}",
+            v.side,
+            host_line(),
+            entries.join(", ")
+        ),
+    );
+}
+
+// ---------------------------------------------------------------------------------------
 // JIT latency by phase
 
 fn jit_jobs() -> Vec<Job> {
@@ -1422,7 +1738,11 @@ fn criterion_group(out_dir: &Path, group: &str) -> String {
 
 fn collect_results(cfg: &Cfg, out_dir: &Path, extra: &Extra) -> String {
     let mut groups = Vec::new();
-    for group in ["transpose", "bf_run"].into_iter().chain(RT_GROUPS) {
+    for group in ["transpose", "bf_run"]
+        .into_iter()
+        .chain(RT_GROUPS)
+        .chain(PAR_GROUPS)
+    {
         if out_dir.join("criterion").join(group).is_dir() {
             groups.push(format!("\"{group}\": {}", criterion_group(out_dir, group)));
         }

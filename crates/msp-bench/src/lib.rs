@@ -153,6 +153,96 @@ pub fn c_transpose_rt_n(rows: usize, cols: usize, src: &[f32], dst: &mut [f32]) 
     }
 }
 
+unsafe extern "C" {
+    fn c_mandel_serial(img: *mut i32, h: c_long, w: c_long, x0: f64, y0: f64, d: f64, maxit: i32);
+    fn c_mandel_omp(img: *mut i32, h: c_long, w: c_long, x0: f64, y0: f64, d: f64, maxit: i32);
+    fn c_empty_omp(n: c_long);
+    fn c_touch_omp(a: *mut i64, n: c_long);
+    fn c_touch_omp_static(a: *mut i64, n: c_long);
+    fn c_saxpy_serial(k: f32, x: *const f32, y: *mut f32, n: c_long);
+    fn c_saxpy_omp(k: f32, x: *const f32, y: *mut f32, n: c_long);
+    fn c_omp_threads() -> i32;
+}
+
+use std::ffi::c_long;
+
+/// The view of the Mandelbrot kernels (`kernels/par.py`): pixel `(y, x)` of an image
+/// `side` pixels square is `c = (x0 + x * d) + (y0 + y * d)i`, over [-2, 1] × [-1.5, 1.5].
+#[derive(Clone, Copy, Debug)]
+pub struct MandelView {
+    pub side: usize,
+    pub x0: f64,
+    pub y0: f64,
+    pub d: f64,
+    pub maxit: i32,
+}
+
+impl MandelView {
+    pub fn new(side: usize, maxit: i32) -> MandelView {
+        MandelView {
+            side,
+            x0: -2.0,
+            y0: -1.5,
+            d: 3.0 / side as f64,
+            maxit,
+        }
+    }
+}
+
+/// The C Mandelbrot into `img` (`side`² counts, row-major): serially, or under
+/// `#pragma omp parallel for schedule(dynamic, ceil(side / 256))`.
+pub fn c_mandel(v: &MandelView, img: &mut [i32], omp: bool) {
+    let n = v.side as c_long;
+    assert!(img.len() >= v.side * v.side);
+    let f = if omp { c_mandel_omp } else { c_mandel_serial };
+    // SAFETY: img holds side × side counts (asserted); the C loop writes only those.
+    unsafe { f(img.as_mut_ptr(), n, n, v.x0, v.y0, v.d, v.maxit) }
+}
+
+/// A checksum of an iteration-count image that every peer computes the same way (Numba's
+/// in bench/peers.py): the sum of `count * (index + 1)` (wrapping), and the total count.
+pub fn mandel_checksum(img: &[i32]) -> (u64, u64) {
+    let mut weighted = 0u64;
+    let mut total = 0u64;
+    for (i, &k) in img.iter().enumerate() {
+        weighted = weighted.wrapping_add((k as u64).wrapping_mul(i as u64 + 1));
+        total += k as u64;
+    }
+    (weighted, total)
+}
+
+/// An empty OpenMP loop of `n` iterations (msp's chunks, dynamic schedule).
+pub fn c_empty_par(n: usize) {
+    // SAFETY: the loop touches nothing.
+    unsafe { c_empty_omp(n as c_long) }
+}
+
+/// `a[i] = i` under OpenMP: msp's chunks and dynamic schedule, or `schedule(static)`.
+pub fn c_touch_par(a: &mut [i64], dynamic: bool) {
+    let f = if dynamic {
+        c_touch_omp
+    } else {
+        c_touch_omp_static
+    };
+    // SAFETY: the loop writes a.len() elements of a.
+    unsafe { f(a.as_mut_ptr(), a.len() as c_long) }
+}
+
+/// saxpy `y[i] = k * x[i] + y[i]` over `y.len()` elements from `c/par.c`: serially, or
+/// under `#pragma omp parallel for schedule(static)`.
+pub fn c_saxpy_par(k: f32, x: &[f32], y: &mut [f32], omp: bool) {
+    assert!(x.len() >= y.len());
+    let f = if omp { c_saxpy_omp } else { c_saxpy_serial };
+    // SAFETY: y.len() floats are readable from x (asserted) and writable in y.
+    unsafe { f(k, x.as_ptr(), y.as_mut_ptr(), y.len() as c_long) }
+}
+
+/// The threads of an OpenMP parallel region in this process.
+pub fn c_omp_thread_count() -> i32 {
+    // SAFETY: no arguments; opens one parallel region.
+    unsafe { c_omp_threads() }
+}
+
 /// Brainfuck source commands (`+-<>[].,`) in a text.
 pub fn bf_ops(text: &str) -> usize {
     text.chars().filter(|c| "+-<>[].,".contains(*c)).count()

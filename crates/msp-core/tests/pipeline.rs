@@ -1297,3 +1297,52 @@ fn deep_recursion_and_large_frames_fault_instead_of_overflowing_the_stack() {
         "{err}"
     );
 }
+
+#[test]
+fn prange_chunks_drop_guarded_checks_and_still_fault_where_they_would() {
+    // `x[i]` (another array at the bare counter) is checked once per chunk: the chunk's
+    // last counter below `len(x)` runs a copy without the check, else the checked copy,
+    // which stops at the lowest bad iteration with the earlier elements written.
+    let src = "@compile\ndef saxpy(k: f32, x: F32[:], y: F32[:]) -> None:\n    for i in prange(len(y)):\n        y[i] = k * x[i] + y[i]\n";
+    let ir = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", src)
+        .expect("compiles")
+        .report()
+        .ir_unoptimized
+        .clone()
+        .expect("ir");
+    assert!(
+        ir.contains("chunk.guarded") && ir.contains("chunk.checked"),
+        "{ir}"
+    );
+    for threads in [1, 2, 7] {
+        let m = Compiler::new()
+            .threads(threads)
+            .jit_source("t.py", src)
+            .expect("compiles");
+        let saxpy = m
+            .kernel::<(f32, &[f32], &mut [f32]), ()>("saxpy")
+            .expect("saxpy");
+        for (nx, ny) in [(1000, 1000), (1003, 1000), (999, 1000), (500, 1000), (0, 3)] {
+            let x: Vec<f32> = (0..nx).map(|v| v as f32).collect();
+            let mut y = vec![1.0f32; ny];
+            let r = saxpy.call((2.0, &x, &mut y));
+            let at = |i: usize| if i < nx { 2.0 * i as f32 + 1.0 } else { 1.0 };
+            if nx >= ny {
+                r.expect("runs");
+                assert!((0..ny).all(|i| y[i] == at(i)), "threads = {threads}");
+            } else {
+                let e = r.expect_err("faults").to_string();
+                assert!(
+                    e.contains(&format!(
+                        "index {nx} is out of range for axis 0 of extent {nx}"
+                    )),
+                    "threads = {threads}, {nx}/{ny}: {e}"
+                );
+                // Every iteration below the fault ran (its chunk ran checked up to it).
+                assert!((0..nx).all(|i| y[i] == at(i)), "threads = {threads}");
+            }
+        }
+    }
+}

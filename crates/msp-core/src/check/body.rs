@@ -907,6 +907,7 @@ impl<'a> KernelChecker<'a> {
                 captures: Vec::new(),
                 privates: Vec::new(),
                 reductions: Vec::new(),
+                guards: Vec::new(),
                 races_allowed,
                 span,
             })));

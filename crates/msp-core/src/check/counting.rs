@@ -306,6 +306,28 @@ impl Walk<'_> {
                     _ => None,
                 };
                 self.in_scope(bound, |w| w.walk(&mut p.body));
+                // Loop versioning per chunk, as for `range` loops: without it a `prange`
+                // body keeps a check per iteration on such accesses, and a checked
+                // iteration does not vectorize (saxpy over 10^8 elements ran 1.6× slower
+                // than the serial loop on 2 threads).
+                if self.checked
+                    && lo.is_some_and(|a| a >= 0)
+                    && !assigns(&p.body, p.var)
+                    && guarded_height(&p.body) < MAX_GUARDED_DEPTH
+                    && count_stmts(&p.body) <= MAX_GUARDED_BODY
+                {
+                    let mut found = Vec::new();
+                    for s in p.body.iter_mut() {
+                        stmt_places(s, &mut |pl| guard_place(pl, p.var, &mut found));
+                    }
+                    if found.len() <= MAX_GUARDS {
+                        p.guards = found;
+                    } else {
+                        for s in p.body.iter_mut() {
+                            stmt_places(s, &mut |pl| unguard_place(pl, p.var));
+                        }
+                    }
+                }
             }
             TStmt::Store { .. } | TStmt::StoreUpdate { .. } => {
                 let env = &self.env;
@@ -351,7 +373,11 @@ fn guarded_height(stmts: &[TStmt]) -> usize {
     stmts
         .iter()
         .map(|s| {
-            let guarded = matches!(s, TStmt::ForRange { guards, .. } if !guards.is_empty());
+            let guarded = match s {
+                TStmt::ForRange { guards, .. } => !guards.is_empty(),
+                TStmt::ParFor(p) => !p.guards.is_empty(),
+                _ => false,
+            };
             let [body, orelse] = s.blocks();
             (guarded_height(body) + usize::from(guarded)).max(guarded_height(orelse))
         })

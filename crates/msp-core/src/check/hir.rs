@@ -198,6 +198,10 @@ pub struct ParLoop {
     /// chunk of iterations reduces from the operator's identity, in order, and the
     /// chunks' results are combined in chunk order after the loop.
     pub reductions: Vec<(LocalId, ReduceOp)>,
+    /// As [`TStmt::ForRange::guards`], per chunk: the (array, axis) pairs indexed by the
+    /// bare loop variable whose checks one test before a chunk can drop (the chunk's last
+    /// counter below each extent); the chunk runs a copy without them, else the checked one.
+    pub guards: Vec<(LocalId, u32)>,
     /// `prange(..., races="allow")`: the user vouches for the body's arrays and calls.
     pub races_allowed: bool,
     /// The `prange(...)` call, for diagnostics.

@@ -314,60 +314,45 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             };
             self.slots.push(s);
         }
-        // for k in lo..hi: var = start + k * step
-        let step = literal_step(p);
         let k_slot = self.builder.build_alloca(t.i64, "k")?;
-        self.builder.build_store(k_slot, lo)?;
-        let head = self.ctx.append_basic_block(self.func, "chunk.head");
-        let body = self.ctx.append_basic_block(self.func, "chunk.body");
-        let latch = self.ctx.append_basic_block(self.func, "chunk.latch");
         let exit = self.ctx.append_basic_block(self.func, "chunk.exit");
-        self.builder.build_unconditional_branch(head)?;
-        self.builder.position_at_end(head);
-        let k = self
-            .builder
-            .build_load(t.i64, k_slot, "k")?
-            .into_int_value();
-        let more = self
-            .builder
-            .build_int_compare(IntPredicate::SLT, k, hi, "more")?;
-        self.builder.build_conditional_branch(more, body, exit)?;
-        self.builder.position_at_end(body);
-        let k = self
-            .builder
-            .build_load(t.i64, k_slot, "k")?
-            .into_int_value();
-        let offset = self
-            .builder
-            .build_int_nuw_mul(k, t.i64.const_int(step, false), "off")?;
-        let i = self.builder.build_int_nuw_add(start, offset, "i")?;
-        let ty = p.start.ty;
-        let var_value: BasicValueEnum<'ctx> = if ty.bits() == 64 {
-            i.into()
+        if p.guards.is_empty() {
+            self.chunk_copy(p, (start, lo, hi), k_slot, exit)?;
         } else {
-            self.builder
-                .build_int_truncate(i, t.reg(ty).into_int_type(), "i")?
-                .into()
-        };
-        self.store_local(p.var, var_value)?;
-        self.loops.push(LoopTargets {
-            cont: latch,
-            brk: exit,
-        });
-        let lowered = self.block(&p.body);
-        self.loops.pop();
-        lowered?;
-        self.branch_if_open(latch)?;
-        self.builder.position_at_end(latch);
-        let k = self
-            .builder
-            .build_load(t.i64, k_slot, "k")?
-            .into_int_value();
-        let next = self
-            .builder
-            .build_int_nsw_add(k, t.i64.const_int(1, false), "k")?;
-        self.builder.build_store(k_slot, next)?;
-        self.builder.build_unconditional_branch(head)?;
+            // Loop versioning per chunk (`ParLoop::guards`): the chunk's last counter,
+            // `start + (hi - 1) * step`, below every guarded extent lets the copy without
+            // those checks run; else the checked copy, which faults where it would. An
+            // empty chunk's value is negative, fails the unsigned test and runs no
+            // iteration of the checked copy.
+            let b = &self.builder;
+            let last_k = b.build_int_sub(hi, t.i64.const_int(1, false), "lastk")?;
+            let step_v = t.i64.const_int(literal_step(p), false);
+            let span = b.build_int_mul(last_k, step_v, "lastoff")?;
+            let last_i = b.build_int_add(start, span, "lasti")?;
+            let mut all = t.i1.const_int(1, false);
+            for (array, axis) in &p.guards {
+                let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
+                    unreachable!("guards name arrays")
+                };
+                let ok = self.builder.build_int_compare(
+                    IntPredicate::ULT,
+                    last_i,
+                    extents[*axis as usize],
+                    "guard",
+                )?;
+                all = self.builder.build_and(all, ok, "guards")?;
+            }
+            let fast = self.ctx.append_basic_block(self.func, "chunk.guarded");
+            let slow = self.ctx.append_basic_block(self.func, "chunk.checked");
+            self.builder.build_conditional_branch(all, fast, slow)?;
+            self.builder.position_at_end(fast);
+            self.active_guards.push(p.var);
+            let copied = self.chunk_copy(p, (start, lo, hi), k_slot, exit);
+            self.active_guards.pop();
+            copied?;
+            self.builder.position_at_end(slow);
+            self.chunk_copy(p, (start, lo, hi), k_slot, exit)?;
+        }
         self.builder.position_at_end(exit);
         for (r, &(l, _)) in p.reductions.iter().enumerate() {
             let v = self.load_local(l)?;
@@ -415,6 +400,71 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.build_unconditional_branch(ret)?;
         self.builder.position_at_end(ret);
         self.builder.build_return(None)?;
+        Ok(())
+    }
+
+    /// One copy of a chunk's loop, from the current block to `exit`: for k in lo..hi,
+    /// the loop variable `start + k * step`, the body.
+    fn chunk_copy(
+        &mut self,
+        p: &ParLoop,
+        (start, lo, hi): (IntValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>),
+        k_slot: PointerValue<'ctx>,
+        exit: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> Res<()> {
+        // for k in lo..hi: var = start + k * step
+        let t = self.types;
+        let step = literal_step(p);
+        self.builder.build_store(k_slot, lo)?;
+        let head = self.ctx.append_basic_block(self.func, "chunk.head");
+        let body = self.ctx.append_basic_block(self.func, "chunk.body");
+        let latch = self.ctx.append_basic_block(self.func, "chunk.latch");
+        self.builder.build_unconditional_branch(head)?;
+        self.builder.position_at_end(head);
+        let k = self
+            .builder
+            .build_load(t.i64, k_slot, "k")?
+            .into_int_value();
+        let more = self
+            .builder
+            .build_int_compare(IntPredicate::SLT, k, hi, "more")?;
+        self.builder.build_conditional_branch(more, body, exit)?;
+        self.builder.position_at_end(body);
+        let k = self
+            .builder
+            .build_load(t.i64, k_slot, "k")?
+            .into_int_value();
+        let offset = self
+            .builder
+            .build_int_nuw_mul(k, t.i64.const_int(step, false), "off")?;
+        let i = self.builder.build_int_nuw_add(start, offset, "i")?;
+        let ty = p.start.ty;
+        let var_value: BasicValueEnum<'ctx> = if ty.bits() == 64 {
+            i.into()
+        } else {
+            self.builder
+                .build_int_truncate(i, t.reg(ty).into_int_type(), "i")?
+                .into()
+        };
+        self.store_local(p.var, var_value)?;
+        self.loops.push(LoopTargets {
+            cont: latch,
+            brk: exit,
+        });
+        let lowered = self.block(&p.body);
+        self.loops.pop();
+        lowered?;
+        self.branch_if_open(latch)?;
+        self.builder.position_at_end(latch);
+        let k = self
+            .builder
+            .build_load(t.i64, k_slot, "k")?
+            .into_int_value();
+        let next = self
+            .builder
+            .build_int_nsw_add(k, t.i64.const_int(1, false), "k")?;
+        self.builder.build_store(k_slot, next)?;
+        self.builder.build_unconditional_branch(head)?;
         Ok(())
     }
 

@@ -129,6 +129,8 @@ struct Env {
     par_arrays: Vec<ParArr>,
     /// In a `prange` body outside any loop of its own: a `break` would leave the body.
     no_break: bool,
+    /// The variables of the enclosing `prange` loops (a long one's is no index).
+    par_vars: Vec<(String, Scalar)>,
 }
 
 /// An array a `prange` body writes: every access indexes axis `k` with the loop
@@ -160,6 +162,9 @@ pub struct Gen<'r> {
     /// This kernel favours counting loops and has no labels (a label anywhere makes msp
     /// leave every loop of the kernel alone).
     counting: bool,
+    /// Float sums of long `prange` loops in this kernel, which its `return` may give
+    /// whole (their last bits tell msp's chunked order from any other).
+    results: Vec<(String, Scalar)>,
 }
 
 const INT_OPS: [BOp; 10] = [
@@ -188,6 +193,7 @@ impl<'r> Gen<'r> {
             locals: Vec::new(),
             current_ret: I32,
             counting: false,
+            results: Vec::new(),
         }
     }
 
@@ -362,13 +368,28 @@ impl<'r> Gen<'r> {
             self.locals.push(Local::Array(a.clone()));
             env.arrays.push(a);
         }
+        self.results.clear();
         let mut budget = self.cfg.stmts;
         let mut body = self.block(&mut env, &mut budget, 0);
-        body.push(Stmt::Return(self.expr_or_lit(
-            &env,
-            ret,
-            self.cfg.expr_depth,
-        )));
+        let ret_e = match self.results.clone().as_slice() {
+            [_, ..] if types::is_float(ret) && self.rng.chance(5, 6) => {
+                let (r, ty) = self.rng.pick(&self.results).clone();
+                let v = Expr::Var { name: r, ty };
+                match (ty, ret) {
+                    (a, b) if a == b => v,
+                    (F32, _) => Expr::Widen {
+                        to: ret,
+                        e: Box::new(v),
+                    },
+                    _ => Expr::Cast {
+                        to: ret,
+                        e: Box::new(v),
+                    },
+                }
+            }
+            _ => self.expr_or_lit(&env, ret, self.cfg.expr_depth),
+        };
+        body.push(Stmt::Return(ret_e));
         Func {
             name: name.to_string(),
             params,
@@ -423,7 +444,7 @@ impl<'r> Gen<'r> {
         if self.cfg.parallel_loops && depth < 3 {
             let p = match (env.par, depth) {
                 (true, _) => 5,
-                (false, 0) => 8,
+                (false, 0) => 12,
                 (false, _) => 4,
             };
             if self.rng.chance(p, 100) {
@@ -1245,7 +1266,13 @@ impl<'r> Gen<'r> {
             (g.len_expr(a, k, ty), ty)
         };
         let mut large = false;
-        let (stop, ty) = match self.rng.below(10) {
+        // Long loops mostly at a kernel's top level, where their sums reach its result.
+        let pick = if !env.par && depth == 0 && self.rng.chance(1, 3) {
+            8
+        } else {
+            self.rng.below(12)
+        };
+        let (stop, ty) = match pick {
             0..=4 if !writes.is_empty() => {
                 let (a, k) = (writes[0].0.arr.clone(), writes[0].1);
                 extent(self, &a, k)
@@ -1276,7 +1303,7 @@ impl<'r> Gen<'r> {
                     (stop, ty)
                 }
             }
-            7 | 8 => {
+            7..=9 => {
                 // Past 256 iterations a chunk holds several: a float reduction's order is
                 // then not the serial loop's.
                 large = true;
@@ -1289,6 +1316,11 @@ impl<'r> Gen<'r> {
                 (int_lit(self.rng.range(0, 8) as i128, ty), ty)
             }
         };
+        if large {
+            // A long loop is about reductions in chunks of several iterations: writes at
+            // `i` (and reads of arrays at `i`, below) would fault at once on short arrays.
+            writes.clear();
+        }
         let start = if self.rng.chance(2, 3) {
             0
         } else {
@@ -1332,6 +1364,21 @@ impl<'r> Gen<'r> {
             .filter(|v| v.2 && env.counters.iter().chain(&env.after).all(|c| c.name != v.0))
             .map(|v| (v.0.clone(), v.1))
             .collect();
+        if large && !env.par {
+            // A float sum of many iterations, for the kernel's result.
+            let rty = *self.rng.pick(&[F32, F64]);
+            let name = self.name("r");
+            let init = self.bare_lit(rty);
+            self.locals.push(Local::Scalar {
+                name: name.clone(),
+                ty: rty,
+                init,
+            });
+            let op = *self.rng.pick(&[Red::Add, Red::Add, Red::Sub]);
+            reductions.push((name.clone(), rty, op));
+            self.results.push((name.clone(), rty));
+            env.scalars.push((name, rty, true));
+        }
         let wanted = self.rng.below(3) + usize::from(writes.is_empty());
         for _ in 0..wanted {
             let free: Vec<&(String, Scalar)> = assignable
@@ -1410,6 +1457,10 @@ impl<'r> Gen<'r> {
             benv.arrays
                 .retain(|a| writes.iter().all(|w| w.0.arr.name != a.name));
         }
+        if large {
+            // Reads of `:` arrays fault when they are empty, and a long loop should run.
+            benv.arrays.retain(|a| !a.has_runtime_axis());
+        }
         benv.par_arrays = writes
             .iter()
             .map(|(pa, k)| {
@@ -1425,12 +1476,15 @@ impl<'r> Gen<'r> {
         benv.no_break = true;
         benv.no_continue = false;
         benv.pure = false;
-        benv.counters.push(Counter {
-            name: var.clone(),
-            ty,
-            range,
-            steps: false,
-        });
+        benv.par_vars.push((var.clone(), ty));
+        if !large {
+            benv.counters.push(Counter {
+                name: var.clone(),
+                ty,
+                range,
+                steps: false,
+            });
+        }
         let mut body = Vec::new();
         for (p, pty) in &privates {
             let e = self.expr_or_lit_widening(&benv, *pty, d);
@@ -1480,13 +1534,54 @@ impl<'r> Gen<'r> {
                 }
             }
         }
-        Stmt::ParFor {
+        let lp = Stmt::ParFor {
             var,
             ty,
             args,
             body,
             reductions,
+        };
+        // A long loop's float sum, stored whole into a float array after it (arrays are
+        // compared after the call): `if bool(1):` holds the loop and the store.
+        let sums: Vec<(String, Scalar)> = self
+            .results
+            .iter()
+            .filter(|r| env.scalars.iter().any(|v| v.0 == r.0))
+            .cloned()
+            .collect();
+        let floats: Vec<Arr> = env
+            .arrays
+            .iter()
+            .filter(|a| types::is_float(a.elem))
+            .cloned()
+            .collect();
+        if large && !env.par && !sums.is_empty() && !floats.is_empty() {
+            let (r, rty) = sums[sums.len() - 1].clone();
+            let arr = self.rng.pick(&floats).clone();
+            let v = Expr::Var { name: r, ty: rty };
+            let e = match (rty, arr.elem) {
+                (a, b) if a == b => v,
+                (F32, to) => Expr::Widen { to, e: Box::new(v) },
+                (_, to) => Expr::Cast { to, e: Box::new(v) },
+            };
+            let idx = arr.dims.iter().map(|_| int_lit(0, I64)).collect();
+            let store = Stmt::Store {
+                arr,
+                idx,
+                e,
+                comma: true,
+            };
+            let yes = Expr::Lit {
+                val: Lit::Bool(true),
+                ty: Bool,
+                bare: false,
+            };
+            return Stmt::If {
+                arms: vec![(yes, vec![lp, store])],
+                els: Vec::new(),
+            };
         }
+        lp
     }
 
     /// The index of an access to `pa` in a `prange` body: each fixed axis its loop
@@ -1584,7 +1679,39 @@ impl<'r> Gen<'r> {
     fn reduce_of(&mut self, env: &Env, k: usize) -> Stmt {
         let (var, ty, op) = env.reductions[k].clone();
         let d = self.cfg.expr_depth - 1;
-        let e = if self.rng.chance(1, 4) {
+        let e = if types::is_float(ty) && !env.par_vars.is_empty() && self.rng.chance(1, 2) {
+            // A term that varies with a loop variable, at various scales: a sum of such
+            // rounds differently in each order, so only msp's chunked order matches.
+            let (name, vty) = self.rng.pick(&env.par_vars).clone();
+            let v = Expr::Cast {
+                to: ty,
+                e: Box::new(Expr::Var { name, ty: vty }),
+            };
+            let k = *self.rng.pick(&[0.1, 1.1, 3.7, 1e-3, 0.3, 12345.678]);
+            let term = Expr::Bin {
+                op: BOp::Mul,
+                l: Box::new(v),
+                r: Box::new(Expr::Lit {
+                    val: Lit::Float(k),
+                    ty,
+                    bare: true,
+                }),
+                join: ty,
+                ty,
+            };
+            if self.rng.chance(1, 2) {
+                term
+            } else {
+                let x = self.expr(env, ty, d);
+                Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(term),
+                    r: Box::new(x),
+                    join: ty,
+                    ty,
+                }
+            }
+        } else if self.rng.chance(1, 4) {
             self.bare_lit(ty)
         } else if ty != Bool && self.rng.chance(1, 4) {
             // Another type that meets `ty` at `ty` (as `s op e` must, to assign to `s`).

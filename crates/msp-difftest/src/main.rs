@@ -108,8 +108,13 @@ fn main() -> ExitCode {
     } else {
         let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));
         eprintln!(
-            "input sets: {} returned, {} faulted ({} after writing an array argument), {} other; {} with an empty array",
-            r.returned, r.faulted, r.faulted_after_writes, r.other, r.empty_arrays
+            "input sets: {} returned, {} faulted ({} after writing an array argument), {} other; {} with an empty array; {} programs with a prange",
+            r.returned,
+            r.faulted,
+            r.faulted_after_writes,
+            r.other,
+            r.empty_arrays,
+            r.prange_programs
         );
         for f in &r.failures {
             eprintln!(

@@ -59,14 +59,24 @@ fn generated_kernels_agree_with_cpython() {
     // Kernels over `:` arrays: some input sets pass empty arrays, and some faults come
     // after the kernel wrote an array argument (the arrays were compared as left then).
     eprintln!(
-        "{} input sets returned, {} faulted ({} after writing an array), {} with an empty array",
-        report.returned, report.faulted, report.faulted_after_writes, report.empty_arrays
+        "{} input sets returned, {} faulted ({} after writing an array), {} with an empty array; {} programs with a prange",
+        report.returned,
+        report.faulted,
+        report.faulted_after_writes,
+        report.empty_arrays,
+        report.prange_programs
     );
     assert!(
         report.faulted_after_writes >= 20 && report.empty_arrays >= 20,
         "{} faults after writes, {} empty",
         report.faulted_after_writes,
         report.empty_arrays
+    );
+    // `prange` loops, each program's on 1, 2 and 7 threads against one chunked model.
+    assert!(
+        report.prange_programs >= 60,
+        "{} programs with a prange",
+        report.prange_programs
     );
 }
 

@@ -96,6 +96,9 @@ struct Sig {
     /// Whether it may write an array parameter (msp then refuses one array passed for
     /// two of them).
     writes_arrays: bool,
+    /// Whether it has a long `prange` (a long loop's body does not call it: the model
+    /// would run its iterations times the caller's).
+    long: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -131,6 +134,8 @@ struct Env {
     no_break: bool,
     /// The variables of the enclosing `prange` loops (a long one's is no index).
     par_vars: Vec<(String, Scalar)>,
+    /// In a long `prange`'s body: a nested one is short (the model runs every iteration).
+    in_long: bool,
 }
 
 /// An array a `prange` body writes: every access indexes axis `k` with the loop
@@ -165,6 +170,8 @@ pub struct Gen<'r> {
     /// Float sums of long `prange` loops in this kernel, which its `return` may give
     /// whole (their last bits tell msp's chunked order from any other).
     results: Vec<(String, Scalar)>,
+    /// This kernel has a long `prange`.
+    made_long: bool,
 }
 
 const INT_OPS: [BOp; 10] = [
@@ -194,6 +201,7 @@ impl<'r> Gen<'r> {
             current_ret: I32,
             counting: false,
             results: Vec::new(),
+            made_long: false,
         }
     }
 
@@ -309,6 +317,7 @@ impl<'r> Gen<'r> {
                 params,
                 ret,
                 writes_arrays,
+                long: self.made_long,
             });
         }
         let mut params: Vec<Param> = Vec::new();
@@ -369,6 +378,7 @@ impl<'r> Gen<'r> {
             env.arrays.push(a);
         }
         self.results.clear();
+        self.made_long = false;
         let mut budget = self.cfg.stmts;
         let mut body = self.block(&mut env, &mut budget, 0);
         let ret_e = match self.results.clone().as_slice() {
@@ -1303,7 +1313,7 @@ impl<'r> Gen<'r> {
                     (stop, ty)
                 }
             }
-            7..=9 => {
+            7..=9 if !env.in_long => {
                 // Past 256 iterations a chunk holds several: a float reduction's order is
                 // then not the serial loop's.
                 large = true;
@@ -1477,6 +1487,11 @@ impl<'r> Gen<'r> {
         benv.no_continue = false;
         benv.pure = false;
         benv.par_vars.push((var.clone(), ty));
+        benv.in_long |= large;
+        if benv.in_long {
+            benv.callable.retain(|s| !s.long);
+        }
+        self.made_long |= large;
         if !large {
             benv.counters.push(Counter {
                 name: var.clone(),

@@ -334,7 +334,7 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
     out
 }
 
-/// Most iterations a loop with literal bounds may make per entry in a shrunk program
+/// Most iterations a counting loop with literal bounds may make per entry in a shrunk program
 /// (generated ones make a handful; a literal shrunk to 0 could make it 2^63).
 const MAX_TRIPS: i128 = 300;
 
@@ -409,7 +409,8 @@ fn literal_trips(args: &[i128]) -> Option<(i128, i128, i128)> {
 }
 
 /// Every loop with literal bounds in `b` stays short, whatever the shrinker replaced: a
-/// `for` over literals makes at most [`MAX_TRIPS`] iterations (and has a nonzero step);
+/// `for` or `prange` over literals makes at most [`MAX_PAR_TRIPS`] iterations (and has a
+/// nonzero step);
 /// a counting loop starts from a literal, or from a loop variable in `scope` (name,
 /// least and greatest value at that point: in an enclosing body, or after its counting
 /// loop earlier in an enclosing block) plus a literal without wrapping, at most
@@ -494,7 +495,8 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
                         let Some((lo, hi, trips)) = literal_trips(&lits) else {
                             return false;
                         };
-                        if trips > MAX_TRIPS {
+                        // A long `prange` shrunk to a serial loop keeps its count.
+                        if trips > MAX_PAR_TRIPS {
                             return false;
                         }
                         ((!assigns(body, var)).then(|| (var.clone(), lo, hi)), None)

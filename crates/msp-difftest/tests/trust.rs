@@ -525,6 +525,33 @@ fn generated_prange_loops_reach_codegen_as_parallel_loops() {
     );
 }
 
+/// The shrinker offers, for a `prange`, the serial loop over the same range and a
+/// shorter stop, and every candidate it keeps lists the reductions msp will find.
+#[test]
+fn prange_loops_shrink_to_serial_loops() {
+    let cfg = Config::everything();
+    let (mut serial, mut seen) = (0, 0);
+    for i in 0..200 {
+        let p = kgen::program(campaign::program_seed(7, i), &cfg);
+        let Some((var, args)) = p.entry().body.iter().find_map(|s| match s {
+            Stmt::ParFor { var, args, .. } => Some((var.clone(), args.clone())),
+            _ => None,
+        }) else {
+            continue;
+        };
+        seen += 1;
+        let candidates = shrink::variants(&p, false);
+        assert!(candidates.iter().all(shrink::well_formed));
+        serial += usize::from(candidates.iter().any(|q| {
+            q.entry()
+                .body
+                .iter()
+                .any(|s| matches!(s, Stmt::For { var: v, args: a, .. } if *v == var && *a == args))
+        }));
+    }
+    assert!(seen >= 20 && serial == seen, "{serial} of {seen}");
+}
+
 #[test]
 fn generated_stage0_programs_agree_with_cpython() {
     if !python_or_skip("the stage-0 differential run") {

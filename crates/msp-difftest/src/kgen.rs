@@ -42,8 +42,8 @@ pub struct Config {
     /// `prange` loops, race-free by construction (see [`Gen::par_for`]).
     pub parallel_loops: bool,
     /// Leave out locals a `prange` body assigns on some paths only and that are read
-    /// after the loop (msp left them as the last chunk left them, not as the last
-    /// iteration that assigned them).
+    /// after the loop (bug 20, fixed: msp left them as the last chunk left them, not as
+    /// the last iteration that assigned them).
     pub avoid_partial_privates: bool,
 }
 
@@ -73,8 +73,8 @@ impl Config {
         Config::default()
     }
 
-    /// Leaves out the constructs of the mismatches reported in RELIABILITY.md (bugs 1–6
-    /// and 13, all fixed now): for hunting new bugs in the rest if they ever return.
+    /// Leaves out the constructs of the mismatches reported in RELIABILITY.md (bugs 1–6,
+    /// 13 and 20, all fixed now): for hunting new bugs in the rest if they ever return.
     pub fn avoid_known() -> Config {
         Config {
             avoid_float_floor_ops: true,

@@ -1,6 +1,8 @@
 # Parallel loops: reductions of each kind, maps over one and two axes, a nested prange
 # (run serially inside), a generated prange, empty and one-iteration ranges, the
-# loop variable and private locals after the loop, and a fault at the lowest iteration.
+# loop variable and private locals after the loop (those some iterations leave alone
+# too: the last value an iteration gave them, else the one from before the loop), and
+# a fault at the lowest iteration.
 # RUN: reduce(iota(1000))
 # RESULT: 999000
 # RUN: reduce([])
@@ -27,13 +29,19 @@
 # RESULT: -1
 # RUN: after(1)
 # RESULT: 0
+# RUN: partial([0, 0, 0])
+# RESULT: 705
+# RUN: partial([0, 3, 0])
+# RESULT: 102
+# RUN: partial([2, 0, 0])
+# RESULT: 1
 # RUN: unrolled(iota(10))
 # RESULT: 90
 # RUN: fault(iota(300), 7)
-# ERROR-AT: 109
+# ERROR-AT: 128
 # ERROR-HAS: integer division by zero
 # RUN: first_fault(iota(1000))
-# ERROR-AT: 116
+# ERROR-AT: 135
 # ERROR-HAS: index 1000 is out of range for axis 0 of extent 1000
 
 @compile
@@ -101,6 +109,17 @@ def after(n: i64) -> i64:
     for i in prange(n):
         t = i * 1000
     return t + i * 10 + n // 5
+
+@compile
+def partial(a: I64[:]) -> i64:
+    t: i64 = 7
+    j: i64 = 5
+    for i in prange(len(a)):
+        if a[i] > 0:
+            t = i
+        for j in range(a[i]):
+            pass
+    return t * 100 + j
 
 @compile
 def fault(a: I64[:], k: i64) -> i64:

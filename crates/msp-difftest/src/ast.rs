@@ -312,6 +312,48 @@ pub enum StepForm {
     AddLeft,
 }
 
+/// The operator of a `prange` reduction (msp's `ReduceOp`): `s += e` … `s ^= e` are
+/// [`Stmt::Aug`] statements, `s = min(s, e)` and `s = max(s, e)` [`Stmt::MinMax`] ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Red {
+    Add,
+    Sub,
+    Mul,
+    Or,
+    And,
+    Xor,
+    Min,
+    Max,
+}
+
+impl Red {
+    /// The augmented operator of an `op=` reduction (None for min and max).
+    pub fn aug_op(self) -> Option<BOp> {
+        Some(match self {
+            Red::Add => BOp::Add,
+            Red::Sub => BOp::Sub,
+            Red::Mul => BOp::Mul,
+            Red::Or => BOp::BitOr,
+            Red::And => BOp::BitAnd,
+            Red::Xor => BOp::BitXor,
+            Red::Min | Red::Max => return None,
+        })
+    }
+
+    /// The reduction an `op=` statement is, when `op` is one msp recognises.
+    pub fn of_aug(op: BOp) -> Option<Red> {
+        Some(match op {
+            BOp::Add => Red::Add,
+            BOp::Sub => Red::Sub,
+            BOp::Mul => Red::Mul,
+            BOp::BitOr => Red::Or,
+            BOp::BitAnd => Red::And,
+            BOp::BitXor => Red::Xor,
+            _ => return None,
+        })
+    }
+}
+
 /// What a counting loop's counter runs up to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CountLimit {
@@ -386,6 +428,25 @@ pub enum Stmt {
         body: Vec<Stmt>,
         els: Vec<Stmt>,
     },
+    /// `for var in prange(args):` (`args`: `stop`, `start, stop` or `start, stop, step`,
+    /// start and step literals `>= 0` and `>= 1`). `reductions`: the locals the body
+    /// updates only as reductions (of this loop or an enclosing one, which the model
+    /// restarts at the identity in each of this loop's chunks: harmless when the body
+    /// leaves one alone, since combining the identity changes nothing).
+    ParFor {
+        var: String,
+        ty: Scalar,
+        args: Vec<Expr>,
+        body: Vec<Stmt>,
+        reductions: Vec<(String, Scalar, Red)>,
+    },
+    /// `var = min(var, e)` (or `max`): a reduction in a `prange` body (`e` has type `ty`).
+    MinMax {
+        var: String,
+        ty: Scalar,
+        max: bool,
+        e: Expr,
+    },
     Break,
     Continue,
     Return(Expr),
@@ -419,7 +480,9 @@ impl Stmt {
             Stmt::CountWhile {
                 body, tail, els, ..
             } => vec![body, tail, els],
-            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } | Stmt::ParFor { body, .. } => {
+                vec![body]
+            }
             _ => vec![],
         }
     }
@@ -437,7 +500,9 @@ impl Stmt {
             Stmt::CountWhile {
                 body, tail, els, ..
             } => vec![body, tail, els],
-            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } => vec![body],
+            Stmt::Region { body, .. } | Stmt::Repeat { body, .. } | Stmt::ParFor { body, .. } => {
+                vec![body]
+            }
             _ => vec![],
         }
     }
@@ -446,12 +511,17 @@ impl Stmt {
     /// and limit included).
     pub fn all_exprs(&self) -> Vec<&Expr> {
         match self {
-            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => {
+            Stmt::Assign { e, .. }
+            | Stmt::Aug { e, .. }
+            | Stmt::MinMax { e, .. }
+            | Stmt::Return(e)
+            | Stmt::Call(e) => {
                 vec![e]
             }
             Stmt::Store { idx, e, .. } | Stmt::AugStore { idx, e, .. } => {
                 idx.iter().chain(std::iter::once(e)).collect()
             }
+            Stmt::ParFor { args, .. } => args.iter().collect(),
             Stmt::If { arms, .. } => arms.iter().map(|(c, _)| c).collect(),
             Stmt::While { cond, .. } => vec![cond],
             Stmt::CountWhile { start, limit, .. } => match limit {
@@ -464,11 +534,20 @@ impl Stmt {
     }
 
     /// The expressions the shrinker may replace (a counting loop's start is not one: it
-    /// keeps the loop short).
+    /// keeps the loop short; nor are a `prange`'s start and step, literals the checker
+    /// requires).
     pub fn exprs_mut(&mut self) -> Vec<&mut Expr> {
         match self {
-            Stmt::Assign { e, .. } | Stmt::Aug { e, .. } | Stmt::Return(e) | Stmt::Call(e) => {
+            Stmt::Assign { e, .. }
+            | Stmt::Aug { e, .. }
+            | Stmt::MinMax { e, .. }
+            | Stmt::Return(e)
+            | Stmt::Call(e) => {
                 vec![e]
+            }
+            Stmt::ParFor { args, .. } => {
+                let stop = args.len().min(2) - 1;
+                args.get_mut(stop).into_iter().collect()
             }
             Stmt::Store { idx, e, .. } | Stmt::AugStore { idx, e, .. } => {
                 let mut v: Vec<&mut Expr> = idx.iter_mut().collect();
@@ -534,11 +613,30 @@ pub enum Input {
 pub struct Program {
     pub funcs: Vec<Func>,
     pub inputs: Vec<Vec<Input>>,
+    /// The threads msp runs `prange` loops on for each input set (`Compiler::threads`):
+    /// the model is the same for every count, so the results must be too.
+    pub threads: Vec<u32>,
 }
 
 impl Program {
     pub fn entry(&self) -> &Func {
         self.funcs.last().expect("a program has an entry kernel")
+    }
+
+    /// Whether some kernel has a `prange` loop (msp then compiles it once per thread
+    /// count).
+    pub fn has_prange(&self) -> bool {
+        fn block(b: &[Stmt]) -> bool {
+            b.iter().any(|s| {
+                matches!(s, Stmt::ParFor { .. }) || s.blocks().into_iter().any(|b| block(b))
+            })
+        }
+        self.funcs.iter().any(|f| block(&f.body))
+    }
+
+    /// The thread count of input set `case` (1 when not said).
+    pub fn threads_of(&self, case: usize) -> u32 {
+        self.threads.get(case).copied().unwrap_or(1)
     }
 
     /// Whether kernel `f` may write its array `name`, as msp decides it: a store to it

@@ -64,6 +64,8 @@ pub struct Report {
     /// mattered), and input sets with an empty array argument.
     pub faulted_after_writes: u64,
     pub empty_arrays: u64,
+    /// Programs with a `prange` loop (run on 1, 2 and 7 threads).
+    pub prange_programs: u64,
 }
 
 /// The seed of program `i` of a run.
@@ -84,6 +86,7 @@ pub fn run(cfg: &Config, opts: &Options, mut log: impl FnMut(&str)) -> Report {
             Ok(outs) => {
                 for (k, (p, o)) in progs.iter().zip(&outs).enumerate() {
                     let index = i + k as u64;
+                    report.prange_programs += u64::from(p.has_prange());
                     for (case, m) in o.msp.iter().enumerate() {
                         if m.starts_with("R:") {
                             report.returned += 1;

@@ -39,6 +39,12 @@ pub struct Config {
     pub runtime_extents: bool,
     /// The largest extent an input set gives a `:` axis (each is drawn from 0 to this).
     pub max_extent: usize,
+    /// `prange` loops, race-free by construction (see [`Gen::par_for`]).
+    pub parallel_loops: bool,
+    /// Leave out locals a `prange` body assigns on some paths only and that are read
+    /// after the loop (bug 20, fixed: msp left them as the last chunk left them, not as
+    /// the last iteration that assigned them).
+    pub avoid_partial_privates: bool,
 }
 
 impl Default for Config {
@@ -55,6 +61,8 @@ impl Default for Config {
             avoid_inexact_f32_literals: false,
             runtime_extents: true,
             max_extent: 5,
+            parallel_loops: true,
+            avoid_partial_privates: false,
         }
     }
 }
@@ -65,8 +73,8 @@ impl Config {
         Config::default()
     }
 
-    /// Leaves out the constructs of the mismatches reported in RELIABILITY.md (bugs 1–6
-    /// and 13, all fixed now): for hunting new bugs in the rest if they ever return.
+    /// Leaves out the constructs of the mismatches reported in RELIABILITY.md (bugs 1–6,
+    /// 13 and 20, all fixed now): for hunting new bugs in the rest if they ever return.
     pub fn avoid_known() -> Config {
         Config {
             avoid_float_floor_ops: true,
@@ -74,6 +82,7 @@ impl Config {
             avoid_effects_in_stores: true,
             avoid_bool_literal_ops: true,
             avoid_inexact_f32_literals: true,
+            avoid_partial_privates: true,
             ..Config::default()
         }
     }
@@ -87,6 +96,9 @@ struct Sig {
     /// Whether it may write an array parameter (msp then refuses one array passed for
     /// two of them).
     writes_arrays: bool,
+    /// Whether it has a long `prange` (a long loop's body does not call it: the model
+    /// would run its iterations times the caller's).
+    long: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -109,6 +121,29 @@ struct Env {
     /// the loop: read (as indexes, or as a later loop's start) outside their loop, where
     /// msp must not trust their loop's bounds.
     after: Vec<Counter>,
+    /// In a `prange` body (at any depth): the locals from outside are read-only captures
+    /// (`scalars` says so), `arrays` are only read, and writes go to `par_arrays`. A block
+    /// forgets the locals it introduced when it ends, and a `for` its variable (msp's
+    /// checker wants every read of a private to follow an assignment on every path).
+    par: bool,
+    /// The reductions a `prange` body may update (its loop's and enclosing ones').
+    reductions: Vec<(String, Scalar, Red)>,
+    /// The arrays the enclosing `prange` bodies write, each only at its loop variables.
+    par_arrays: Vec<ParArr>,
+    /// In a `prange` body outside any loop of its own: a `break` would leave the body.
+    no_break: bool,
+    /// The variables of the enclosing `prange` loops (a long one's is no index).
+    par_vars: Vec<(String, Scalar)>,
+    /// In a long `prange`'s body: a nested one is short (the model runs every iteration).
+    in_long: bool,
+}
+
+/// An array a `prange` body writes: every access indexes axis `k` with the loop
+/// variable `v` for each `(k, v)` in `fixed` (one per enclosing `prange` that writes it).
+#[derive(Clone, Debug)]
+struct ParArr {
+    arr: Arr,
+    fixed: Vec<(usize, Expr)>,
 }
 
 /// A loop variable in scope.
@@ -132,6 +167,11 @@ pub struct Gen<'r> {
     /// This kernel favours counting loops and has no labels (a label anywhere makes msp
     /// leave every loop of the kernel alone).
     counting: bool,
+    /// Float sums of long `prange` loops in this kernel, which its `return` may give
+    /// whole (their last bits tell msp's chunked order from any other).
+    results: Vec<(String, Scalar)>,
+    /// This kernel has a long `prange`.
+    made_long: bool,
 }
 
 const INT_OPS: [BOp; 10] = [
@@ -160,6 +200,8 @@ impl<'r> Gen<'r> {
             locals: Vec::new(),
             current_ret: I32,
             counting: false,
+            results: Vec::new(),
+            made_long: false,
         }
     }
 
@@ -265,6 +307,7 @@ impl<'r> Gen<'r> {
             let so_far = Program {
                 funcs: funcs.clone(),
                 inputs: Vec::new(),
+                threads: Vec::new(),
             };
             let writes_arrays = params
                 .iter()
@@ -274,6 +317,7 @@ impl<'r> Gen<'r> {
                 params,
                 ret,
                 writes_arrays,
+                long: self.made_long,
             });
         }
         let mut params: Vec<Param> = Vec::new();
@@ -289,7 +333,14 @@ impl<'r> Gen<'r> {
         funcs.push(main);
         let entry = funcs.last().expect("main").clone();
         let inputs = (0..self.cfg.inputs).map(|_| self.inputs(&entry)).collect();
-        Program { funcs, inputs }
+        // `prange` loops run on 1, 2 and 7 threads (more than this machine's cores too):
+        // the same chunks and so the same results.
+        let threads = (0..self.cfg.inputs).map(|k| [1, 2, 7][k % 3]).collect();
+        Program {
+            funcs,
+            inputs,
+            threads,
+        }
     }
 
     fn func(&mut self, name: &str, params: Vec<Param>, ret: Scalar, callable: &[Sig]) -> Func {
@@ -326,13 +377,29 @@ impl<'r> Gen<'r> {
             self.locals.push(Local::Array(a.clone()));
             env.arrays.push(a);
         }
+        self.results.clear();
+        self.made_long = false;
         let mut budget = self.cfg.stmts;
         let mut body = self.block(&mut env, &mut budget, 0);
-        body.push(Stmt::Return(self.expr_or_lit(
-            &env,
-            ret,
-            self.cfg.expr_depth,
-        )));
+        let ret_e = match self.results.clone().as_slice() {
+            [_, ..] if types::is_float(ret) && self.rng.chance(5, 6) => {
+                let (r, ty) = self.rng.pick(&self.results).clone();
+                let v = Expr::Var { name: r, ty };
+                match (ty, ret) {
+                    (a, b) if a == b => v,
+                    (F32, _) => Expr::Widen {
+                        to: ret,
+                        e: Box::new(v),
+                    },
+                    _ => Expr::Cast {
+                        to: ret,
+                        e: Box::new(v),
+                    },
+                }
+            }
+            _ => self.expr_or_lit(&env, ret, self.cfg.expr_depth),
+        };
+        body.push(Stmt::Return(ret_e));
         Func {
             name: name.to_string(),
             params,
@@ -345,6 +412,7 @@ impl<'r> Gen<'r> {
     fn block(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Vec<Stmt> {
         let n = self.rng.below(4) + 1;
         let after = env.after.len();
+        let scalars = env.scalars.len();
         let mut out = Vec::new();
         for _ in 0..n {
             if *budget == 0 {
@@ -352,7 +420,16 @@ impl<'r> Gen<'r> {
             }
             *budget -= 1;
             let s = self.stmt(env, budget, depth);
+            if env.par
+                && let Stmt::For { var, .. } = &s
+            {
+                // Not assigned after the loop when it runs no iteration.
+                env.scalars.retain(|v| v.0 != *var);
+            }
             out.push(s);
+        }
+        if env.par {
+            env.scalars.truncate(scalars);
         }
         env.after.truncate(after);
         if out.is_empty() {
@@ -374,6 +451,24 @@ impl<'r> Gen<'r> {
 
     fn stmt(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
         let d = self.cfg.expr_depth;
+        if self.cfg.parallel_loops && depth < 3 {
+            let p = match (env.par, depth) {
+                (true, _) => 5,
+                (false, 0) => 12,
+                (false, _) => 4,
+            };
+            if self.rng.chance(p, 100) {
+                return self.par_for(env, budget, depth);
+            }
+        }
+        if env.par {
+            if !env.par_arrays.is_empty() && self.rng.chance(1, 6) {
+                return self.par_store(env);
+            }
+            if !env.reductions.is_empty() && self.rng.chance(1, 6) {
+                return self.reduce(env);
+            }
+        }
         if depth < 3 && self.rng.chance(if self.counting { 10 } else { 2 }, 100) {
             return self.count_while(env, budget, depth);
         }
@@ -426,7 +521,8 @@ impl<'r> Gen<'r> {
                     };
                 }
                 35..=44 => {
-                    if env.arrays.is_empty() {
+                    // In a `prange` body, arrays are written only by `par_store`.
+                    if env.arrays.is_empty() || env.par {
                         continue;
                     }
                     let arr = self.rng.pick(&env.arrays).clone();
@@ -440,7 +536,7 @@ impl<'r> Gen<'r> {
                     return Stmt::Store { arr, idx, e, comma };
                 }
                 45..=49 => {
-                    if env.arrays.is_empty() {
+                    if env.arrays.is_empty() || env.par {
                         continue;
                     }
                     let arr = self.rng.pick(&env.arrays).clone();
@@ -526,7 +622,8 @@ impl<'r> Gen<'r> {
                         let s = self.probe(env, &arr, axis, v);
                         body.push(s);
                     }
-                    let els = if self.rng.chance(1, 4) {
+                    // In a `prange` body the variable may be unassigned in the `else`.
+                    let els = if self.rng.chance(1, 4) && !env.par {
                         self.block(env, budget, depth + 1)
                     } else {
                         Vec::new()
@@ -540,7 +637,7 @@ impl<'r> Gen<'r> {
                     };
                 }
                 78..=83 if env.loop_depth > 0 => {
-                    let s = if self.rng.chance(1, 2) || env.no_continue {
+                    let s = if (self.rng.chance(1, 2) || env.no_continue) && !env.no_break {
                         Stmt::Break
                     } else {
                         Stmt::Continue
@@ -554,7 +651,7 @@ impl<'r> Gen<'r> {
                         els: Vec::new(),
                     };
                 }
-                84..=86 => {
+                84..=86 if !env.par => {
                     let c = self.expr(env, Bool, d);
                     let ret = self.ret_type(env);
                     let e = self.expr_or_lit(env, ret, d);
@@ -573,14 +670,14 @@ impl<'r> Gen<'r> {
                     };
                     return Stmt::Call(call);
                 }
-                91..=94 if depth < 3 && !self.counting => {
+                91..=94 if depth < 3 && !self.counting && !env.par => {
                     let label = self.name("L");
                     env.labels.push(label.clone());
                     let body = self.block(env, budget, depth + 1);
                     env.labels.pop();
                     return Stmt::Region { label, body };
                 }
-                95..=96 if depth < 3 && !self.counting => {
+                95..=96 if depth < 3 && !self.counting && !env.par => {
                     let counter = self.counter(env, "g");
                     let label = self.name("R");
                     let limit = self.rng.range(1, 4);
@@ -628,7 +725,7 @@ impl<'r> Gen<'r> {
         range: Option<(i128, i128)>,
         steps: bool,
     ) -> Vec<Stmt> {
-        let saved = (env.counters.len(), env.no_continue);
+        let saved = (env.counters.len(), env.no_continue, env.no_break);
         env.counters.push(Counter {
             name: var.to_string(),
             ty,
@@ -636,11 +733,13 @@ impl<'r> Gen<'r> {
             steps,
         });
         env.no_continue = steps;
+        env.no_break = false;
         env.loop_depth += 1;
         let body = self.block(env, budget, depth + 1);
         env.loop_depth -= 1;
         env.counters.truncate(saved.0);
         env.no_continue = saved.1;
+        env.no_break = saved.2;
         body
     }
 
@@ -1040,7 +1139,7 @@ impl<'r> Gen<'r> {
             let s = self.probe(env, &arr, axis, counter.clone());
             body.push(s);
         }
-        let els = if self.rng.chance(1, 5) {
+        let els = if self.rng.chance(1, 5) && !env.par {
             self.block(env, budget, depth + 1)
         } else {
             Vec::new()
@@ -1086,7 +1185,10 @@ impl<'r> Gen<'r> {
             .filter(|v| v.2 && v.1 == arr.elem)
             .map(|v| v.0.clone())
             .collect();
-        match self.rng.below(3) {
+        // A `prange` body only reads the arrays in `env.arrays`.
+        let form = if env.par { 0 } else { self.rng.below(3) };
+        match form {
+            0 if env.par && load_into.is_empty() => Stmt::Pass,
             0 if !load_into.is_empty() => Stmt::Assign {
                 var: self.rng.pick(&load_into).clone(),
                 e: Expr::Load {
@@ -1117,6 +1219,540 @@ impl<'r> Gen<'r> {
                     comma,
                 }
             }
+        }
+    }
+
+    /// A `prange` loop whose body is race-free by construction, as `check::races` wants
+    /// it: `prange(stop)`, `prange(start, stop)` or `prange(start, stop, step)` (literal
+    /// start `>= 0` and step `>= 1`; the stop an extent, a literal, now and then past 256
+    /// iterations so that chunks hold several, or `(x % 7)`). The body
+    ///
+    /// - assigns its privates first (locals from outside, or new ones), then reads them;
+    /// - updates reductions (`+= -= *= |= &= ^=`, `min`, `max`; by type) anywhere, never
+    ///   reading them otherwise, and reads other locals from outside as captures;
+    /// - writes a chosen array or two only at the loop variable on one axis (a nested
+    ///   `prange` writes one of its enclosing loop's arrays, at another axis), reading
+    ///   them only so, and reads every other array anywhere (out of range: a fault);
+    /// - calls only kernels that write no array argument, never leaves (no `break` at
+    ///   its level, `return` or `goto`), and holds serial loops and nested `prange`s.
+    ///
+    /// Unless `avoid_partial_privates`, a local from outside is now and then assigned
+    /// only on some iterations (`if c: v = e`, last in the body), to be read after the
+    /// loop.
+    fn par_for(&mut self, env: &mut Env, budget: &mut usize, depth: usize) -> Stmt {
+        let d = self.cfg.expr_depth;
+        // The arrays it writes, each with the axis its variable indexes.
+        let mut writes: Vec<(ParArr, usize)> = Vec::new();
+        if env.par {
+            for pa in &env.par_arrays {
+                let free: Vec<usize> = (0..pa.arr.dims.len())
+                    .filter(|k| pa.fixed.iter().all(|(f, _)| f != k))
+                    .collect();
+                if !free.is_empty() && writes.is_empty() && self.rng.chance(2, 3) {
+                    let k = *self.rng.pick(&free);
+                    writes.push((pa.clone(), k));
+                }
+            }
+        } else {
+            for a in &env.arrays {
+                if writes.len() < 2 && self.rng.chance(1, 2) {
+                    let k = self.rng.below(a.dims.len());
+                    let pa = ParArr {
+                        arr: a.clone(),
+                        fixed: Vec::new(),
+                    };
+                    writes.push((pa, k));
+                }
+            }
+        }
+        // The stop, and the variable's type it asks for.
+        let ints_16: [Scalar; 6] = [I16, I32, I64, U16, U32, U64];
+        let extent = |g: &mut Self, a: &Arr, k: usize| {
+            let ty = if a.dims[k].is_none() {
+                I64
+            } else {
+                *g.rng.pick(&types::INTS)
+            };
+            (g.len_expr(a, k, ty), ty)
+        };
+        let mut large = false;
+        // Long loops mostly at a kernel's top level, where their sums reach its result.
+        let pick = if !env.par && depth == 0 && self.rng.chance(1, 3) {
+            8
+        } else {
+            self.rng.below(12)
+        };
+        let (stop, ty) = match pick {
+            0..=4 if !writes.is_empty() => {
+                let (a, k) = (writes[0].0.arr.clone(), writes[0].1);
+                extent(self, &a, k)
+            }
+            0..=5 if !env.arrays.is_empty() => {
+                let a = self.rng.pick(&env.arrays).clone();
+                let k = self.rng.below(a.dims.len());
+                extent(self, &a, k)
+            }
+            6 => {
+                let vars: Vec<(String, Scalar)> = env
+                    .scalars
+                    .iter()
+                    .filter(|v| types::is_int(v.1))
+                    .map(|v| (v.0.clone(), v.1))
+                    .collect();
+                if vars.is_empty() {
+                    (int_lit(3, I32), I32)
+                } else {
+                    let (v, ty) = self.rng.pick(&vars).clone();
+                    let stop = Expr::Bin {
+                        op: BOp::Mod,
+                        l: Box::new(Expr::Var { name: v, ty }),
+                        r: Box::new(int_lit(7, ty)),
+                        join: ty,
+                        ty,
+                    };
+                    (stop, ty)
+                }
+            }
+            7..=9 if !env.in_long => {
+                // Past 256 iterations a chunk holds several: a float reduction's order is
+                // then not the serial loop's.
+                large = true;
+                let ty = *self.rng.pick(&ints_16);
+                let n = *self.rng.pick(&[257, 300, 384, 513, 700, 1000, 1500]);
+                (int_lit(n, ty), ty)
+            }
+            _ => {
+                let ty = *self.rng.pick(&types::INTS);
+                (int_lit(self.rng.range(0, 8) as i128, ty), ty)
+            }
+        };
+        if large {
+            // A long loop is about reductions in chunks of several iterations: writes at
+            // `i` (and reads of arrays at `i`, below) would fault at once on short arrays.
+            writes.clear();
+        }
+        let start = if self.rng.chance(2, 3) {
+            0
+        } else {
+            self.rng.range(1, 2) as i128
+        };
+        let step = if self.rng.chance(3, 4) {
+            1
+        } else {
+            self.rng.range(2, 3) as i128
+        };
+        let args = match (start, step, self.rng.below(4)) {
+            (0, 1, 0) => vec![int_lit(0, ty), stop],
+            (0, 1, 1) => vec![int_lit(0, ty), stop, int_lit(1, ty)],
+            (0, 1, _) => vec![stop],
+            (_, 1, k) if k < 2 => vec![int_lit(start, ty), stop],
+            _ => vec![int_lit(start, ty), stop, int_lit(step, ty)],
+        };
+        let range = literal_range(&args);
+        let var = self.name("i");
+        self.locals.push(Local::Scalar {
+            name: var.clone(),
+            ty,
+            init: int_lit(0, ty),
+        });
+        let var_expr = Expr::Var {
+            name: var.clone(),
+            ty,
+        };
+        // Reductions: the enclosing loops' (a nested loop may update them too) and new
+        // ones, from the locals this code may assign.
+        let mut reductions = if env.par {
+            env.reductions.clone()
+        } else {
+            Vec::new()
+        };
+        let fresh_reductions = reductions.len();
+        // Not a loop variable in scope, which the body may read as an index.
+        let assignable: Vec<(String, Scalar)> = env
+            .scalars
+            .iter()
+            .filter(|v| v.2 && env.counters.iter().chain(&env.after).all(|c| c.name != v.0))
+            .map(|v| (v.0.clone(), v.1))
+            .collect();
+        if large && !env.par {
+            // A float sum of many iterations, for the kernel's result.
+            let rty = *self.rng.pick(&[F32, F64]);
+            let name = self.name("r");
+            let init = self.bare_lit(rty);
+            self.locals.push(Local::Scalar {
+                name: name.clone(),
+                ty: rty,
+                init,
+            });
+            let op = *self.rng.pick(&[Red::Add, Red::Add, Red::Sub]);
+            reductions.push((name.clone(), rty, op));
+            self.results.push((name.clone(), rty));
+            env.scalars.push((name, rty, true));
+        }
+        let wanted = self.rng.below(3) + usize::from(writes.is_empty());
+        for _ in 0..wanted {
+            let free: Vec<&(String, Scalar)> = assignable
+                .iter()
+                .filter(|v| reductions.iter().all(|r| r.0 != v.0))
+                .collect();
+            if free.is_empty() {
+                break;
+            }
+            let (name, rty) = (*self.rng.pick(&free)).clone();
+            let ops: &[Red] = if rty == Bool {
+                &[Red::Or, Red::And, Red::Xor]
+            } else if types::is_float(rty) {
+                &[Red::Add, Red::Sub, Red::Mul, Red::Min, Red::Max]
+            } else {
+                &[
+                    Red::Add,
+                    Red::Sub,
+                    Red::Mul,
+                    Red::Or,
+                    Red::And,
+                    Red::Xor,
+                    Red::Min,
+                    Red::Max,
+                ]
+            };
+            let op = *self.rng.pick(ops);
+            reductions.push((name, rty, op));
+        }
+        let is_red = |n: &str, r: &[(String, Scalar, Red)]| r.iter().any(|x| x.0 == n);
+        // Privates: locals from outside assigned first thing in the body, and new ones.
+        let mut privates: Vec<(String, Scalar)> = Vec::new();
+        for _ in 0..self.rng.below(3) {
+            let free: Vec<&(String, Scalar)> = assignable
+                .iter()
+                .filter(|v| !is_red(&v.0, &reductions) && privates.iter().all(|p| p.0 != v.0))
+                .collect();
+            if !free.is_empty() && self.rng.chance(1, 2) {
+                privates.push((*self.rng.pick(&free)).clone());
+            } else {
+                let pty = self.any_scalar();
+                let init = self.bare_lit(pty);
+                let name = self.name("t");
+                self.locals.push(Local::Scalar {
+                    name: name.clone(),
+                    ty: pty,
+                    init,
+                });
+                privates.push((name, pty));
+            }
+        }
+        let partial = if self.cfg.avoid_partial_privates || !self.rng.chance(1, 4) {
+            None
+        } else {
+            let free: Vec<&(String, Scalar)> = assignable
+                .iter()
+                .filter(|v| !is_red(&v.0, &reductions) && privates.iter().all(|p| p.0 != v.0))
+                .collect();
+            (!free.is_empty()).then(|| (*self.rng.pick(&free)).clone())
+        };
+        let hidden = |n: &str| {
+            is_red(n, &reductions)
+                || privates.iter().any(|p| p.0 == n)
+                || partial.as_ref().is_some_and(|p| p.0 == n)
+        };
+        let mut benv = env.clone();
+        benv.par = true;
+        benv.scalars = env
+            .scalars
+            .iter()
+            .filter(|v| !hidden(&v.0))
+            .map(|v| (v.0.clone(), v.1, false))
+            .collect();
+        benv.scalars.push((var.clone(), ty, false));
+        if !env.par {
+            benv.arrays
+                .retain(|a| writes.iter().all(|w| w.0.arr.name != a.name));
+        }
+        if large {
+            // Reads of `:` arrays fault when they are empty, and a long loop should run.
+            benv.arrays.retain(|a| !a.has_runtime_axis());
+        }
+        benv.par_arrays = writes
+            .iter()
+            .map(|(pa, k)| {
+                let mut pa = pa.clone();
+                pa.fixed.push((*k, var_expr.clone()));
+                pa
+            })
+            .collect();
+        benv.reductions = reductions.clone();
+        benv.callable.retain(|s| !s.writes_arrays);
+        benv.labels.clear();
+        benv.loop_depth = env.loop_depth + 1;
+        benv.no_break = true;
+        benv.no_continue = false;
+        benv.pure = false;
+        benv.par_vars.push((var.clone(), ty));
+        benv.in_long |= large;
+        if benv.in_long {
+            benv.callable.retain(|s| !s.long);
+        }
+        self.made_long |= large;
+        if !large {
+            benv.counters.push(Counter {
+                name: var.clone(),
+                ty,
+                range,
+                steps: false,
+            });
+        }
+        let mut body = Vec::new();
+        for (p, pty) in &privates {
+            let e = self.expr_or_lit_widening(&benv, *pty, d);
+            body.push(Stmt::Assign { var: p.clone(), e });
+            benv.scalars.push((p.clone(), *pty, true));
+        }
+        let top = body.len();
+        // A long loop keeps a short body (the model runs each iteration in Python).
+        let mut small = (*budget).min(4);
+        let inner = self.block(
+            &mut benv,
+            if large { &mut small } else { budget },
+            depth + 1,
+        );
+        body.extend(inner);
+        body.retain(|s| !matches!(s, Stmt::Pass));
+        // Each written array and new reduction is updated at least once.
+        for k in 0..benv.par_arrays.len() {
+            let s = self.par_store_of(&benv, k);
+            let at = self.rng.range(top as i64, body.len() as i64) as usize;
+            body.insert(at, s);
+        }
+        for k in fresh_reductions..reductions.len() {
+            let s = self.reduce_of(&benv, k);
+            let at = self.rng.range(top as i64, body.len() as i64) as usize;
+            body.insert(at, s);
+        }
+        if let Some((p, pty)) = &partial {
+            let c = self.expr(&benv, Bool, d);
+            let e = self.expr_or_lit_widening(&benv, *pty, d);
+            body.push(Stmt::If {
+                arms: vec![(c, vec![Stmt::Assign { var: p.clone(), e }])],
+                els: Vec::new(),
+            });
+        }
+        if body.is_empty() {
+            body.push(Stmt::Pass);
+        }
+        if !env.par {
+            // After the loop: what the last iteration left (and the new privates, which
+            // every iteration assigns). In an enclosing `prange` body they may be
+            // unassigned when this loop runs no iteration.
+            env.scalars.push((var.clone(), ty, false));
+            for (p, pty) in &privates {
+                if !env.scalars.iter().any(|v| v.0 == *p) {
+                    env.scalars.push((p.clone(), *pty, true));
+                }
+            }
+        }
+        let lp = Stmt::ParFor {
+            var,
+            ty,
+            args,
+            body,
+            reductions,
+        };
+        // A long loop's float sum, stored whole into a float array after it (arrays are
+        // compared after the call): `if bool(1):` holds the loop and the store.
+        let sums: Vec<(String, Scalar)> = self
+            .results
+            .iter()
+            .filter(|r| env.scalars.iter().any(|v| v.0 == r.0))
+            .cloned()
+            .collect();
+        let floats: Vec<Arr> = env
+            .arrays
+            .iter()
+            .filter(|a| types::is_float(a.elem))
+            .cloned()
+            .collect();
+        if large && !env.par && !sums.is_empty() && !floats.is_empty() {
+            let (r, rty) = sums[sums.len() - 1].clone();
+            let arr = self.rng.pick(&floats).clone();
+            let v = Expr::Var { name: r, ty: rty };
+            let e = match (rty, arr.elem) {
+                (a, b) if a == b => v,
+                (F32, to) => Expr::Widen { to, e: Box::new(v) },
+                (_, to) => Expr::Cast { to, e: Box::new(v) },
+            };
+            let idx = arr.dims.iter().map(|_| int_lit(0, I64)).collect();
+            let store = Stmt::Store {
+                arr,
+                idx,
+                e,
+                comma: true,
+            };
+            let yes = Expr::Lit {
+                val: Lit::Bool(true),
+                ty: Bool,
+                bare: false,
+            };
+            return Stmt::If {
+                arms: vec![(yes, vec![lp, store])],
+                els: Vec::new(),
+            };
+        }
+        lp
+    }
+
+    /// The index of an access to `pa` in a `prange` body: each fixed axis its loop
+    /// variable, the others anything in range (or not), often an inner loop's counter.
+    fn par_index(&mut self, env: &Env, pa: &ParArr) -> Vec<Expr> {
+        let mut ienv = env.clone();
+        ienv.pure = true;
+        let inner: Vec<Counter> = env
+            .counters
+            .iter()
+            .filter(|c| pa.fixed.iter().all(|(_, v)| !reads_var(v, &c.name)))
+            .cloned()
+            .collect();
+        (0..pa.arr.dims.len())
+            .map(|k| {
+                if let Some((_, v)) = pa.fixed.iter().find(|(f, _)| *f == k) {
+                    return v.clone();
+                }
+                match pa.arr.dims[k] {
+                    _ if !inner.is_empty() && self.rng.chance(1, 2) => {
+                        let c = self.rng.pick(&inner);
+                        Expr::Var {
+                            name: c.name.clone(),
+                            ty: c.ty,
+                        }
+                    }
+                    Some(n) => int_lit(self.rng.range(-(n as i64), n as i64 - 1) as i128, I64),
+                    None => self.runtime_index(&ienv, &pa.arr, k),
+                }
+            })
+            .collect()
+    }
+
+    /// A write to a random one of the arrays the `prange` bodies around write.
+    fn par_store(&mut self, env: &Env) -> Stmt {
+        let k = self.rng.below(env.par_arrays.len());
+        self.par_store_of(env, k)
+    }
+
+    /// A write to `env.par_arrays[k]`: a store, `out[i] = out[i] + e`, or an update.
+    fn par_store_of(&mut self, env: &Env, k: usize) -> Stmt {
+        let pa = env.par_arrays[k].clone();
+        let arr = pa.arr.clone();
+        let idx = self.par_index(env, &pa);
+        let d = self.cfg.expr_depth;
+        match self.rng.below(4) {
+            0 => {
+                let mut ienv = env.clone();
+                ienv.pure = true;
+                match self.aug_operand(&ienv, arr.elem, false) {
+                    Some((op, e, _)) => Stmt::AugStore { arr, idx, op, e },
+                    None => Stmt::Pass,
+                }
+            }
+            1 if arr.elem != Bool => {
+                let load = Expr::Load {
+                    arr: arr.clone(),
+                    idx: idx.clone(),
+                    comma: true,
+                };
+                let e = Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(load),
+                    r: Box::new(self.expr(env, arr.elem, d - 1)),
+                    join: arr.elem,
+                    ty: arr.elem,
+                };
+                Stmt::Store {
+                    arr,
+                    idx,
+                    e,
+                    comma: self.rng.chance(1, 2),
+                }
+            }
+            _ => {
+                let e = self.expr_or_lit_widening(env, arr.elem, d);
+                Stmt::Store {
+                    arr,
+                    idx,
+                    e,
+                    comma: self.rng.chance(1, 2),
+                }
+            }
+        }
+    }
+
+    /// An update of a random one of the reductions in scope.
+    fn reduce(&mut self, env: &Env) -> Stmt {
+        let k = self.rng.below(env.reductions.len());
+        self.reduce_of(env, k)
+    }
+
+    /// An update of `env.reductions[k]` by its operator, with an operand that does not
+    /// read it (it is not in `env.scalars`).
+    fn reduce_of(&mut self, env: &Env, k: usize) -> Stmt {
+        let (var, ty, op) = env.reductions[k].clone();
+        let d = self.cfg.expr_depth - 1;
+        let e = if types::is_float(ty) && !env.par_vars.is_empty() && self.rng.chance(1, 2) {
+            // A term that varies with a loop variable, at various scales: a sum of such
+            // rounds differently in each order, so only msp's chunked order matches.
+            let (name, vty) = self.rng.pick(&env.par_vars).clone();
+            let v = Expr::Cast {
+                to: ty,
+                e: Box::new(Expr::Var { name, ty: vty }),
+            };
+            let k = *self.rng.pick(&[0.1, 1.1, 3.7, 1e-3, 0.3, 12345.678]);
+            let term = Expr::Bin {
+                op: BOp::Mul,
+                l: Box::new(v),
+                r: Box::new(Expr::Lit {
+                    val: Lit::Float(k),
+                    ty,
+                    bare: true,
+                }),
+                join: ty,
+                ty,
+            };
+            if self.rng.chance(1, 2) {
+                term
+            } else {
+                let x = self.expr(env, ty, d);
+                Expr::Bin {
+                    op: BOp::Add,
+                    l: Box::new(term),
+                    r: Box::new(x),
+                    join: ty,
+                    ty,
+                }
+            }
+        } else if self.rng.chance(1, 4) {
+            self.bare_lit(ty)
+        } else if ty != Bool && self.rng.chance(1, 4) {
+            // Another type that meets `ty` at `ty` (as `s op e` must, to assign to `s`).
+            let from: Vec<Scalar> = non_bool()
+                .into_iter()
+                .filter(|&s| types::join(ty, s) == Some(ty))
+                .collect();
+            let s = *self.rng.pick(&from);
+            self.expr(env, s, d)
+        } else {
+            self.expr(env, ty, d)
+        };
+        match op.aug_op() {
+            Some(op) => Stmt::Aug {
+                var,
+                ty,
+                op,
+                e,
+                join: ty,
+            },
+            None => Stmt::MinMax {
+                var,
+                ty,
+                max: op == Red::Max,
+                e,
+            },
         }
     }
 
@@ -1279,6 +1915,24 @@ impl<'r> Gen<'r> {
                     let (a, axis) = self.rng.pick(&fixed).clone();
                     return self.len_expr(&a, axis, I32);
                 }
+            }
+        }
+        if env.par && self.rng.chance(1, 8) {
+            // A written array, read at the loop variable (`out[i] = out[i] + ...`).
+            let own: Vec<ParArr> = env
+                .par_arrays
+                .iter()
+                .filter(|p| p.arr.elem == ty)
+                .cloned()
+                .collect();
+            if !own.is_empty() {
+                let pa = self.rng.pick(&own).clone();
+                let idx = self.par_index(env, &pa);
+                return Expr::Load {
+                    arr: pa.arr,
+                    idx,
+                    comma: self.rng.chance(1, 2),
+                };
             }
         }
         let vars: Vec<&(String, Scalar, bool)> = env.scalars.iter().filter(|v| v.1 == ty).collect();
@@ -2190,6 +2844,12 @@ impl<'r> Gen<'r> {
             })
             .collect()
     }
+}
+
+/// Whether `e` reads the local `name`.
+fn reads_var(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::Var { name: n, .. } if n == name)
+        || e.children().into_iter().any(|c| reads_var(c, name))
 }
 
 /// Every `:` axis of `arrays`, with its array.

@@ -6,13 +6,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use msp_difftest::campaign::{self, Options};
-use msp_difftest::{Config, run, stage0};
+use msp_difftest::{Config, render, run, stage0};
 
-const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--first K] [--stage0] [--avoid-known] [--fixed-extents] [--max-extent E] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose]";
+const USAGE: &str = "usage: msp-difftest [--programs N] [--seed S] [--first K] [--stage0] [--avoid-known] [--fixed-extents] [--max-extent E] [--save DIR] [--no-shrink] [--batch B] [--shrink-secs T] [--verbose] [--print]";
 
 fn main() -> ExitCode {
     let mut opts = Options::default();
     let mut stage0_mode = false;
+    let mut print_only = false;
     let mut cfg = Config::everything();
     let mut save: Option<PathBuf> = Some(PathBuf::from("tests/difftest-regressions"));
     let mut args = std::env::args().skip(1);
@@ -66,6 +67,7 @@ fn main() -> ExitCode {
                         .map_err(|e| format!("--max-extent: {e}"))?
                 }
                 "--verbose" | "-v" => opts.verbose = true,
+                "--print" => print_only = true,
                 "--help" | "-h" => return Err(USAGE.into()),
                 other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
             }
@@ -77,6 +79,18 @@ fn main() -> ExitCode {
         }
     }
     opts.save_dir = save;
+    if print_only {
+        // The programs as both sides see them, without running either.
+        for k in opts.first..opts.first + opts.programs {
+            let p = msp_difftest::kgen::program(campaign::program_seed(opts.seed, k), &cfg);
+            println!("# ---- program {k}: kernels\n{}", render::kernel_source(&p));
+            println!(
+                "# ---- program {k}: model\n{}",
+                render::model_source(&p, "")
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
     if !run::python_available() {
         eprintln!("msp-difftest: no python3 (set MSP_PYTHON to an interpreter)");
         return ExitCode::from(2);
@@ -94,8 +108,13 @@ fn main() -> ExitCode {
     } else {
         let r = campaign::run(&cfg, &opts, |m| eprintln!("{m}"));
         eprintln!(
-            "input sets: {} returned, {} faulted ({} after writing an array argument), {} other; {} with an empty array",
-            r.returned, r.faulted, r.faulted_after_writes, r.other, r.empty_arrays
+            "input sets: {} returned, {} faulted ({} after writing an array argument), {} other; {} with an empty array; {} programs with a prange",
+            r.returned,
+            r.faulted,
+            r.faulted_after_writes,
+            r.other,
+            r.empty_arrays,
+            r.prange_programs
         );
         for f in &r.failures {
             eprintln!(

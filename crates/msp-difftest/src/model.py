@@ -13,6 +13,11 @@ class _Goto(Exception):
     pass
 
 
+# Set when a fault leaves a `prange` loop: with several threads, chunks after the
+# faulting one may have written their elements, so the arrays are not compared then.
+_PF = [False]
+
+
 def _id(x):
     return x
 
@@ -192,6 +197,7 @@ def _run(pid, src, name, cases, rt, arrays):
         return
     fn = g[name]
     for i, args in cases:
+        _PF[0] = False
         try:
             r = fn(*args)
             out = 'R:' + _c(r, rt)
@@ -205,6 +211,8 @@ def _run(pid, src, name, cases, rt, arrays):
             out = 'MODELERR:recursion'
         except Exception as e:
             out = 'MODELERR:' + type(e).__name__ + ':' + str(e).replace('\n', ' ')
+        if out.startswith('FAULT') and _PF[0]:
+            out += '~par'
         if not out.startswith('MODELERR'):
             # The arrays after the call, or after the fault: what the kernel wrote
             # before it stopped stays written.

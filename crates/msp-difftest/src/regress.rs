@@ -48,6 +48,15 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
     writeln!(text, "# the Python model of the kernel semantics.").unwrap();
     writeln!(text, "#   Python model: {}", out.py[0]).unwrap();
     writeln!(text, "#   msp:          {}", out.msp[0]).unwrap();
+    if p.has_prange() {
+        // The harness runs on the default thread count; the model is the same for all.
+        writeln!(
+            text,
+            "#   (msp ran its `prange` loops on {} threads)",
+            p.threads_of(0)
+        )
+        .unwrap();
+    }
     // Arguments; NaN scalars and array elements are made inside a wrapper kernel.
     let mut nan_params = Vec::new();
     let mut nan_elems = Vec::new();
@@ -144,10 +153,10 @@ pub fn case_text(p: &Program, out: &Outcome, seed: u64, index: u64) -> Option<St
         writeln!(
             text,
             "# ERROR-HAS: {}",
-            if kind == "FAULT" {
-                "by zero"
-            } else {
+            if kind.starts_with("FAULT:index") {
                 "out of range"
+            } else {
+                "by zero"
             }
         )
         .unwrap();

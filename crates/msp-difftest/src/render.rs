@@ -225,6 +225,19 @@ fn kstmt(out: &mut String, s: &Stmt, d: usize) {
                 kblock(out, els, d + 1);
             }
         }
+        Stmt::ParFor {
+            var, args, body, ..
+        } => {
+            indent(out, d);
+            let a: Vec<String> = args.iter().map(kexpr).collect();
+            writeln!(out, "for {var} in prange({}):", a.join(", ")).unwrap();
+            kblock(out, body, d + 1);
+        }
+        Stmt::MinMax { var, max, e, .. } => {
+            indent(out, d);
+            let f = if *max { "max" } else { "min" };
+            writeln!(out, "{var} = {f}({var}, {})", kexpr(e)).unwrap();
+        }
         Stmt::Break => {
             indent(out, d);
             out.push_str("break\n");
@@ -452,6 +465,41 @@ fn mlit(val: &Lit, ty: Scalar) -> String {
         (Lit::Int(v), _) => int_text(*v),
         (Lit::Float(v), F32) => format!("_f32({})", py_float(*v)),
         (Lit::Float(v), _) => py_float(*v),
+    }
+}
+
+/// Where a chunk of a `prange` starts a reduction of type `ty` (msp's `identity`).
+fn identity(op: Red, ty: Scalar) -> String {
+    let (lo, hi) = types::range(ty);
+    match (op, ty) {
+        (Red::Or | Red::Xor, Bool) => "False".into(),
+        (Red::And, Bool) => "True".into(),
+        (Red::Add | Red::Sub, t) if types::is_float(t) => "-0.0".into(),
+        (Red::Mul, t) if types::is_float(t) => "1.0".into(),
+        (Red::Min, t) if types::is_float(t) => "math.inf".into(),
+        (Red::Max, t) if types::is_float(t) => "(-math.inf)".into(),
+        (Red::Add | Red::Sub | Red::Or | Red::Xor, _) => "0".into(),
+        (Red::Mul, _) => "1".into(),
+        // All ones: -1, or the largest value of an unsigned type.
+        (Red::And, t) if types::is_signed(t) => "(-1)".into(),
+        (Red::And, _) => hi.to_string(),
+        (Red::Min, _) => int_text(hi),
+        (Red::Max, _) => int_text(lo),
+    }
+}
+
+/// `acc` combined with a chunk's result `part` (msp's `combine`: a chunk of `s -= e`
+/// subtracted from the identity, so its result is added; min and max take `part` only
+/// when it is strictly better, as `min(acc, part)` does).
+fn combine(op: Red, ty: Scalar, acc: String, part: String) -> String {
+    match op {
+        Red::Add | Red::Sub => minbin(BOp::Add, acc, part, ty),
+        Red::Mul => minbin(BOp::Mul, acc, part, ty),
+        Red::Or => minbin(BOp::BitOr, acc, part, ty),
+        Red::And => minbin(BOp::BitAnd, acc, part, ty),
+        Red::Xor => minbin(BOp::BitXor, acc, part, ty),
+        Red::Min => format!("({part} if {part} < {acc} else {acc})"),
+        Red::Max => format!("({part} if {part} > {acc} else {acc})"),
     }
 }
 
@@ -718,6 +766,18 @@ impl Model<'_> {
                     self.block(out, els, d + 1);
                 }
             }
+            Stmt::ParFor {
+                var,
+                ty,
+                args,
+                body,
+                reductions,
+            } => self.par_for(out, d, var, *ty, args, body, reductions),
+            Stmt::MinMax { var, ty, max, e } => {
+                indent(out, d);
+                let f = if *max { "max" } else { "min" };
+                writeln!(out, "{var} = {f}({var}, {})", self.expr_as(e, *ty)).unwrap();
+            }
             Stmt::Break => {
                 indent(out, d);
                 out.push_str("break\n");
@@ -774,6 +834,81 @@ impl Model<'_> {
                 indent(out, d);
                 writeln!(out, "raise _Goto('{label}')").unwrap();
             }
+        }
+    }
+
+    /// A `prange` loop in msp's order (`msp_rt::parallel`, `codegen::lower::par`): chunks
+    /// of `ceil(n / 256)` iterations (fixed by the count `n` alone), each running its
+    /// iterations in order with every reduction started at its identity, and each
+    /// chunk's result combined in chunk order into the value from before the loop. Other
+    /// locals are shared across chunks as in Python: a private keeps the last value an
+    /// iteration gave it, as msp promises. A fault that leaves the loop sets `_PF`: with
+    /// several threads, chunks after the faulting one may have written their elements.
+    #[allow(clippy::too_many_arguments)]
+    fn par_for(
+        &mut self,
+        out: &mut String,
+        d: usize,
+        var: &str,
+        ty: Scalar,
+        args: &[Expr],
+        body: &[Stmt],
+        reductions: &[(String, Scalar, Red)],
+    ) {
+        self.temps += 1;
+        let k = self.temps;
+        let a: Vec<String> = args.iter().map(|x| self.expr_as(x, ty)).collect();
+        let (start, stop, step) = match a.as_slice() {
+            [stop] => ("0".to_string(), stop.clone(), "1".to_string()),
+            [start, stop] => (start.clone(), stop.clone(), "1".to_string()),
+            [start, stop, step, ..] => (start.clone(), stop.clone(), step.clone()),
+            [] => ("0".to_string(), "0".to_string(), "1".to_string()),
+        };
+        let line = |out: &mut String, depth: usize, text: String| {
+            indent(out, depth);
+            out.push_str(&text);
+            out.push('\n');
+        };
+        line(out, d, format!("_ps{k} = {start}"));
+        line(out, d, format!("_pt{k} = {step}"));
+        line(
+            out,
+            d,
+            format!("_pn{k} = len(range(_ps{k}, {stop}, _pt{k}))"),
+        );
+        line(out, d, format!("_pz{k} = max(1, -(-_pn{k} // 256))"));
+        for (j, (r, ..)) in reductions.iter().enumerate() {
+            line(out, d, format!("_pr{k}_{j} = {r}"));
+        }
+        line(out, d, "try:".into());
+        line(
+            out,
+            d + 1,
+            format!("for _pc{k} in range(0, _pn{k}, _pz{k}):"),
+        );
+        for (r, rty, op) in reductions {
+            line(out, d + 2, format!("{r} = {}", identity(*op, *rty)));
+        }
+        line(
+            out,
+            d + 2,
+            format!("for _pk{k} in range(_pc{k}, min(_pc{k} + _pz{k}, _pn{k})):"),
+        );
+        line(out, d + 3, format!("{var} = _ps{k} + _pk{k} * _pt{k}"));
+        self.block(out, body, d + 3);
+        for (j, (r, rty, op)) in reductions.iter().enumerate() {
+            let acc = format!("_pr{k}_{j}");
+            line(
+                out,
+                d + 2,
+                format!("{acc} = {}", combine(*op, *rty, acc.clone(), r.clone())),
+            );
+        }
+        line(out, d, "except (IndexError, ZeroDivisionError):".into());
+        line(out, d + 1, "_PF[0] = True".into());
+        line(out, d + 1, "raise".into());
+        for (j, (r, ..)) in reductions.iter().enumerate() {
+            line(out, d, format!("{r} = _pr{k}_{j}"));
         }
     }
 

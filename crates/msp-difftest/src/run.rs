@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use msp_core::driver::Compiler;
-use msp_core::jit::{CallArg, CallError, ScalarValue};
+use msp_core::jit::{CallArg, CallError, JitModule, ScalarValue};
 
 use crate::ast::*;
 use crate::render;
@@ -133,26 +133,37 @@ pub fn run_msp(p: &Program) -> Vec<String> {
     if std::env::var_os("MSP_DIFFTEST_ECHO").is_some() {
         eprintln!("{src}");
     }
-    let module = match Compiler::new().jit_source("difftest.py", &src) {
-        Ok(m) => m,
-        Err(e) => {
-            let first = e
-                .diagnostics
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
-            return p
-                .inputs
-                .iter()
-                .map(|_| format!("COMPILE_ERROR:{first}"))
-                .collect();
-        }
-    };
+    // The thread count is compiled into each `prange` loop: one module per count the
+    // input sets ask for (one module in all for a program without `prange`).
+    let prange = p.has_prange();
+    let mut modules: Vec<(u32, JitModule)> = Vec::new();
     let entry = p.entry();
     p.inputs
         .iter()
         .enumerate()
         .map(|(case, inputs)| {
+            let threads = if prange { p.threads_of(case) } else { 0 };
+            let at = match modules.iter().position(|(t, _)| *t == threads) {
+                Some(at) => at,
+                None => match Compiler::new()
+                    .threads(threads)
+                    .jit_source("difftest.py", &src)
+                {
+                    Ok(m) => {
+                        modules.push((threads, m));
+                        modules.len() - 1
+                    }
+                    Err(e) => {
+                        let first = e
+                            .diagnostics
+                            .first()
+                            .map(|d| d.message.clone())
+                            .unwrap_or_default();
+                        return format!("COMPILE_ERROR:{first}");
+                    }
+                },
+            };
+            let module = &modules[at].1;
             let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
             let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
             for (param, input) in entry.params.iter().zip(inputs) {
@@ -362,16 +373,27 @@ pub fn python_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Whether msp's output `m` agrees with the model's `p`: equal, or both a fault that
-/// left the arrays alike (the model says which kind, `FAULT:index`; msp's `FAULT` is
-/// any: which of two faulting operands is evaluated first is not compared).
-fn same(m: &str, p: &str) -> bool {
+/// Whether msp's output `m`, run on `threads` threads, agrees with the model's `p`:
+/// equal, or both a fault that left the arrays alike (the model says which kind,
+/// `FAULT:index`; msp's `FAULT` is any: which of two faulting operands is evaluated first
+/// is not compared). After a fault that left a `prange` loop (the model's `~par`) on
+/// several threads, the arrays are not compared: chunks after the faulting one may have
+/// run and written their elements (msp promises the lowest iteration's fault, and every
+/// write of the iterations before it, but not which later ones ran). On one thread the
+/// chunks run in order and stop at the fault, so the arrays are the serial loop's.
+fn same(m: &str, p: &str, threads: u32) -> bool {
     if m == p {
         return true;
     }
     let (mk, mrest) = m.split_once('|').unwrap_or((m, ""));
     let (pk, prest) = p.split_once('|').unwrap_or((p, ""));
-    mk == "FAULT" && pk.starts_with("FAULT:") && mrest == prest
+    let (pk, par) = match pk.strip_suffix("~par") {
+        Some(k) => (k, true),
+        None => (pk, false),
+    };
+    mk == "FAULT"
+        && (pk == "FAULT" || pk.starts_with("FAULT:"))
+        && (mrest == prest || (par && threads > 1))
 }
 
 /// Both sides' outputs for one program, one entry per input set.
@@ -379,13 +401,22 @@ fn same(m: &str, p: &str) -> bool {
 pub struct Outcome {
     pub msp: Vec<String>,
     pub py: Vec<String>,
+    /// The threads msp ran `prange` loops on, per input set.
+    pub threads: Vec<u32>,
 }
 
 impl Outcome {
+    fn agree(&self, i: usize) -> bool {
+        same(
+            &self.msp[i],
+            &self.py[i],
+            self.threads.get(i).copied().unwrap_or(1),
+        )
+    }
+
     /// The first input set on which the two sides disagree, if any.
     pub fn first_mismatch(&self) -> Option<usize> {
-        (0..self.msp.len())
-            .find(|&i| !same(&self.msp[i], &self.py[i]) || self.py[i].starts_with("MODELERR"))
+        (0..self.msp.len()).find(|&i| !self.agree(i) || self.py[i].starts_with("MODELERR"))
     }
 
     /// What kind of failure input `i` shows: `model`, `compile`, `mismatch`.
@@ -395,7 +426,7 @@ impl Outcome {
             Some("model".into())
         } else if let Some(msg) = m.strip_prefix("COMPILE_ERROR:") {
             Some(format!("compile:{msg}"))
-        } else if !same(m, p) {
+        } else if !self.agree(i) {
             Some("mismatch".into())
         } else {
             None
@@ -430,7 +461,12 @@ pub fn evaluate(progs: &[Program], timeout: Duration) -> Result<Vec<Outcome>, St
     Ok(msp
         .into_iter()
         .zip(py_lines)
-        .map(|(msp, py)| Outcome { msp, py })
+        .zip(progs)
+        .map(|((msp, py), p)| Outcome {
+            msp,
+            py,
+            threads: (0..p.inputs.len()).map(|c| p.threads_of(c)).collect(),
+        })
         .collect())
 }
 

@@ -152,6 +152,24 @@ fn stmt_variants(s: &Stmt, fine: bool) -> Vec<Stmt> {
         }
         out.push(s2);
     }
+    // A `prange` as the serial loop over the same range: often the failure is not about
+    // the parallel loop at all.
+    if let Stmt::ParFor {
+        var,
+        ty,
+        args,
+        body,
+        ..
+    } = s
+    {
+        out.push(Stmt::For {
+            var: var.clone(),
+            ty: *ty,
+            args: args.clone(),
+            body: body.clone(),
+            els: Vec::new(),
+        });
+    }
     let nexprs = if fine { probe.exprs_mut().len() } else { 0 };
     for k in 0..nexprs {
         let e = s.clone().exprs_mut()[k].clone();
@@ -316,9 +334,13 @@ pub fn variants(p: &Program, fine: bool) -> Vec<Program> {
     out
 }
 
-/// Most iterations a loop with literal bounds may make per entry in a shrunk program
+/// Most iterations a counting loop with literal bounds may make per entry in a shrunk program
 /// (generated ones make a handful; a literal shrunk to 0 could make it 2^63).
 const MAX_TRIPS: i128 = 300;
+
+/// Most iterations a `prange` with literal bounds may make (generated ones make up to
+/// some thousands, so that chunks hold several iterations).
+const MAX_PAR_TRIPS: i128 = 4096;
 
 /// An upper bound of the extents input sets give `:` axes (`Config::max_extent` is far
 /// below it), for bounding loops up to an extent.
@@ -329,7 +351,9 @@ const MAX_EXTENT: i128 = 64;
 fn loose_continue(b: &[Stmt]) -> bool {
     b.iter().any(|s| match s {
         Stmt::Continue => true,
-        Stmt::While { .. } | Stmt::CountWhile { .. } | Stmt::For { .. } => false,
+        Stmt::While { .. } | Stmt::CountWhile { .. } | Stmt::For { .. } | Stmt::ParFor { .. } => {
+            false
+        }
         other => other.blocks().into_iter().any(|b| loose_continue(b)),
     })
 }
@@ -337,8 +361,16 @@ fn loose_continue(b: &[Stmt]) -> bool {
 /// Whether `b` assigns the scalar `var` (a `for` over it included).
 fn assigns(b: &[Stmt], var: &str) -> bool {
     b.iter().any(|s| match s {
-        Stmt::Assign { var: v, .. } | Stmt::Aug { var: v, .. } => v == var,
-        Stmt::For { var: v, .. } | Stmt::CountWhile { counter: v, .. } if v == var => true,
+        Stmt::Assign { var: v, .. } | Stmt::Aug { var: v, .. } | Stmt::MinMax { var: v, .. } => {
+            v == var
+        }
+        Stmt::For { var: v, .. }
+        | Stmt::ParFor { var: v, .. }
+        | Stmt::CountWhile { counter: v, .. }
+            if v == var =>
+        {
+            true
+        }
         other => other.blocks().into_iter().any(|b| assigns(b, var)),
     })
 }
@@ -377,7 +409,8 @@ fn literal_trips(args: &[i128]) -> Option<(i128, i128, i128)> {
 }
 
 /// Every loop with literal bounds in `b` stays short, whatever the shrinker replaced: a
-/// `for` over literals makes at most [`MAX_TRIPS`] iterations (and has a nonzero step);
+/// `for` or `prange` over literals makes at most [`MAX_PAR_TRIPS`] iterations (and has a
+/// nonzero step);
 /// a counting loop starts from a literal, or from a loop variable in `scope` (name,
 /// least and greatest value at that point: in an enclosing body, or after its counting
 /// loop earlier in an enclosing block) plus a literal without wrapping, at most
@@ -462,11 +495,40 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
                         let Some((lo, hi, trips)) = literal_trips(&lits) else {
                             return false;
                         };
-                        if trips > MAX_TRIPS {
+                        // A long `prange` shrunk to a serial loop keeps its count.
+                        if trips > MAX_PAR_TRIPS {
                             return false;
                         }
                         ((!assigns(body, var)).then(|| (var.clone(), lo, hi)), None)
                     }
+                }
+            }
+            // Literal start and step (the checker's rule), and a bounded count.
+            Stmt::ParFor { var, args, .. } => {
+                let lits: Vec<Option<i128>> = args.iter().map(int_lit_value).collect();
+                let (start, step) = match lits.as_slice() {
+                    [_] => (Some(0), Some(1)),
+                    [a, _] => (*a, Some(1)),
+                    [a, _, s] => (*a, *s),
+                    _ => (None, None),
+                };
+                let (Some(start), Some(step)) = (start, step) else {
+                    return false;
+                };
+                if start < 0 || step < 1 {
+                    return false;
+                }
+                match lits.get(args.len().min(2) - 1).copied().flatten() {
+                    Some(stop) => {
+                        let Some((lo, hi, trips)) = literal_trips(&[start, stop, step]) else {
+                            return false;
+                        };
+                        if trips > MAX_PAR_TRIPS {
+                            return false;
+                        }
+                        (Some((var.clone(), lo, hi)), None)
+                    }
+                    None => (None, None),
                 }
             }
             // Stepped first: 1..=limit in the body.
@@ -479,7 +541,7 @@ fn loops_bounded(b: &[Stmt], scope: &mut Vec<(String, i128, i128)>) -> bool {
         // counting loop's tail), not its `else`.
         let in_loop = match s {
             Stmt::CountWhile { .. } => 2,
-            Stmt::While { .. } | Stmt::For { .. } => 1,
+            Stmt::While { .. } | Stmt::For { .. } | Stmt::ParFor { .. } => 1,
             _ => 0,
         };
         for (k, block) in s.blocks().into_iter().enumerate() {
@@ -511,7 +573,7 @@ pub fn well_formed(p: &Program) -> bool {
     fn no_loose_jumps(b: &[Stmt]) -> bool {
         b.iter().all(|s| match s {
             Stmt::Break | Stmt::Continue => false,
-            Stmt::While { .. } | Stmt::For { .. } => true,
+            Stmt::While { .. } | Stmt::For { .. } | Stmt::ParFor { .. } => true,
             Stmt::If { arms, els } => {
                 arms.iter().all(|(_, b)| no_loose_jumps(b)) && no_loose_jumps(els)
             }
@@ -534,6 +596,87 @@ pub fn well_formed(p: &Program) -> bool {
         matches!(f.body.last(), Some(Stmt::Return(_)))
             && repeats_ok(&f.body)
             && loops_bounded(&f.body, &mut Vec::new())
+            && reductions_agree(&f.body)
+    })
+}
+
+/// How the statements of a `prange` body update locals, as msp's checker sorts them
+/// (`check::races::reduction`): a reduction form (`s op= e` with `op` one msp
+/// recognises and `e` not reading `s`, `s = min(s, e)`, `s = max(s, e)`) or a plain
+/// assignment (`None`: any other, a loop's counter included).
+pub fn updates(b: &[Stmt], out: &mut Vec<(String, Option<Red>)>) {
+    for s in b {
+        match s {
+            Stmt::Aug { var, op, e, .. } => {
+                let red = Red::of_aug(*op).filter(|_| !reads(e, var));
+                out.push((var.clone(), red));
+            }
+            Stmt::MinMax { var, max, e, .. } => {
+                let red = if *max { Red::Max } else { Red::Min };
+                out.push((var.clone(), Some(red).filter(|_| !reads(e, var))));
+            }
+            Stmt::Assign { var, e } => out.push((var.clone(), reduction_form(var, e))),
+            Stmt::For { var, .. } | Stmt::ParFor { var, .. } => out.push((var.clone(), None)),
+            Stmt::CountWhile { counter, .. }
+            | Stmt::While { counter, .. }
+            | Stmt::Repeat { counter, .. } => out.push((counter.clone(), None)),
+            _ => {}
+        }
+        for inner in s.blocks() {
+            updates(inner, out);
+        }
+    }
+}
+
+/// The reduction `var = e` is to msp's checker: `var op x` or `min(var, x)`/`max(var,
+/// x)` with `var` itself (not converted) on the left and `x` not reading it.
+fn reduction_form(var: &str, e: &Expr) -> Option<Red> {
+    let is_var = |x: &Expr| matches!(x, Expr::Var { name, .. } if name == var);
+    match e {
+        Expr::Bin {
+            op, l, r, join, ty, ..
+        } if is_var(l) && l.ty() == *join && join == ty && !reads(r, var) => Red::of_aug(*op),
+        Expr::Intr {
+            f: f @ (Intr::Min | Intr::Max),
+            xs,
+            ty,
+        } if xs.len() == 2 && is_var(&xs[0]) && xs[0].ty() == *ty && !reads(&xs[1], var) => {
+            Some(if *f == Intr::Max { Red::Max } else { Red::Min })
+        }
+        _ => None,
+    }
+}
+
+fn reads(e: &Expr, var: &str) -> bool {
+    matches!(e, Expr::Var { name, .. } if name == var)
+        || e.children().into_iter().any(|c| reads(c, var))
+}
+
+/// Every `prange` in `b` lists exactly the reductions msp's checker will find in its
+/// body (so the model restarts the same locals in each chunk): a local only ever
+/// updated in reduction form, with one operator, is listed with it; a listed one is
+/// updated in no other way. (A listed one the body leaves alone does no harm.) Shrinking
+/// can break this (dropping a private's first assignment leaves its `+=` alone), and the
+/// program would then fail for the model's sake.
+fn reductions_agree(b: &[Stmt]) -> bool {
+    b.iter().all(|s| {
+        if let Stmt::ParFor {
+            body, reductions, ..
+        } = s
+        {
+            let mut ups = Vec::new();
+            updates(body, &mut ups);
+            let listed = |v: &str| reductions.iter().find(|r| r.0 == v).map(|r| r.2);
+            for (v, red) in &ups {
+                let all_red = ups.iter().filter(|u| u.0 == *v).all(|u| u.1.is_some());
+                match (listed(v), red) {
+                    (Some(op), Some(r)) if op == *r => {}
+                    (None, _) if !all_red => {}
+                    _ => return false,
+                }
+            }
+        }
+        s.blocks().into_iter().all(|b| reductions_agree(b))
     })
 }
 
@@ -583,5 +726,6 @@ pub fn shrink(mut p: Program, kind: &str, budget: Duration, timeout: Duration) -
 pub fn only_input(p: &Program, i: usize) -> Program {
     let mut q = p.clone();
     q.inputs = vec![p.inputs[i].clone()];
+    q.threads = vec![p.threads_of(i)];
     q
 }

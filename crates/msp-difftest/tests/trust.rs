@@ -10,11 +10,11 @@
 
 use std::time::Duration;
 
-use msp_core::check::hir::{ArithOp, Place, TExpr, TExprKind, TStmt};
+use msp_core::check::hir::{ArithOp, Place, ReduceOp, TExpr, TExprKind, TStmt};
 use msp_core::driver::Compiler;
 use msp_core::jit::{CallArg, CallError, ScalarValue, SignatureError};
 use msp_core::stage::Limits;
-use msp_difftest::ast::{CountLimit, Expr, Input, Param, Stmt};
+use msp_difftest::ast::{CountLimit, Expr, Input, Param, Red, Stmt};
 use msp_difftest::campaign::{self, Options};
 use msp_difftest::{Config, kgen, render, run, shrink, stage0};
 
@@ -59,14 +59,24 @@ fn generated_kernels_agree_with_cpython() {
     // Kernels over `:` arrays: some input sets pass empty arrays, and some faults come
     // after the kernel wrote an array argument (the arrays were compared as left then).
     eprintln!(
-        "{} input sets returned, {} faulted ({} after writing an array), {} with an empty array",
-        report.returned, report.faulted, report.faulted_after_writes, report.empty_arrays
+        "{} input sets returned, {} faulted ({} after writing an array), {} with an empty array; {} programs with a prange",
+        report.returned,
+        report.faulted,
+        report.faulted_after_writes,
+        report.empty_arrays,
+        report.prange_programs
     );
     assert!(
         report.faulted_after_writes >= 20 && report.empty_arrays >= 20,
         "{} faults after writes, {} empty",
         report.faulted_after_writes,
         report.empty_arrays
+    );
+    // `prange` loops, each program's on 1, 2 and 7 threads against one chunked model.
+    assert!(
+        report.prange_programs >= 60,
+        "{} programs with a prange",
+        report.prange_programs
     );
 }
 
@@ -346,6 +356,200 @@ fn generated_runtime_extents_reach_the_checker() {
         empty >= 60 && differ >= 100,
         "{empty} empty, {differ} differ"
     );
+}
+
+/// A generated `prange`: the reductions it listed that its body updates (the ones msp's
+/// checker should find), whether it is nested, whether it runs past 256 iterations.
+type GenPrange = (Vec<(String, Red)>, bool, bool);
+
+/// One of msp's parallel loops: its reductions by name, the stores its body makes, its
+/// private locals (the loop variable included).
+type HirPrange = (Vec<(String, ReduceOp)>, usize, usize);
+
+/// The generator's `prange` loops in pre-order.
+fn gen_pranges(stmts: &[Stmt], nested: bool, out: &mut Vec<GenPrange>) {
+    for s in stmts {
+        if let Stmt::ParFor {
+            body,
+            reductions,
+            args,
+            ..
+        } = s
+        {
+            let mut ups = Vec::new();
+            shrink::updates(body, &mut ups);
+            let mut reds: Vec<(String, Red)> = reductions
+                .iter()
+                .filter(|r| ups.iter().any(|u| u.0 == r.0))
+                .map(|r| (r.0.clone(), r.2))
+                .collect();
+            reds.sort_by(|a, b| a.0.cmp(&b.0));
+            let large = args.iter().any(
+                |a| matches!(a, Expr::Lit { val: msp_difftest::ast::Lit::Int(n), .. } if *n > 256),
+            );
+            out.push((reds, nested, large));
+            gen_pranges(body, true, out);
+            continue;
+        }
+        for b in s.blocks() {
+            gen_pranges(b, nested, out);
+        }
+    }
+}
+
+/// msp's parallel loops in pre-order.
+fn hir_pranges(stmts: &[TStmt], names: &[String], out: &mut Vec<HirPrange>) {
+    fn stores(stmts: &[TStmt]) -> usize {
+        stmts
+            .iter()
+            .map(|s| match s {
+                TStmt::Store { .. } | TStmt::StoreUpdate { .. } => 1,
+                TStmt::ParFor(p) => stores(&p.body),
+                other => other.blocks().into_iter().map(stores).sum(),
+            })
+            .sum()
+    }
+    for s in stmts {
+        if let TStmt::ParFor(p) = s {
+            let mut reds: Vec<(String, ReduceOp)> = p
+                .reductions
+                .iter()
+                .map(|(l, op)| (names[l.0 as usize].clone(), *op))
+                .collect();
+            reds.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push((reds, stores(&p.body), p.privates.len()));
+            hir_pranges(&p.body, names, out);
+            continue;
+        }
+        for b in s.blocks() {
+            hir_pranges(b, names, out);
+        }
+    }
+}
+
+fn red_of(op: ReduceOp) -> Red {
+    match op {
+        ReduceOp::Add => Red::Add,
+        ReduceOp::Sub => Red::Sub,
+        ReduceOp::Mul => Red::Mul,
+        ReduceOp::Min => Red::Min,
+        ReduceOp::Max => Red::Max,
+        ReduceOp::BitOr => Red::Or,
+        ReduceOp::BitAnd => Red::And,
+        ReduceOp::BitXor => Red::Xor,
+    }
+}
+
+/// The generator keeps making `prange` loops that msp's checker accepts as parallel
+/// loops (`TStmt::ParFor`), with the very reductions the generator listed (the model
+/// restarts exactly those in each chunk): of every kind, on floats too, in nested
+/// loops, with array writes and privates, and some of more than 256 iterations (so
+/// that chunks hold several). A refused body is a generator bug (or a checker one).
+#[test]
+fn generated_prange_loops_reach_codegen_as_parallel_loops() {
+    let cfg = Config::everything();
+    let (mut loops, mut nested, mut large, mut writing, mut with_privates) = (0, 0, 0, 0, 0);
+    let mut kinds = std::collections::HashMap::<Red, usize>::new();
+    let mut float_reductions = 0;
+    let mut programs_with = 0;
+    for i in 0..300 {
+        let p = kgen::program(campaign::program_seed(7, i), &cfg);
+        let src = render::kernel_source(&p);
+        assert!(shrink::well_formed(&p), "not well formed:\n{src}");
+        programs_with += usize::from(p.has_prange());
+        let checked = Compiler::new()
+            .check_source("gen.py", &src)
+            .unwrap_or_else(|e| panic!("{}\n{src}", e.rendered));
+        for f in &p.funcs {
+            let k = checked
+                .checked
+                .kernels
+                .iter()
+                .find(|k| k.sig.name == f.name)
+                .expect("every kernel is checked");
+            let names: Vec<String> = k.locals.iter().map(|l| l.name.clone()).collect();
+            let (mut g, mut h) = (Vec::new(), Vec::new());
+            gen_pranges(&f.body, false, &mut g);
+            hir_pranges(&k.body, &names, &mut h);
+            assert_eq!(g.len(), h.len(), "prange loops of `{}`:\n{src}", f.name);
+            for ((greds, is_nested, is_large), (hreds, stores, privates)) in g.iter().zip(&h) {
+                let hreds: Vec<(String, Red)> = hreds
+                    .iter()
+                    .map(|(n, op)| (n.clone(), red_of(*op)))
+                    .collect();
+                assert_eq!(
+                    greds, &hreds,
+                    "reductions of a prange in `{}`:\n{src}",
+                    f.name
+                );
+                loops += 1;
+                nested += usize::from(*is_nested);
+                large += usize::from(*is_large);
+                writing += usize::from(*stores > 0);
+                with_privates += usize::from(*privates > 1);
+                for (name, op) in greds {
+                    *kinds.entry(*op).or_default() += 1;
+                    let ty = k
+                        .locals
+                        .iter()
+                        .find(|l| l.name == *name)
+                        .and_then(|l| l.ty.scalar());
+                    float_reductions += usize::from(ty.is_some_and(|t| t.is_float()));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "300 programs, {programs_with} with a prange: {loops} loops ({nested} nested, {large} past 256 iterations, {writing} writing arrays, {with_privates} with privates); reductions {kinds:?}, {float_reductions} on floats"
+    );
+    assert!(
+        programs_with >= 90 && loops >= 150,
+        "{programs_with} programs, {loops} loops"
+    );
+    assert!(nested >= 10 && large >= 20 && writing >= 50 && with_privates >= 50);
+    for op in [
+        Red::Add,
+        Red::Sub,
+        Red::Mul,
+        Red::Or,
+        Red::And,
+        Red::Xor,
+        Red::Min,
+        Red::Max,
+    ] {
+        assert!(kinds.get(&op).copied().unwrap_or(0) >= 10, "{kinds:?}");
+    }
+    assert!(
+        float_reductions >= 30,
+        "{float_reductions} float reductions"
+    );
+}
+
+/// The shrinker offers, for a `prange`, the serial loop over the same range and a
+/// shorter stop, and every candidate it keeps lists the reductions msp will find.
+#[test]
+fn prange_loops_shrink_to_serial_loops() {
+    let cfg = Config::everything();
+    let (mut serial, mut seen) = (0, 0);
+    for i in 0..200 {
+        let p = kgen::program(campaign::program_seed(7, i), &cfg);
+        let Some((var, args)) = p.entry().body.iter().find_map(|s| match s {
+            Stmt::ParFor { var, args, .. } => Some((var.clone(), args.clone())),
+            _ => None,
+        }) else {
+            continue;
+        };
+        seen += 1;
+        let candidates = shrink::variants(&p, false);
+        assert!(candidates.iter().all(shrink::well_formed));
+        serial += usize::from(candidates.iter().any(|q| {
+            q.entry()
+                .body
+                .iter()
+                .any(|s| matches!(s, Stmt::For { var: v, args: a, .. } if *v == var && *a == args))
+        }));
+    }
+    assert!(seen >= 20 && serial == seen, "{serial} of {seen}");
 }
 
 #[test]

@@ -6,15 +6,17 @@
 //!
 //! - a local the body assigns is either *private* to the iteration (every read of it in
 //!   the body follows an assignment in the same iteration; after the loop it holds what
-//!   the last iteration left, as in Python), or a *reduction*: only ever updated as `s += e`, `s -= e`, `s *= e`,
+//!   the last iteration to assign it gave it, else its value from before the loop, as in
+//!   Python), or a *reduction*: only ever updated as `s += e`, `s -= e`, `s *= e`,
 //!   `s |= e`, `s &= e`, `s ^= e`, `s = min(s, e)` or `s = max(s, e)` with one operator,
 //!   `e` not reading `s`, and `s` read nowhere else in the body;
 //! - an array the body writes is accessed (read or written) only at indexes whose axis
 //!   `k` is the loop variable itself, the same `k` everywhere: iterations then touch
 //!   disjoint elements (the variable starts at a literal `>= 0` and steps by a positive
 //!   literal, so it never repeats and never counts from the end);
-//! - a kernel called in the body only reads the arrays it is passed; no extern is
-//!   called (its effects would interleave);
+//! - a kernel called in the body only reads the arrays it is passed, and is passed none
+//!   the body writes (it could read another iteration's elements); no extern is called
+//!   (its effects would interleave);
 //! - nothing leaves the body: no `return`, no `break` of the parallel loop, no labels.
 //!
 //! `prange(..., races="allow")` lifts the array and call rules (the user vouches for
@@ -110,6 +112,8 @@ struct Facts {
     /// Per array, its accesses: written or not, and the axes indexed by the loop
     /// variable, with the index's span.
     accesses: HashMap<LocalId, Vec<(bool, Vec<usize>, Span)>>,
+    /// Arrays passed to kernels, with the call's span and the callee.
+    passed: Vec<(LocalId, Span, usize)>,
     /// Order in which locals were first met, so captures come out deterministic.
     order: Vec<LocalId>,
 }
@@ -192,19 +196,31 @@ impl Cx<'_> {
             }
         }
         // Private locals: assigned in the iteration before any read. After the loop
-        // they hold what the last iteration left in them, as in Python (codegen copies
-        // them out of the chunk that ran it).
+        // they hold what the last iteration to assign them left, as in Python (codegen
+        // takes each from the last chunk that assigned it).
         let private_set: HashSet<LocalId> = privates.iter().copied().collect();
         let reduce_set: HashSet<LocalId> = reductions.iter().map(|(l, _)| *l).collect();
         let mut defined = HashSet::from([var]);
         self.must_assign(&p.body, &private_set, &reduce_set, &mut defined, diags);
-        // Arrays the body writes: one axis indexed by the loop variable in every access.
+        // Arrays the body writes: one axis indexed by the loop variable in every access,
+        // and never passed to a kernel, which may read any element (another iteration's).
         if !p.races_allowed {
             let mut arrays: Vec<&LocalId> = facts.accesses.keys().collect();
             arrays.sort_by_key(|l| l.0);
             for a in arrays {
                 let acc = &facts.accesses[a];
                 if !acc.iter().any(|(w, _, _)| *w) {
+                    continue;
+                }
+                if let Some(&(_, span, callee)) = facts.passed.iter().find(|x| x.0 == *a) {
+                    diags.push(Diagnostic::error(
+                        span,
+                        format!(
+                            "`{}` is written in this `prange` body, so it cannot be passed to `{}`, which may read elements other iterations write",
+                            self.name(*a),
+                            self.kernel_names[callee]
+                        ),
+                    ).with_note("pass it to kernels after the loop, or index it with the loop variable in the body; `prange(..., races=\"allow\")` says you know they do not race"));
                     continue;
                 }
                 let mut common: Option<Vec<usize>> = None;
@@ -388,6 +404,9 @@ impl Cx<'_> {
                         Arg::Array(id) => {
                             f.arrays.insert(*id);
                             f.meet(*id);
+                            if let Callee::Kernel(c) = callee {
+                                f.passed.push((*id, e.span, *c));
+                            }
                             if let Callee::Kernel(c) = callee
                                 && self.writes[*c].get(j).copied().unwrap_or(true)
                                 && !p.races_allowed

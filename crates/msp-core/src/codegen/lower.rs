@@ -83,6 +83,7 @@ pub(super) fn lower_module<'ctx>(
             active_guards: Vec::new(),
             in_checked_copy: 0,
             outlined: false,
+            assigned: Vec::new(),
             par_count: &par_count,
             opts,
         };
@@ -376,6 +377,9 @@ struct FnLower<'a, 'ctx> {
     in_checked_copy: u32,
     /// Lowering the outlined body of a parallel loop: returns are `ret void`.
     outlined: bool,
+    /// In an outlined body: a flag per private local of its loop, set when the chunk
+    /// assigns the local (see `par::par_for`).
+    assigned: Vec<(LocalId, PointerValue<'ctx>)>,
     /// Parallel loops outlined so far in this module (names their functions).
     par_count: &'a std::cell::Cell<usize>,
     opts: &'a CodegenOptions,
@@ -549,17 +553,20 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
 
     fn stmt(&mut self, s: &TStmt) -> Res<()> {
         match s {
-            TStmt::Assign { local, value } => match self.slots[local.0 as usize] {
-                Slot::Scalar(p, _) => {
-                    let v = self.expr(value)?;
-                    self.builder.build_store(p, v)?;
+            TStmt::Assign { local, value } => {
+                match self.slots[local.0 as usize] {
+                    Slot::Scalar(p, _) => {
+                        let v = self.expr(value)?;
+                        self.builder.build_store(p, v)?;
+                    }
+                    Slot::Wide(p, s) => {
+                        let v = self.expr_at_64(value, s)?;
+                        self.builder.build_store(p, v)?;
+                    }
+                    Slot::Array(..) => unreachable!("scalar local"),
                 }
-                Slot::Wide(p, s) => {
-                    let v = self.expr_at_64(value, s)?;
-                    self.builder.build_store(p, v)?;
-                }
-                Slot::Array(..) => unreachable!("scalar local"),
-            },
+                self.mark_assigned(*local)?;
+            }
             TStmt::Store { place, value } => {
                 // Python evaluates the value before the target's indexes.
                 let v = self.expr(value)?;
@@ -826,6 +833,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
             Slot::Array(..) => unreachable!("scalar loop variable"),
         }
+        self.mark_assigned(r.var)?;
         self.loops.push(LoopTargets {
             cont: latch,
             brk: exit,

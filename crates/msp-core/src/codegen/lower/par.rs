@@ -3,13 +3,13 @@
 //! `msp_parallel_for`, which runs chunks of iterations on its thread pool.
 //!
 //! The caller fills `env` with what the body reads (`ParLoop::captures`: scalars by
-//! value, arrays as their address and extents), the loop's start and iteration count,
-//! and the address of a buffer for the private locals. Each chunk starts its reductions
-//! at their identity, runs its iterations in order and writes its results to its slots
-//! of `out`; the caller combines the chunks' results in chunk order, so the outcome does
-//! not depend on the thread count. The chunk that runs the last iteration copies the
-//! private locals (the loop variable too) out for the caller, which then holds what a
-//! serial loop would leave in them.
+//! value, arrays as their address and extents) and the loop's start and iteration count.
+//! Each chunk starts its reductions at their identity, runs its iterations in order and
+//! writes its results to its row of `out`, followed by each private local's value (the
+//! loop variable's too) and whether the chunk assigned it; the caller combines the
+//! reductions in chunk order, so the outcome does not depend on the thread count, and
+//! takes each private from the last chunk that assigned it: what a serial loop leaves in
+//! it (the value from before the loop if no iteration assigned it).
 
 use inkwell::IntPredicate;
 use inkwell::attributes::AttributeLoc;
@@ -21,12 +21,10 @@ use crate::ast::CmpOp;
 use crate::check::hir::{LocalId, ParLoop, ReduceOp};
 use crate::check::{Scalar, Type};
 
-/// Fixed slots at the start of `env`: the counter's start, the iteration count, the
-/// address of the buffer for private locals.
+/// Fixed slots at the start of `env`: the counter's start and the iteration count.
 const ENV_START: u64 = 0;
 const ENV_COUNT: u64 = 1;
-const ENV_LAST: u64 = 2;
-const ENV_CAPTURES: u64 = 3;
+const ENV_CAPTURES: u64 = 2;
 
 impl<'a, 'ctx> FnLower<'a, 'ctx> {
     pub(super) fn par_for(&mut self, p: &ParLoop) -> Res<()> {
@@ -55,16 +53,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             .build_select(runs, count, t.i64.const_zero(), "iters")?
             .into_int_value();
 
-        // env: start, count, the private buffer, then the captures.
+        // env: start, count, then the captures.
         let mut env_slots = ENV_CAPTURES;
         for &c in &p.captures {
             env_slots += self.env_width(c);
         }
         let env = self.entry_alloca(t.i64.array_type(env_slots as u32).into(), "par.env")?;
-        let last = self.entry_alloca(
-            t.i64.array_type(p.privates.len().max(1) as u32).into(),
-            "par.last",
-        )?;
         let slot = |this: &Self, base: PointerValue<'ctx>, i: u64| -> Res<PointerValue<'ctx>> {
             // SAFETY of the IR: `i` is below the buffer's slot count (counted above).
             Ok(unsafe {
@@ -80,7 +74,6 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             .build_store(slot(self, env, ENV_START)?, start64)?;
         self.builder
             .build_store(slot(self, env, ENV_COUNT)?, count)?;
-        self.builder.build_store(slot(self, env, ENV_LAST)?, last)?;
         let mut at = ENV_CAPTURES;
         for &c in &p.captures {
             match &self.slots[c.0 as usize] {
@@ -102,11 +95,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 }
             }
         }
+        // A chunk's row: its reductions' results, then per private its value and
+        // whether the chunk assigned it.
         let reductions = p.reductions.len() as u64;
-        let out = if reductions == 0 {
-            t.ptr.const_null()
-        } else {
-            let n = msp_rt::parallel::MAX_CHUNKS as u64 * reductions;
+        let stride = reductions + 2 * p.privates.len() as u64;
+        let out = {
+            let n = msp_rt::parallel::MAX_CHUNKS as u64 * stride;
             self.entry_alloca(t.i64.array_type(n as u32).into(), "par.out")?
         };
 
@@ -120,7 +114,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 env.into(),
                 count.into(),
                 out.into(),
-                t.i64.const_int(reductions, false).into(),
+                t.i64.const_int(stride, false).into(),
                 self.fault_ptr.into(),
                 threads.into(),
             ],
@@ -129,23 +123,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         .into_int_value();
         self.propagate_fault()?;
 
-        // After the loop the privates hold the last iteration's values, as in Python.
-        let ran =
-            self.builder
-                .build_int_compare(IntPredicate::SGT, count, t.i64.const_zero(), "ran")?;
-        let copy = self.ctx.append_basic_block(self.func, "par.last");
-        let after = self.ctx.append_basic_block(self.func, "par.combine");
-        self.builder.build_conditional_branch(ran, copy, after)?;
-        self.builder.position_at_end(copy);
-        for (i, &l) in p.privates.iter().enumerate() {
-            let v = self.load_abi_slot(slot(self, last, i as u64)?, l)?;
-            self.store_local(l, v)?;
-        }
-        self.builder.build_unconditional_branch(after)?;
-        self.builder.position_at_end(after);
-
-        // The chunks' results, combined in chunk order.
-        if reductions > 0 {
+        // The chunks' results, combined in chunk order; each private takes the value of
+        // the last chunk that assigned it (there are privates: the loop variable).
+        {
             let c_slot = self.entry_alloca(t.i64.into(), "par.c")?;
             self.builder.build_store(c_slot, t.i64.const_zero())?;
             let head = self.ctx.append_basic_block(self.func, "combine.head");
@@ -164,7 +144,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             self.builder.position_at_end(step_bb);
             let base = self
                 .builder
-                .build_int_mul(c, t.i64.const_int(reductions, false), "row")?;
+                .build_int_mul(c, t.i64.const_int(stride, false), "row")?;
             for (r, &(l, op)) in p.reductions.iter().enumerate() {
                 let i = self
                     .builder
@@ -175,6 +155,40 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let acc = self.load_local(l)?;
                 let v = self.combine(op, l, acc, part)?;
                 self.store_local(l, v)?;
+            }
+            for (i, &l) in p.privates.iter().enumerate() {
+                let at = reductions + 2 * i as u64;
+                let at = self
+                    .builder
+                    .build_int_add(base, t.i64.const_int(at, false), "at")?;
+                let flag_at = self
+                    .builder
+                    .build_int_add(at, t.i64.const_int(1, false), "at")?;
+                // SAFETY of the IR: `c` is below the chunk count, at most MAX_CHUNKS.
+                let (ptr, flag_ptr) = unsafe {
+                    (
+                        self.builder
+                            .build_in_bounds_gep(t.i64, out, &[at], "priv")?,
+                        self.builder
+                            .build_in_bounds_gep(t.i64, out, &[flag_at], "assigned")?,
+                    )
+                };
+                let v = self.load_abi_slot(ptr, l)?;
+                let flag = self
+                    .builder
+                    .build_load(t.i64, flag_ptr, "assigned")?
+                    .into_int_value();
+                let flag = self.builder.build_int_compare(
+                    IntPredicate::NE,
+                    flag,
+                    t.i64.const_zero(),
+                    "assigned",
+                )?;
+                let cur = self.load_local(l)?;
+                let v = self.builder.build_select(flag, v, cur, "private")?;
+                self.store_local(l, v)?;
+                // Inside an enclosing parallel body: its chunk assigned `l` if this loop did.
+                self.mark_assigned_if(l, flag)?;
             }
             let next = self
                 .builder
@@ -228,6 +242,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             active_guards: Vec::new(),
             in_checked_copy: 0,
             outlined: true,
+            assigned: Vec::new(),
             par_count: self.par_count,
             opts: self.opts,
         };
@@ -259,11 +274,14 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 .into_int_value())
         };
         let start = load_i64(self, ENV_START)?;
-        let count = load_i64(self, ENV_COUNT)?;
-        let last = self
-            .builder
-            .build_load(t.ptr, slot(self, ENV_LAST)?, "last")?
-            .into_pointer_value();
+        // Whether this chunk assigned each private, for the caller (see `par_for`).
+        let mut assigned = Vec::new();
+        for &l in &p.privates {
+            let flag = self.builder.build_alloca(t.i1, "assigned")?;
+            self.builder.build_store(flag, t.i1.const_zero())?;
+            assigned.push((l, flag));
+        }
+        self.assigned = assigned;
         // Every local gets a slot: captures from `env`, the others zeroed (privates are
         // assigned before they are read) and reductions at their identity.
         let mut captured = std::collections::HashMap::new();
@@ -374,31 +392,39 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             };
             self.builder.build_store(ptr, v)?;
         }
-        // The chunk with the last iteration leaves the privates for the caller.
-        let is_last = self
-            .builder
-            .build_int_compare(IntPredicate::EQ, hi, count, "last")?;
-        let copy = self.ctx.append_basic_block(self.func, "chunk.last");
-        let ret = self.ctx.append_basic_block(self.func, "chunk.ret");
-        self.builder.build_conditional_branch(is_last, copy, ret)?;
-        self.builder.position_at_end(copy);
+        // Each private's value and whether this chunk assigned it.
+        let reductions = p.reductions.len() as u64;
         for (i, &l) in p.privates.iter().enumerate() {
             let v = self.load_local(l)?;
             let s = self.kernel.local(l).ty.scalar().expect("a scalar private");
             let v = self.reg_to_abi(v, s)?;
-            // SAFETY of the IR: the caller's buffer has one slot per private.
-            let ptr = unsafe {
-                self.builder.build_in_bounds_gep(
-                    t.i64,
-                    last,
-                    &[t.i64.const_int(i as u64, false)],
-                    "lp",
-                )?
+            let flag = self.assigned[i].1;
+            let flag = self
+                .builder
+                .build_load(t.i1, flag, "assigned")?
+                .into_int_value();
+            let flag = self.builder.build_int_z_extend(flag, t.i64, "assigned")?;
+            let at = reductions + 2 * i as u64;
+            // SAFETY of the IR: the runtime gives each chunk a row of `stride` slots.
+            let (ptr, flag_ptr) = unsafe {
+                (
+                    self.builder.build_in_bounds_gep(
+                        t.i64,
+                        out,
+                        &[t.i64.const_int(at, false)],
+                        "priv",
+                    )?,
+                    self.builder.build_in_bounds_gep(
+                        t.i64,
+                        out,
+                        &[t.i64.const_int(at + 1, false)],
+                        "assigned",
+                    )?,
+                )
             };
             self.builder.build_store(ptr, v)?;
+            self.builder.build_store(flag_ptr, flag)?;
         }
-        self.builder.build_unconditional_branch(ret)?;
-        self.builder.position_at_end(ret);
         self.builder.build_return(None)?;
         Ok(())
     }
@@ -447,6 +473,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 .into()
         };
         self.store_local(p.var, var_value)?;
+        self.mark_assigned(p.var)?;
         self.loops.push(LoopTargets {
             cont: latch,
             brk: exit,
@@ -465,6 +492,27 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             .build_int_nsw_add(k, t.i64.const_int(1, false), "k")?;
         self.builder.build_store(k_slot, next)?;
         self.builder.build_unconditional_branch(head)?;
+        Ok(())
+    }
+
+    /// Notes that the chunk being lowered assigned `l`, if `l` is one of its loop's
+    /// privates.
+    pub(super) fn mark_assigned(&self, l: LocalId) -> Res<()> {
+        let yes = self.types.i1.const_int(1, false);
+        self.mark_assigned_if(l, yes)
+    }
+
+    /// As [`Self::mark_assigned`], when `cond` holds.
+    fn mark_assigned_if(&self, l: LocalId, cond: IntValue<'ctx>) -> Res<()> {
+        if let Some(&(_, flag)) = self.assigned.iter().find(|(x, _)| *x == l) {
+            let t = self.types;
+            let old = self
+                .builder
+                .build_load(t.i1, flag, "assigned")?
+                .into_int_value();
+            let new = self.builder.build_or(old, cond, "assigned")?;
+            self.builder.build_store(flag, new)?;
+        }
         Ok(())
     }
 

@@ -489,6 +489,9 @@ impl KernelChecker<'_> {
         expected: Option<Scalar>,
         span: Span,
     ) -> Result<TExpr, Diagnostic> {
+        // `not x` is a bool whatever the context wants: its operand takes no type from
+        // the target (`x: i8 = not (300 or 4)` is False, not a literal 300 in an i8).
+        let expected = if op == UnaryOp::Not { None } else { expected };
         let t = self.expr(operand, expected)?;
         match op {
             UnaryOp::Pos => Ok(t),

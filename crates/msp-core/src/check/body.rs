@@ -8,7 +8,7 @@ use crate::source::Span;
 use crate::staged::{ConstValue, KernelDef};
 
 use super::hir::*;
-use super::types::{ArrayType, Extent, Scalar, Type};
+use super::types::{ArrayType, Scalar, Type};
 use super::{CheckOptions, MAX_LOCAL_ARRAY_BYTES, resolve_type};
 
 /// What every kernel of the module can see: the signatures it may call.
@@ -225,19 +225,6 @@ impl<'a> KernelChecker<'a> {
             ArithOp::FloorDiv if ty.is_int() => self.site(span, FaultKind::DivisionByZero),
             ArithOp::Mod if ty.is_int() => self.site(span, FaultKind::ModuloByZero),
             _ => None,
-        }
-    }
-
-    /// The fixed extent of axis `axis` (negative: from the end) of the array `name`, if
-    /// it is one; `None` for a `:` axis, a missing axis or a name that is no array
-    /// (the checker's usual path then types or refuses the expression).
-    pub fn fixed_extent(&self, name: &str, axis: i128) -> Option<ConstValue> {
-        let arr = self.array_of(*self.names.get(name)?)?;
-        let rank = arr.dims.len() as i128;
-        let k = if axis < 0 { axis + rank } else { axis };
-        match arr.dims.get(usize::try_from(k).ok()?)? {
-            Extent::Fixed(n) => Some(ConstValue::Int(i64::try_from(*n).ok()?)),
-            Extent::Runtime => None,
         }
     }
 

@@ -17,30 +17,16 @@ pub enum Lit {
     Bool(bool),
 }
 
-/// What a constant expression refers to, for the caller to resolve.
-#[derive(Clone, Copy, Debug)]
-pub enum ConstRef<'a> {
-    /// A name: a stage-0 constant, unless the kernel binds it.
-    Name(&'a str),
-    /// `len(a)` (axis 0) or `a.shape[k]`: a constant when that axis has a fixed extent,
-    /// so `-len(a)` folds, and is range-checked, like `-4`.
-    Extent { array: &'a str, axis: i128 },
-}
-
 /// Folds `e` if it is made only of literals and constants; `Ok(None)` if it is not.
 /// Errors only for constant expressions that are wrong in themselves (`1 // 0`).
 pub fn eval(e: &Expr, consts: &BTreeMap<String, ConstValue>) -> Result<Option<Lit>, Diagnostic> {
-    eval_in(e, &|r| match r {
-        ConstRef::Name(name) => consts.get(name).copied(),
-        ConstRef::Extent { .. } => None,
-    })
+    eval_in(e, &|name| consts.get(name).copied())
 }
 
-/// As [`eval`], with names and extents resolved by `lookup` (the checker excludes
-/// kernel locals and knows the arrays).
+/// As [`eval`], with names resolved by `lookup` (the checker excludes kernel locals).
 pub fn eval_in(
     e: &Expr,
-    lookup: &dyn Fn(ConstRef<'_>) -> Option<ConstValue>,
+    lookup: &dyn Fn(&str) -> Option<ConstValue>,
 ) -> Result<Option<Lit>, Diagnostic> {
     stacker::maybe_grow(super::RED_ZONE, super::STACK_GROWTH, || {
         eval_inner(e, lookup)
@@ -49,56 +35,18 @@ pub fn eval_in(
 
 fn eval_inner(
     e: &Expr,
-    lookup: &dyn Fn(ConstRef<'_>) -> Option<ConstValue>,
+    lookup: &dyn Fn(&str) -> Option<ConstValue>,
 ) -> Result<Option<Lit>, Diagnostic> {
-    let resolved = |r: ConstRef<'_>| match lookup(r) {
-        Some(ConstValue::Int(v)) => Some(Lit::Int(v as i128)),
-        Some(ConstValue::Float(v)) => Some(Lit::Float(v)),
-        Some(ConstValue::Bool(v)) => Some(Lit::Bool(v)),
-        None => None,
-    };
     Ok(Some(match &e.kind {
         ExprKind::Int(v) => Lit::Int(*v),
         ExprKind::Float(v) => Lit::Float(*v),
         ExprKind::Bool(b) => Lit::Bool(*b),
-        ExprKind::Name(n) => match resolved(ConstRef::Name(n)) {
-            Some(v) => v,
+        ExprKind::Name(n) => match lookup(n) {
+            Some(ConstValue::Int(v)) => Lit::Int(v as i128),
+            Some(ConstValue::Float(v)) => Lit::Float(v),
+            Some(ConstValue::Bool(v)) => Lit::Bool(v),
             None => return Ok(None),
         },
-        ExprKind::Call {
-            func,
-            args,
-            keywords,
-        } if keywords.is_empty() && func.as_name() == Some("len") => {
-            let [
-                Expr {
-                    kind: ExprKind::Name(array),
-                    ..
-                },
-            ] = args.as_slice()
-            else {
-                return Ok(None);
-            };
-            match resolved(ConstRef::Extent { array, axis: 0 }) {
-                Some(v) => v,
-                None => return Ok(None),
-            }
-        }
-        ExprKind::Subscript { value, index } => {
-            let ExprKind::Attribute { value: base, attr } = &value.kind else {
-                return Ok(None);
-            };
-            let (ExprKind::Name(array), "shape") = (&base.kind, attr.name.as_str()) else {
-                return Ok(None);
-            };
-            let Some(Lit::Int(axis)) = eval_in(index, lookup)? else {
-                return Ok(None);
-            };
-            match resolved(ConstRef::Extent { array, axis }) {
-                Some(v) => v,
-                None => return Ok(None),
-            }
-        }
         ExprKind::UnaryOp { op, operand } => {
             let Some(v) = eval_in(operand, lookup)? else {
                 return Ok(None);

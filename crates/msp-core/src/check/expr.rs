@@ -16,10 +16,7 @@ impl KernelChecker<'_> {
     }
 
     fn fold(&self, e: &Expr) -> Result<Option<Lit>, Diagnostic> {
-        consts::eval_in(e, &|r| match r {
-            consts::ConstRef::Name(n) => self.constant(n),
-            consts::ConstRef::Extent { array, axis } => self.fixed_extent(array, axis),
-        })
+        consts::eval_in(e, &|n| self.constant(n))
     }
 
     /// Types a folded literal: from `expected` when it fits, else `int`/`float`/`bool`.

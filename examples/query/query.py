@@ -33,7 +33,8 @@
 #   j{j}_key, j{j}_first   hash table j's slots (a power of two): key, first entry + 1
 #   j{j}_next, j{j}_r{t}   its entries: next entry + 1 with the same key, row of table t
 #   g_cnt, g_k{i}, g_v{m}  hash aggregation slots: row count (0: empty), keys, values
-#                          (min/max values start at the largest/smallest i64)
+#                          (min/max values start at the largest/smallest i64; none
+#                          for count(*), which is g_cnt)
 #   out                    result rows: keys, aggregates, row count
 # Return codes: n >= 0 result rows; -1 out is full; -2 the aggregation table is half
 # full; -(10 + j) hash table j's entries are full.
@@ -238,14 +239,13 @@ def hash_join(op, consume):
 # ---- aggregation: the root --------------------------------------------------------------
 
 def update(agg, acc, v):
-    # The statement folding value v into accumulator acc (a kernel place).
+    # The statement folding value v into accumulator acc (a kernel place); count(*)
+    # is the group's row count, kept by the aggregation itself.
     f = agg[0]
     if f == "min":
         return q(f"{acc} = min({acc}, splice(v))")
     if f == "max":
         return q(f"{acc} = max({acc}, splice(v))")
-    if f == "count":
-        return q(f"{acc} += 1")
     return q(f"{acc} += splice(v)")
 
 
@@ -279,14 +279,17 @@ def aggregate_array(op):
         groups *= s
     g = gensym("g")
     each = gensym("g")  # the setup's and the finish's loop counter
-    accs = [gensym("acc") for _ in aggs]
     cnt = gensym("cnt")
+    # count(*) is the group's row count, which every group keeps anyway.
+    accs = [cnt if a[0] == "count" else gensym("acc") for a in aggs]
 
     def at(name, index):
         return name if groups == 1 else f"{name}[{index}]"
 
     setup = []
     for a, acc in zip(aggs, accs):
+        if acc == cnt:
+            continue
         if groups == 1:
             setup.append(f"{acc}: i64 = {start_value(a)}")
         else:
@@ -305,8 +308,9 @@ def aggregate_array(op):
             index = q(f"splice(index) * {size} + splice(code)")
         stmts = [q(f"{g} = splice(index)")] if groups > 1 else []
         for a, acc in zip(aggs, accs):
-            v = value(a[1], row) if len(a) > 1 else None
-            stmts.append(update(a, at(acc, g), v))
+            if acc != cnt:
+                v = value(a[1], row)
+                stmts.append(update(a, at(acc, g), v))
         stmts.append(q(f"{at(cnt, g)} += 1"))
         return block(stmts)
 
@@ -359,15 +363,16 @@ def aggregate_hash(op):
         lines.append(f"g_cnt[{h}] += 1")
         stmts.append(q("\n".join(lines)))
         for m, a in enumerate(aggs):
-            v = value(a[1], row) if len(a) > 1 else None
-            stmts.append(update(a, f"g_v{m}[{h}]", v))
+            if a[0] != "count":
+                v = value(a[1], row)
+                stmts.append(update(a, f"g_v{m}[{h}]", v))
         return block(stmts)
 
     start = q(f"{used}: i64 = 0")
     loop = produce(op[2], on_row)
     n = gensym("n")
     cells = [f"g_k{i}[{s}]" for i in range(len(keys))]
-    cells += [f"g_v{m}[{s}]" for m in range(len(aggs))]
+    cells += [f"g_cnt[{s}]" if a[0] == "count" else f"g_v{m}[{s}]" for m, a in enumerate(aggs)]
     cells.append(f"g_cnt[{s}]")
     finish = [f"{n}: i64 = 0", f"for {s} in range(len(g_cnt)):", f"    if g_cnt[{s}] > 0:"]
     finish += ["        " + line for line in emit_row(n, cells)]

@@ -29,6 +29,8 @@ const MAX_ARRAY_GROUPS: usize = 1024;
 pub struct Database {
     pub catalog: Catalog,
     tables: HashMap<String, Table>,
+    /// Keep each query's kernel, as staged (Python text), in its result.
+    pub keep_kernel: bool,
 }
 
 /// One value of a result.
@@ -109,8 +111,8 @@ pub struct QueryResult {
     pub columns: Vec<(String, Ty)>,
     pub rows: Vec<Vec<Cell>>,
     pub times: Times,
-    /// The kernel's source after staging would be long; this is the signature Rust wrote.
-    pub signature: String,
+    /// The kernel after staging, as Python (when `Database::keep_kernel`).
+    pub kernel: Option<String>,
 }
 
 impl QueryResult {
@@ -153,6 +155,7 @@ impl Database {
         Database {
             catalog,
             tables: HashMap::new(),
+            keep_kernel: false,
         }
     }
 
@@ -211,6 +214,14 @@ impl Database {
             .define("coltypes", kernel.coltypes.clone())
             .define("dicts", kernel.dicts.clone());
         let source = format!("{GENERATOR}\n{}", kernel.signature_text());
+        let staged = if self.keep_kernel {
+            let program = compiler
+                .stage_source("query.py", &source)
+                .map_err(|e| anyhow!("{e}"))?;
+            Some(msp::core::unparse::unparse_module(&program.staged))
+        } else {
+            None
+        };
         let module = compiler
             .jit_source("query.py", &source)
             .map_err(|e| anyhow!("{e}"))?;
@@ -247,7 +258,7 @@ impl Database {
                 .collect(),
             rows,
             times,
-            signature: kernel.signature(),
+            kernel: staged,
         })
     }
 }
@@ -501,7 +512,9 @@ impl KernelPlan {
                 let fill = match f {
                     AggFn::Min => i64::MAX,
                     AggFn::Max => i64::MIN,
-                    _ => 0,
+                    AggFn::Sum => 0,
+                    // count(*) is the slot's row count, `g_cnt`.
+                    AggFn::Count => continue,
                 };
                 b.push(buf(format!("g_v{m}"), slots, fill));
             }

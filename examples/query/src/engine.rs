@@ -292,7 +292,7 @@ struct KernelPlan {
     hash_agg: bool,
     nkeys: usize,
     aggs: Vec<AggFn>,
-    /// Per join: the tables on its build side.
+    /// Per join: the build-side tables whose row indexes its entries keep.
     join_builds: Vec<Vec<usize>>,
     /// Dictionaries of string group keys (for decoding).
     key_dicts: Vec<Option<Vec<String>>>,
@@ -533,10 +533,16 @@ impl KernelPlan {
             },
             // A guess that fits the usual key/foreign-key join without growing: the
             // build side has at most as many rows as its largest table.
-            join_entries: self
-                .join_builds
-                .iter()
-                .map(|b| b.iter().map(|&t| tables[t].rows).max().unwrap_or(0).max(16))
+            // (Join j's build side is tables 0 to j, whichever of them its entries keep.)
+            join_entries: (0..self.join_builds.len())
+                .map(|j| {
+                    tables[..=j]
+                        .iter()
+                        .map(|t| t.rows)
+                        .max()
+                        .unwrap_or(0)
+                        .max(16)
+                })
                 .collect(),
             agg_slots: 2 * (most / 16).max(1024),
         }

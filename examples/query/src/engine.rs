@@ -235,7 +235,7 @@ impl Database {
             let (status, out) = kernel.run(&module, &tables, &sizes)?;
             match status {
                 n if n >= 0 => break (n as usize, out),
-                -1 => sizes.out_rows *= 2,
+                -1 => sizes.out_rows = (sizes.out_rows * 2).max(1024),
                 -2 => sizes.agg_slots *= 2,
                 code if code <= -10 && ((-code - 10) as usize) < sizes.join_entries.len() => {
                     sizes.join_entries[(-code - 10) as usize] *= 2;
@@ -519,18 +519,21 @@ impl KernelPlan {
                 b.push(buf(format!("g_v{m}"), slots, fill));
             }
         }
-        b.push(buf("out".into(), sizes.out_rows * self.width(), 0));
+        // A hash aggregation stops at half its slots full, so half its slots bound the
+        // rows it writes; then `out` never has to grow for it.
+        let out_rows = if self.hash_agg {
+            sizes.out_rows.max(pow2_at_least(sizes.agg_slots) / 2)
+        } else {
+            sizes.out_rows
+        };
+        b.push(buf("out".into(), out_rows * self.width(), 0));
         b
     }
 
     fn initial_sizes(&self, tables: &[&Table]) -> Sizes {
         let most = tables.iter().map(|t| t.rows).max().unwrap_or(0);
         Sizes {
-            out_rows: if self.hash_agg {
-                1024
-            } else {
-                MAX_ARRAY_GROUPS
-            },
+            out_rows: if self.hash_agg { 0 } else { MAX_ARRAY_GROUPS },
             // A guess that fits the usual key/foreign-key join without growing: the
             // build side has at most as many rows as its largest table.
             // (Join j's build side is tables 0 to j, whichever of them its entries keep.)

@@ -186,7 +186,10 @@ impl Catalog {
                         .ok_or_else(|| anyhow!("table `{table}` has no column `{name}`"))
                 })
                 .collect::<Result<_>>()?;
-            let data = convert(table, name, &arrays, rows)?;
+            let field = schema
+                .field_with_name(name)
+                .map_err(|_| anyhow!("table `{table}` has no column `{name}`"))?;
+            let data = convert(table, name, field.data_type(), &arrays, rows)?;
             out.insert(name.clone(), data);
         }
         Ok(Table {
@@ -289,12 +292,14 @@ pub fn write_parquet(dir: &Path, sf: f64, tables: &[&str]) -> Result<()> {
 }
 
 /// One column of `rows` values from its Arrow arrays.
-fn convert(table: &str, name: &str, arrays: &[ArrayRef], rows: usize) -> Result<ColData> {
-    let Some(first) = arrays.first() else {
-        return Ok(ColData::I64(Vec::new()));
-    };
-    let t = first.data_type().clone();
-    let ty = ColType::of_arrow(&t).map_err(|e| anyhow!("{table}.{name}: {e}"))?;
+fn convert(
+    table: &str,
+    name: &str,
+    t: &DataType,
+    arrays: &[ArrayRef],
+    rows: usize,
+) -> Result<ColData> {
+    let ty = ColType::of_arrow(t).map_err(|e| anyhow!("{table}.{name}: {e}"))?;
     if arrays.iter().any(|a| a.null_count() > 0) {
         bail!("{table}.{name} has NULLs, which queries do not handle yet");
     }

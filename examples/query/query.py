@@ -1,0 +1,386 @@
+# A query compiler written as an msp generator: a plan in, one fused kernel out.
+#
+# Rust (src/engine.rs) plans the SQL, loads the columns, and defines these globals:
+#   plan      the operator tree (encoding below)
+#   tables    [[name, column]] per table: a column parameter to count its rows by
+#   coltypes  [[column, "I64" | "I32" | "U8"]]: each column parameter's element type
+#   dicts     [[column, [values]]]: each string column's sorted dictionary
+# and writes the kernel's signature (signatures cannot be spliced): one `T[:]` parameter
+# per column, named as the column, the buffers below, then `out: I64[:]`, returning i64.
+#
+# Operators are generator functions in the produce/consume style: `produce(op, consume)`
+# returns the code that runs `op` and, for every row it yields, the code that
+# `consume(row)` returns. A row is a list holding, per table, the name of the kernel
+# local with that table's current row index (None for tables not in the row), so a
+# column is `name[index]` and a join passes rows on without copying columns. Nothing
+# is materialized between operators except a join's build side: scans, filters, probes
+# and the aggregation's update fuse into one loop nest.
+#
+# Plan encoding (lists, as a define can give them):
+#   ["scan", t]                                   every row of table t
+#   ["filter", op, pred]
+#   ["join", j, build, probe, build_key, probe_key, build_tables]
+#       inner equi-join; the build side goes into hash table j first
+#   ["agg", "array" | "hash", op, keys, sizes, aggs]   the root
+#       keys: expressions; sizes: their dictionaries' sizes ("array": small domains)
+#       aggs: [["sum", e] | ["count"] | ["min", e] | ["max", e]]
+# Expressions: ["col", t, name] ["int", v] ["str", s] ["bool", 0|1] ["+"|"-"|"*", a, b]
+#   ["cmp", "=="|"!="|"<"|"<="|">"|">=", a, b] ["and", [e...]] ["or", [e...]] ["not", e]
+#   Numbers are scaled integers whose scales the planner already aligned.
+#
+# Buffers (I64[:], zeroed by Rust unless said otherwise; sized at run time, and when
+# one is too small the kernel returns a negative code, Rust grows it and runs again):
+#   j{j}_key, j{j}_first   hash table j's slots (a power of two): key, first entry + 1
+#   j{j}_next, j{j}_r{t}   its entries: next entry + 1 with the same key, row of table t
+#   g_cnt, g_k{i}, g_v{m}  hash aggregation slots: row count (0: empty), keys, values
+#                          (min/max values start at the largest/smallest i64; none
+#                          for count(*), which is g_cnt)
+#   out                    result rows: keys, aggregates, row count
+# Return codes: n >= 0 result rows; -1 out is full; -2 the aggregation table is half
+# full; -(10 + j) hash table j's entries are full.
+
+ELEM = {}
+for entry in coltypes:
+    ELEM[entry[0]] = entry[1]
+DICT = {}
+for entry in dicts:
+    DICT[entry[0]] = entry[1]
+
+I64_MAX = 9223372036854775807
+# Fibonacci hashing's multiplier, 2^64 / golden ratio, as a (wrapping) i64.
+GOLDEN = -7046029254386353131
+AGG_FULL = -2
+OUT_FULL = -1
+
+
+# ---- expressions ------------------------------------------------------------------
+
+def column(e, row):
+    # A column of the current row, as i64: every value in the kernel is 64-bit, so
+    # arithmetic cannot wrap at a narrower width and literals are never too wide.
+    name = e[2]
+    at = row[e[1]]
+    if ELEM[name] == "I64":
+        return q(f"{name}[{at}]")
+    return q(f"i64({name}[{at}])")
+
+
+def value(e, row):
+    kind = e[0]
+    if kind == "col":
+        return column(e, row)
+    if kind == "int":
+        v = e[1]
+        return q("splice(v)")
+    if kind in ("+", "-", "*"):
+        a = value(e[1], row)
+        b = value(e[2], row)
+        return q(f"splice(a) {kind} splice(b)")
+    return cond(e, row)
+
+
+def dict_compare(op, col, s, row):
+    # `col op 's'` on dictionary codes: the dictionary is sorted, so the codes below
+    # `lt` are the strings < s, and those below `le` the strings <= s. Folded at stage 0;
+    # a string absent from the dictionary folds `=` to False.
+    values = DICT[col[2]]
+    lt = len([v for v in values if v < s])
+    le = len([v for v in values if v <= s])
+    code = column(col, row)
+    if op == "==":
+        return q("splice(code) == splice(lt)") if le > lt else q("False")
+    if op == "!=":
+        return q("splice(code) != splice(lt)") if le > lt else q("True")
+    if op == "<":
+        return q("splice(code) < splice(lt)")
+    if op == "<=":
+        return q("splice(code) < splice(le)")
+    if op == ">":
+        return q("splice(code) >= splice(le)")
+    return q("splice(code) >= splice(lt)")
+
+
+FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def cond(e, row):
+    kind = e[0]
+    if kind == "bool":
+        return q("True") if e[1] else q("False")
+    if kind == "cmp":
+        op = e[1]
+        a = e[2]
+        b = e[3]
+        if a[0] == "str":
+            return dict_compare(FLIP[op], b, a[1], row)
+        if b[0] == "str":
+            return dict_compare(op, a, b[1], row)
+        x = value(a, row)
+        y = value(b, row)
+        return q(f"splice(x) {op} splice(y)")
+    if kind in ("and", "or"):
+        parts = [cond(p, row) for p in e[1]]
+        c = parts[0]
+        for p in parts[1:]:
+            c = q(f"splice(c) {kind} splice(p)")
+        return c
+    if kind == "not":
+        c = cond(e[1], row)
+        return q("not splice(c)")
+    return value(e, row)
+
+
+def hashed(keys):
+    # Statements setting a fresh local to a hash of the key locals, and its name.
+    h = gensym("h")
+    lines = [f"{h} = {keys[0]} * {GOLDEN}"]
+    for k in keys[1:]:
+        lines.append(f"{h} = ({h} ^ {k}) * {GOLDEN}")
+    lines.append(f"{h} = {h} ^ ({h} >> 29)")
+    return h, lines
+
+
+def block(parts):
+    # A list of code values (statements) as one statement-list code value.
+    return q("\n".join(f"splice(parts[{i}])" for i in range(len(parts))))
+
+
+# ---- operators ----------------------------------------------------------------------
+
+def produce(op, consume):
+    kind = op[0]
+    if kind == "scan":
+        return scan(op, consume)
+    if kind == "filter":
+        return select(op, consume)
+    if kind == "join":
+        return hash_join(op, consume)
+    return q(f"unknown_operator_{kind}()")
+
+
+def scan(op, consume):
+    t = op[1]
+    i = gensym("i")
+    row = [None for _ in tables]
+    row[t] = i
+    body = consume(row)
+    count_by = tables[t][1]
+    return q(f"for {i} in range(len({count_by})):\n    splice(body)")
+
+
+def select(op, consume):
+    pred = op[2]
+
+    def on_row(row):
+        c = cond(pred, row)
+        body = consume(row)
+        return q("if splice(c):\n    splice(body)")
+
+    return produce(op[1], on_row)
+
+
+def hash_join(op, consume):
+    # Open addressing over the build side's distinct keys; entries with the same key
+    # chain from the slot (`first`, then `next`), each holding the build rows' indexes.
+    j = op[1]
+    build = op[2]
+    probe = op[3]
+    build_tables = op[6]
+    J = f"j{j}"
+    n = gensym("n")
+    full = -(10 + j)
+
+    def slot_of(key_code):
+        # Lines that leave in a fresh local the slot holding key k, or the empty slot
+        # where it would go; and the names of the key and slot locals.
+        k = gensym("k")
+        h, lines = hashed([k])
+        mask = f"(len({J}_key) - 1)"
+        lines.append(f"{h} = {h} & {mask}")
+        lines.append(f"while {J}_first[{h}] != 0 and {J}_key[{h}] != {k}:")
+        lines.append(f"    {h} = ({h} + 1) & {mask}")
+        find = q("\n".join(lines))
+        return k, h, q(f"{k} = splice(key_code)\nsplice(find)")
+
+    def insert(row):
+        k, h, find = slot_of(value(op[4], row))
+        e = gensym("e")
+        lines = [
+            f"{e} = {n}",
+            f"if {e} >= len({J}_next):",
+            f"    return {full}",
+            f"{J}_next[{e}] = {J}_first[{h}]",
+            f"{J}_first[{h}] = {e} + 1",
+            f"{J}_key[{h}] = {k}",
+        ]
+        for t in build_tables:
+            lines.append(f"{J}_r{t}[{e}] = {row[t]}")
+        lines.append(f"{n} = {e} + 1")
+        store = q("\n".join(lines))
+        return q("splice(find)\nsplice(store)")
+
+    def lookup(row):
+        k, h, find = slot_of(value(op[5], row))
+        e = gensym("e")
+        joined = row[:]
+        fetch = []
+        for t in build_tables:
+            r = gensym("r")
+            fetch.append(f"{r} = {J}_r{t}[{e} - 1]")
+            joined[t] = r
+        fetch = q("\n".join(fetch))
+        body = consume(joined)
+        return q(f"splice(find)\n{e} = {J}_first[{h}]\nwhile {e} != 0:\n    splice(fetch)\n    splice(body)\n    {e} = {J}_next[{e} - 1]")
+
+    start = q(f"{n}: i64 = 0")
+    return block([start, produce(build, insert), produce(probe, lookup)])
+
+
+# ---- aggregation: the root --------------------------------------------------------------
+
+def update(agg, acc, v):
+    # The statement folding value v into accumulator acc (a kernel place); count(*)
+    # is the group's row count, kept by the aggregation itself.
+    f = agg[0]
+    if f == "min":
+        return q(f"{acc} = min({acc}, splice(v))")
+    if f == "max":
+        return q(f"{acc} = max({acc}, splice(v))")
+    return q(f"{acc} += splice(v)")
+
+
+def start_value(agg):
+    if agg[0] == "min":
+        return I64_MAX
+    if agg[0] == "max":
+        return -I64_MAX - 1
+    return 0
+
+
+def emit_row(n, cells):
+    # Appends one result row (a list of kernel expressions, as text) to `out`.
+    width = len(cells)
+    lines = [f"if ({n} + 1) * {width} > len(out):", f"    return {OUT_FULL}"]
+    for c, cell in enumerate(cells):
+        lines.append(f"out[{n} * {width} + {c}] = {cell}")
+    lines.append(f"{n} += 1")
+    return lines
+
+
+def aggregate_array(op):
+    # Group keys with small domains (dictionary codes): group g's accumulators live at
+    # index g of local arrays, g the keys' codes in mixed radix. One group (no GROUP BY)
+    # uses scalar locals, which LLVM keeps in registers.
+    keys = op[3]
+    sizes = op[4]
+    aggs = op[5]
+    groups = 1
+    for s in sizes:
+        groups *= s
+    g = gensym("g")
+    each = gensym("g")  # the setup's and the finish's loop counter
+    cnt = gensym("cnt")
+    # count(*) is the group's row count, which every group keeps anyway.
+    accs = [cnt if a[0] == "count" else gensym("acc") for a in aggs]
+
+    def at(name, index):
+        return name if groups == 1 else f"{name}[{index}]"
+
+    setup = []
+    for a, acc in zip(aggs, accs):
+        if acc == cnt:
+            continue
+        if groups == 1:
+            setup.append(f"{acc}: i64 = {start_value(a)}")
+        else:
+            setup.append(f"{acc}: I64[{groups}]")
+    setup.append(f"{cnt}: i64 = 0" if groups == 1 else f"{cnt}: I64[{groups}]")
+    inits = [f"    {acc}[{each}] = {start_value(a)}" for a, acc in zip(aggs, accs) if start_value(a) != 0]
+    if groups > 1 and inits:
+        setup.append(f"for {each} in range({groups}):")
+        setup.extend(inits)
+    setup = q("\n".join(setup))
+
+    def on_row(row):
+        index = q("0")
+        for key, size in zip(keys, sizes):
+            code = value(key, row)
+            index = q(f"splice(index) * {size} + splice(code)")
+        stmts = [q(f"{g} = splice(index)")] if groups > 1 else []
+        for a, acc in zip(aggs, accs):
+            if acc != cnt:
+                v = value(a[1], row)
+                stmts.append(update(a, at(acc, g), v))
+        stmts.append(q(f"{at(cnt, g)} += 1"))
+        return block(stmts)
+
+    loop = produce(op[2], on_row)
+
+    n = gensym("n")
+    cells = []
+    stride = groups
+    for size in sizes:
+        stride //= size
+        cells.append(f"i64({each}) // {stride} % {size}")
+    cells += [at(acc, each) for acc in accs]
+    cells.append(at(cnt, each))
+    write = emit_row(n, cells)
+    if groups == 1:
+        finish = [f"{n}: i64 = 0"] + write
+    else:
+        finish = [f"{n}: i64 = 0", f"for {each} in range({groups}):", f"    if {cnt}[{each}] > 0:"]
+        finish += ["        " + line for line in write]
+    finish.append(f"return {n}")
+    finish = q("\n".join(finish))
+    return block([setup, loop, finish])
+
+
+def aggregate_hash(op):
+    # Any group keys: open addressing over the g_* slot arrays, a slot per group.
+    keys = op[3]
+    aggs = op[5]
+    used = gensym("used")
+    s = gensym("s")
+    mask = "(len(g_cnt) - 1)"
+
+    def on_row(row):
+        ks = [gensym("k") for _ in keys]
+        stmts = []
+        for k, key in zip(ks, keys):
+            c = value(key, row)
+            stmts.append(q(f"{k} = splice(c)"))
+        h, lines = hashed(ks)
+        same = " and ".join(f"g_k{i}[{h}] == {k}" for i, k in enumerate(ks))
+        lines.append(f"{h} = {h} & {mask}")
+        lines.append(f"while g_cnt[{h}] != 0 and not ({same}):")
+        lines.append(f"    {h} = ({h} + 1) & {mask}")
+        lines.append(f"if g_cnt[{h}] == 0:")
+        lines.append(f"    {used} += 1")
+        lines.append(f"    if {used} * 2 > len(g_cnt):")
+        lines.append(f"        return {AGG_FULL}")
+        for i, k in enumerate(ks):
+            lines.append(f"    g_k{i}[{h}] = {k}")
+        lines.append(f"g_cnt[{h}] += 1")
+        stmts.append(q("\n".join(lines)))
+        for m, a in enumerate(aggs):
+            if a[0] != "count":
+                v = value(a[1], row)
+                stmts.append(update(a, f"g_v{m}[{h}]", v))
+        return block(stmts)
+
+    start = q(f"{used}: i64 = 0")
+    loop = produce(op[2], on_row)
+    n = gensym("n")
+    cells = [f"g_k{i}[{s}]" for i in range(len(keys))]
+    cells += [f"g_cnt[{s}]" if a[0] == "count" else f"g_v{m}[{s}]" for m, a in enumerate(aggs)]
+    cells.append(f"g_cnt[{s}]")
+    finish = [f"{n}: i64 = 0", f"for {s} in range(len(g_cnt)):", f"    if g_cnt[{s}] > 0:"]
+    finish += ["        " + line for line in emit_row(n, cells)]
+    finish.append(f"return {n}")
+    return block([start, loop, q("\n".join(finish))])
+
+
+def compile_query():
+    if plan[1] == "array":
+        return aggregate_array(plan)
+    return aggregate_hash(plan)

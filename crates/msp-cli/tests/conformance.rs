@@ -1,7 +1,9 @@
 //! Runs the conformance cases (`../shared/conformance`, and the project's own under
 //! `tests/conformance`) against the `msp` binary, one test per `RUN:` line.
 //!
-//! Case format: see `../shared/conformance/README.md`; a case may also say `# XFAIL: why`
+//! Case format: see `../shared/conformance/README.md`; a case may also say `# THREADS: 1 2 7`
+//! (every call runs once per thread count, `msp run --threads N`, with the same
+//! expectations) and `# XFAIL: why`
 //! (it reproduces a known bug and must fail until that is fixed). Set `MSP_CONFORMANCE` to a list of
 //! directories (separated by `:`) to run others.
 
@@ -18,6 +20,8 @@ struct Run {
     args_after: Vec<String>,
     error_at: Option<u32>,
     error_has: Vec<String>,
+    /// `--threads` for the call (from `# THREADS:`); `None`: the default.
+    threads: Option<u32>,
 }
 
 /// The directives a case may use; any other `# KEY:` line in the header is a typo.
@@ -29,6 +33,7 @@ const DIRECTIVES: &[&str] = &[
     "ARGS-AFTER",
     "ERROR-AT",
     "ERROR-HAS",
+    "THREADS",
     "XFAIL",
 ];
 
@@ -38,6 +43,9 @@ fn parse_case(text: &str) -> Result<(Vec<String>, Vec<Run>), String> {
     let mut defines = Vec::new();
     let mut runs: Vec<Run> = Vec::new();
     let mut problems = Vec::new();
+    // `# THREADS: 1 2 7`: every call runs once per thread count, with the same
+    // expectations (parallel loops give the same results on any number of threads).
+    let mut threads: Vec<u32> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let Some(rest) = line.strip_prefix('#') else {
             if line.trim().is_empty() {
@@ -92,6 +100,18 @@ fn parse_case(text: &str) -> Result<(Vec<String>, Vec<Run>), String> {
                 let i = cur(&mut runs);
                 runs[i].error_has.push(value.trim().to_string());
             }
+            "THREADS" => {
+                for t in value.split_whitespace() {
+                    match t.parse() {
+                        Ok(n) if n > 0 => threads.push(n),
+                        _ => problems.push(format!(
+                            "line {}: `# THREADS: {}` is not a list of thread counts",
+                            n + 1,
+                            value.trim()
+                        )),
+                    }
+                }
+            }
             "XFAIL" => {}
             _ => problems.push(format!(
                 "line {}: unknown directive `# {key}:` (known: {})",
@@ -104,6 +124,21 @@ fn parse_case(text: &str) -> Result<(Vec<String>, Vec<Run>), String> {
         problems.push(
             "no `# RUN:`, `# ERROR-AT:` or `# ERROR-HAS:` line in the leading comment block: the case would test nothing".into(),
         );
+    }
+    if !threads.is_empty() {
+        runs = runs
+            .into_iter()
+            .flat_map(|r| match r.call {
+                Some(_) => threads
+                    .iter()
+                    .map(|&t| Run {
+                        threads: Some(t),
+                        ..r.clone()
+                    })
+                    .collect(),
+                None => vec![r],
+            })
+            .collect();
     }
     if problems.is_empty() {
         Ok((defines, runs))
@@ -127,6 +162,9 @@ fn check_run(path: &Path, defines: &[String], run: &Run) -> Result<(), Failed> {
     };
     for d in defines {
         cmd.arg("--define").arg(d);
+    }
+    if let Some(t) = run.threads {
+        cmd.arg("--threads").arg(t.to_string());
     }
     if !run.args_after.is_empty() {
         cmd.arg("--print-args");
@@ -237,6 +275,31 @@ fn self_tests() -> Vec<Trial> {
             "# RUN: f()\n# RESLUT: 1\n",
             "unknown directive `# RESLUT:`",
         ),
+        expect_err(
+            "a bad THREADS list fails",
+            "# THREADS: 1 two\n# RUN: f()\n# RESULT: 1\n",
+            "is not a list of thread counts",
+        ),
+        Trial::test(
+            "harness: THREADS repeats every call per thread count",
+            || {
+                let (_, runs) = parse_case(
+                    "# THREADS: 1 2 7\n# RUN: f(1)\n# RESULT: 2\n# RUN: g()\n# RESULT: 3\n",
+                )?;
+                let got: Vec<_> = runs
+                    .iter()
+                    .map(|r| (r.call.clone(), r.threads, r.result.clone()))
+                    .collect();
+                if runs.len() == 6
+                    && got[2] == (Some("f(1)".into()), Some(7), Some("2".into()))
+                    && got[3].1 == Some(1)
+                {
+                    Ok(())
+                } else {
+                    Err(format!("{got:?}").into())
+                }
+            },
+        ),
         Trial::test("harness: a well-formed case parses", || {
             let (defines, runs) = parse_case(
                 "# DEFINE: n=3\n# RUN: f(1)\n# RESULT: 2\n# RUN: f(2)\n# ERROR-AT: 9\n",
@@ -325,8 +388,11 @@ fn main() {
                 }
             };
             for (i, run) in runs.into_iter().enumerate() {
+                let threads = run
+                    .threads
+                    .map_or(String::new(), |t| format!(" threads={t}"));
                 let name = format!(
-                    "{rel} [{}] #{i}",
+                    "{rel} [{}]{threads} #{i}",
                     run.call.clone().unwrap_or_else(|| "check".into())
                 );
                 let (f, defines) = (f.clone(), defines.clone());

@@ -40,10 +40,10 @@
 # RUN: unrolled(iota(10))
 # RESULT: 90
 # RUN: fault(iota(300), 7)
-# ERROR-AT: 128
+# ERROR-AT: 130
 # ERROR-HAS: integer division by zero
 # RUN: first_fault(iota(1000))
-# ERROR-AT: 135
+# ERROR-AT: 137
 # ERROR-HAS: index 1000 is out of range for axis 0 of extent 1000
 
 @compile

@@ -751,17 +751,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             } else {
                 IntPredicate::ULE
             };
-            let mut all = self.types.i1.const_int(1, false);
-            for (array, axis) in r.guards {
-                let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
-                    unreachable!("guards name arrays")
-                };
-                let extent = extents[*axis as usize];
-                let ok = self
-                    .builder
-                    .build_int_compare(pred, stop64, extent, "guard")?;
-                all = self.builder.build_and(all, ok, "guards")?;
-            }
+            let all = self.guards_hold(r.guards, pred, stop64)?;
             let fast = self.ctx.append_basic_block(self.func, "for.guarded");
             let slow = self.ctx.append_basic_block(self.func, "for.checked");
             let all = self.expect_bool(all, true, "likely")?;
@@ -782,6 +772,27 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.branch_if_open(exit)?;
         self.builder.position_at_end(exit);
         Ok(())
+    }
+
+    /// Whether `value pred extent` holds for the extent of every guarded (array, axis):
+    /// the test before a versioned loop (`range` loops and `prange` chunks alike).
+    pub(super) fn guards_hold(
+        &self,
+        guards: &[(LocalId, u32)],
+        pred: IntPredicate,
+        value: IntValue<'ctx>,
+    ) -> Res<IntValue<'ctx>> {
+        let mut all = self.types.i1.const_int(1, false);
+        for (array, axis) in guards {
+            let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
+                unreachable!("guards name arrays")
+            };
+            let ok =
+                self.builder
+                    .build_int_compare(pred, value, extents[*axis as usize], "guard")?;
+            all = self.builder.build_and(all, ok, "guards")?;
+        }
+        Ok(all)
     }
 
     /// One copy of a `range` loop's iteration, from the current block: it leaves to

@@ -347,19 +347,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             let step_v = t.i64.const_int(literal_step(p), false);
             let span = b.build_int_mul(last_k, step_v, "lastoff")?;
             let last_i = b.build_int_add(start, span, "lasti")?;
-            let mut all = t.i1.const_int(1, false);
-            for (array, axis) in &p.guards {
-                let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
-                    unreachable!("guards name arrays")
-                };
-                let ok = self.builder.build_int_compare(
-                    IntPredicate::ULT,
-                    last_i,
-                    extents[*axis as usize],
-                    "guard",
-                )?;
-                all = self.builder.build_and(all, ok, "guards")?;
-            }
+            let all = self.guards_hold(&p.guards, IntPredicate::ULT, last_i)?;
             let fast = self.ctx.append_basic_block(self.func, "chunk.guarded");
             let slow = self.ctx.append_basic_block(self.func, "chunk.checked");
             self.builder.build_conditional_branch(all, fast, slow)?;

@@ -28,16 +28,17 @@
 #   ["cmp", "=="|"!="|"<"|"<="|">"|">=", a, b] ["and", [e...]] ["or", [e...]] ["not", e]
 #   Numbers are scaled integers whose scales the planner already aligned.
 #
-# Buffers (I64[:], zeroed by Rust unless said otherwise; sized at run time, and when
-# one is too small the kernel returns a negative code, Rust grows it and runs again):
-#   j{j}_key, j{j}_first   hash table j's slots (a power of two): key, first entry + 1
-#   j{j}_next, j{j}_r{t}   its entries: next entry + 1 with the same key, row of table t
-#   g_cnt, g_k{i}, g_v{m}  hash aggregation slots: row count (0: empty), keys, values
-#                          (min/max values start at the largest/smallest i64; none
-#                          for count(*), which is g_cnt)
+# Buffers (I64[:], zeroed, sized by Rust at run time; when one is too small the kernel
+# returns a negative code, Rust grows it and runs again):
+#   j{j}_ekey, j{j}_next, j{j}_r{t}   join j's entries: key, next entry + 1 with the
+#                          same key, row of build table t
+#   j{j}_slot              join j's slots, two words each: key, first entry + 1
+#   j{j}_bloom             join j's filter words
+#   g_slot, g_list         hash aggregation: records (row count, 0 when empty; keys;
+#                          values), and the records in use, as offsets into g_slot
 #   out                    result rows: keys, aggregates, row count
 # Return codes: n >= 0 result rows; -1 out is full; -2 the aggregation table is half
-# full; -(10 + j) hash table j's entries are full.
+# full; -(10 + j) join j's entries are full.
 
 ELEM = {}
 for entry in coltypes:
@@ -131,12 +132,15 @@ def cond(e, row):
 
 
 def hashed(keys):
-    # Statements setting a fresh local to a hash of the key locals, and its name.
+    # Statements setting a fresh local to a hash of the key locals, and its name. The
+    # multiply spreads each key over the high bits; folding them into the low half
+    # makes every bit depend on every key bit (slots take the low bits, the join
+    # filter the high ones: TPC-H order keys use only 8 of every 32 values).
     h = gensym("h")
     lines = [f"{h} = {keys[0]} * {GOLDEN}"]
     for k in keys[1:]:
         lines.append(f"{h} = ({h} ^ {k}) * {GOLDEN}")
-    lines.append(f"{h} = {h} ^ ({h} >> 29)")
+    lines.append(f"{h} = {h} ^ ({h} >> 32)")
     return h, lines
 
 
@@ -147,28 +151,32 @@ def block(parts):
 
 # ---- operators ----------------------------------------------------------------------
 
-def produce(op, consume):
+def produce(op, consume, rows=None):
+    # rows: for a scan (under filters), the text of the `range` arguments it runs over
+    # and whether it is a `prange` ([text, True]); None: all rows, serially.
     kind = op[0]
     if kind == "scan":
-        return scan(op, consume)
+        return scan(op, consume, rows)
     if kind == "filter":
-        return select(op, consume)
+        return select(op, consume, rows)
     if kind == "join":
         return hash_join(op, consume)
     return q(f"unknown_operator_{kind}()")
 
 
-def scan(op, consume):
+def scan(op, consume, rows):
     t = op[1]
     i = gensym("i")
     row = [None for _ in tables]
     row[t] = i
     body = consume(row)
-    count_by = tables[t][1]
-    return q(f"for {i} in range(len({count_by})):\n    splice(body)")
+    if rows is None:
+        rows = [f"len({tables[t][1]})", False]
+    loop = "prange" if rows[1] else "range"
+    return q(f"for {i} in {loop}({rows[0]}):\n    splice(body)")
 
 
-def select(op, consume):
+def select(op, consume, rows):
     pred = op[2]
 
     def on_row(row):
@@ -176,52 +184,88 @@ def select(op, consume):
         body = consume(row)
         return q("if splice(c):\n    splice(body)")
 
-    return produce(op[1], on_row)
+    return produce(op[1], on_row, rows)
 
 
 def hash_join(op, consume):
-    # Open addressing over the build side's distinct keys; entries with the same key
-    # chain from the slot (`first`, then `next`), each holding the build rows' indexes.
+    # Three phases. Collect: the build side's rows append their key and row indexes to
+    # the entry arrays (sequential writes, sized by Rust from the tables; only the part
+    # used is ever touched). Table: with the entry count known, a power-of-two slot
+    # table of at least twice that many slots (a prefix of `slot`, key and first entry
+    # + 1 side by side, one cache line per probe) and a filter of two bits per key in a
+    # word of `bloom`, four bits per slot (TPC-H Q3 at sf 1: 14 bits per key, 256 KiB,
+    # within L2). Probe: a row whose key misses the filter (most rows, in a selective
+    # join) never touches the table.
     j = op[1]
     build = op[2]
     probe = op[3]
     build_tables = op[6]
     J = f"j{j}"
     n = gensym("n")
+    mask = gensym("mask")
+    bmask = gensym("bmask")
     full = -(10 + j)
 
-    def slot_of(key_code):
-        # Lines that leave in a fresh local the slot holding key k, or the empty slot
-        # where it would go; and the names of the key and slot locals.
-        k = gensym("k")
-        h, lines = hashed([k])
-        mask = f"(len({J}_key) - 1)"
-        lines.append(f"{h} = {h} & {mask}")
-        lines.append(f"while {J}_first[{h}] != 0 and {J}_key[{h}] != {k}:")
-        lines.append(f"    {h} = ({h} + 1) & {mask}")
-        find = q("\n".join(lines))
-        return k, h, q(f"{k} = splice(key_code)\nsplice(find)")
+    def filter_word(h):
+        return f"{J}_bloom[({h} >> 32) & {bmask}]"
 
-    def insert(row):
-        k, h, find = slot_of(value(op[4], row))
-        e = gensym("e")
-        lines = [
-            f"{e} = {n}",
-            f"if {e} >= len({J}_next):",
-            f"    return {full}",
-            f"{J}_next[{e}] = {J}_first[{h}]",
-            f"{J}_first[{h}] = {e} + 1",
-            f"{J}_key[{h}] = {k}",
+    def filter_bits(h):
+        return f"(i64(1) << (({h} >> 20) & 63)) | (i64(1) << (({h} >> 26) & 63))"
+
+    def find(k, h, s):
+        # Lines leaving in s the slot holding key k, or the empty slot where it goes.
+        return [
+            f"{s} = {h} & {mask}",
+            f"while {J}_slot[2 * {s} + 1] != 0 and {J}_slot[2 * {s}] != {k}:",
+            f"    {s} = ({s} + 1) & {mask}",
         ]
+
+    def collect(row):
+        key = value(op[4], row)
+        e = gensym("e")
+        lines = [f"{e} = {n}", f"if {e} >= len({J}_ekey):", f"    return {full}"]
         for t in build_tables:
             lines.append(f"{J}_r{t}[{e}] = {row[t]}")
         lines.append(f"{n} = {e} + 1")
         store = q("\n".join(lines))
-        return q("splice(find)\nsplice(store)")
+        return q(f"splice(store)\n{J}_ekey[{e}] = splice(key)")
+
+    e = gensym("e")
+    k = gensym("k")
+    s = gensym("s")
+    h, hash_lines = hashed([k])
+    table = [
+        f"{mask} = 1",
+        f"while {mask} < 2 * {n}:",
+        f"    {mask} = {mask} * 2",
+        f"if 2 * {mask} > len({J}_slot) or {mask} // 16 > len({J}_bloom):",
+        f"    return {full}",
+        f"{bmask} = max({mask} // 16, 1) - 1",
+        f"{mask} = {mask} - 1",
+        f"for {e} in range({n}):",
+        f"    {k} = {J}_ekey[{e}]",
+    ]
+    table += ["    " + line for line in hash_lines]
+    table.append(f"    {filter_word(h)} |= {filter_bits(h)}")
+    table += ["    " + line for line in find(k, h, s)]
+    table += [
+        f"    {J}_next[{e}] = {J}_slot[2 * {s} + 1]",
+        f"    {J}_slot[2 * {s} + 1] = {e} + 1",
+        f"    {J}_slot[2 * {s}] = {k}",
+    ]
+    table = q("\n".join(table))
 
     def lookup(row):
-        k, h, find = slot_of(value(op[5], row))
+        key = value(op[5], row)
+        k = gensym("k")
+        s = gensym("s")
+        w = gensym("w")
         e = gensym("e")
+        h, lines = hashed([k])
+        lines.append(f"{w} = {filter_word(h)}")
+        hash_it = q("\n".join(lines))
+        hit = f"({w} >> (({h} >> 20) & 63)) & ({w} >> (({h} >> 26) & 63)) & 1 != 0"
+        inner = q("\n".join(find(k, h, s) + [f"{e} = {J}_slot[2 * {s} + 1]"]))
         joined = row[:]
         fetch = []
         for t in build_tables:
@@ -230,10 +274,11 @@ def hash_join(op, consume):
             joined[t] = r
         fetch = q("\n".join(fetch))
         body = consume(joined)
-        return q(f"splice(find)\n{e} = {J}_first[{h}]\nwhile {e} != 0:\n    splice(fetch)\n    splice(body)\n    {e} = {J}_next[{e} - 1]")
+        chain = q(f"while {e} != 0:\n    splice(fetch)\n    splice(body)\n    {e} = {J}_next[{e} - 1]")
+        return q(f"{k} = splice(key)\nsplice(hash_it)\nif {hit}:\n    splice(inner)\n    splice(chain)")
 
-    start = q(f"{n}: i64 = 0")
-    return block([start, produce(build, insert), produce(probe, lookup)])
+    start = q(f"{n}: i64 = 0\n{mask}: i64 = 0\n{bmask}: i64 = 0")
+    return block([start, produce(build, collect), table, produce(probe, lookup)])
 
 
 # ---- aggregation: the root --------------------------------------------------------------
@@ -267,10 +312,21 @@ def emit_row(n, cells):
     return lines
 
 
+def scanned_table(op):
+    # The table a scan under filters reads, or None for a join.
+    while op[0] == "filter":
+        op = op[1]
+    return op[1] if op[0] == "scan" else None
+
+
 def aggregate_array(op):
     # Group keys with small domains (dictionary codes): group g's accumulators live at
     # index g of local arrays, g the keys' codes in mixed radix. One group (no GROUP BY)
     # uses scalar locals, which LLVM keeps in registers.
+    #
+    # One group over a scan (no join) runs as a `prange` over the rows, its scalar
+    # accumulators the loop's reductions. (More groups stay serial: their accumulators
+    # are arrays, which a `prange` body may write only at the loop variable.)
     keys = op[3]
     sizes = op[4]
     aggs = op[5]
@@ -282,6 +338,7 @@ def aggregate_array(op):
     cnt = gensym("cnt")
     # count(*) is the group's row count, which every group keeps anyway.
     accs = [cnt if a[0] == "count" else gensym("acc") for a in aggs]
+    table = scanned_table(op[2])
 
     def at(name, index):
         return name if groups == 1 else f"{name}[{index}]"
@@ -314,7 +371,10 @@ def aggregate_array(op):
         stmts.append(q(f"{at(cnt, g)} += 1"))
         return block(stmts)
 
-    loop = produce(op[2], on_row)
+    if table is not None and groups == 1:
+        loop = produce(op[2], on_row, [f"len({tables[table][1]})", True])
+    else:
+        loop = produce(op[2], on_row)
 
     n = gensym("n")
     cells = []
@@ -336,46 +396,70 @@ def aggregate_array(op):
 
 
 def aggregate_hash(op):
-    # Any group keys: open addressing over the g_* slot arrays, a slot per group.
+    # Any group keys: open addressing over records of `g_slot`, one per slot, side by
+    # side (row count, 0 when empty; the keys; the values but count(*)'s), so a group
+    # touches one cache line. `g_list` keeps the slots in use in order of first use:
+    # the finish visits those alone, and a large table costs only the pages it uses.
     keys = op[3]
     aggs = op[5]
     used = gensym("used")
-    s = gensym("s")
-    mask = "(len(g_cnt) - 1)"
+    gmask = gensym("gmask")
+    u = gensym("u")
+    width = 1 + len(keys) + len([a for a in aggs if a[0] != "count"])
+    # Each aggregate's place in the record, relative to its start b.
+    place = []
+    at = 1 + len(keys)
+    for a in aggs:
+        if a[0] == "count":
+            place.append(0)
+        else:
+            place.append(at)
+            at += 1
 
     def on_row(row):
         ks = [gensym("k") for _ in keys]
+        s = gensym("s")
+        b = gensym("b")
         stmts = []
         for k, key in zip(ks, keys):
             c = value(key, row)
             stmts.append(q(f"{k} = splice(c)"))
         h, lines = hashed(ks)
-        same = " and ".join(f"g_k{i}[{h}] == {k}" for i, k in enumerate(ks))
-        lines.append(f"{h} = {h} & {mask}")
-        lines.append(f"while g_cnt[{h}] != 0 and not ({same}):")
-        lines.append(f"    {h} = ({h} + 1) & {mask}")
-        lines.append(f"if g_cnt[{h}] == 0:")
-        lines.append(f"    {used} += 1")
-        lines.append(f"    if {used} * 2 > len(g_cnt):")
-        lines.append(f"        return {AGG_FULL}")
+        same = " and ".join(f"g_slot[{b} + {1 + i}] == {k}" for i, k in enumerate(ks))
+        lines += [
+            f"{s} = {h} & {gmask}",
+            f"{b} = {s} * {width}",
+            f"while g_slot[{b}] != 0 and not ({same}):",
+            f"    {s} = ({s} + 1) & {gmask}",
+            f"    {b} = {s} * {width}",
+            f"if g_slot[{b}] == 0:",
+            f"    if {used} >= len(g_list):",
+            f"        return {AGG_FULL}",
+            f"    g_list[{used}] = {b}",
+            f"    {used} += 1",
+        ]
         for i, k in enumerate(ks):
-            lines.append(f"    g_k{i}[{h}] = {k}")
-        lines.append(f"g_cnt[{h}] += 1")
+            lines.append(f"    g_slot[{b} + {1 + i}] = {k}")
+        for a, p in zip(aggs, place):
+            if start_value(a) != 0:
+                lines.append(f"    g_slot[{b} + {p}] = {start_value(a)}")
+        lines.append(f"g_slot[{b}] += 1")
         stmts.append(q("\n".join(lines)))
-        for m, a in enumerate(aggs):
+        for a, p in zip(aggs, place):
             if a[0] != "count":
                 v = value(a[1], row)
-                stmts.append(update(a, f"g_v{m}[{h}]", v))
+                stmts.append(update(a, f"g_slot[{b} + {p}]", v))
         return block(stmts)
 
-    start = q(f"{used}: i64 = 0")
+    start = q(f"{used}: i64 = 0\n{gmask}: i64 = len(g_slot) // {width} - 1")
     loop = produce(op[2], on_row)
     n = gensym("n")
-    cells = [f"g_k{i}[{s}]" for i in range(len(keys))]
-    cells += [f"g_cnt[{s}]" if a[0] == "count" else f"g_v{m}[{s}]" for m, a in enumerate(aggs)]
-    cells.append(f"g_cnt[{s}]")
-    finish = [f"{n}: i64 = 0", f"for {s} in range(len(g_cnt)):", f"    if g_cnt[{s}] > 0:"]
-    finish += ["        " + line for line in emit_row(n, cells)]
+    b = gensym("b")
+    cells = [f"g_slot[{b} + {1 + i}]" for i in range(len(keys))]
+    cells += [f"g_slot[{b} + {p}]" for p in place]
+    cells.append(f"g_slot[{b}]")
+    finish = [f"{n}: i64 = 0", f"for {u} in range({used}):", f"    {b} = g_list[{u}]"]
+    finish += ["    " + line for line in emit_row(n, cells)]
     finish.append(f"return {n}")
     return block([start, loop, q("\n".join(finish))])
 

@@ -491,6 +491,32 @@ fn loop_counters_within_an_axis_need_no_check() {
 }
 
 #[test]
+fn loops_around_while_loops_are_not_versioned() {
+    // A probe loop (a `while` in the body) does not vectorize: one checked copy. The same
+    // loop without the `while` gets its guarded copy.
+    let src = "@compile\ndef probe(keys: I64[:], vals: I64[:], table: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(keys)):\n        h = keys[i] & (len(table) - 1)\n        while table[h] != 0 and table[h] != keys[i]:\n            h = (h + 1) & (len(table) - 1)\n        s += vals[i]\n    return s\n\n\
+               @compile\ndef direct(keys: I64[:], vals: I64[:], table: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(keys)):\n        s += vals[i] + table[keys[i] & (len(table) - 1)]\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let probe = function_body(&ir, "probe");
+    assert!(!probe.contains("for.guarded"), "{probe}");
+    let direct = function_body(&ir, "direct");
+    assert!(direct.contains("for.guarded"), "{direct}");
+    let module = Compiler::new().jit_source("f.py", src).expect("compiles");
+    let probe = module
+        .kernel::<(&[i64], &[i64], &[i64]), i64>("probe")
+        .expect("kernel");
+    let table = [0, 5, 9, 0];
+    assert_eq!(probe.call((&[5, 9, 4], &[1, 2, 3], &table)).unwrap(), 6);
+    let fault = probe.call((&[5, 9], &[1], &table)).unwrap_err();
+    assert!(
+        fault.to_string().contains("index 1 is out of range"),
+        "{fault}"
+    );
+}
+
+#[test]
 fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     // `range(len(a))` indexes `a` with no check; another array at the counter is checked
     // once before the loop (the guarded copy has no check, the other copy keeps one);

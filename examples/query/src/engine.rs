@@ -31,6 +31,39 @@ pub struct Database {
     tables: HashMap<String, Table>,
     /// Keep each query's kernel, as staged (Python text), in its result.
     pub keep_kernel: bool,
+    /// How to compile each query's kernel.
+    pub compile_mode: CompileMode,
+    /// Threads of the kernels' `prange` loops (0: every core).
+    pub threads: u32,
+}
+
+/// Kernels of more statements than this compile with `Compiler::fast_compile` in
+/// `CompileMode::Auto`.
+const FAST_COMPILE_ABOVE: usize = 20;
+
+/// Statements in `stmts`, nested ones included: the kernel's size, which LLVM's
+/// compile time follows.
+fn statement_count(stmts: &[msp::core::check::hir::TStmt]) -> usize {
+    stmts
+        .iter()
+        .map(|s| 1 + s.blocks().iter().map(|b| statement_count(b)).sum::<usize>())
+        .sum()
+}
+
+/// LLVM's effort on a query's kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileMode {
+    /// `Fast` for kernels of more than `FAST_COMPILE_ABOVE` statements, `O3` for
+    /// smaller ones. LLVM's `-O3` time grows with the kernel, and what it buys does
+    /// not: TPC-H at sf 1 on a 2-core EPYC VM, compile + run, fast against `-O3`, was
+    /// Q3 (118 statements; hash probes, which do not vectorize) 26 + 177 ms against
+    /// 130 + 76 ms, Q1 (25; six groups of eight aggregates) 10 + 37 against 37 + 21,
+    /// Q6 (13; a loop that vectorizes) 7 + 61 against 21 + 30.
+    Auto,
+    /// `Compiler::fast_compile`: time to result first.
+    Fast,
+    /// LLVM's `-O3`.
+    O3,
 }
 
 /// One value of a result.
@@ -134,11 +167,10 @@ impl QueryResult {
     }
 }
 
-/// A buffer the kernel needs, by name, with its length and first value.
+/// A buffer the kernel needs (zeroed), by name, with its length.
 struct Buffer {
     name: String,
     len: usize,
-    fill: i64,
 }
 
 /// Capacities that grow when the kernel says they are too small.
@@ -156,6 +188,8 @@ impl Database {
             catalog,
             tables: HashMap::new(),
             keep_kernel: false,
+            compile_mode: CompileMode::Auto,
+            threads: 0,
         }
     }
 
@@ -209,22 +243,30 @@ impl Database {
         let t0 = Instant::now();
         let mut compiler = Compiler::new();
         compiler
+            .threads(self.threads)
             .define("plan", kernel.root.clone())
             .define("tables", kernel.table_defs.clone())
             .define("coltypes", kernel.coltypes.clone())
             .define("dicts", kernel.dicts.clone());
         let source = format!("{GENERATOR}\n{}", kernel.signature_text());
-        let staged = if self.keep_kernel {
-            let program = compiler
-                .stage_source("query.py", &source)
-                .map_err(|e| anyhow!("{e}"))?;
-            Some(msp::core::unparse::unparse_module(&program.staged))
-        } else {
-            None
-        };
-        let module = compiler
-            .jit_source("query.py", &source)
+        let program = compiler
+            .check_source("query.py", &source)
             .map_err(|e| anyhow!("{e}"))?;
+        let staged = self
+            .keep_kernel
+            .then(|| msp::core::unparse::unparse_module(&program.staged));
+        let statements: usize = program
+            .checked
+            .kernels
+            .iter()
+            .map(|k| statement_count(&k.body))
+            .sum();
+        compiler.fast_compile(match self.compile_mode {
+            CompileMode::Auto => statements > FAST_COMPILE_ABOVE,
+            CompileMode::Fast => true,
+            CompileMode::O3 => false,
+        });
+        let module = compiler.jit_checked(program).map_err(|e| anyhow!("{e}"))?;
         times.compile = t0.elapsed();
         times.phases = module.report().times.to_string();
 
@@ -488,36 +530,29 @@ impl KernelPlan {
         self.nkeys + self.aggs.len() + 1
     }
 
-    /// The buffers' names, in parameter order after the columns, for these sizes.
+    /// The buffers' names, in parameter order after the columns, for these sizes. All
+    /// are zeroed; the join buffers are sized for every row of their tables, and the
+    /// kernel uses a prefix of each.
     fn buffers(&self, sizes: &Sizes) -> Vec<Buffer> {
         let mut b = Vec::new();
-        let buf = |name: String, len: usize, fill: i64| Buffer { name, len, fill };
+        let buf = |name: String, len: usize| Buffer { name, len };
         for (j, build) in self.join_builds.iter().enumerate() {
             let entries = sizes.join_entries[j].max(1);
+            // The kernel's table: a power of two of at least twice the entries it
+            // collected, two words a slot, and a filter word per 16 slots.
             let slots = pow2_at_least(2 * entries);
-            b.push(buf(format!("j{j}_key"), slots, 0));
-            b.push(buf(format!("j{j}_first"), slots, 0));
-            b.push(buf(format!("j{j}_next"), entries, 0));
+            b.push(buf(format!("j{j}_ekey"), entries));
+            b.push(buf(format!("j{j}_next"), entries));
             for t in build {
-                b.push(buf(format!("j{j}_r{t}"), entries, 0));
+                b.push(buf(format!("j{j}_r{t}"), entries));
             }
+            b.push(buf(format!("j{j}_slot"), 2 * slots));
+            b.push(buf(format!("j{j}_bloom"), (slots / 16).max(1)));
         }
         if self.hash_agg {
             let slots = pow2_at_least(sizes.agg_slots);
-            b.push(buf("g_cnt".into(), slots, 0));
-            for i in 0..self.nkeys {
-                b.push(buf(format!("g_k{i}"), slots, 0));
-            }
-            for (m, f) in self.aggs.iter().enumerate() {
-                let fill = match f {
-                    AggFn::Min => i64::MAX,
-                    AggFn::Max => i64::MIN,
-                    AggFn::Sum => 0,
-                    // count(*) is the slot's row count, `g_cnt`.
-                    AggFn::Count => continue,
-                };
-                b.push(buf(format!("g_v{m}"), slots, fill));
-            }
+            b.push(buf("g_slot".into(), slots * self.record_width()));
+            b.push(buf("g_list".into(), slots / 2));
         }
         // A hash aggregation stops at half its slots full, so half its slots bound the
         // rows it writes; then `out` never has to grow for it.
@@ -526,8 +561,13 @@ impl KernelPlan {
         } else {
             sizes.out_rows
         };
-        b.push(buf("out".into(), out_rows * self.width(), 0));
+        b.push(buf("out".into(), out_rows * self.width()));
         b
+    }
+
+    /// Words of a hash aggregation record: row count, keys, aggregates but `count`.
+    fn record_width(&self) -> usize {
+        1 + self.nkeys + self.aggs.iter().filter(|&&f| f != AggFn::Count).count()
     }
 
     fn initial_sizes(&self, tables: &[&Table]) -> Sizes {
@@ -587,7 +627,7 @@ impl KernelPlan {
         let mut buffers: Vec<Vec<i64>> = self
             .buffers(sizes)
             .iter()
-            .map(|b| vec![b.fill; b.len])
+            .map(|b| vec![0i64; b.len])
             .collect();
         let mut args: Vec<CallArg<'_>> = Vec::new();
         for (t, c, _) in &self.columns {
@@ -609,7 +649,7 @@ impl KernelPlan {
             other => bail!("the query kernel returned {other:?}"),
         };
         drop(args);
-        let out = buffers.pop().unwrap_or_default();
+        let out = buffers.pop().ok_or_else(|| anyhow!("no out buffer"))?;
         Ok((status, out))
     }
 

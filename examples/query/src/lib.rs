@@ -8,4 +8,4 @@ pub mod engine;
 pub mod plan;
 
 pub use data::Catalog;
-pub use engine::{Cell, Database, QueryResult, Times};
+pub use engine::{Cell, CompileMode, Database, QueryResult, Times};

@@ -6,11 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use msp_query::{Catalog, Database, data};
+use msp_query::{Catalog, CompileMode, Database, data};
 
 const USAGE: &str =
-    "usage: query [--sf X | --data DIR] [--show-kernel] [--repeat N] (FILE.sql | -e 'SELECT ...')
-       query --sf X --write-parquet DIR [TABLE...]";
+    "usage: query [--sf X | --data DIR] [--show-kernel] [--repeat N] [--threads N] [--o3 | --fast]
+             (FILE.sql | -e 'SELECT ...')
+       query --sf X --write-parquet DIR [TABLE...]
+  --threads N  threads of the kernel's parallel loops (default: every core)
+  --o3, --fast compile with LLVM -O3, or for time to result (default: fast for
+               queries with joins, -O3 otherwise)";
 
 fn main() -> ExitCode {
     match run() {
@@ -29,6 +33,8 @@ fn run() -> Result<()> {
     let mut sql = None;
     let mut write = None;
     let mut show_kernel = false;
+    let mut mode = CompileMode::Auto;
+    let mut threads = 0u32;
     let mut repeat = 1u32;
     let mut rest = Vec::new();
     while let Some(a) = args.next() {
@@ -48,6 +54,14 @@ fn run() -> Result<()> {
             "-e" => sql = Some(value("SQL text")?),
             "--write-parquet" => write = Some(PathBuf::from(value("a directory")?)),
             "--show-kernel" => show_kernel = true,
+            "--o3" => mode = CompileMode::O3,
+            "--fast" => mode = CompileMode::Fast,
+            "--threads" => {
+                let v = value("a thread count")?;
+                threads = v
+                    .parse()
+                    .with_context(|| format!("--threads {v}: not a count"))?;
+            }
             "--repeat" => {
                 let v = value("a count")?;
                 repeat = v
@@ -93,6 +107,8 @@ fn run() -> Result<()> {
     };
     let mut db = Database::new(catalog);
     db.keep_kernel = show_kernel;
+    db.compile_mode = mode;
+    db.threads = threads;
     let result = db.run_sql(&sql)?;
     print!("{}", result.to_csv());
     // --repeat: compile and run again over the loaded tables; report the fastest.

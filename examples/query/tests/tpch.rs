@@ -165,4 +165,32 @@ fn joins_chain_duplicate_keys_and_buffers_grow() {
         .unwrap_or(0);
     assert_eq!(r.rows.len(), rows);
     assert!(r.rows.iter().all(|row| row[2] == msp_query::Cell::Int(1)));
+
+    // A hash aggregation's min and max start where they must (set as each group is
+    // made): each group of l_linenumber against the same aggregates without GROUP BY.
+    let grouped = db
+        .run_sql(
+            "select l_linenumber, min(l_quantity) as lo, max(l_quantity) as hi, \
+             min(l_discount - 5) as d from lineitem group by l_linenumber order by l_linenumber",
+        )
+        .expect("grouped");
+    assert_eq!(grouped.rows.len(), 7);
+    for row in &grouped.rows {
+        let msp_query::Cell::Int(k) = row[0] else {
+            panic!("l_linenumber is {:?}", row[0])
+        };
+        let alone = db
+            .run_sql(&format!(
+                "select min(l_quantity) as lo, max(l_quantity) as hi, min(l_discount - 5) as d \
+                 from lineitem where l_linenumber = {k}"
+            ))
+            .expect("one line number")
+            .to_csv();
+        let cells: Vec<String> = row[1..].iter().map(ToString::to_string).collect();
+        assert_eq!(
+            alone.lines().nth(1),
+            Some(cells.join(",").as_str()),
+            "line {k}"
+        );
+    }
 }

@@ -260,6 +260,7 @@ impl Walk<'_> {
                     && nonneg
                     && guarded_height(body) < MAX_GUARDED_DEPTH
                     && count_stmts(body) <= MAX_GUARDED_BODY
+                    && !holds_while(body)
                 {
                     let mut found = Vec::new();
                     for s in body.iter_mut() {
@@ -315,6 +316,7 @@ impl Walk<'_> {
                     && !assigns(&p.body, p.var)
                     && guarded_height(&p.body) < MAX_GUARDED_DEPTH
                     && count_stmts(&p.body) <= MAX_GUARDED_BODY
+                    && !holds_while(&p.body)
                 {
                     let mut found = Vec::new();
                     for s in p.body.iter_mut() {
@@ -587,6 +589,16 @@ fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
 }
 
 /// Statements in `stmts`, nested ones included.
+/// Whether a `while` loop is somewhere in `stmts`. A loop around one is not versioned:
+/// a `while` does not vectorize, so the copy would double the loop's code (and its
+/// compile time: TPC-H Q3's kernel, whose scans probe hash tables in `while` loops,
+/// compiled in 212 ms with both copies) to save only a few well-predicted checks.
+fn holds_while(stmts: &[TStmt]) -> bool {
+    stmts
+        .iter()
+        .any(|s| matches!(s, TStmt::While { .. }) || s.blocks().iter().any(|b| holds_while(b)))
+}
+
 fn count_stmts(stmts: &[TStmt]) -> usize {
     stmts
         .iter()

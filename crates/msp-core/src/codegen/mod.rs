@@ -303,6 +303,14 @@ instcombine<max-iterations=1;no-verify-fixpoint>,dse,adce,simplifycfg)),\
 globaldce,\
 function(slp-vectorizer,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
 
+/// The pipeline of [`crate::Compiler::fast_compile`]: trampolines take in their
+/// kernels, locals become SSA registers, early common subexpressions, CFG cleanup;
+/// nothing that rewrites loops. On TPC-H Q3's
+/// kernel (2,160 lines of IR) it runs in 7 ms, against 103 ms for `default<O3>`; with
+/// the fast instruction selector (11 ms against 86 ms) the machine code is about twice
+/// as large.
+pub const QUICK_PIPELINE: &str = "always-inline,function(sroa<modify-cfg>,early-cse<>,simplifycfg)";
+
 /// Runs `optimize` at `level`, or, at O3 on a module with no loops (see
 /// [`has_loops`]), the shorter [`LOOP_FREE_PIPELINE`].
 pub fn optimize_checked(

@@ -32,11 +32,22 @@ fn the_program_links_no_llvm() {
     let manifest = env!("CARGO_MANIFEST_DIR");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let tree = std::process::Command::new(cargo)
-        .args(["tree", "-e", "normal,no-proc-macro", "--offline", "-p", "msp-query-aot"])
+        .args([
+            "tree",
+            "-e",
+            "normal,no-proc-macro",
+            "--offline",
+            "-p",
+            "msp-query-aot",
+        ])
         .current_dir(manifest)
         .output()
         .expect("cargo tree");
-    assert!(tree.status.success(), "{}", String::from_utf8_lossy(&tree.stderr));
+    assert!(
+        tree.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tree.stderr)
+    );
     let text = String::from_utf8_lossy(&tree.stdout);
     assert!(text.contains("msp-rt"), "{text}");
     for banned in ["inkwell", "llvm-sys", "msp-core"] {

@@ -1,15 +1,18 @@
 //! Tables: where they come from (TPC-H generated in memory, or Parquet files), their
 //! schemas for the planner, and their columns in the kernel's representation.
 //!
-//! A kernel sees integers as they are stored (`Int64` → `I64[:]`, `Int32` → `I32[:]`),
-//! decimals as `I64[:]` scaled integers (exact arithmetic: `12.34` is 1234 at scale 2),
-//! dates as `I32[:]` day numbers since 1970-01-01 (Arrow's `Date32`), and strings as
-//! `U8[:]` dictionary codes. A dictionary is the sorted list of a column's distinct
+//! A kernel sees integers, decimals as scaled integers (exact arithmetic: `12.34` is
+//! 1234 at scale 2) and dates as day numbers since 1970-01-01 (Arrow's `Date32`), each
+//! column in the narrowest of `I8[:]`, `I16[:]`, `I32[:]`, `I64[:]` that holds all its
+//! values (TPC-H's `l_discount`, 0 to 10, is one byte a row: a scan reads less memory,
+//! and a loaded table takes less), and strings as `U8[:]` dictionary codes. Columns are
+//! converted batch by batch as they are read, so Arrow's arrays of a whole column (16
+//! bytes a decimal) never exist at once. A dictionary is the sorted list of a column's distinct
 //! values, so code order is string order (ordering comparisons and ORDER BY work on
 //! codes); stage 0 gets it as a define and folds `c_mktsegment = 'BUILDING'` into
 //! `c_mktsegment[i] == 1`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -34,11 +37,11 @@ pub const MAX_DICT: usize = 256;
 /// The logical type of a column, as the planner types expressions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColType {
-    /// An integer stored as `i64` (`wide`) or `i32`.
+    /// An integer, Arrow `Int64` (`wide`) or `Int32`.
     Int { wide: bool },
-    /// A decimal as an `i64` scaled by `10^scale`.
+    /// A decimal, as an integer scaled by `10^scale`.
     Decimal { scale: u32 },
-    /// Days since 1970-01-01, `i32`.
+    /// Days since 1970-01-01.
     Date,
     /// A string, as a `u8` dictionary code.
     Str,
@@ -58,36 +61,76 @@ impl ColType {
             other => return Err(format!("columns of Arrow type {other} are not supported")),
         })
     }
-
-    /// The kernel's element type for a column of this type.
-    pub fn kernel_elem(self) -> &'static str {
-        match self {
-            ColType::Int { wide: true } | ColType::Decimal { .. } => "I64",
-            ColType::Int { wide: false } | ColType::Date => "I32",
-            ColType::Str => "U8",
-        }
-    }
 }
 
 /// A column in the kernel's representation.
 pub enum ColData {
-    I64(Vec<i64>),
-    I32(Vec<i32>),
+    /// Integers (decimals scaled, dates as day numbers) and their range.
+    Int { values: IntValues, lo: i64, hi: i64 },
     /// Codes into `dict`, which is sorted.
     Dict(Vec<u8>, Vec<String>),
+}
+
+/// Integer values in the narrowest type that holds them all.
+pub enum IntValues {
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+}
+
+impl IntValues {
+    /// `values` in the narrowest type that holds `lo..=hi`.
+    fn narrowest(values: Vec<i64>, lo: i64, hi: i64) -> IntValues {
+        fn fits<T: TryFrom<i64>>(lo: i64, hi: i64) -> bool {
+            T::try_from(lo).is_ok() && T::try_from(hi).is_ok()
+        }
+        // The casts cannot truncate: every value lies in lo..=hi, which fits.
+        if fits::<i8>(lo, hi) {
+            IntValues::I8(values.iter().map(|&v| v as i8).collect())
+        } else if fits::<i16>(lo, hi) {
+            IntValues::I16(values.iter().map(|&v| v as i16).collect())
+        } else if fits::<i32>(lo, hi) {
+            IntValues::I32(values.iter().map(|&v| v as i32).collect())
+        } else {
+            IntValues::I64(values)
+        }
+    }
+
+    /// The kernel's element type.
+    pub fn elem(&self) -> &'static str {
+        match self {
+            IntValues::I8(_) => "I8",
+            IntValues::I16(_) => "I16",
+            IntValues::I32(_) => "I32",
+            IntValues::I64(_) => "I64",
+        }
+    }
 }
 
 impl ColData {
     pub fn len(&self) -> usize {
         match self {
-            ColData::I64(v) => v.len(),
-            ColData::I32(v) => v.len(),
+            ColData::Int { values, .. } => match values {
+                IntValues::I8(v) => v.len(),
+                IntValues::I16(v) => v.len(),
+                IntValues::I32(v) => v.len(),
+                IntValues::I64(v) => v.len(),
+            },
             ColData::Dict(v, _) => v.len(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The kernel's element type of this column.
+    pub fn elem(&self) -> &'static str {
+        match self {
+            ColData::Int { values, .. } => values.elem(),
+            ColData::Dict(..) => "U8",
+        }
     }
 }
 
@@ -174,23 +217,31 @@ impl Catalog {
             .schemas
             .get(table)
             .ok_or_else(|| anyhow!("no table `{table}`"))?;
-        let batches = self.batches(table, schema, columns)?;
-        let rows = batches.iter().map(RecordBatch::num_rows).sum();
+        let mut builders = columns
+            .iter()
+            .map(|name| {
+                let field = schema
+                    .field_with_name(name)
+                    .map_err(|_| anyhow!("table `{table}` has no column `{name}`"))?;
+                let ty = ColType::of_arrow(field.data_type())
+                    .map_err(|e| anyhow!("{table}.{name}: {e}"))?;
+                Ok(ColumnBuilder::new(table, name, ty))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut rows = 0;
+        self.each_batch(table, schema, columns, &mut |batch| {
+            rows += batch.num_rows();
+            for (name, b) in columns.iter().zip(&mut builders) {
+                let array = batch
+                    .column_by_name(name)
+                    .ok_or_else(|| anyhow!("table `{table}` has no column `{name}`"))?;
+                b.push(array)?;
+            }
+            Ok(())
+        })?;
         let mut out = HashMap::new();
-        for name in columns {
-            let arrays: Vec<ArrayRef> = batches
-                .iter()
-                .map(|b| {
-                    b.column_by_name(name)
-                        .cloned()
-                        .ok_or_else(|| anyhow!("table `{table}` has no column `{name}`"))
-                })
-                .collect::<Result<_>>()?;
-            let field = schema
-                .field_with_name(name)
-                .map_err(|_| anyhow!("table `{table}` has no column `{name}`"))?;
-            let data = convert(table, name, field.data_type(), &arrays, rows)?;
-            out.insert(name.clone(), data);
+        for (name, b) in columns.iter().zip(builders) {
+            out.insert(name.clone(), b.finish()?);
         }
         Ok(Table {
             name: table.to_string(),
@@ -199,15 +250,22 @@ impl Catalog {
         })
     }
 
-    /// The table's record batches holding (at least) `columns`.
-    fn batches(
+    /// Calls `f` on each of the table's record batches holding (at least) `columns`, as
+    /// they are read.
+    fn each_batch(
         &self,
         table: &str,
         schema: &SchemaRef,
         columns: &[String],
-    ) -> Result<Vec<RecordBatch>> {
+        f: &mut dyn FnMut(&RecordBatch) -> Result<()>,
+    ) -> Result<()> {
         match &self.source {
-            Source::Generate { sf } => generate(table, *sf),
+            Source::Generate { sf } => {
+                for batch in generate(table, *sf)? {
+                    f(&batch)?;
+                }
+                Ok(())
+            }
             Source::Parquet { dir } => {
                 let path = dir.join(format!("{table}.parquet"));
                 let file =
@@ -226,9 +284,10 @@ impl Catalog {
                     .with_batch_size(64 * 1024)
                     .build()
                     .with_context(|| format!("cannot read {}", path.display()))?;
-                reader
-                    .collect::<Result<Vec<_>, _>>()
-                    .with_context(|| format!("cannot read {}", path.display()))
+                for batch in reader {
+                    f(&batch.with_context(|| format!("cannot read {}", path.display()))?)?;
+                }
+                Ok(())
             }
         }
     }
@@ -291,100 +350,149 @@ pub fn write_parquet(dir: &Path, sf: f64, tables: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// One column of `rows` values from its Arrow arrays.
-fn convert(
-    table: &str,
-    name: &str,
-    t: &DataType,
-    arrays: &[ArrayRef],
-    rows: usize,
-) -> Result<ColData> {
-    let ty = ColType::of_arrow(t).map_err(|e| anyhow!("{table}.{name}: {e}"))?;
-    if arrays.iter().any(|a| a.null_count() > 0) {
-        bail!("{table}.{name} has NULLs, which queries do not handle yet");
+/// A column being loaded, batch by batch.
+struct ColumnBuilder<'a> {
+    table: &'a str,
+    name: &'a str,
+    ty: ColType,
+    ints: Vec<i64>,
+    /// Strings: each row's index into `seen`, in order of first appearance.
+    ids: Vec<u16>,
+    seen: HashMap<String, u16>,
+}
+
+impl<'a> ColumnBuilder<'a> {
+    fn new(table: &'a str, name: &'a str, ty: ColType) -> ColumnBuilder<'a> {
+        ColumnBuilder {
+            table,
+            name,
+            ty,
+            ints: Vec::new(),
+            ids: Vec::new(),
+            seen: HashMap::new(),
+        }
     }
-    let mismatch = || anyhow!("{table}.{name}: batches of different types");
-    Ok(match ty {
-        ColType::Int { wide: true } => {
-            let mut v = Vec::with_capacity(rows);
-            for a in arrays {
+
+    fn push(&mut self, a: &ArrayRef) -> Result<()> {
+        let (table, name) = (self.table, self.name);
+        if a.null_count() > 0 {
+            bail!("{table}.{name} has NULLs, which queries do not handle yet");
+        }
+        let mismatch = || anyhow!("{table}.{name}: batches of different types");
+        match self.ty {
+            ColType::Int { wide: true } => {
                 let a = a
                     .as_any()
                     .downcast_ref::<Int64Array>()
                     .ok_or_else(mismatch)?;
-                v.extend_from_slice(a.values());
+                self.ints.extend_from_slice(a.values());
             }
-            ColData::I64(v)
-        }
-        ColType::Int { wide: false } | ColType::Date => {
-            let mut v = Vec::with_capacity(rows);
-            for a in arrays {
+            ColType::Int { wide: false } | ColType::Date => {
                 if let Some(a) = a.as_any().downcast_ref::<Int32Array>() {
-                    v.extend_from_slice(a.values());
+                    self.ints.extend(a.values().iter().map(|&v| i64::from(v)));
                 } else {
                     let a = a
                         .as_any()
                         .downcast_ref::<Date32Array>()
                         .ok_or_else(mismatch)?;
-                    v.extend_from_slice(a.values());
+                    self.ints.extend(a.values().iter().map(|&v| i64::from(v)));
                 }
             }
-            ColData::I32(v)
-        }
-        ColType::Decimal { .. } => {
-            let mut v = Vec::with_capacity(rows);
-            for a in arrays {
+            ColType::Decimal { .. } => {
                 let a = a
                     .as_any()
                     .downcast_ref::<Decimal128Array>()
                     .ok_or_else(mismatch)?;
                 for &x in a.values().iter() {
                     // Precision 18 or less (checked by `of_arrow`) fits an i64.
-                    v.push(
+                    self.ints.push(
                         i64::try_from(x)
                             .map_err(|_| anyhow!("{table}.{name}: {x} does not fit 64 bits"))?,
                     );
                 }
             }
-            ColData::I64(v)
+            ColType::Str => {
+                let strings: Box<dyn Iterator<Item = &str> + '_> = match a.data_type() {
+                    DataType::Utf8View => {
+                        Box::new(a.as_string_view().iter().map(|s| s.unwrap_or("")))
+                    }
+                    DataType::LargeUtf8 => {
+                        Box::new(a.as_string::<i64>().iter().map(|s| s.unwrap_or("")))
+                    }
+                    _ => Box::new(a.as_string::<i32>().iter().map(|s| s.unwrap_or(""))),
+                };
+                for s in strings {
+                    let next = self.seen.len();
+                    let id = match self.seen.get(s) {
+                        Some(&id) => id,
+                        None if next < MAX_DICT => {
+                            self.seen.insert(s.to_string(), next as u16);
+                            next as u16
+                        }
+                        None => bail!(
+                            "{table}.{name} has more than {MAX_DICT} distinct values: only \
+                             low-cardinality strings (dictionary codes) are supported"
+                        ),
+                    };
+                    self.ids.push(id);
+                }
+            }
         }
-        ColType::Str => dictionary(table, name, arrays, rows)?,
-    })
+        Ok(())
+    }
+
+    fn finish(self) -> Result<ColData> {
+        if self.ty == ColType::Str {
+            // Codes in string order: the sorted dictionary, and each first-seen id's code.
+            let mut dict: Vec<(String, u16)> = self.seen.into_iter().collect();
+            dict.sort_unstable();
+            let mut code = vec![0u8; dict.len()];
+            for (c, (_, id)) in dict.iter().enumerate() {
+                // At most MAX_DICT (256) values: every code fits a byte.
+                code[usize::from(*id)] = c as u8;
+            }
+            let codes = self.ids.iter().map(|&id| code[usize::from(id)]).collect();
+            return Ok(ColData::Dict(
+                codes,
+                dict.into_iter().map(|(s, _)| s).collect(),
+            ));
+        }
+        let (lo, hi) = self
+            .ints
+            .iter()
+            .fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = if self.ints.is_empty() {
+            (0, 0)
+        } else {
+            (lo, hi)
+        };
+        Ok(ColData::Int {
+            values: IntValues::narrowest(self.ints, lo, hi),
+            lo,
+            hi,
+        })
+    }
 }
 
-/// Dictionary-codes a string column: the sorted distinct values, and each row's index.
-fn dictionary(table: &str, name: &str, arrays: &[ArrayRef], rows: usize) -> Result<ColData> {
-    fn strings(a: &ArrayRef) -> Box<dyn Iterator<Item = &str> + '_> {
-        match a.data_type() {
-            DataType::Utf8View => Box::new(a.as_string_view().iter().map(|s| s.unwrap_or(""))),
-            DataType::LargeUtf8 => Box::new(a.as_string::<i64>().iter().map(|s| s.unwrap_or(""))),
-            _ => Box::new(a.as_string::<i32>().iter().map(|s| s.unwrap_or(""))),
-        }
+#[cfg(test)]
+mod tests {
+    use super::IntValues;
+
+    #[test]
+    fn integers_take_the_narrowest_type_that_holds_their_range() {
+        let elem = |lo: i64, hi: i64| IntValues::narrowest(vec![lo, hi], lo, hi).elem();
+        assert_eq!(elem(-128, 127), "I8");
+        assert_eq!(elem(-129, 0), "I16");
+        assert_eq!(elem(0, 128), "I16");
+        assert_eq!(elem(-32768, 32767), "I16");
+        assert_eq!(elem(0, 32768), "I32");
+        assert_eq!(elem(i64::from(i32::MIN), i64::from(i32::MAX)), "I32");
+        assert_eq!(elem(0, i64::from(i32::MAX) + 1), "I64");
+        assert_eq!(elem(i64::MIN, i64::MAX), "I64");
+        // The values survive the narrowing.
+        let IntValues::I16(v) = IntValues::narrowest(vec![-300, 7, 300], -300, 300) else {
+            panic!("not I16")
+        };
+        assert_eq!(v, [-300, 7, 300]);
     }
-    let mut distinct = BTreeSet::new();
-    for a in arrays {
-        for s in strings(a) {
-            if distinct.len() > MAX_DICT {
-                break;
-            }
-            distinct.insert(s);
-        }
-        if distinct.len() > MAX_DICT {
-            bail!(
-                "{table}.{name} has more than {MAX_DICT} distinct values: only low-cardinality \
-                 strings (dictionary codes) are supported"
-            );
-        }
-    }
-    let dict: Vec<String> = distinct.iter().map(|s| s.to_string()).collect();
-    let index: HashMap<&str, u8> = distinct
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, i as u8))
-        .collect();
-    let mut codes = Vec::with_capacity(rows);
-    for a in arrays {
-        codes.extend(strings(a).map(|s| index[s]));
-    }
-    Ok(ColData::Dict(codes, dict))
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow, bail};
 use msp::{CallArg, Compiler, DefineValue, ScalarValue};
 
-use crate::data::{Catalog, ColData, Table};
+use crate::data::{Catalog, ColData, IntValues, Table};
 use crate::plan::{self, AggFn, Expr, Plan, Source, Ty};
 
 /// The generator library; `compile` appends the query's kernel to it.
@@ -380,14 +380,10 @@ impl KernelPlan {
         for (t, (tref, table)) in plan.tables.iter().zip(tables).enumerate() {
             for c in &tref.columns {
                 let data = &table.columns[c];
-                let elem = match data {
-                    ColData::I64(_) => "I64",
-                    ColData::I32(_) => "I32",
-                    ColData::Dict(_, dict) => {
-                        dicts.push(list(vec![s(c), list(dict.iter().map(|v| s(v)).collect())]));
-                        "U8"
-                    }
-                };
+                if let ColData::Dict(_, dict) = data {
+                    dicts.push(list(vec![s(c), list(dict.iter().map(|v| s(v)).collect())]));
+                }
+                let elem = data.elem();
                 coltypes.push(list(vec![s(c), s(elem)]));
                 columns.push((t, c.clone(), elem));
             }
@@ -632,8 +628,12 @@ impl KernelPlan {
         let mut args: Vec<CallArg<'_>> = Vec::new();
         for (t, c, _) in &self.columns {
             args.push(match &tables[*t].columns[c] {
-                ColData::I64(v) => CallArg::array_ref(v),
-                ColData::I32(v) => CallArg::array_ref(v),
+                ColData::Int { values, .. } => match values {
+                    IntValues::I8(v) => CallArg::array_ref(v),
+                    IntValues::I16(v) => CallArg::array_ref(v),
+                    IntValues::I32(v) => CallArg::array_ref(v),
+                    IntValues::I64(v) => CallArg::array_ref(v),
+                },
                 ColData::Dict(v, _) => CallArg::array_ref(v),
             });
         }
@@ -713,9 +713,9 @@ impl KernelPlan {
 /// error when some value on the way may not fit 64 bits.
 fn interval(e: &Expr, tables: &[&Table]) -> Result<(i128, i128)> {
     let r = match e {
+        // The range each column was loaded with: no pass over the rows.
         Expr::Col { table, name } => match &tables[*table].columns[name] {
-            ColData::I64(v) => range(v.iter().map(|&x| i128::from(x))),
-            ColData::I32(v) => range(v.iter().map(|&x| i128::from(x))),
+            &ColData::Int { lo, hi, .. } => (i128::from(lo), i128::from(hi)),
             ColData::Dict(_, d) => (0, d.len() as i128),
         },
         Expr::Int(v) => (i128::from(*v), i128::from(*v)),
@@ -755,10 +755,6 @@ fn interval(e: &Expr, tables: &[&Table]) -> Result<(i128, i128)> {
         bail!("a value of {e:?} may not fit 64 bits over these rows");
     }
     Ok(r)
-}
-
-fn range(values: impl Iterator<Item = i128>) -> (i128, i128) {
-    values.fold((0, 0), |(lo, hi), x| (lo.min(x), hi.max(x)))
 }
 
 fn typed(v: i64, ty: Ty) -> Cell {

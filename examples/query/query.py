@@ -28,8 +28,10 @@
 #   ["cmp", "=="|"!="|"<"|"<="|">"|">=", a, b] ["and", [e...]] ["or", [e...]] ["not", e]
 #   Numbers are scaled integers whose scales the planner already aligned.
 #
-# Buffers (I64[:], zeroed, sized by Rust at run time; when one is too small the kernel
-# returns a negative code, Rust grows it and runs again):
+# Buffers (I64[:], sized by Rust at run time; when one is too small the kernel returns
+# a negative code, Rust grows it and runs again). They hold whatever the last query
+# left: the kernel writes every element before it reads it, and clears the tables it
+# probes (the part of them it uses), so Rust can keep them from query to query.
 #   j{j}_ekey, j{j}_next, j{j}_r{t}   join j's entries: key, next entry + 1 with the
 #                          same key, row of build table t
 #   j{j}_slot              join j's slots, two words each: key, first entry + 1
@@ -191,11 +193,11 @@ def hash_join(op, consume):
     # Three phases. Collect: the build side's rows append their key and row indexes to
     # the entry arrays (sequential writes, sized by Rust from the tables; only the part
     # used is ever touched). Table: with the entry count known, a power-of-two slot
-    # table of at least twice that many slots (a prefix of `slot`, key and first entry
-    # + 1 side by side, one cache line per probe) and a filter of two bits per key in a
-    # word of `bloom`, four bits per slot (TPC-H Q3 at sf 1: 14 bits per key, 256 KiB,
-    # within L2). Probe: a row whose key misses the filter (most rows, in a selective
-    # join) never touches the table.
+    # table of at least twice that many slots (a prefix of `slot`, cleared first; key
+    # and first entry + 1 side by side, one cache line per probe) and a filter of two
+    # bits per key in a word of `bloom`, four bits per slot (TPC-H Q3 at sf 1: 14 bits
+    # per key, 256 KiB, within L2). Probe: a row whose key misses the filter (most
+    # rows, in a selective join) never touches the table.
     j = op[1]
     build = op[2]
     probe = op[3]
@@ -241,6 +243,10 @@ def hash_join(op, consume):
         f"if 2 * {mask} > len({J}_slot) or {mask} // 16 > len({J}_bloom):",
         f"    return {full}",
         f"{bmask} = max({mask} // 16, 1) - 1",
+        f"for {e} in range(2 * {mask}):",
+        f"    {J}_slot[{e}] = 0",
+        f"for {e} in range({bmask} + 1):",
+        f"    {J}_bloom[{e}] = 0",
         f"{mask} = {mask} - 1",
         f"for {e} in range({n}):",
         f"    {k} = {J}_ekey[{e}]",
@@ -451,7 +457,7 @@ def aggregate_hash(op):
                 stmts.append(update(a, f"g_slot[{b} + {p}]", v))
         return block(stmts)
 
-    start = q(f"{used}: i64 = 0\n{gmask}: i64 = len(g_slot) // {width} - 1")
+    start = q(f"{used}: i64 = 0\n{gmask}: i64 = len(g_slot) // {width} - 1\nfor {u} in range(len(g_slot)):\n    g_slot[{u}] = 0")
     loop = produce(op[2], on_row)
     n = gensym("n")
     b = gensym("b")

@@ -322,6 +322,7 @@ impl Compiler {
                 let opts = CodegenOptions {
                     internal_kernels: !dump,
                     threads,
+                    cold_fault_edges: fast,
                     ..CodegenOptions::default()
                 };
                 let module = codegen::emit_module(ctx, &checked, tm, &opts)?;

@@ -491,6 +491,36 @@ fn loop_counters_within_an_axis_need_no_check() {
 }
 
 #[test]
+fn fast_compile_gives_the_same_results_and_faults() {
+    // Its fault edges go through blocks of their own (`cold_fault_edges`): each check
+    // must still record its own site, index and extent.
+    let src = "@compile\ndef pick(a: I64[:], b: I32[:], i: i64, j: i64) -> i64:\n    return a[i] * 10 + i64(b[j])\n";
+    for fast in [false, true] {
+        let module = Compiler::new()
+            .fast_compile(fast)
+            .jit_source("f.py", src)
+            .expect("compiles");
+        let pick = module
+            .kernel::<(&[i64], &[i32], i64, i64), i64>("pick")
+            .expect("kernel");
+        let (a, b) = ([1i64, 2, 3], [7i32, 8]);
+        assert_eq!(pick.call((&a, &b, 2, -1)).unwrap(), 38);
+        let e = pick.call((&a, &b, 3, 0)).unwrap_err().to_string();
+        assert!(
+            e.contains("index 3 is out of range for axis 0 of extent 3"),
+            "{e}"
+        );
+        assert!(e.contains("f.py:3:14"), "{e}");
+        let e = pick.call((&a, &b, 0, 5)).unwrap_err().to_string();
+        assert!(
+            e.contains("index 5 is out of range for axis 0 of extent 2"),
+            "{e}"
+        );
+        assert!(e.contains("f.py:3:30"), "{e}");
+    }
+}
+
+#[test]
 fn loops_around_while_loops_are_not_versioned() {
     // A probe loop (a `while` in the body) does not vectorize: one checked copy. The same
     // loop without the `while` gets its guarded copy.

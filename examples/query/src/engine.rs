@@ -35,7 +35,45 @@ pub struct Database {
     pub compile_mode: CompileMode,
     /// Threads of the kernels' `prange` loops (0: every core).
     pub threads: u32,
+    pool: BufferPool,
 }
+
+/// The kernels' buffers, kept from run to run and query to query, as a database keeps
+/// its memory: a kernel writes every element before reading it (query.py), so they
+/// are reused as they are. Fresh pages cost a fault each when first touched (4 µs
+/// apiece on the 2-core VM: TPC-H Q3's run spent half its time in them at sf 1).
+#[derive(Default)]
+struct BufferPool {
+    free: Vec<Vec<i64>>,
+}
+
+impl BufferPool {
+    /// A buffer of at least `len` elements, of unspecified contents: the smallest free
+    /// one that is long enough, else a new one (`calloc`: its pages cost nothing until
+    /// touched). The kernel gets its first `len` elements.
+    fn take(&mut self, len: usize) -> Vec<i64> {
+        let fit = (0..self.free.len())
+            .filter(|&i| self.free[i].len() >= len)
+            .min_by_key(|&i| self.free[i].len());
+        let mut v = match fit {
+            Some(i) => self.free.swap_remove(i),
+            None => vec![0; len],
+        };
+        // What a buffer held is never read: in debug builds (the tests) it is
+        // poisoned, so a kernel that relied on zeroed memory would give wrong results.
+        if cfg!(debug_assertions) {
+            v[..len].fill(POISON);
+        }
+        v
+    }
+
+    fn give_back(&mut self, buffers: impl IntoIterator<Item = Vec<i64>>) {
+        self.free.extend(buffers);
+    }
+}
+
+/// What a debug build fills buffers with.
+const POISON: i64 = 0x5A5A_5A5A_5A5A_5A5A;
 
 /// Kernels of more statements than this compile with `Compiler::fast_compile` in
 /// `CompileMode::Auto`.
@@ -167,7 +205,7 @@ impl QueryResult {
     }
 }
 
-/// A buffer the kernel needs (zeroed), by name, with its length.
+/// A buffer the kernel needs, by name, with its length.
 struct Buffer {
     name: String,
     len: usize,
@@ -190,6 +228,7 @@ impl Database {
             keep_kernel: false,
             compile_mode: CompileMode::Auto,
             threads: 0,
+            pool: BufferPool::default(),
         }
     }
 
@@ -274,7 +313,7 @@ impl Database {
         let mut sizes = kernel.initial_sizes(&tables);
         let (n, out) = loop {
             times.runs += 1;
-            let (status, out) = kernel.run(&module, &tables, &sizes)?;
+            let (status, out) = kernel.run(&module, &tables, &sizes, &mut self.pool)?;
             match status {
                 n if n >= 0 => break (n as usize, out),
                 -1 => sizes.out_rows = (sizes.out_rows * 2).max(1024),
@@ -290,7 +329,9 @@ impl Database {
         };
         times.run = t0.elapsed();
 
-        let mut rows = kernel.decode(&plan, &out, n)?;
+        let decoded = kernel.decode(&plan, &out, n);
+        self.pool.give_back([out]);
+        let mut rows = decoded?;
         sort_and_limit(&plan, &mut rows);
         Ok(QueryResult {
             columns: plan
@@ -526,9 +567,9 @@ impl KernelPlan {
         self.nkeys + self.aggs.len() + 1
     }
 
-    /// The buffers' names, in parameter order after the columns, for these sizes. All
-    /// are zeroed; the join buffers are sized for every row of their tables, and the
-    /// kernel uses a prefix of each.
+    /// The buffers' names, in parameter order after the columns, for these sizes. The
+    /// join buffers are sized for every row of their tables, and the kernel uses a
+    /// prefix of each.
     fn buffers(&self, sizes: &Sizes) -> Vec<Buffer> {
         let mut b = Vec::new();
         let buf = |name: String, len: usize| Buffer { name, len };
@@ -619,12 +660,10 @@ impl KernelPlan {
         module: &msp::JitModule,
         tables: &[&Table],
         sizes: &Sizes,
+        pool: &mut BufferPool,
     ) -> Result<(i64, Vec<i64>)> {
-        let mut buffers: Vec<Vec<i64>> = self
-            .buffers(sizes)
-            .iter()
-            .map(|b| vec![0i64; b.len])
-            .collect();
+        let specs = self.buffers(sizes);
+        let mut buffers: Vec<Vec<i64>> = specs.iter().map(|b| pool.take(b.len)).collect();
         let mut args: Vec<CallArg<'_>> = Vec::new();
         for (t, c, _) in &self.columns {
             args.push(match &tables[*t].columns[c] {
@@ -637,19 +676,16 @@ impl KernelPlan {
                 ColData::Dict(v, _) => CallArg::array_ref(v),
             });
         }
-        let (out, rest) = buffers
-            .split_last_mut()
-            .ok_or_else(|| anyhow!("no out buffer"))?;
-        for b in rest.iter_mut() {
-            args.push(CallArg::array(b));
+        for (b, spec) in buffers.iter_mut().zip(&specs) {
+            args.push(CallArg::array(&mut b[..spec.len]));
         }
-        args.push(CallArg::array(out));
         let status = match module.call_dynamic("query", &mut args)? {
             Some(ScalarValue::I64(n)) => n,
             other => bail!("the query kernel returned {other:?}"),
         };
         drop(args);
         let out = buffers.pop().ok_or_else(|| anyhow!("no out buffer"))?;
+        pool.give_back(buffers);
         Ok((status, out))
     }
 

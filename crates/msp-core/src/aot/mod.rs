@@ -206,6 +206,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         verify: true,
         internal_kernels: false,
         threads: opts.threads,
+        cold_fault_edges: false,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)

@@ -1064,9 +1064,17 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let hinted = self.expect_bool(failed, false, "cold")?;
         let exit = self.fault_exit()?;
         let ok_bb = self.ctx.append_basic_block(self.func, "ok");
-        let here = self.builder.get_insert_block().expect("positioned");
-        self.builder
-            .build_conditional_branch(hinted, exit.block, ok_bb)?;
+        let mut here = self.builder.get_insert_block().expect("positioned");
+        if self.opts.cold_fault_edges {
+            let edge = self.ctx.append_basic_block(self.func, "fault.edge");
+            self.builder.build_conditional_branch(hinted, edge, ok_bb)?;
+            self.builder.position_at_end(edge);
+            self.builder.build_unconditional_branch(exit.block)?;
+            here = edge;
+        } else {
+            self.builder
+                .build_conditional_branch(hinted, exit.block, ok_bb)?;
+        }
         exit.site
             .add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
         exit.value.add_incoming(&[(&value, here)]);

@@ -75,6 +75,12 @@ pub struct CodegenOptions {
     /// Threads of `prange` loops (0: `MSP_NUM_THREADS`, else every core), passed to the
     /// runtime at each loop.
     pub threads: u32,
+    /// Route each check's fault edge through a block of its own on the way to the
+    /// shared fault exit, so the exit's phi copies sit there, not on the hot path.
+    /// Optimized code generation splits those edges itself; LLVM's fast instruction
+    /// selector and register allocator ([`crate::Compiler::fast_compile`]) do not,
+    /// and ran every check's copies (and their spills) on every iteration.
+    pub cold_fault_edges: bool,
 }
 
 impl Default for CodegenOptions {
@@ -85,6 +91,7 @@ impl Default for CodegenOptions {
             verify: cfg!(debug_assertions),
             internal_kernels: false,
             threads: 0,
+            cold_fault_edges: false,
         }
     }
 }

@@ -2,7 +2,7 @@
 #
 # Rust (src/engine.rs) plans the SQL, loads the columns, and defines these globals:
 #   plan      the operator tree (encoding below)
-#   tables    [[name, column]] per table: a column parameter to count its rows by
+#   tables    [[name, [column...]]] per table: its column parameters
 #   coltypes  [[column, "I64" | "I32" | "U8"]]: each column parameter's element type
 #   dicts     [[column, [values]]]: each string column's sorted dictionary
 # and writes the kernel's signature (signatures cannot be spliced): one `T[:]` parameter
@@ -166,6 +166,13 @@ def produce(op, consume, rows=None):
     return q(f"unknown_operator_{kind}()")
 
 
+def row_count(t):
+    # Table t's rows, as the least length of its columns (all equal): a counter below
+    # that indexes every one of them without a check.
+    lens = [f"len({c})" for c in tables[t][1]]
+    return lens[0] if len(lens) == 1 else f"min({', '.join(lens)})"
+
+
 def scan(op, consume, rows):
     t = op[1]
     i = gensym("i")
@@ -173,7 +180,7 @@ def scan(op, consume, rows):
     row[t] = i
     body = consume(row)
     if rows is None:
-        rows = [f"len({tables[t][1]})", False]
+        rows = [row_count(t), False]
     loop = "prange" if rows[1] else "range"
     return q(f"for {i} in {loop}({rows[0]}):\n    splice(body)")
 
@@ -378,7 +385,7 @@ def aggregate_array(op):
         return block(stmts)
 
     if table is not None and groups == 1:
-        loop = produce(op[2], on_row, [f"len({tables[table][1]})", True])
+        loop = produce(op[2], on_row, [row_count(table), True])
     else:
         loop = produce(op[2], on_row)
 

@@ -521,6 +521,41 @@ fn fast_compile_gives_the_same_results_and_faults() {
 }
 
 #[test]
+fn a_counter_below_a_min_of_extents_indexes_each_without_checks() {
+    // `range(min(len(a), len(b), len(c)))`: below each extent. `min(len(a), n)` bounds
+    // the counter by `a`'s extent and nothing else: `b[i]` keeps its check (and faults).
+    let src = "@compile\ndef all3(a: I64[:], b: I32[:], c: I8[:]) -> i64:\n    s: i64 = 0\n    for i in range(min(len(a), len(b), len(c))):\n        s += a[i] + i64(b[i]) + i64(c[i])\n    return s\n\n\
+               @compile\ndef upto(a: I64[:], b: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(min(len(a), n)):\n        s += a[i] * b[i]\n    return s\n\n\
+               @compile\ndef counting(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    i: i64 = 0\n    while i < min(len(a), len(b)):\n        s += a[i] - b[i]\n        i = i + 1\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let checks = |name: &str| function_body(&ir, name).matches("icmp uge i64").count();
+    assert_eq!(checks("all3"), 0, "{}", function_body(&ir, "all3"));
+    assert_eq!(checks("counting"), 0, "{}", function_body(&ir, "counting"));
+    assert!(checks("upto") >= 1, "{}", function_body(&ir, "upto"));
+    let module = Compiler::new().jit_source("f.py", src).expect("compiles");
+    let all3 = module
+        .kernel::<(&[i64], &[i32], &[i8]), i64>("all3")
+        .expect("kernel");
+    assert_eq!(
+        all3.call((&[1, 2, 3], &[10, 20], &[100, -2, 3])).unwrap(),
+        131
+    );
+    assert_eq!(all3.call((&[], &[10, 20], &[1])).unwrap(), 0);
+    let counting = module
+        .kernel::<(&[i64], &[i64]), i64>("counting")
+        .expect("kernel");
+    assert_eq!(counting.call((&[5, 7, 9], &[1, 2])).unwrap(), 9);
+    let upto = module
+        .kernel::<(&[i64], &[i64], i64), i64>("upto")
+        .expect("kernel");
+    assert_eq!(upto.call((&[1, 2, 3], &[4, 5, 6], 2)).unwrap(), 14);
+    let fault = upto.call((&[1, 2, 3], &[4, 5], 9)).unwrap_err().to_string();
+    assert!(fault.contains("index 2 is out of range"), "{fault}");
+}
+
+#[test]
 fn loops_around_while_loops_are_not_versioned() {
     // A probe loop (a `while` in the body) does not vectorize: one checked copy. The same
     // loop without the `while` gets its guarded copy.

@@ -23,6 +23,6 @@ plan = [
     [], [],
     [["sum", ["*", ["col", 0, "l_extendedprice"], DISCOUNT]]],
 ]
-tables = [["lineitem", "l_shipdate"]]
+tables = [["lineitem", ["l_shipdate", "l_discount", "l_quantity", "l_extendedprice"]]]
 coltypes = [["l_shipdate", "I32"], ["l_discount", "I64"], ["l_quantity", "I64"], ["l_extendedprice", "I64"]]
 dicts = []

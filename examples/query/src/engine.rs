@@ -432,7 +432,12 @@ impl KernelPlan {
         let table_defs = list(
             plan.tables
                 .iter()
-                .map(|t| list(vec![s(&t.name), s(&t.columns[0])]))
+                .map(|t| {
+                    list(vec![
+                        s(&t.name),
+                        list(t.columns.iter().map(|c| s(c)).collect()),
+                    ])
+                })
                 .collect(),
         );
 

@@ -13,6 +13,10 @@
 //! the index cannot leave the axis, and the wrap-from-the-end when it cannot be
 //! negative.
 //!
+//! A limit can be a literal, an extent (`len(a)`, `a.shape[k]`, a local assigned one
+//! once) or a `min(...)` of those: a counter below `min(len(a), len(b))` is below each,
+//! and indexes both arrays without checks (a staged query scans a table's columns so).
+//!
 //! Nothing changes in what a kernel computes: the facts are true of every run. They
 //! save LLVM from proving them: with wrapping 32-bit counters, scalar evolution has to
 //! show that `j = i + 1` and `j = j + 1` never wrap before it can widen the counters to
@@ -30,7 +34,7 @@
 //! Kernels with labels are left alone: a `goto` could enter a loop body without
 //! testing its condition.
 
-use super::hir::{ArithOp, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
+use super::hir::{ArithOp, Intrinsic, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
 use super::{Scalar, Type};
 use std::collections::HashMap;
 
@@ -185,7 +189,7 @@ impl Walk<'_> {
                 // The condition runs with the counter at any value, the body within range.
                 let env = &self.env;
                 cond.visit_mut(&mut |e| known_indexes(e, env));
-                let mut bound = None;
+                let mut bounds = Vec::new();
                 if let Some((v, ty, limit)) = counter(cond, self.locals)
                     && steps_once_at_end(body, v, ty)
                 {
@@ -193,24 +197,11 @@ impl Walk<'_> {
                     for s in body.iter_mut() {
                         stmt_exprs(s, &mut |e| mark_expr(e, v, ty));
                     }
-                    let lo = entry.and_then(|p| entry_value(p, v, ty, &self.env));
-                    bound = match (&limit.kind, lo) {
-                        (TExprKind::Int(limit), Some(lo)) => {
-                            (lo < *limit).then_some(CounterRange {
-                                local: v,
-                                lo,
-                                hi: Hi::Lit(limit - 1),
-                            })
-                        }
-                        (_, Some(lo)) => self.extent_of(limit).map(|(array, axis)| CounterRange {
-                            local: v,
-                            lo,
-                            hi: Hi::BelowExtent(array, axis),
-                        }),
-                        _ => None,
-                    };
+                    if let Some(lo) = entry.and_then(|p| entry_value(p, v, ty, &self.env)) {
+                        self.below(v, lo, limit, &mut bounds);
+                    }
                 }
-                self.in_scope(bound, |w| w.walk(body));
+                self.in_scope(bounds, |w| w.walk(body));
                 self.walk(orelse);
             }
             TStmt::ForRange {
@@ -234,24 +225,11 @@ impl Walk<'_> {
                 // a literal or extent stop, when the body does not assign `v` (which
                 // Python allows).
                 let steady = matches!(step.kind, TExprKind::Int(1..)) && !assigns(body, *var);
-                let bound = match (&start.kind, &stop.kind) {
-                    (TExprKind::Int(a), TExprKind::Int(b)) if steady && a < b => {
-                        Some(CounterRange {
-                            local: *var,
-                            lo: *a,
-                            hi: Hi::Lit(b - 1),
-                        })
-                    }
-                    (TExprKind::Int(a), _) if steady => {
-                        self.extent_of(stop).map(|(array, axis)| CounterRange {
-                            local: *var,
-                            lo: *a,
-                            hi: Hi::BelowExtent(array, axis),
-                        })
-                    }
-                    _ => None,
-                };
-                self.in_scope(bound, |w| w.walk(body));
+                let mut bounds = Vec::new();
+                if let (true, TExprKind::Int(a)) = (steady, &start.kind) {
+                    self.below(*var, *a, stop, &mut bounds);
+                }
+                self.in_scope(bounds, |w| w.walk(body));
                 // Accesses at the bare counter that are still checked: one test before
                 // the loop can show them all in range (see `TStmt::ForRange::guards`).
                 let nonneg = matches!(start.kind, TExprKind::Int(a) if a >= 0);
@@ -293,20 +271,11 @@ impl Walk<'_> {
                     TExprKind::Int(a) => Some(a),
                     _ => None,
                 };
-                let bound = match (lo, &p.stop.kind) {
-                    (Some(a), TExprKind::Int(b)) if a < *b => Some(CounterRange {
-                        local: p.var,
-                        lo: a,
-                        hi: Hi::Lit(b - 1),
-                    }),
-                    (Some(a), _) => self.extent_of(&p.stop).map(|(array, axis)| CounterRange {
-                        local: p.var,
-                        lo: a,
-                        hi: Hi::BelowExtent(array, axis),
-                    }),
-                    _ => None,
-                };
-                self.in_scope(bound, |w| w.walk(&mut p.body));
+                let mut bounds = Vec::new();
+                if let Some(a) = lo {
+                    self.below(p.var, a, &p.stop, &mut bounds);
+                }
+                self.in_scope(bounds, |w| w.walk(&mut p.body));
                 // Loop versioning per chunk, as for `range` loops: without it a `prange`
                 // body keeps a check per iteration on such accesses, and a checked
                 // iteration does not vectorize (saxpy over 10^8 elements ran 1.6× slower
@@ -361,12 +330,49 @@ impl Walk<'_> {
         }
     }
 
-    fn in_scope(&mut self, bound: Option<CounterRange>, f: impl FnOnce(&mut Self)) {
-        let pushed = bound.map(|b| self.env.push(b)).is_some();
-        f(self);
-        if pushed {
-            self.env.pop();
+    /// What `v < limit` says of a counter `v` that starts at `lo` and only grows: a
+    /// range per bound, for a literal, an extent (`len(a)`, `a.shape[k]`, a local
+    /// holding one) and each argument of a `min(...)` of those (`range(min(len(a),
+    /// len(b)))` indexes both arrays without checks).
+    fn below(&self, local: LocalId, lo: i128, limit: &TExpr, out: &mut Vec<CounterRange>) {
+        match &limit.kind {
+            TExprKind::Int(b) => {
+                if lo < *b {
+                    out.push(CounterRange {
+                        local,
+                        lo,
+                        hi: Hi::Lit(b - 1),
+                    });
+                }
+            }
+            TExprKind::Intrinsic {
+                op: Intrinsic::Min,
+                args,
+            } if limit.ty.is_int() => {
+                for a in args {
+                    // Only arguments in the min's own type: a cast one could be smaller.
+                    if a.ty == limit.ty {
+                        self.below(local, lo, a, out);
+                    }
+                }
+            }
+            _ => {
+                if let Some((array, axis)) = self.extent_of(limit) {
+                    out.push(CounterRange {
+                        local,
+                        lo,
+                        hi: Hi::BelowExtent(array, axis),
+                    });
+                }
+            }
         }
+    }
+
+    fn in_scope(&mut self, bounds: Vec<CounterRange>, f: impl FnOnce(&mut Self)) {
+        let pushed = bounds.len();
+        self.env.extend(bounds);
+        f(self);
+        self.env.truncate(self.env.len() - pushed);
     }
 }
 
@@ -447,7 +453,12 @@ fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Op
         },
         _ => return None,
     };
-    let r = env.iter().rev().find(|r| r.local == w)?;
+    // Of the counter's bounds (several for a `min`), a literal one if it has one.
+    let r = env
+        .iter()
+        .rev()
+        .filter(|r| r.local == w)
+        .max_by_key(|r| r.literal().is_some())?;
     let (lo, hi) = match r.literal() {
         Some(range) => range,
         // Below a run-time extent, which is at most i64::MAX: `w + 1` cannot wrap in
@@ -469,12 +480,14 @@ fn mark_place(place: &mut Place, env: &[CounterRange]) {
             place.known[axis] = Some(range);
         }
         // A counter below this very axis's run-time extent, from 0 or above.
+        // (A counter can have several bounds, one per argument of a `min`.)
         if let TExprKind::Local(v) = idx.kind
-            && let Some(r) = env.iter().rev().find(|r| r.local == v)
-            && let Hi::BelowExtent(array, a) = r.hi
-            && array == place.array
-            && a as usize == axis
-            && r.lo >= 0
+            && env.iter().any(|r| {
+                r.local == v
+                    && r.lo >= 0
+                    && matches!(r.hi, Hi::BelowExtent(array, a)
+                        if array == place.array && a as usize == axis)
+            })
         {
             place.within[axis] = true;
         }
@@ -489,7 +502,11 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {
         TExprKind::Int(c) => (*c, *c),
-        TExprKind::Local(v) => env.iter().rev().find(|r| r.local == *v)?.literal()?,
+        TExprKind::Local(v) => env
+            .iter()
+            .rev()
+            .filter(|r| r.local == *v)
+            .find_map(CounterRange::literal)?,
         TExprKind::Arith {
             op, left, right, ..
         } => {

@@ -153,14 +153,14 @@ def block(parts):
 
 # ---- operators ----------------------------------------------------------------------
 
-def produce(op, consume, rows=None):
-    # rows: for a scan (under filters), the text of the `range` arguments it runs over
-    # and whether it is a `prange` ([text, True]); None: all rows, serially.
+def produce(op, consume, parallel=False):
+    # parallel: a scan (under filters) runs as a `prange`, for a consumer whose every
+    # update is a reduction.
     kind = op[0]
     if kind == "scan":
-        return scan(op, consume, rows)
+        return scan(op, consume, parallel)
     if kind == "filter":
-        return select(op, consume, rows)
+        return select(op, consume, parallel)
     if kind == "join":
         return hash_join(op, consume)
     return q(f"unknown_operator_{kind}()")
@@ -173,19 +173,17 @@ def row_count(t):
     return lens[0] if len(lens) == 1 else f"min({', '.join(lens)})"
 
 
-def scan(op, consume, rows):
+def scan(op, consume, parallel):
     t = op[1]
     i = gensym("i")
     row = [None for _ in tables]
     row[t] = i
     body = consume(row)
-    if rows is None:
-        rows = [row_count(t), False]
-    loop = "prange" if rows[1] else "range"
-    return q(f"for {i} in {loop}({rows[0]}):\n    splice(body)")
+    loop = "prange" if parallel else "range"
+    return q(f"for {i} in {loop}({row_count(t)}):\n    splice(body)")
 
 
-def select(op, consume, rows):
+def select(op, consume, parallel):
     pred = op[2]
 
     def on_row(row):
@@ -193,7 +191,7 @@ def select(op, consume, rows):
         body = consume(row)
         return q("if splice(c):\n    splice(body)")
 
-    return produce(op[1], on_row, rows)
+    return produce(op[1], on_row, parallel)
 
 
 def hash_join(op, consume):
@@ -325,11 +323,11 @@ def emit_row(n, cells):
     return lines
 
 
-def scanned_table(op):
-    # The table a scan under filters reads, or None for a join.
+def over_scan(op):
+    # Whether op is a scan under filters (no join).
     while op[0] == "filter":
         op = op[1]
-    return op[1] if op[0] == "scan" else None
+    return op[0] == "scan"
 
 
 def aggregate_array(op):
@@ -351,7 +349,6 @@ def aggregate_array(op):
     cnt = gensym("cnt")
     # count(*) is the group's row count, which every group keeps anyway.
     accs = [cnt if a[0] == "count" else gensym("acc") for a in aggs]
-    table = scanned_table(op[2])
 
     def at(name, index):
         return name if groups == 1 else f"{name}[{index}]"
@@ -384,10 +381,7 @@ def aggregate_array(op):
         stmts.append(q(f"{at(cnt, g)} += 1"))
         return block(stmts)
 
-    if table is not None and groups == 1:
-        loop = produce(op[2], on_row, [row_count(table), True])
-    else:
-        loop = produce(op[2], on_row)
+    loop = produce(op[2], on_row, over_scan(op[2]) and groups == 1)
 
     n = gensym("n")
     cells = []

@@ -177,7 +177,13 @@ impl LoadedObject {
             )
         };
         match NonNull::new(raw) {
-            Some(raw) => Ok(LoadedObject { raw }),
+            Some(raw) => {
+                let loaded = LoadedObject { raw };
+                if std::env::var_os("MSP_PERF_MAP").is_some() {
+                    loaded.append_perf_map(object);
+                }
+                Ok(loaded)
+            }
             None => {
                 let message = if error.is_null() {
                     "cannot load the machine code".to_string()
@@ -190,6 +196,41 @@ impl LoadedObject {
                     }
                 };
                 Err(CodegenError::new(message))
+            }
+        }
+    }
+
+    /// `perf`'s map lines (`start size name`, hexadecimal) for the functions the
+    /// object defines, at the addresses they were loaded at.
+    pub fn perf_map_lines(&self, object: &[u8]) -> Vec<String> {
+        use object::{Object, ObjectSymbol, SymbolKind};
+        let Ok(file) = object::File::parse(object) else {
+            return Vec::new();
+        };
+        file.symbols()
+            .filter(|s| s.kind() == SymbolKind::Text && s.is_definition() && s.size() > 0)
+            .filter_map(|s| {
+                let name = s.name().ok()?;
+                let addr = self.symbol(name)?;
+                Some(format!("{addr:x} {:x} {name}", s.size()))
+            })
+            .collect()
+    }
+
+    /// With `MSP_PERF_MAP` set, `perf record` can name JIT-compiled kernels: their
+    /// ranges go to `/tmp/perf-<pid>.map`, the file perf reads for code it cannot
+    /// find in a binary. Best effort: a failure to write is ignored.
+    fn append_perf_map(&self, object: &[u8]) {
+        use std::io::Write;
+        let lines = self.perf_map_lines(object);
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            for line in lines {
+                let _ = writeln!(f, "{line}");
             }
         }
     }
@@ -257,6 +298,22 @@ mod tests {
         let f: extern "C" fn() -> i32 = unsafe { std::mem::transmute(f) };
         assert_eq!(f(), 7);
         assert!(code.symbol("no_such_symbol").is_none());
+        // perf's map names `f` at the address it was loaded at, with its size.
+        let map = code.perf_map_lines(&obj);
+        let line = map
+            .iter()
+            .find(|l| l.ends_with(" f"))
+            .expect("f in the perf map");
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(usize::from_str_radix(fields[0], 16).ok(), code.symbol("f"));
+        assert!(
+            usize::from_str_radix(fields[1], 16).is_ok_and(|n| n > 0),
+            "{line}"
+        );
+        assert!(
+            !map.iter().any(|l| l.ends_with("msp_test_seven")),
+            "{map:?}"
+        );
         // `getpid` comes from the process (libc).
         let obj = object_calling("getpid");
         let code = LoadedObject::load(&obj, &HashMap::new()).expect("links");

@@ -93,10 +93,12 @@ fn statement_count(stmts: &[msp::core::check::hir::TStmt]) -> usize {
 pub enum CompileMode {
     /// `Fast` for kernels of more than `FAST_COMPILE_ABOVE` statements, `O3` for
     /// smaller ones. LLVM's `-O3` time grows with the kernel, and what it buys does
-    /// not: TPC-H at sf 1 on a 2-core EPYC VM, compile + run, fast against `-O3`, was
-    /// Q3 (118 statements; hash probes, which do not vectorize) 26 + 177 ms against
-    /// 130 + 76 ms, Q1 (25; six groups of eight aggregates) 10 + 37 against 37 + 21,
-    /// Q6 (13; a loop that vectorizes) 7 + 61 against 21 + 30.
+    /// not: TPC-H at sf 1 on a 2-core EPYC VM, compile + run in ms, fast against
+    /// `-O3` (ranges over this session's runs): Q3 (118 statements; hash probes, which
+    /// do not vectorize) 16–25 + 105–160 against 130–230 + 62–90; Q1 (25; six groups
+    /// of eight aggregates) 8–10 + 37–55 against 33–54 + 20–28, and only the fast
+    /// compile meets the 30 ms goal; Q6 (13; a loop that vectorizes) 7–9 + 60–90
+    /// against 18–27 + 16–20.
     Auto,
     /// `Compiler::fast_compile`: time to result first.
     Fast,

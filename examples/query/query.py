@@ -216,8 +216,12 @@ def hash_join(op, consume):
     def filter_word(h):
         return f"{J}_bloom[({h} >> 32) & {bmask}]"
 
+    def filter_bit_positions(h):
+        # The key's two bits in its filter word; setting and testing both use these.
+        return [f"(({h} >> 20) & 63)", f"(({h} >> 26) & 63)"]
+
     def filter_bits(h):
-        return f"(i64(1) << (({h} >> 20) & 63)) | (i64(1) << (({h} >> 26) & 63))"
+        return " | ".join(f"(i64(1) << {b})" for b in filter_bit_positions(h))
 
     def find(k, h, s):
         # Lines leaving in s the slot holding key k, or the empty slot where it goes.
@@ -275,7 +279,7 @@ def hash_join(op, consume):
         h, lines = hashed([k])
         lines.append(f"{w} = {filter_word(h)}")
         hash_it = q("\n".join(lines))
-        hit = f"({w} >> (({h} >> 20) & 63)) & ({w} >> (({h} >> 26) & 63)) & 1 != 0"
+        hit = " & ".join(f"({w} >> {b})" for b in filter_bit_positions(h)) + " & 1 != 0"
         inner = q("\n".join(find(k, h, s) + [f"{e} = {J}_slot[2 * {s} + 1]"]))
         joined = row[:]
         fetch = []

@@ -1655,6 +1655,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 "cmp",
             )?);
         }
+        if ty == Scalar::Bool
+            && let Some(v) = self.order_bools(op, a.into_int_value(), c.into_int_value())?
+        {
+            return Ok(v);
+        }
         let s = ty.is_signed();
         let p = match op {
             CmpOp::Eq => IntPredicate::EQ,
@@ -1670,6 +1675,28 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             _ => unreachable!("checker rejects in/is"),
         };
         Ok(b.build_int_compare(p, a.into_int_value(), c.into_int_value(), "cmp")?)
+    }
+
+    /// An ordering of two `bool`s as logic (`a < b` is `!a & b`), `None` for `==` and
+    /// `!=`. Why not `icmp ult i1`: LLVM 19.1's SimplifyCFG segfaults on a chain of two
+    /// such compares once its own folding has made their operands constant
+    /// (`tests/difftest-regressions/llvm19_simplifycfg_bool_order.py`, found by the
+    /// differential campaign), and InstCombine turns them into this logic anyway.
+    fn order_bools(
+        &self,
+        op: CmpOp,
+        a: IntValue<'ctx>,
+        c: IntValue<'ctx>,
+    ) -> Res<Option<IntValue<'ctx>>> {
+        let b = &self.builder;
+        Ok(Some(match op {
+            CmpOp::Lt => b.build_and(b.build_not(a, "nota")?, c, "cmp")?,
+            CmpOp::LtE => b.build_or(b.build_not(a, "nota")?, c, "cmp")?,
+            CmpOp::Gt => b.build_and(a, b.build_not(c, "notc")?, "cmp")?,
+            CmpOp::GtE => b.build_or(a, b.build_not(c, "notc")?, "cmp")?,
+            CmpOp::Eq | CmpOp::NotEq => return Ok(None),
+            CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot => return Ok(None),
+        }))
     }
 
     /// `a op b` at 64 bits when either side is a counter kept there (or a no-wrap step

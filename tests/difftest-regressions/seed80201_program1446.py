@@ -1,3 +1,13 @@
+# Found by the kernel campaign (msp-difftest --no-shrink --programs 10000 --seed 80201,
+# commit b1be360), program 1446: the JIT died with SIGSEGV inside LLVM 19.1's
+# SimplifyCFG while optimizing `h1`, on IR that passes the verifier. The trigger is the
+# chain `(...) < (...) < (...)` of `bool`s in `h1`'s `while c17 < 0:` body, once
+# SimplifyCFG has folded its operands to constants; the hand-cut case is
+# llvm19_simplifycfg_bool_order.py. Compiling the module is the test: every kernel in
+# it is optimized before any runs.
+# RUN: h0(1.0)
+# RESULT: -81.0
+
 @compile
 def h0(p2: float) -> float:
     v3: int = (int(-1115164092) and int(1073741824))

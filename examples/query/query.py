@@ -50,8 +50,11 @@ for entry in dicts:
     DICT[entry[0]] = entry[1]
 
 I64_MAX = 9223372036854775807
-# Fibonacci hashing's multiplier, 2^64 / golden ratio, as a (wrapping) i64.
-GOLDEN = -7046029254386353131
+# Fibonacci hashing's multiplier, 2^64 / golden ratio. Hashes, masks, slots and the
+# offsets built from them are u64: an unsigned index cannot count from the end, so its
+# bounds check is one compare (a signed one first maps negative indexes, three more
+# instructions; TPC-H Q3's kernel has some 80 such checks).
+GOLDEN = "11400714819323198485"  # text: stage-0 ints are i64
 AGG_FULL = -2
 OUT_FULL = -1
 
@@ -139,9 +142,9 @@ def hashed(keys):
     # makes every bit depend on every key bit (slots take the low bits, the join
     # filter the high ones: TPC-H order keys use only 8 of every 32 values).
     h = gensym("h")
-    lines = [f"{h} = {keys[0]} * {GOLDEN}"]
+    lines = [f"{h} = u64({keys[0]}) * {GOLDEN}"]
     for k in keys[1:]:
-        lines.append(f"{h} = ({h} ^ {k}) * {GOLDEN}")
+        lines.append(f"{h} = ({h} ^ u64({k})) * {GOLDEN}")
     lines.append(f"{h} = {h} ^ ({h} >> 32)")
     return h, lines
 
@@ -247,14 +250,14 @@ def hash_join(op, consume):
     h, hash_lines = hashed([k])
     table = [
         f"{mask} = 1",
-        f"while {mask} < 2 * {n}:",
+        f"while {mask} < u64(2 * {n}):",
         f"    {mask} = {mask} * 2",
-        f"if 2 * {mask} > len({J}_slot) or {mask} // 16 > len({J}_bloom):",
+        f"if i64(2 * {mask}) > len({J}_slot) or i64({mask} // 16) > len({J}_bloom):",
         f"    return {full}",
         f"{bmask} = max({mask} // 16, 1) - 1",
-        f"for {e} in range(2 * {mask}):",
+        f"for {e} in range(i64(2 * {mask})):",
         f"    {J}_slot[{e}] = 0",
-        f"for {e} in range({bmask} + 1):",
+        f"for {e} in range(i64({bmask}) + 1):",
         f"    {J}_bloom[{e}] = 0",
         f"{mask} = {mask} - 1",
         f"for {e} in range({n}):",
@@ -285,14 +288,14 @@ def hash_join(op, consume):
         fetch = []
         for t in build_tables:
             r = gensym("r")
-            fetch.append(f"{r} = {J}_r{t}[{e} - 1]")
+            fetch.append(f"{r} = {J}_r{t}[u64({e}) - 1]")
             joined[t] = r
         fetch = q("\n".join(fetch))
         body = consume(joined)
-        chain = q(f"while {e} != 0:\n    splice(fetch)\n    splice(body)\n    {e} = {J}_next[{e} - 1]")
+        chain = q(f"while {e} != 0:\n    splice(fetch)\n    splice(body)\n    {e} = {J}_next[u64({e}) - 1]")
         return q(f"{k} = splice(key)\nsplice(hash_it)\nif {hit}:\n    splice(inner)\n    splice(chain)")
 
-    start = q(f"{n}: i64 = 0\n{mask}: i64 = 0\n{bmask}: i64 = 0")
+    start = q(f"{n}: i64 = 0\n{mask}: u64 = 0\n{bmask}: u64 = 0")
     return block([start, produce(build, collect), table, produce(probe, lookup)])
 
 
@@ -446,7 +449,7 @@ def aggregate_hash(op):
             f"if g_slot[{b}] == 0:",
             f"    if {used} >= len(g_list):",
             f"        return {AGG_FULL}",
-            f"    g_list[{used}] = {b}",
+            f"    g_list[{used}] = i64({b})",
             f"    {used} += 1",
         ]
         for i, k in enumerate(ks):
@@ -462,15 +465,17 @@ def aggregate_hash(op):
                 stmts.append(update(a, f"g_slot[{b} + {p}]", v))
         return block(stmts)
 
-    start = q(f"{used}: i64 = 0\n{gmask}: i64 = len(g_slot) // {width} - 1\nfor {u} in range(len(g_slot)):\n    g_slot[{u}] = 0")
+    # g_slot comes all zero, and goes back so: the finish clears each record it reads.
+    start = q(f"{used}: i64 = 0\n{gmask}: u64 = u64(len(g_slot) // {width} - 1)")
     loop = produce(op[2], on_row)
     n = gensym("n")
     b = gensym("b")
     cells = [f"g_slot[{b} + {1 + i}]" for i in range(len(keys))]
     cells += [f"g_slot[{b} + {p}]" for p in place]
     cells.append(f"g_slot[{b}]")
-    finish = [f"{n}: i64 = 0", f"for {u} in range({used}):", f"    {b} = g_list[{u}]"]
+    finish = [f"{n}: i64 = 0", f"for {u} in range({used}):", f"    {b} = u64(g_list[{u}])"]
     finish += ["    " + line for line in emit_row(n, cells)]
+    finish += [f"    g_slot[{b} + {i}] = 0" for i in range(width)]
     finish.append(f"return {n}")
     return block([start, loop, q("\n".join(finish))])
 

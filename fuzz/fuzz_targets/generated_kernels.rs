@@ -10,12 +10,7 @@ use msp_difftest::{Config, run};
 
 fuzz_target!(|data: &[u8]| {
     let mut rng = Rng::from_bytes(data);
-    // Two bool literals under `^` fold to an int (a known, reported checker bug).
-    let cfg = Config {
-        avoid_bool_literal_ops: true,
-        ..Config::everything()
-    };
-    let program = Gen::new(&mut rng, cfg).program();
+    let program = Gen::new(&mut rng, Config::everything()).program();
     for out in run::run_msp(&program) {
         assert!(
             out.starts_with("R:") || out.starts_with("FAULT"),

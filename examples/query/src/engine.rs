@@ -39,15 +39,48 @@ pub struct Database {
 }
 
 /// The kernels' buffers, kept from run to run and query to query, as a database keeps
-/// its memory: a kernel writes every element before reading it (query.py), so they
-/// are reused as they are. Fresh pages cost a fault each when first touched (4 µs
+/// its memory: a kernel writes every element of a buffer before reading it (query.py),
+/// so most are reused as they are; the aggregation table is taken clean and left so
+/// (`take_clean`). Fresh pages cost a fault each when first touched (4 µs
 /// apiece on the 2-core VM: TPC-H Q3's run spent half its time in them at sf 1).
 #[derive(Default)]
 struct BufferPool {
     free: Vec<Vec<i64>>,
+    /// Buffers known to be zero in their whole length.
+    clean: Vec<Vec<i64>>,
 }
 
 impl BufferPool {
+    /// A buffer of at least `len` elements, all zero: the smallest clean one that is
+    /// long enough, else a new one. A kernel given one leaves it zero when it succeeds
+    /// (the aggregation table: it clears the records it used, which costs a few per
+    /// group, where clearing the whole table each run cost a write of all of it: 40 MiB
+    /// for TPC-H Q3 at sf 1).
+    fn take_clean(&mut self, len: usize) -> Vec<i64> {
+        let fit = (0..self.clean.len())
+            .filter(|&i| self.clean[i].len() >= len)
+            .min_by_key(|&i| self.clean[i].len());
+        let v = match fit {
+            Some(i) => self.clean.swap_remove(i),
+            None => vec![0; len],
+        };
+        // The tests run debug builds: a kernel that left a record behind fails here.
+        debug_assert!(
+            v.iter().all(|&x| x == 0),
+            "a buffer returned as clean is not all zero"
+        );
+        v
+    }
+
+    /// Returns a buffer that was taken clean: as clean when the kernel succeeded, else
+    /// zeroed first (a kernel that stops early leaves what it wrote).
+    fn give_back_clean(&mut self, mut v: Vec<i64>, succeeded: bool) {
+        if !succeeded {
+            v.fill(0);
+        }
+        self.clean.push(v);
+    }
+
     /// A buffer of at least `len` elements, of unspecified contents: the smallest free
     /// one that is long enough, else a new one (`calloc`: its pages cost nothing until
     /// touched). The kernel gets its first `len` elements.
@@ -211,6 +244,8 @@ impl QueryResult {
 struct Buffer {
     name: String,
     len: usize,
+    /// All zero on entry; the kernel leaves it so when it succeeds.
+    clean: bool,
 }
 
 /// Capacities that grow when the kernel says they are too small.
@@ -579,7 +614,11 @@ impl KernelPlan {
     /// prefix of each.
     fn buffers(&self, sizes: &Sizes) -> Vec<Buffer> {
         let mut b = Vec::new();
-        let buf = |name: String, len: usize| Buffer { name, len };
+        let buf = |name: String, len: usize| Buffer {
+            name,
+            len,
+            clean: false,
+        };
         for (j, build) in self.join_builds.iter().enumerate() {
             let entries = sizes.join_entries[j].max(1);
             // The kernel's table: a power of two of at least twice the entries it
@@ -595,7 +634,10 @@ impl KernelPlan {
         }
         if self.hash_agg {
             let slots = pow2_at_least(sizes.agg_slots);
-            b.push(buf("g_slot".into(), slots * self.record_width()));
+            b.push(Buffer {
+                clean: true,
+                ..buf("g_slot".into(), slots * self.record_width())
+            });
             b.push(buf("g_list".into(), slots / 2));
         }
         // A hash aggregation stops at half its slots full, so half its slots bound the
@@ -670,7 +712,16 @@ impl KernelPlan {
         pool: &mut BufferPool,
     ) -> Result<(i64, Vec<i64>)> {
         let specs = self.buffers(sizes);
-        let mut buffers: Vec<Vec<i64>> = specs.iter().map(|b| pool.take(b.len)).collect();
+        let mut buffers: Vec<Vec<i64>> = specs
+            .iter()
+            .map(|b| {
+                if b.clean {
+                    pool.take_clean(b.len)
+                } else {
+                    pool.take(b.len)
+                }
+            })
+            .collect();
         let mut args: Vec<CallArg<'_>> = Vec::new();
         for (t, c, _) in &self.columns {
             args.push(match &tables[*t].columns[c] {
@@ -692,7 +743,13 @@ impl KernelPlan {
         };
         drop(args);
         let out = buffers.pop().ok_or_else(|| anyhow!("no out buffer"))?;
-        pool.give_back(buffers);
+        for (b, spec) in buffers.into_iter().zip(&specs) {
+            if spec.clean {
+                pool.give_back_clean(b, status >= 0);
+            } else {
+                pool.give_back([b]);
+            }
+        }
         Ok((status, out))
     }
 

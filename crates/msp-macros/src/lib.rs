@@ -82,3 +82,6 @@ fn call_site(args: &args::Args) -> expand::CallSite {
         lines_match: token.starts_with('r') || !token.contains('\\'),
     }
 }
+
+#[cfg(test)]
+mod tests;

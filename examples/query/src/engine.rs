@@ -112,15 +112,6 @@ const POISON: i64 = 0x5A5A_5A5A_5A5A_5A5A;
 /// `CompileMode::Auto`.
 const FAST_COMPILE_ABOVE: usize = 20;
 
-/// Statements in `stmts`, nested ones included: the kernel's size, which LLVM's
-/// compile time follows.
-fn statement_count(stmts: &[msp::core::check::hir::TStmt]) -> usize {
-    stmts
-        .iter()
-        .map(|s| 1 + s.blocks().iter().map(|b| statement_count(b)).sum::<usize>())
-        .sum()
-}
-
 /// LLVM's effort on a query's kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompileMode {
@@ -335,7 +326,7 @@ impl Database {
             .checked
             .kernels
             .iter()
-            .map(|k| statement_count(&k.body))
+            .map(|k| msp::core::check::hir::TStmt::count(&k.body))
             .sum();
         compiler.fast_compile(match self.compile_mode {
             CompileMode::Auto => statements > FAST_COMPILE_ABOVE,

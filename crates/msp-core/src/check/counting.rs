@@ -237,7 +237,7 @@ impl Walk<'_> {
                     && steady
                     && nonneg
                     && guarded_height(body) < MAX_GUARDED_DEPTH
-                    && count_stmts(body) <= MAX_GUARDED_BODY
+                    && TStmt::count(body) <= MAX_GUARDED_BODY
                     && !holds_while(body)
                 {
                     let mut found = Vec::new();
@@ -284,7 +284,7 @@ impl Walk<'_> {
                     && lo.is_some_and(|a| a >= 0)
                     && !assigns(&p.body, p.var)
                     && guarded_height(&p.body) < MAX_GUARDED_DEPTH
-                    && count_stmts(&p.body) <= MAX_GUARDED_BODY
+                    && TStmt::count(&p.body) <= MAX_GUARDED_BODY
                     && !holds_while(&p.body)
                 {
                     let mut found = Vec::new();
@@ -614,13 +614,6 @@ fn holds_while(stmts: &[TStmt]) -> bool {
     stmts
         .iter()
         .any(|s| matches!(s, TStmt::While { .. }) || s.blocks().iter().any(|b| holds_while(b)))
-}
-
-fn count_stmts(stmts: &[TStmt]) -> usize {
-    stmts
-        .iter()
-        .map(|s| 1 + s.blocks().iter().map(|b| count_stmts(b)).sum::<usize>())
-        .sum()
 }
 
 /// Calls `f` on every array place of `s`, stored and loaded, nested ones included.

@@ -250,6 +250,24 @@ impl TStmt {
             | TStmt::Goto(_) => [&[], &[]],
         }
     }
+
+    /// Statements in `stmts`, nested ones included: a kernel's size, which LLVM's
+    /// compile time follows.
+    ///
+    /// ```
+    /// use msp_core::check::hir::TStmt;
+    /// let p = msp_core::driver::Compiler::new()
+    ///     .check_source("k.py", "@compile\ndef f(n: int) -> int:\n    s = 0\n    for i in range(n):\n        s += i\n    return s\n")
+    ///     .unwrap();
+    /// // `s = 0`, the loop, the `+=` in it and the `return`.
+    /// assert_eq!(TStmt::count(&p.checked.kernels[0].body), 4);
+    /// ```
+    pub fn count(stmts: &[TStmt]) -> usize {
+        stmts
+            .iter()
+            .map(|s| 1 + s.blocks().iter().map(|b| TStmt::count(b)).sum::<usize>())
+            .sum()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -556,6 +556,34 @@ fn a_counter_below_a_min_of_extents_indexes_each_without_checks() {
 }
 
 #[test]
+fn an_index_masked_by_a_literal_needs_no_check_below_the_mask() {
+    // `x & c` (c a literal >= 0) is in 0..=c for any x: no check over more than c
+    // elements, and no mapping of negative indexes; `x & 256` over 256 keeps its check.
+    let src = "@compile\ndef lut(t: U8[256], x: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        s += i64(t[x[i] & 255]) + i64(t[2 * (x[i] & 127) + 1])\n    return s\n\n\
+               @compile\ndef wide(t: U8[256], x: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        s += i64(t[x[i] & 256])\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let lut = function_body(&ir, "lut");
+    assert_eq!(lut.matches("icmp uge i64").count(), 0, "{lut}");
+    assert!(!lut.contains("fromend"), "{lut}");
+    let wide = function_body(&ir, "wide");
+    assert_eq!(wide.matches("icmp uge i64").count(), 1, "{wide}");
+    let module = Compiler::new().jit_source("f.py", src).expect("compiles");
+    let t: Vec<u8> = (0..=255).collect();
+    let lut = module
+        .kernel::<(&[u8], &[i64]), i64>("lut")
+        .expect("kernel");
+    // Python: sum(t[v & 255] + t[2 * (v & 127) + 1] for v in x)
+    assert_eq!(lut.call((&t, &[0, -1, 300, -129])).unwrap(), 1026);
+    let wide = module
+        .kernel::<(&[u8], &[i64]), i64>("wide")
+        .expect("kernel");
+    let fault = wide.call((&t, &[1, -1])).unwrap_err().to_string();
+    assert!(fault.contains("index 256 is out of range"), "{fault}");
+}
+
+#[test]
 fn loops_around_while_loops_are_not_versioned() {
     // A probe loop (a `while` in the body) does not vectorize: one checked copy. The same
     // loop without the `while` gets its guarded copy.

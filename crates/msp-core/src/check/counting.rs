@@ -497,11 +497,27 @@ fn mark_place(place: &mut Place, env: &[CounterRange]) {
 /// The values an integer expression can take, when it is built from counters in scope
 /// and literals with `+`, `-` and multiplication by a literal (`i + 1`, `i - 1`,
 /// `row * 8 + col`), and no step of it can wrap: every intermediate range must fit the
-/// type, so the wrapping arithmetic computes the exact value.
+/// type, so the wrapping arithmetic computes the exact value. Whatever `x` is, `x & c`
+/// with a literal `c >= 0` is in `0..=c` (`lut[x & 255]` over a `U8[256]`, a slot
+/// `h & 4095` of a table of 4096).
 fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {
         TExprKind::Int(c) => (*c, *c),
+        TExprKind::Arith {
+            op: ArithOp::BitAnd,
+            left,
+            right,
+            ..
+        } if nonneg_literal(left).or(nonneg_literal(right)).is_some() => {
+            // In two's complement the AND keeps only bits `c` has: 0 ..= c. Both
+            // operands are in `e`'s type, in which `c` is a value.
+            let c = [nonneg_literal(left), nonneg_literal(right)]
+                .into_iter()
+                .flatten()
+                .min()?;
+            (0, c)
+        }
         TExprKind::Local(v) => env
             .iter()
             .rev()
@@ -532,6 +548,14 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
         _ => return None,
     };
     (e.ty.is_int() && lo >= min && hi <= max).then_some((lo, hi))
+}
+
+/// `x`, when it is an integer literal of at least 0.
+fn nonneg_literal(x: &TExpr) -> Option<i128> {
+    match x.kind {
+        TExprKind::Int(c) if c >= 0 => Some(c),
+        _ => None,
+    }
 }
 
 fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {

@@ -2037,7 +2037,42 @@ impl<'r> Gen<'r> {
                 continue;
             };
             let d128 = d as i128;
-            let e = match self.rng.below(4) {
+            let e = match self.rng.below(5) {
+                // `x & m`, a literal mask: in 0..=m whatever `x` is, so without a check
+                // when m < d (the checker's rule); m = d keeps the check, which faults
+                // when the AND gives d.
+                4 if d128 > 0 => {
+                    let ty = *self.rng.pick(&types::INTS);
+                    let top = if self.rng.chance(1, 4) {
+                        d128
+                    } else {
+                        d128 - 1
+                    };
+                    let top = top.min(types::range(ty).1);
+                    let m = if self.rng.chance(1, 2) {
+                        top
+                    } else {
+                        self.rng.range(0, top as i64) as i128
+                    };
+                    let x = self.expr(env, ty, 1);
+                    let mask = Expr::Lit {
+                        val: Lit::Int(m),
+                        ty,
+                        bare: true,
+                    };
+                    let (l, r) = if self.rng.chance(1, 2) {
+                        (x, mask)
+                    } else {
+                        (mask, x)
+                    };
+                    Expr::Bin {
+                        op: BOp::BitAnd,
+                        l: Box::new(l),
+                        r: Box::new(r),
+                        join: ty,
+                        ty,
+                    }
+                }
                 0 => Expr::Lit {
                     val: Lit::Int(self.rng.range(-(d as i64), d as i64 - 1) as i128),
                     ty: I64,

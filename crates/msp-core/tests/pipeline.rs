@@ -557,10 +557,12 @@ fn a_counter_below_a_min_of_extents_indexes_each_without_checks() {
 
 #[test]
 fn an_index_masked_by_a_literal_needs_no_check_below_the_mask() {
-    // `x & c` (c a literal >= 0) is in 0..=c for any x: no check over more than c
-    // elements, and no mapping of negative indexes; `x & 256` over 256 keeps its check.
+    // `x & c` (c a literal >= 0, or an expression of literals and fixed extents) is in
+    // 0..=c for any x: no check over more than c elements, and no mapping of negative
+    // indexes; `x & 256` over 256 keeps its check.
     let src = "@compile\ndef lut(t: U8[256], x: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        s += i64(t[x[i] & 255]) + i64(t[2 * (x[i] & 127) + 1])\n    return s\n\n\
-               @compile\ndef wide(t: U8[256], x: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        s += i64(t[x[i] & 256])\n    return s\n";
+               @compile\ndef wide(t: U8[256], x: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        s += i64(t[x[i] & 256])\n    return s\n\n\
+               @compile\ndef slots(t: I64[4096], h: u64) -> i64:\n    return t[2 * (h & u64(len(t) // 2 - 1)) + 1] + t[(h >> 40) & u64(len(t) - 1)]\n";
     let ir = Compiler::new()
         .ir_source("f.py", src, false)
         .expect("compiles");
@@ -569,6 +571,9 @@ fn an_index_masked_by_a_literal_needs_no_check_below_the_mask() {
     assert!(!lut.contains("fromend"), "{lut}");
     let wide = function_body(&ir, "wide");
     assert_eq!(wide.matches("icmp uge i64").count(), 1, "{wide}");
+    // Masks built from a fixed extent, through `//` and a conversion.
+    let slots = function_body(&ir, "slots");
+    assert_eq!(slots.matches("icmp uge i64").count(), 0, "{slots}");
     let module = Compiler::new().jit_source("f.py", src).expect("compiles");
     let t: Vec<u8> = (0..=255).collect();
     let lut = module
@@ -581,6 +586,13 @@ fn an_index_masked_by_a_literal_needs_no_check_below_the_mask() {
         .expect("kernel");
     let fault = wide.call((&t, &[1, -1])).unwrap_err().to_string();
     assert!(fault.contains("index 256 is out of range"), "{fault}");
+    let slots = module
+        .kernel::<(&[i64], u64), i64>("slots")
+        .expect("kernel");
+    let table: Vec<i64> = (0..4096).collect();
+    // Python: t[2 * (h & 2047) + 1] + t[(h >> 40) & 4095]
+    let h = u64::MAX - 5;
+    assert_eq!(slots.call((&table, h)).unwrap(), 4085 + 4095);
 }
 
 #[test]

@@ -497,9 +497,10 @@ fn mark_place(place: &mut Place, env: &[CounterRange]) {
 /// The values an integer expression can take, when it is built from counters in scope
 /// and literals with `+`, `-` and multiplication by a literal (`i + 1`, `i - 1`,
 /// `row * 8 + col`), and no step of it can wrap: every intermediate range must fit the
-/// type, so the wrapping arithmetic computes the exact value. Whatever `x` is, `x & c`
-/// with a literal `c >= 0` is in `0..=c` (`lut[x & 255]` over a `U8[256]`, a slot
-/// `h & 4095` of a table of 4096).
+/// type, so the wrapping arithmetic computes the exact value. Whatever `x` is, `x & m`
+/// with `m` such an expression in `0..=c` is in `0..=c` (`lut[x & 255]` over a
+/// `U8[256]`, a slot `h & (len(t) - 1)` of a fixed `t`); `//` by a positive literal and
+/// integer conversions (of values the new type holds) keep ranges.
 fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {
@@ -509,15 +510,33 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
             left,
             right,
             ..
-        } if nonneg_literal(left).or(nonneg_literal(right)).is_some() => {
-            // In two's complement the AND keeps only bits `c` has: 0 ..= c. Both
-            // operands are in `e`'s type, in which `c` is a value.
-            let c = [nonneg_literal(left), nonneg_literal(right)]
-                .into_iter()
-                .flatten()
+        } => {
+            // In two's complement an AND with a value in 0..=c keeps only bits of it:
+            // 0 ..= c, whatever the other operand is (`x & 255`, `h & (len(t) - 1)` for a
+            // fixed `t`).
+            let c = [left, right]
+                .iter()
+                .filter_map(|x| value_range(x, env))
+                .filter(|r| r.0 >= 0)
+                .map(|r| r.1)
                 .min()?;
             (0, c)
         }
+        // Floor division by a positive literal keeps the order of values.
+        TExprKind::Arith {
+            op: ArithOp::FloorDiv,
+            left,
+            right,
+            ..
+        } if matches!(right.kind, TExprKind::Int(1..)) => {
+            let TExprKind::Int(c) = right.kind else {
+                return None;
+            };
+            let (lo, hi) = value_range(left, env)?;
+            (lo.div_euclid(c), hi.div_euclid(c))
+        }
+        // An integer conversion of a value the new type holds is that value.
+        TExprKind::Cast(inner) if inner.ty.is_int() => value_range(inner, env)?,
         TExprKind::Local(v) => env
             .iter()
             .rev()
@@ -548,14 +567,6 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
         _ => return None,
     };
     (e.ty.is_int() && lo >= min && hi <= max).then_some((lo, hi))
-}
-
-/// `x`, when it is an integer literal of at least 0.
-fn nonneg_literal(x: &TExpr) -> Option<i128> {
-    match x.kind {
-        TExprKind::Int(c) if c >= 0 => Some(c),
-        _ => None,
-    }
 }
 
 fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {

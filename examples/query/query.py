@@ -28,8 +28,10 @@
 #   ["cmp", "=="|"!="|"<"|"<="|">"|">=", a, b] ["and", [e...]] ["or", [e...]] ["not", e]
 #   Numbers are scaled integers whose scales the planner already aligned.
 #
-# Buffers (I64[:], sized by Rust at run time; when one is too small the kernel returns
-# a negative code, Rust grows it and runs again). They hold whatever the last query
+# Buffers (I64, sized by Rust; when one is too small the kernel returns a negative
+# code, Rust grows it and runs again). The hash tables (j{j}_slot, j{j}_bloom, g_slot)
+# have fixed extents, compile-time constants the kernel masks its slot indexes with,
+# so those need no check (Rust compiles again when one grows); the others are `:`. They hold whatever the last query
 # left: the kernel writes every element before it reads it, and clears the tables it
 # probes (the part of them it uses), so Rust can keep them from query to query.
 #   j{j}_ekey, j{j}_next, j{j}_r{t}   join j's entries: key, next entry + 1 with the
@@ -216,8 +218,18 @@ def hash_join(op, consume):
     bmask = gensym("bmask")
     full = -(10 + j)
 
+    # The tables' run-time masks (from the entry count) are at most these, which Rust
+    # makes compile-time constants (fixed extents): masked by them as well, the indexes
+    # are in range as the checker sees it, with no check in the loops. The tables are
+    # at least as large as the masks say (the kernel returns `full` otherwise).
+    slot_cap = f"u64(len({J}_slot) // 2 - 1)"
+    bloom_cap = f"u64(len({J}_bloom) - 1)"
+
+    def slot(s, word):
+        return f"{J}_slot[2 * ({s} & {slot_cap}) + {word}]"
+
     def filter_word(h):
-        return f"{J}_bloom[({h} >> 32) & {bmask}]"
+        return f"{J}_bloom[({h} >> 32) & {bmask} & {bloom_cap}]"
 
     def filter_bit_positions(h):
         # The key's two bits in its filter word; setting and testing both use these.
@@ -230,7 +242,7 @@ def hash_join(op, consume):
         # Lines leaving in s the slot holding key k, or the empty slot where it goes.
         return [
             f"{s} = {h} & {mask}",
-            f"while {J}_slot[2 * {s} + 1] != 0 and {J}_slot[2 * {s}] != {k}:",
+            f"while {slot(s, 1)} != 0 and {slot(s, 0)} != {k}:",
             f"    {s} = ({s} + 1) & {mask}",
         ]
 
@@ -267,9 +279,9 @@ def hash_join(op, consume):
     table.append(f"    {filter_word(h)} |= {filter_bits(h)}")
     table += ["    " + line for line in find(k, h, s)]
     table += [
-        f"    {J}_next[{e}] = {J}_slot[2 * {s} + 1]",
-        f"    {J}_slot[2 * {s} + 1] = {e} + 1",
-        f"    {J}_slot[2 * {s}] = {k}",
+        f"    {J}_next[{e}] = {slot(s, 1)}",
+        f"    {slot(s, 1)} = {e} + 1",
+        f"    {slot(s, 0)} = {k}",
     ]
     table = q("\n".join(table))
 
@@ -283,7 +295,7 @@ def hash_join(op, consume):
         lines.append(f"{w} = {filter_word(h)}")
         hash_it = q("\n".join(lines))
         hit = " & ".join(f"({w} >> {b})" for b in filter_bit_positions(h)) + " & 1 != 0"
-        inner = q("\n".join(find(k, h, s) + [f"{e} = {J}_slot[2 * {s} + 1]"]))
+        inner = q("\n".join(find(k, h, s) + [f"{e} = {slot(s, 1)}"]))
         joined = row[:]
         fetch = []
         for t in build_tables:
@@ -430,43 +442,49 @@ def aggregate_hash(op):
             place.append(at)
             at += 1
 
+    # The table's slot mask: a compile-time constant when Rust gives g_slot a fixed
+    # extent, which makes every record index below (the slot masked by it, times the
+    # width, plus a field) in range as the checker sees it.
+    gcap = f"u64(len(g_slot) // {width} - 1)"
+
     def on_row(row):
         ks = [gensym("k") for _ in keys]
         s = gensym("s")
-        b = gensym("b")
         stmts = []
         for k, key in zip(ks, keys):
             c = value(key, row)
             stmts.append(q(f"{k} = splice(c)"))
         h, lines = hashed(ks)
-        same = " and ".join(f"g_slot[{b} + {1 + i}] == {k}" for i, k in enumerate(ks))
+
+        def cell(p):
+            return f"g_slot[({s} & {gcap}) * {width} + {p}]"
+
+        same = " and ".join(f"{cell(1 + i)} == {k}" for i, k in enumerate(ks))
         lines += [
             f"{s} = {h} & {gmask}",
-            f"{b} = {s} * {width}",
-            f"while g_slot[{b}] != 0 and not ({same}):",
+            f"while {cell(0)} != 0 and not ({same}):",
             f"    {s} = ({s} + 1) & {gmask}",
-            f"    {b} = {s} * {width}",
-            f"if g_slot[{b}] == 0:",
+            f"if {cell(0)} == 0:",
             f"    if {used} >= len(g_list):",
             f"        return {AGG_FULL}",
-            f"    g_list[{used}] = i64({b})",
+            f"    g_list[{used}] = i64(({s} & {gcap}) * {width})",
             f"    {used} += 1",
         ]
         for i, k in enumerate(ks):
-            lines.append(f"    g_slot[{b} + {1 + i}] = {k}")
+            lines.append(f"    {cell(1 + i)} = {k}")
         for a, p in zip(aggs, place):
             if start_value(a) != 0:
-                lines.append(f"    g_slot[{b} + {p}] = {start_value(a)}")
-        lines.append(f"g_slot[{b}] += 1")
+                lines.append(f"    {cell(p)} = {start_value(a)}")
+        lines.append(f"{cell(0)} += 1")
         stmts.append(q("\n".join(lines)))
         for a, p in zip(aggs, place):
             if a[0] != "count":
                 v = value(a[1], row)
-                stmts.append(update(a, f"g_slot[{b} + {p}]", v))
+                stmts.append(update(a, cell(p), v))
         return block(stmts)
 
     # g_slot comes all zero, and goes back so: the finish clears each record it reads.
-    start = q(f"{used}: i64 = 0\n{gmask}: u64 = u64(len(g_slot) // {width} - 1)")
+    start = q(f"{used}: i64 = 0\n{gmask}: u64 = {gcap}")
     loop = produce(op[2], on_row)
     n = gensym("n")
     b = gensym("b")

@@ -237,6 +237,9 @@ struct Buffer {
     len: usize,
     /// All zero on entry; the kernel leaves it so when it succeeds.
     clean: bool,
+    /// A fixed extent in the kernel's signature (its length a compile-time constant,
+    /// so masks made from it bound the kernel's indexes), instead of `:`.
+    fixed: bool,
 }
 
 /// Capacities that grow when the kernel says they are too small.
@@ -307,7 +310,6 @@ impl Database {
             .collect::<Result<_>>()?;
         let kernel = KernelPlan::new(&plan, &tables)?;
 
-        let t0 = Instant::now();
         let mut compiler = Compiler::new();
         compiler
             .threads(self.threads)
@@ -315,33 +317,45 @@ impl Database {
             .define("tables", kernel.table_defs.clone())
             .define("coltypes", kernel.coltypes.clone())
             .define("dicts", kernel.dicts.clone());
-        let source = format!("{GENERATOR}\n{}", kernel.signature_text());
-        let program = compiler
-            .check_source("query.py", &source)
-            .map_err(|e| anyhow!("{e}"))?;
-        let staged = self
-            .keep_kernel
-            .then(|| msp::core::unparse::unparse_module(&program.staged));
-        let statements: usize = program
-            .checked
-            .kernels
-            .iter()
-            .map(|k| msp::core::check::hir::TStmt::count(&k.body))
-            .sum();
-        compiler.fast_compile(match self.compile_mode {
-            CompileMode::Auto => statements > FAST_COMPILE_ABOVE,
-            CompileMode::Fast => true,
-            CompileMode::O3 => false,
-        });
-        let module = compiler.jit_checked(program).map_err(|e| anyhow!("{e}"))?;
-        times.compile = t0.elapsed();
-        times.phases = module.report().times.to_string();
-
-        let t0 = Instant::now();
         let mut sizes = kernel.initial_sizes(&tables);
+        let mut staged = None;
+        // The kernel for the signature it was compiled with; a run that asks for larger
+        // tables changes the signature and compiles again.
+        let mut compiled: Option<(String, msp::JitModule)> = None;
         let (n, out) = loop {
+            let signature = kernel.signature_text(&sizes);
+            if compiled.as_ref().is_none_or(|(s, _)| *s != signature) {
+                let t0 = Instant::now();
+                let source = format!("{GENERATOR}\n{signature}");
+                let program = compiler
+                    .check_source("query.py", &source)
+                    .map_err(|e| anyhow!("{e}"))?;
+                staged = self
+                    .keep_kernel
+                    .then(|| msp::core::unparse::unparse_module(&program.staged));
+                let statements: usize = program
+                    .checked
+                    .kernels
+                    .iter()
+                    .map(|k| msp::core::check::hir::TStmt::count(&k.body))
+                    .sum();
+                compiler.fast_compile(match self.compile_mode {
+                    CompileMode::Auto => statements > FAST_COMPILE_ABOVE,
+                    CompileMode::Fast => true,
+                    CompileMode::O3 => false,
+                });
+                let module = compiler.jit_checked(program).map_err(|e| anyhow!("{e}"))?;
+                times.compile += t0.elapsed();
+                times.phases = module.report().times.to_string();
+                compiled = Some((signature, module));
+            }
+            let Some((_, module)) = &compiled else {
+                bail!("no kernel was compiled");
+            };
+            let t0 = Instant::now();
             times.runs += 1;
-            let (status, out) = kernel.run(&module, &tables, &sizes, &mut self.pool)?;
+            let (status, out) = kernel.run(module, &tables, &sizes, &mut self.pool)?;
+            times.run += t0.elapsed();
             match status {
                 n if n >= 0 => break (n as usize, out),
                 -1 => sizes.out_rows = (sizes.out_rows * 2).max(1024),
@@ -351,11 +365,11 @@ impl Database {
                 }
                 code => bail!("the query kernel returned {code}, which is no status it has"),
             }
+            self.pool.give_back([out]);
             if times.runs > 40 {
                 bail!("the query kernel's buffers kept growing");
             }
         };
-        times.run = t0.elapsed();
 
         let decoded = kernel.decode(&plan, &out, n);
         self.pool.give_back([out]);
@@ -609,6 +623,11 @@ impl KernelPlan {
             name,
             len,
             clean: false,
+            fixed: false,
+        };
+        let fixed = |name: String, len: usize| Buffer {
+            fixed: true,
+            ..buf(name, len)
         };
         for (j, build) in self.join_builds.iter().enumerate() {
             let entries = sizes.join_entries[j].max(1);
@@ -620,14 +639,14 @@ impl KernelPlan {
             for t in build {
                 b.push(buf(format!("j{j}_r{t}"), entries));
             }
-            b.push(buf(format!("j{j}_slot"), 2 * slots));
-            b.push(buf(format!("j{j}_bloom"), (slots / 16).max(1)));
+            b.push(fixed(format!("j{j}_slot"), 2 * slots));
+            b.push(fixed(format!("j{j}_bloom"), (slots / 16).max(1)));
         }
         if self.hash_agg {
             let slots = pow2_at_least(sizes.agg_slots);
             b.push(Buffer {
                 clean: true,
-                ..buf("g_slot".into(), slots * self.record_width())
+                ..fixed("g_slot".into(), slots * self.record_width())
             });
             b.push(buf("g_list".into(), slots / 2));
         }
@@ -668,29 +687,28 @@ impl KernelPlan {
         }
     }
 
-    fn signature(&self) -> String {
+    fn signature(&self, sizes: &Sizes) -> String {
         let mut params: Vec<String> = self
             .columns
             .iter()
             .map(|(_, c, elem)| format!("{c}: {elem}[:]"))
             .collect();
-        let zero = Sizes {
-            out_rows: 0,
-            agg_slots: 0,
-            join_entries: vec![0; self.join_builds.len()],
-        };
-        params.extend(
-            self.buffers(&zero)
-                .iter()
-                .map(|b| format!("{}: I64[:]", b.name)),
-        );
+        params.extend(self.buffers(sizes).iter().map(|b| {
+            if b.fixed {
+                format!("{}: I64[{}]", b.name, b.len)
+            } else {
+                format!("{}: I64[:]", b.name)
+            }
+        }));
         format!("def query({}) -> i64:", params.join(", "))
     }
 
-    fn signature_text(&self) -> String {
+    /// The kernel's signature for these buffer sizes (the tables' extents are fixed:
+    /// a table that grows means a new compile).
+    fn signature_text(&self, sizes: &Sizes) -> String {
         format!(
             "@compile\n{}\n    splice(compile_query())\n",
-            self.signature()
+            self.signature(sizes)
         )
     }
 

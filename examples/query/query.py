@@ -267,12 +267,16 @@ def hash_join(op, consume):
         f"if i64(2 * {mask}) > len({J}_slot) or i64({mask} // 16) > len({J}_bloom):",
         f"    return {full}",
         f"{bmask} = max({mask} // 16, 1) - 1",
-        f"for {e} in range(i64(2 * {mask})):",
+        # The clears count below the tables' lengths too (the test above holds them
+        # larger), so they run without checks.
+        f"for {e} in range(min(i64(2 * {mask}), len({J}_slot))):",
         f"    {J}_slot[{e}] = 0",
-        f"for {e} in range(i64({bmask}) + 1):",
+        f"for {e} in range(min(i64({bmask}) + 1, len({J}_bloom))):",
         f"    {J}_bloom[{e}] = 0",
         f"{mask} = {mask} - 1",
-        f"for {e} in range({n}):",
+        # Below each array the loop indexes by `e` as well (n is at most their length):
+        # those accesses need no check.
+        f"for {e} in range(min({n}, len({J}_ekey), len({J}_next))):",
         f"    {k} = {J}_ekey[{e}]",
     ]
     table += ["    " + line for line in hash_lines]

@@ -31,6 +31,10 @@ struct Common {
     /// Leave out run-time index and division checks.
     #[arg(long)]
     unchecked: bool,
+    /// Compile for time to result (`Compiler::fast_compile`): the quick pipeline and
+    /// LLVM's level-0 code generator; `ir --opt` and `asm` show that code.
+    #[arg(long)]
+    fast: bool,
     /// Threads for `prange` loops (default: MSP_NUM_THREADS, else every core).
     #[arg(long, value_name = "N")]
     threads: Option<u32>,
@@ -108,7 +112,7 @@ fn main() -> ExitCode {
 
 fn compiler(common: &Common) -> Result<Compiler, String> {
     let mut c = Compiler::new();
-    c.unchecked(common.unchecked);
+    c.unchecked(common.unchecked).fast_compile(common.fast);
     c.threads(common.threads.unwrap_or(0));
     let mut limits = msp_core::stage::Limits::default();
     limits.max_depth = common.max_depth.unwrap_or(limits.max_depth);

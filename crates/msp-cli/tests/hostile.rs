@@ -466,6 +466,53 @@ fn extents_at_power_of_two_boundaries() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// `--fast` shows and runs the fast tier: no vector loop where `-O3` makes one, and the
+/// same answer.
+#[test]
+fn fast_flag_shows_and_runs_the_fast_tier() {
+    let dir = std::env::temp_dir().join(format!("msp-fast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("sum.py");
+    std::fs::write(
+        &file,
+        "@compile\ndef total(a: I32[:]) -> i32:\n    s: i32 = 0\n    for i in range(len(a)):\n        s += a[i]\n    return s\n",
+    )
+    .expect("write");
+    let f = file.display().to_string();
+    let o3 = msp(&["ir", "--opt", &f]);
+    let fast = msp(&["ir", "--opt", "--fast", &f]);
+    assert_eq!(
+        (o3.code, fast.code),
+        (Some(0), Some(0)),
+        "{}{}",
+        o3.stderr,
+        fast.stderr
+    );
+    assert!(
+        o3.stdout.contains("x i32>"),
+        "-O3 vectorizes:\n{}",
+        o3.stdout
+    );
+    assert!(
+        !fast.stdout.contains("x i32>"),
+        "--fast does not:\n{}",
+        fast.stdout
+    );
+    let asm = msp(&["asm", "--fast", &f]);
+    assert!(
+        asm.code == Some(0) && asm.stdout.contains("total"),
+        "{}",
+        asm.stderr
+    );
+    for extra in [&[][..], &["--fast"][..]] {
+        let mut args = vec!["run", &f, "--call", "total([1, 2, 3, 4, 5, 6, 7, 8, 9])"];
+        args.extend_from_slice(extra);
+        let o = msp(&args);
+        assert_eq!(o.stdout.trim(), "45", "{extra:?}: {}", o.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn endless_kernel_recursion_is_a_fault() {
     // Run, not only checked: endless recursion, and recursion with local arrays (each

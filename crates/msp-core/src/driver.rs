@@ -140,8 +140,8 @@ impl Compiler {
         self
     }
 
-    /// JIT only: compile for time to the first result rather than for speed of the
-    /// code. The optimizer runs [`codegen::QUICK_PIPELINE`] (locals become registers,
+    /// Compile for time to the first result rather than for speed of the code (the JIT,
+    /// and the IR and assembly that `ir_source` and `asm_source` show). The optimizer runs [`codegen::QUICK_PIPELINE`] (locals become registers,
     /// common subexpressions, CFG cleanup; trampolines call their kernels rather than
     /// take them in) and LLVM's fast instruction selector and register allocator make
     /// the machine code. For large kernels that run once: TPC-H Q3's staged query
@@ -391,16 +391,22 @@ impl Compiler {
         ) -> Result<T, CompileError>,
     ) -> Result<T, CompileError> {
         let internal = |e: codegen::CodegenError| CompileError::internal(e.to_string());
-        let tm =
-            codegen::host_target_machine(codegen::opt_level(self.opt_level)).map_err(internal)?;
+        // Under `fast_compile`, what the JIT would make of it: the quick pipeline and
+        // LLVM's level-0 code generator.
+        let fast = self.fast_compile;
+        let level = if fast { 0 } else { self.opt_level };
+        let tm = codegen::host_target_machine(codegen::opt_level(level)).map_err(internal)?;
         let ctx = inkwell::context::Context::create();
         let opts = CodegenOptions {
             trampolines: false,
             symbol_prefix: String::new(),
+            cold_fault_edges: fast,
             ..CodegenOptions::default()
         };
         let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(internal)?;
-        if optimized {
+        if optimized && fast {
+            codegen::run_pipeline(&module, &tm, codegen::QUICK_PIPELINE).map_err(internal)?;
+        } else if optimized {
             codegen::optimize(&module, &tm, self.opt_level).map_err(internal)?;
         }
         f(&module, &tm)

@@ -141,10 +141,11 @@ impl Compiler {
     }
 
     /// Compile for time to the first result rather than for speed of the code (the JIT,
-    /// and the IR and assembly that `ir_source` and `asm_source` show). The optimizer runs [`codegen::QUICK_PIPELINE`] (locals become registers,
-    /// common subexpressions, CFG cleanup; trampolines call their kernels rather than
-    /// take them in) and LLVM's fast instruction selector and register allocator make
-    /// the machine code. For large kernels that run once: TPC-H Q3's staged query
+    /// and the IR and assembly that `ir_source` and `asm_source` show). The optimizer
+    /// runs [`codegen::QUICK_PIPELINE`] (locals become registers, common
+    /// subexpressions, CFG cleanup; trampolines call their kernels rather than take
+    /// them in) and LLVM's fast instruction selector and register allocator make the
+    /// machine code. For large kernels that run once: TPC-H Q3's staged query
     /// kernel (sf 1, examples/query) compiles in 16 ms instead of 130 ms at O3 and
     /// runs in 105–135 ms instead of 62–90 ms, so its result comes sooner; a small loop
     /// that vectorizes is better served by O3. Overrides `opt_level` for the JIT.

@@ -2055,11 +2055,7 @@ impl<'r> Gen<'r> {
                         self.rng.range(0, top as i64) as i128
                     };
                     let x = self.expr(env, ty, 1);
-                    let mask = Expr::Lit {
-                        val: Lit::Int(m),
-                        ty,
-                        bare: true,
-                    };
+                    let mask = int_lit(m, ty);
                     let (l, r) = if self.rng.chance(1, 2) {
                         (x, mask)
                     } else {

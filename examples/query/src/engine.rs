@@ -57,13 +57,7 @@ impl BufferPool {
     /// group, where clearing the whole table each run cost a write of all of it: 40 MiB
     /// for TPC-H Q3 at sf 1).
     fn take_clean(&mut self, len: usize) -> Vec<i64> {
-        let fit = (0..self.clean.len())
-            .filter(|&i| self.clean[i].len() >= len)
-            .min_by_key(|&i| self.clean[i].len());
-        let v = match fit {
-            Some(i) => self.clean.swap_remove(i),
-            None => vec![0; len],
-        };
+        let v = smallest_fit(&mut self.clean, len);
         // The tests run debug builds: a kernel that left a record behind fails here.
         debug_assert!(
             v.iter().all(|&x| x == 0),
@@ -85,13 +79,7 @@ impl BufferPool {
     /// one that is long enough, else a new one (`calloc`: its pages cost nothing until
     /// touched). The kernel gets its first `len` elements.
     fn take(&mut self, len: usize) -> Vec<i64> {
-        let fit = (0..self.free.len())
-            .filter(|&i| self.free[i].len() >= len)
-            .min_by_key(|&i| self.free[i].len());
-        let mut v = match fit {
-            Some(i) => self.free.swap_remove(i),
-            None => vec![0; len],
-        };
+        let mut v = smallest_fit(&mut self.free, len);
         // What a buffer held is never read: in debug builds (the tests) it is
         // poisoned, so a kernel that relied on zeroed memory would give wrong results.
         if cfg!(debug_assertions) {
@@ -102,6 +90,18 @@ impl BufferPool {
 
     fn give_back(&mut self, buffers: impl IntoIterator<Item = Vec<i64>>) {
         self.free.extend(buffers);
+    }
+}
+
+/// Takes from `list` the smallest buffer of at least `len` elements, or makes a new one
+/// (`calloc`: zero, and its pages cost nothing until touched).
+fn smallest_fit(list: &mut Vec<Vec<i64>>, len: usize) -> Vec<i64> {
+    let fit = (0..list.len())
+        .filter(|&i| list[i].len() >= len)
+        .min_by_key(|&i| list[i].len());
+    match fit {
+        Some(i) => list.swap_remove(i),
+        None => vec![0; len],
     }
 }
 

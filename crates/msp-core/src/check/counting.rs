@@ -528,8 +528,8 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
             left,
             right,
             ..
-        } if matches!(right.kind, TExprKind::Int(1..)) => {
-            let TExprKind::Int(c) = right.kind else {
+        } => {
+            let TExprKind::Int(c @ 1..) = right.kind else {
                 return None;
             };
             let (lo, hi) = value_range(left, env)?;

@@ -1694,8 +1694,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             CmpOp::LtE => b.build_or(b.build_not(a, "nota")?, c, "cmp")?,
             CmpOp::Gt => b.build_and(a, b.build_not(c, "notc")?, "cmp")?,
             CmpOp::GtE => b.build_or(a, b.build_not(c, "notc")?, "cmp")?,
-            CmpOp::Eq | CmpOp::NotEq => return Ok(None),
-            CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot => return Ok(None),
+            CmpOp::Eq | CmpOp::NotEq | CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot => {
+                return Ok(None);
+            }
         }))
     }
 

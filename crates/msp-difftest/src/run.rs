@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use msp_core::driver::Compiler;
-use msp_core::jit::{CallArg, CallError, JitModule, ScalarValue};
+use msp_core::jit::{CallArg, CallError, ScalarValue};
 
 use crate::ast::*;
 use crate::render;
@@ -133,37 +133,26 @@ pub fn run_msp(p: &Program) -> Vec<String> {
     if std::env::var_os("MSP_DIFFTEST_ECHO").is_some() {
         eprintln!("{src}");
     }
-    // The thread count is compiled into each `prange` loop: one module per count the
-    // input sets ask for (one module in all for a program without `prange`).
+    // One module for every input set: `prange` loops compiled without a thread count
+    // run on the count of the `with_threads` around each call.
+    let module = match Compiler::new().jit_source("difftest.py", &src) {
+        Ok(m) => m,
+        Err(e) => {
+            let first = e
+                .diagnostics
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_default();
+            return vec![format!("COMPILE_ERROR:{first}"); p.inputs.len()];
+        }
+    };
     let prange = p.has_prange();
-    let mut modules: Vec<(u32, JitModule)> = Vec::new();
     let entry = p.entry();
     p.inputs
         .iter()
         .enumerate()
         .map(|(case, inputs)| {
-            let threads = if prange { p.threads_of(case) } else { 0 };
-            let at = match modules.iter().position(|(t, _)| *t == threads) {
-                Some(at) => at,
-                None => match Compiler::new()
-                    .threads(threads)
-                    .jit_source("difftest.py", &src)
-                {
-                    Ok(m) => {
-                        modules.push((threads, m));
-                        modules.len() - 1
-                    }
-                    Err(e) => {
-                        let first = e
-                            .diagnostics
-                            .first()
-                            .map(|d| d.message.clone())
-                            .unwrap_or_default();
-                        return format!("COMPILE_ERROR:{first}");
-                    }
-                },
-            };
-            let module = &modules[at].1;
+            let threads = if prange { p.threads_of(case) } else { 1 };
             let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
             let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
             for (param, input) in entry.params.iter().zip(inputs) {
@@ -193,7 +182,9 @@ pub fn run_msp(p: &Program) -> Vec<String> {
                         _ => unreachable!("one of the two"),
                     }
                 }
-                module.call_dynamic(&entry.name, &mut args)
+                msp_rt::parallel::with_threads(threads as usize, || {
+                    module.call_dynamic(&entry.name, &mut args)
+                })
             };
             // A write outside an array (found in its guard zones) is never right.
             if bufs.iter().flatten().any(|(b, ..)| !buf_intact(b)) {

@@ -50,6 +50,44 @@ thread_local! {
     static IN_PARALLEL: Cell<bool> = const { Cell::new(false) };
 }
 
+thread_local! {
+    /// The count [`with_threads`] set for this thread (0: none).
+    static SCOPED_THREADS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Runs `f` with `threads` as the thread count of the `prange` loops it reaches on this
+/// thread whose kernels were compiled without one (`Compiler::threads(0)`, the
+/// default), and returns what `f` returns; 0 leaves the default. A count compiled into
+/// the kernel wins. Results do not depend on the count ([`chunk_size`]); this is how a
+/// caller tries one JIT module on several counts without compiling it again, as
+/// OpenMP's `omp_set_num_threads` does for a C caller of an `msp-build` library.
+///
+/// ```
+/// let inside = msp_rt::parallel::with_threads(3, msp_rt::parallel::threads);
+/// assert_eq!(inside, 3);
+/// assert_ne!(msp_rt::parallel::threads(), 0);
+/// ```
+pub fn with_threads<R>(threads: usize, f: impl FnOnce() -> R) -> R {
+    /// Puts the outer count back, also when `f` unwinds.
+    struct Restore(usize);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SCOPED_THREADS.with(|t| t.set(self.0));
+        }
+    }
+    let _restore = Restore(SCOPED_THREADS.with(|t| t.replace(threads)));
+    f()
+}
+
+/// The thread count a `prange` loop compiled without one runs on here: the innermost
+/// [`with_threads`], else `MSP_NUM_THREADS`, else every core.
+pub fn threads() -> usize {
+    match SCOPED_THREADS.with(Cell::get) {
+        0 => default_threads(),
+        n => n,
+    }
+}
+
 /// Threads when nothing says otherwise: `MSP_NUM_THREADS`, else every core.
 fn default_threads() -> usize {
     static N: OnceLock<usize> = OnceLock::new();
@@ -146,7 +184,7 @@ impl Team {
 }
 
 /// Runs `n` iterations of `body` in chunks of [`chunk_size`]`(n)`, on `threads` threads
-/// (0: the default), and returns the number of chunks; chunk `c` writes its results to
+/// (0: [`threads`]`()`), and returns the number of chunks; chunk `c` writes its results to
 /// `out + c * stride`. When iterations fault, `*fault` is the fault of the lowest
 /// iteration: chunks after a faulting one are not started, the ones before it run to
 /// their end, and the call returns only when every started chunk has finished.
@@ -179,7 +217,7 @@ pub unsafe extern "C" fn msp_parallel_for(
     let threads = if threads > 0 {
         threads as usize
     } else {
-        default_threads()
+        self::threads()
     };
     let nested = IN_PARALLEL.with(Cell::get);
     let pool = (!nested && threads > 1 && chunks > 1)
@@ -356,5 +394,54 @@ mod tests {
                 assert_eq!(out[c as usize], want, "threads = {t}, chunk {c}");
             }
         }
+    }
+
+    /// Records in `env` (a `Mutex<HashSet<ThreadId>>`) the thread each chunk runs on.
+    unsafe extern "C" fn where_body(
+        env: *const u8,
+        _lo: i64,
+        _hi: i64,
+        _out: *mut u64,
+        _fault: *mut FaultRecord,
+    ) {
+        // SAFETY: the test passes the set as `env`.
+        let seen =
+            unsafe { &*(env as *const Mutex<std::collections::HashSet<std::thread::ThreadId>>) };
+        if let Ok(mut s) = seen.lock() {
+            s.insert(std::thread::current().id());
+        }
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+
+    /// A loop compiled without a count runs on [`with_threads`]'s: on one thread, every
+    /// chunk runs on the caller. The count is restored after the scope, also a nested one.
+    #[test]
+    fn with_threads_sets_the_count_of_loops_compiled_without_one() {
+        let threads_used = |t: i64| {
+            let seen = Mutex::new(std::collections::HashSet::<std::thread::ThreadId>::new());
+            let mut fault = FaultRecord::default();
+            // SAFETY: `where_body` reads the set from env and writes no slots.
+            let chunks = unsafe {
+                msp_parallel_for(
+                    where_body,
+                    (&seen as *const Mutex<_>).cast(),
+                    1000,
+                    std::ptr::null_mut(),
+                    0,
+                    &mut fault,
+                    t,
+                )
+            };
+            assert_eq!((chunks, fault.site), (250, 0));
+            seen.into_inner().map(|s| s.len()).unwrap_or(0)
+        };
+        let outer = threads();
+        with_threads(1, || {
+            assert_eq!(threads(), 1);
+            assert_eq!(threads_used(0), 1);
+            with_threads(4, || assert_eq!(threads(), 4));
+            assert_eq!(threads(), 1);
+        });
+        assert_eq!(threads(), outer);
     }
 }

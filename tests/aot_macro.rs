@@ -90,6 +90,19 @@ def scale(a: F64[3], k: f64) -> bool:
     );
 }
 
+// Parameter names that Rust spells alike (`self` and `self_`, a keyword), or like the
+// wrapper's own locals and the extents of `a`: each gets a name of its own.
+mod names {
+    msp::msp!(
+        r#"
+@compile
+def crate(a: I64[:], self: int, self_: int, type: int, __msp_fault: int, __msp_ret: int, __msp_extents_a: int, a_dim0: int, fault: int) -> i64:
+    a[0] = 9
+    return len(a) * 100000000 + self * 10000000 + self_ * 1000000 + type * 100000 + __msp_fault * 10000 + __msp_ret * 1000 + __msp_extents_a * 100 + a_dim0 * 10 + fault
+"#
+    );
+}
+
 #[test]
 fn staged_power() {
     assert_eq!(power::power10(2), Ok(1024));
@@ -206,4 +219,11 @@ fn runtime_extents() {
         runtime::grid(&a.t()),
         Err(msp::CallError::Shape { .. })
     ));
+}
+
+#[test]
+fn parameter_names_rust_spells_alike() {
+    let mut a = [0i64; 3];
+    assert_eq!(names::crate_(&mut a, 1, 2, 3, 4, 5, 6, 7, 8), Ok(312345678));
+    assert_eq!(a, [9, 0, 0]);
 }

@@ -292,6 +292,8 @@ impl Build {
             opts.threads = self.threads;
             opts.externs = self.externs.clone();
             let out = aot::compile(&program, &opts).map_err(compile_err)?;
+            // One Rust module and one C header for the library: kernel names must differ
+            // across its files, also as Rust spells them.
             for k in &out.kernels {
                 if let Some(prev) = all_kernels.iter().find(|p| p.name == k.name) {
                     return Err(Error::Config(format!(
@@ -299,6 +301,10 @@ impl Build {
                         k.name, prev.location, k.location
                     )));
                 }
+            }
+            let library: Vec<_> = all_kernels.iter().chain(&out.kernels).cloned().collect();
+            if let Some(clash) = aot::rust::name_clash(&library) {
+                return Err(Error::Config(format!("in library `{name}`: {clash}")));
             }
             let stem = file
                 .file_stem()

@@ -221,3 +221,73 @@ fn without_openmp_there_is_no_c_library() {
     assert!(header.contains("did not compile"), "{header}");
     eprintln!("{header}");
 }
+
+/// Parameter names that meet as C spells them: `fault` beside the fault record, `fault_`
+/// beside `fault` (a keyword of the header's own), `a_dim0` beside the extent of `a`'s
+/// axis 0, a C keyword. The header compiles, and the call gives the kernel's answer.
+#[test]
+fn parameter_names_that_meet_in_c_get_names_of_their_own() {
+    let dir = scratch("c-library-names");
+    let source = "\
+@compile
+def names(a: I64[:], a_dim0: int, fault: int, fault_: int, char: int) -> i64:
+    return len(a) * 10000 + a_dim0 * 1000 + fault * 100 + fault_ * 10 + char
+";
+    let out = build(&dir, source, "names");
+    let header = std::fs::read_to_string(&out.c_header).unwrap();
+    assert!(
+        header.contains(
+            "int64_t names_names(const int64_t *a /* I64[:] */, int64_t a_dim0, int32_t a_dim0_, \
+             int32_t fault_, int32_t fault__, int32_t char_, msp_fault *fault);"
+        ),
+        "{header}"
+    );
+    let lib = out.c_library.expect("a C library");
+    let main = dir.join("main.c");
+    std::fs::write(
+        &main,
+        "#include <stdio.h>\n#include \"names.h\"\n\
+         int main(void) {\n    int64_t a[7] = {0};\n    msp_fault f = {0};\n\
+         printf(\"%lld %u\\n\", (long long)names_names(a, 7, 1, 2, 3, 4, &f), f.site);\n\
+         return 0;\n}\n",
+    )
+    .unwrap();
+    let exe = dir.join("main");
+    let status = Command::new(cc())
+        .arg("-Wall")
+        .arg("-Werror")
+        .arg(&main)
+        .arg("-I")
+        .arg(dir.join("msp"))
+        .arg(&lib)
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .unwrap();
+    assert!(status.success(), "compiling against the header failed");
+    let run = Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "71234 0\n");
+}
+
+/// Two files of one library whose kernels Rust spells alike (`crate` is `crate_`): an
+/// error naming both, not Rust bindings that fail to compile.
+#[test]
+fn kernels_rust_spells_alike_are_an_error() {
+    let dir = scratch("rust-name-clash");
+    let a = dir.join("a.py");
+    let b = dir.join("b.py");
+    std::fs::write(&a, "@compile\ndef crate(x: int) -> int:\n    return x\n").unwrap();
+    std::fs::write(&b, "\n@compile\ndef crate_(x: int) -> int:\n    return x\n").unwrap();
+    let err = msp_build::Build::new()
+        .file(&a)
+        .file(&b)
+        .out_dir(&dir)
+        .target(&host_triple())
+        .cargo_metadata(false)
+        .try_compile("clash")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("a.py:2:1") && err.contains("b.py:3:1"), "{err}");
+    assert!(err.contains("are both `crate_` in Rust"), "{err}");
+}

@@ -66,7 +66,7 @@ pub fn parse_module(map: &SourceMap, source: SourceId) -> Result<Module, ParseEr
                 Diagnostic::error(span, format!("syntax error: {}", e.error)).with_label("here"),
             ));
         }
-        let lower = Lower { source };
+        let lower = Lower { source, text };
         lower.check_depth(parsed.syntax())?;
         Ok(Module {
             body: lower.stmts(&parsed.syntax().body),
@@ -252,7 +252,7 @@ pub fn parse_expression(map: &SourceMap, source: SourceId) -> Result<Expr, Parse
                 format!("syntax error: {}", e.error),
             ))
         })?;
-        let lower = Lower { source };
+        let lower = Lower { source, text };
         lower.check_expr_depth(&parsed.syntax().body)?;
         Ok(lower.expr(&parsed.syntax().body))
     })
@@ -266,8 +266,10 @@ fn span_of(source: SourceId, r: TextRange) -> Span {
 /// (stage 0, checker, codegen) can overflow the stack on hostile input.
 pub const MAX_NESTING: usize = 200;
 
-struct Lower {
+struct Lower<'t> {
     source: SourceId,
+    /// The source text (spans that the syntax tree leaves out, like a `def` keyword).
+    text: &'t str,
 }
 
 /// Finds the first node nested deeper than [`MAX_NESTING`], without descending further.
@@ -304,7 +306,7 @@ impl<'a> py::visitor::Visitor<'a> for Depth {
     }
 }
 
-impl Lower {
+impl Lower<'_> {
     fn span(&self, node: &impl Ranged) -> Span {
         span_of(self.source, node.range())
     }
@@ -448,10 +450,25 @@ impl Lower {
         let full = self.span(f);
         match f.decorator_list.last() {
             Some(d) => {
-                // The `def` keyword follows the last decorator's line.
-                let after = self.span(d).hi;
+                // The `def` keyword follows the last decorator, after the line's end and
+                // any blank or comment lines.
+                let after = self.span(d).hi.min(full.hi);
+                let rest = self
+                    .text
+                    .get(after as usize..full.hi as usize)
+                    .unwrap_or("");
+                let mut skipped = 0;
+                loop {
+                    let tail = &rest[skipped..];
+                    let trimmed = tail.trim_start();
+                    skipped += tail.len() - trimmed.len();
+                    if !trimmed.starts_with('#') {
+                        break;
+                    }
+                    skipped += trimmed.find('\n').unwrap_or(trimmed.len());
+                }
                 Span {
-                    lo: after.min(full.hi),
+                    lo: after + skipped as u32,
                     ..full
                 }
             }
@@ -740,6 +757,26 @@ mod tests {
             panic!()
         };
         assert!(matches!(&orelse[0].kind, StmtKind::If { orelse, .. } if orelse.len() == 1));
+    }
+
+    /// A decorated `def`'s span starts at `def` (host bindings say "defined at" it),
+    /// past blank and comment lines after the decorators.
+    #[test]
+    fn a_decorated_def_starts_at_def() {
+        for text in [
+            "@compile\ndef f(x: int) -> int:\n    return x\n",
+            "@compile(unchecked=True)  # def not here\n\n  # nor here\ndef f(x: int) -> int:\n    return x\n",
+        ] {
+            let m = parse(text).unwrap();
+            let StmtKind::FunctionDef(def) = &m.body[0].kind else {
+                panic!()
+            };
+            assert!(
+                text[def.span.lo as usize..].starts_with("def f("),
+                "{text:?}: {:?}",
+                &text[def.span.lo as usize..]
+            );
+        }
     }
 
     #[test]

@@ -101,6 +101,9 @@ pub fn expand(args: &Args, site: &CallSite) -> syn::Result<TokenStream> {
     opts.dump_ir = args.dump_ir;
     opts.externs.provided = args.externs.clone();
     let out = aot::compile(&program, &opts).map_err(|e| error(span, &e.rendered))?;
+    if let Some(clash) = aot::rust::name_clash(&out.kernels) {
+        return Err(error(span, &clash));
+    }
 
     let asm_text = out.text();
     let asm = aot::asm::for_global_asm(&asm_text, prefix.trim_start_matches('_'), target.is_elf());

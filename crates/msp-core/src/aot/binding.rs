@@ -120,6 +120,52 @@ pub(super) fn sites(program: &CheckedProgram) -> Vec<SiteBinding> {
         .collect()
 }
 
+/// Names for one scope of generated code (a function's parameters): each wanted name,
+/// with `_` appended until it differs from `reserved` and from the names before it.
+/// Host-language spellings map Python names many-to-one (`self` and `self_` are both
+/// `self_` in Rust; `fault` and `fault_` both `fault_` in C), and a parameter `a_dim0`
+/// meets the extent of `a`'s axis 0: without this the declaration would not compile.
+///
+/// ```
+/// use msp_core::aot::binding::distinct_names;
+/// let names = distinct_names(["self_", "self_", "x"].map(String::from), &["x"]);
+/// assert_eq!(names, ["self_", "self__", "x_"]);
+/// ```
+pub fn distinct_names(wanted: impl IntoIterator<Item = String>, reserved: &[&str]) -> Vec<String> {
+    let mut taken: std::collections::HashSet<String> =
+        reserved.iter().map(|r| r.to_string()).collect();
+    wanted
+        .into_iter()
+        .map(|mut name| {
+            while taken.contains(&name) {
+                name.push('_');
+            }
+            taken.insert(name.clone());
+            name
+        })
+        .collect()
+}
+
+/// The name of each of `k`'s arguments in the calling convention's order
+/// ([`KernelBinding::abi`]), spelled by `spell` and distinct from each other and from
+/// `reserved`: a parameter by its own name, a `:` extent as
+/// [`crate::abi::extent_name`] (`a_dim0`).
+pub fn abi_names(
+    k: &KernelBinding,
+    spell: impl Fn(&str) -> String,
+    reserved: &[&str],
+) -> Vec<String> {
+    let wanted = k.abi.iter().map(|p| match *p {
+        AbiParam::Scalar { param, .. } | AbiParam::Data { param, .. } => {
+            spell(k.params[param].name())
+        }
+        AbiParam::Extent { param, axis } => {
+            spell(&crate::abi::extent_name(k.params[param].name(), axis))
+        }
+    });
+    distinct_names(wanted, reserved)
+}
+
 /// The distinct sites of a fault table, and for each site its index among them: generated
 /// code (a Brainfuck program's thousands of accesses spliced at one line) repeats the same
 /// site many times, and the tables in generated sources stay small this way.

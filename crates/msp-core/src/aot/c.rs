@@ -51,13 +51,13 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
             k.location,
             if k.checked { "" } else { " (unchecked)" }
         );
+        let names = super::binding::abi_names(k, c_ident, &["fault"]);
         let mut params: Vec<String> = k
             .abi
             .iter()
-            .map(|p| match *p {
-                AbiParam::Scalar { param, ty } => {
-                    format!("{} {}", ty.c_name(), c_ident(k.params[param].name()))
-                }
+            .zip(&names)
+            .map(|(p, name)| match *p {
+                AbiParam::Scalar { ty, .. } => format!("{} {name}", ty.c_name()),
                 AbiParam::Data {
                     param,
                     elem,
@@ -68,16 +68,9 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
                         ParamBinding::Array { ty, .. } => ty.to_string(),
                         ParamBinding::Scalar { ty, .. } => ty.to_string(),
                     };
-                    format!(
-                        "{cnst}{} *{} /* {ty} */",
-                        elem.c_name(),
-                        c_ident(k.params[param].name())
-                    )
+                    format!("{cnst}{} *{name} /* {ty} */", elem.c_name())
                 }
-                AbiParam::Extent { param, axis } => format!(
-                    "int64_t {}",
-                    c_ident(&crate::abi::extent_name(k.params[param].name(), axis))
-                ),
+                AbiParam::Extent { .. } => format!("int64_t {name}"),
             })
             .collect();
         params.push("msp_fault *fault".to_string());
@@ -145,13 +138,13 @@ pub fn header(name: &str, kernels: &[KernelBinding], sites: &[SiteBinding]) -> S
     s
 }
 
-/// A Python name as a C identifier (C keywords get a trailing underscore).
+/// A Python name as a C identifier (C keywords get a trailing underscore; a name that
+/// then meets another in the same declaration gets more, [`super::binding::abi_names`]).
 fn c_ident(name: &str) -> String {
     const KEYWORDS: &[&str] = &[
         "auto", "case", "char", "const", "default", "do", "double", "enum", "extern", "float",
         "goto", "inline", "int", "long", "register", "restrict", "short", "signed", "sizeof",
         "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "bool",
-        "fault",
     ];
     if KEYWORDS.contains(&name) {
         format!("{name}_")

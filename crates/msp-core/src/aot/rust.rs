@@ -19,7 +19,7 @@
 use std::fmt::Write;
 
 use super::binding::{KernelBinding, ParamBinding, SiteBinding};
-use crate::abi::{AbiParam, extent_name};
+use crate::abi::AbiParam;
 use crate::check::Extent;
 use crate::check::hir::FaultKind;
 
@@ -72,26 +72,19 @@ pub fn bindings(kernels: &[KernelBinding], sites: &[SiteBinding], opts: &RustOpt
     }
     let _ = writeln!(s, "    unsafe extern \"C\" {{");
     for k in kernels {
+        let names = super::binding::abi_names(k, ident, &["fault"]);
         let mut params: Vec<String> = k
             .abi
             .iter()
-            .map(|p| match *p {
-                AbiParam::Scalar { param, ty } => {
-                    format!("{}: {}", ident(k.params[param].name()), ty.rust_name())
-                }
-                AbiParam::Data {
-                    param,
-                    elem,
-                    writes,
-                } => format!(
-                    "{}: *{} {}",
-                    ident(k.params[param].name()),
+            .zip(&names)
+            .map(|(p, name)| match *p {
+                AbiParam::Scalar { ty, .. } => format!("{name}: {}", ty.rust_name()),
+                AbiParam::Data { elem, writes, .. } => format!(
+                    "{name}: *{} {}",
                     if writes { "mut" } else { "const" },
                     elem.rust_name()
                 ),
-                AbiParam::Extent { param, axis } => {
-                    format!("{}: i64", ident(&extent_name(k.params[param].name(), axis)))
-                }
+                AbiParam::Extent { .. } => format!("{name}: i64"),
             })
             .collect();
         params.push(format!("fault: *mut {rt}::FaultRecord"));
@@ -145,16 +138,19 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
         format!("{} ", opts.vis)
     };
     let ret = k.ret.map_or("()", |r| r.rust_name());
+    // The wrapper's own locals are reserved: a parameter spelled like one gets another name.
+    let mut reserved = vec!["__msp_fault".to_string(), "__msp_ret".to_string()];
+    reserved.extend(k.params.iter().map(|p| extents_var(p.name())));
+    let reserved: Vec<&str> = reserved.iter().map(String::as_str).collect();
+    let names = super::binding::distinct_names(k.params.iter().map(|p| ident(p.name())), &reserved);
     let params: Vec<String> = k
         .params
         .iter()
-        .map(|p| match p {
-            ParamBinding::Scalar { name, ty } => format!("{}: {}", ident(name), ty.rust_name()),
-            ParamBinding::Array {
-                name, ty, writes, ..
-            } => format!(
-                "{}: &{}(impl {rt}::{}<Elem = {}> + ?Sized)",
-                ident(name),
+        .zip(&names)
+        .map(|(p, pname)| match p {
+            ParamBinding::Scalar { ty, .. } => format!("{pname}: {}", ty.rust_name()),
+            ParamBinding::Array { ty, writes, .. } => format!(
+                "{pname}: &{}(impl {rt}::{}<Elem = {}> + ?Sized)",
                 if *writes { "mut " } else { "" },
                 if *writes { "ArrayDataMut" } else { "ArrayData" },
                 ty.elem.rust_name()
@@ -198,7 +194,7 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
         ident(&k.name),
         params.join(", ")
     );
-    for p in &k.params {
+    for (p, pname) in k.params.iter().zip(&names) {
         if let ParamBinding::Array { name, ty, .. } = p {
             let dims: Vec<String> = ty
                 .dims
@@ -217,7 +213,7 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
                 name,
                 ty.to_string(),
                 dims.join(", "),
-                ident(name),
+                pname,
                 extents_var(name),
             );
         }
@@ -226,9 +222,9 @@ fn wrapper(s: &mut String, k: &KernelBinding, opts: &RustOptions) {
     let mut axis_slot = std::collections::HashMap::new();
     for p in &k.abi {
         match *p {
-            AbiParam::Scalar { param, .. } => args.push(ident(k.params[param].name())),
+            AbiParam::Scalar { param, .. } => args.push(names[param].clone()),
             AbiParam::Data { param, writes, .. } => {
-                let name = ident(k.params[param].name());
+                let name = &names[param];
                 args.push(if writes {
                     format!("{rt}::wrapper::array_mut_ptr({name})")
                 } else {
@@ -289,6 +285,35 @@ fn fault_kind(rt: &str, kind: &FaultKind) -> String {
         FaultKind::RangeStepZero => format!("{rt}::FaultKind::RangeStepZero"),
         FaultKind::StackExhausted => format!("{rt}::FaultKind::StackExhausted"),
     }
+}
+
+/// The error for two kernels that would be one function in Rust: `crate` and `crate_`
+/// are both `crate_` ([`ident`]), which rustc would report as a name defined twice
+/// somewhere inside the expansion. `None` when every kernel has a name of its own.
+///
+/// ```
+/// # use msp_core::aot::rust::name_clash;
+/// # use msp_core::aot::binding::KernelBinding;
+/// let kernel = |name: &str, location: &str| KernelBinding {
+///     name: name.into(), symbol: name.into(), params: vec![], ret: None, checked: true,
+///     location: location.into(), describe: "fn() -> None".into(), abi: vec![],
+/// };
+/// let err = name_clash(&[kernel("crate", "k.py:2:1"), kernel("crate_", "k.py:6:1")]);
+/// assert!(err.unwrap().contains("both `crate_` in Rust"));
+/// assert_eq!(name_clash(&[kernel("crate", "k.py:2:1"), kernel("f", "k.py:6:1")]), None);
+/// ```
+pub fn name_clash(kernels: &[KernelBinding]) -> Option<String> {
+    let mut seen: std::collections::HashMap<String, &KernelBinding> = Default::default();
+    for k in kernels {
+        let rust = ident(&k.name);
+        if let Some(prev) = seen.insert(rust.clone(), k) {
+            return Some(format!(
+                "kernels `{}` (at {}) and `{}` (at {}) are both `{rust}` in Rust; rename one of them",
+                prev.name, prev.location, k.name, k.location
+            ));
+        }
+    }
+    None
 }
 
 /// A Python name as a Rust identifier: keywords become raw identifiers (`r#type`); the

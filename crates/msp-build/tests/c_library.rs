@@ -288,6 +288,9 @@ fn kernels_rust_spells_alike_are_an_error() {
         .map(|_| ())
         .unwrap_err()
         .to_string();
-    assert!(err.contains("a.py:2:1") && err.contains("b.py:3:1"), "{err}");
+    assert!(
+        err.contains("a.py:2:1") && err.contains("b.py:3:1"),
+        "{err}"
+    );
     assert!(err.contains("are both `crate_` in Rust"), "{err}");
 }

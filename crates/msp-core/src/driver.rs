@@ -142,13 +142,13 @@ impl Compiler {
 
     /// Compile for time to the first result rather than for speed of the code (the JIT,
     /// and the IR and assembly that `ir_source` and `asm_source` show). The optimizer
-    /// runs [`codegen::QUICK_PIPELINE`] (locals become registers, common
-    /// subexpressions, CFG cleanup; trampolines call their kernels rather than take
-    /// them in) and LLVM's fast instruction selector and register allocator make the
-    /// machine code. For large kernels that run once: TPC-H Q3's staged query
-    /// kernel (sf 1, examples/query) compiles in 16 ms instead of 130 ms at O3 and
-    /// runs in 105–135 ms instead of 62–90 ms, so its result comes sooner; a small loop
-    /// that vectorizes is better served by O3. Overrides `opt_level` for the JIT.
+    /// runs [`codegen::QUICK_PIPELINE`] (common subexpressions, CFG cleanup; locals
+    /// stay in memory; trampolines call their kernels rather than take them in) and
+    /// LLVM's fast instruction selector and register allocator make the machine code.
+    /// For large kernels that run once: TPC-H Q3's staged query kernel (sf 1,
+    /// examples/query) compiles in 13–19 ms instead of 110–180 ms at O3 and runs in
+    /// 70–100 ms instead of 50–75 ms, so its result comes sooner; a small loop that
+    /// vectorizes is better served by O3. Overrides `opt_level` for the JIT.
     ///
     /// ```
     /// let module = msp_core::driver::Compiler::new()

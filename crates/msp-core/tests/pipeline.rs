@@ -520,6 +520,44 @@ fn fast_compile_gives_the_same_results_and_faults() {
     }
 }
 
+/// What the fast tier hands LLVM's level-0 code generator: each check's fault path
+/// writes the record in a block of its own (no phis in a shared exit, whose copies the
+/// level-0 allocator put on the hot path), and a loop's variables stay in their stack
+/// slots (no phis at the loop header, which it turned into chains of stack copies).
+#[test]
+fn the_fast_tier_keeps_fault_paths_and_loop_variables_off_phis() {
+    let src = "@compile\ndef total(a: I64[:], b: I32[:]) -> i64:\n    s: i64 = 0\n    n: i64 = 0\n    for i in range(len(a)):\n        if a[i] > 3:\n            s += a[i] * i64(b[i])\n            n += 1\n    return s + n\n";
+    let ir = Compiler::new()
+        .fast_compile(true)
+        .ir_source("f.py", src, true)
+        .expect("compiles");
+    let body = function_body(&ir, "total");
+    // The one phi allowed: the return value, where `simplifycfg` merged the returns.
+    let phis: Vec<&str> = body.lines().filter(|l| l.contains(" = phi ")).collect();
+    assert!(
+        phis.iter()
+            .all(|l| l.trim_start().starts_with("%common.ret")),
+        "{body}"
+    );
+    assert!(body.contains("fault.edge:"), "{body}");
+    assert!(body.contains("store i32 3, ptr %4"), "{body}"); // the site of `b[i]`
+    assert!(!body.contains("\nfault:"), "{body}");
+    // And it still faults at the access, with the index and the extent.
+    let module = Compiler::new()
+        .fast_compile(true)
+        .jit_source("f.py", src)
+        .expect("compiles");
+    let total = module
+        .kernel::<(&[i64], &[i32]), i64>("total")
+        .expect("kernel");
+    assert_eq!(total.call((&[1, 5, 9], &[7, 2, 3])).unwrap(), 10 + 27 + 2);
+    let e = total.call((&[1, 5, 9], &[7, 2])).unwrap_err().to_string();
+    assert!(
+        e.contains("index 2 is out of range for axis 0 of extent 2") && e.contains("f.py:7:31"),
+        "{e}"
+    );
+}
+
 #[test]
 fn a_counter_below_a_min_of_extents_indexes_each_without_checks() {
     // `range(min(len(a), len(b), len(c)))`: below each extent. `min(len(a), n)` bounds

@@ -122,7 +122,8 @@ bufs!(I8 => i8, I16 => i16, I32 => i32, I64 => i64, U8 => u8, U16 => u16, U32 =>
 /// arrays as the fault left them; the model says `FAULT` for a division by zero,
 /// `FAULT:index` for an index out of range), or `COMPILE_ERROR:<message>` (the same for
 /// every input), or `CORRUPT:...` when the call wrote just outside an array argument (each
-/// buffer has guard zones, [`GUARD`]). Arrays with two or more `:` axes are passed with their extents
+/// buffer has guard zones, [`GUARD`]), or `TIERS_DIFFER:...` when the fast tier's result
+/// is not O3's. Arrays with two or more `:` axes are passed with their extents
 /// ([`CallArg::shaped`]); the others by length, or with extents in every other input set.
 /// An array the kernel never writes is passed read-only ([`CallArg::array_ref`]) in
 /// every third input set.
@@ -135,75 +136,99 @@ pub fn run_msp(p: &Program) -> Vec<String> {
     }
     // One module for every input set: `prange` loops compiled without a thread count
     // run on the count of the `with_threads` around each call.
+    let first_message = |e: msp_core::driver::CompileError| {
+        e.diagnostics
+            .first()
+            .map(|d| d.message.clone())
+            .unwrap_or_default()
+    };
     let module = match Compiler::new().jit_source("difftest.py", &src) {
         Ok(m) => m,
-        Err(e) => {
-            let first = e
-                .diagnostics
-                .first()
-                .map(|d| d.message.clone())
-                .unwrap_or_default();
-            return vec![format!("COMPILE_ERROR:{first}"); p.inputs.len()];
-        }
+        Err(e) => return vec![format!("COMPILE_ERROR:{}", first_message(e)); p.inputs.len()],
     };
-    let prange = p.has_prange();
-    let entry = p.entry();
-    p.inputs
-        .iter()
-        .enumerate()
-        .map(|(case, inputs)| {
-            let threads = if prange { p.threads_of(case) } else { 1 };
-            let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
-            let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
-            for (param, input) in entry.params.iter().zip(inputs) {
-                match (param, input) {
-                    (Param::Scalar(_, t), Input::Scalar(v)) => {
-                        scalars.push(Some(scalar_value(v, *t)));
-                        bufs.push(None);
-                    }
-                    (Param::Array(a), Input::Array { dims, vals }) => {
-                        let runtime = a.dims.iter().filter(|d| d.is_none()).count();
-                        let shape = (runtime >= 2 || case % 2 == 1).then(|| dims.clone());
-                        let writable = case % 3 != 2 || p.writes(entry, &a.name);
-                        scalars.push(None);
-                        bufs.push(Some((make_buf(a.elem, vals), shape, writable)));
-                    }
-                    _ => return "BADINPUT".to_string(),
-                }
-            }
-            let result = {
-                let mut args: Vec<CallArg<'_>> = Vec::new();
-                for (s, b) in scalars.iter().zip(bufs.iter_mut()) {
-                    match (s, b) {
-                        (Some(v), _) => args.push(CallArg::Scalar(*v)),
-                        (None, Some((b, shape, writable))) => {
-                            args.push(buf_arg(b, shape.as_deref(), *writable))
-                        }
-                        _ => unreachable!("one of the two"),
+    // The fast tier (`fast_compile`: another pipeline and LLVM's level-0 code generator)
+    // must agree with O3 on every input set; a difference is reported as msp's result,
+    // which matches no model.
+    let fast = Compiler::new()
+        .fast_compile(true)
+        .jit_source("difftest.py", &src)
+        .map_err(first_message);
+    (0..p.inputs.len())
+        .map(|case| {
+            let o3 = run_case(p, &module, case);
+            match &fast {
+                Ok(f) => {
+                    let quick = run_case(p, f, case);
+                    if quick == o3 {
+                        o3
+                    } else {
+                        format!("TIERS_DIFFER: O3 {o3}; fast tier {quick}")
                     }
                 }
-                msp_rt::parallel::with_threads(threads as usize, || {
-                    module.call_dynamic(&entry.name, &mut args)
-                })
-            };
-            // A write outside an array (found in its guard zones) is never right.
-            if bufs.iter().flatten().any(|(b, ..)| !buf_intact(b)) {
-                return "CORRUPT:a write outside an array argument".to_string();
-            }
-            let arrays = || {
-                bufs.iter()
-                    .flatten()
-                    .map(|(b, ..)| format!("|{}", buf_canon(b)))
-                    .collect::<String>()
-            };
-            match result {
-                Ok(Some(v)) => format!("R:{}{}", canon(&v), arrays()),
-                Ok(None) => "R:None".into(),
-                Err(CallError::Fault(_)) => format!("FAULT{}", arrays()),
-                Err(e) => format!("CALL_ERROR:{e}"),
+                Err(e) => format!("TIERS_DIFFER: the fast tier does not compile: {e}"),
             }
         })
         .collect()
+}
+
+/// Input set `case` through `module`'s entry, in [`run_msp`]'s form.
+fn run_case(p: &Program, module: &msp_core::jit::JitModule, case: usize) -> String {
+    let entry = p.entry();
+    let inputs = &p.inputs[case];
+    let threads = if p.has_prange() {
+        p.threads_of(case)
+    } else {
+        1
+    };
+    let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
+    let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
+    for (param, input) in entry.params.iter().zip(inputs) {
+        match (param, input) {
+            (Param::Scalar(_, t), Input::Scalar(v)) => {
+                scalars.push(Some(scalar_value(v, *t)));
+                bufs.push(None);
+            }
+            (Param::Array(a), Input::Array { dims, vals }) => {
+                let runtime = a.dims.iter().filter(|d| d.is_none()).count();
+                let shape = (runtime >= 2 || case % 2 == 1).then(|| dims.clone());
+                let writable = case % 3 != 2 || p.writes(entry, &a.name);
+                scalars.push(None);
+                bufs.push(Some((make_buf(a.elem, vals), shape, writable)));
+            }
+            _ => return "BADINPUT".to_string(),
+        }
+    }
+    let result = {
+        let mut args: Vec<CallArg<'_>> = Vec::new();
+        for (s, b) in scalars.iter().zip(bufs.iter_mut()) {
+            match (s, b) {
+                (Some(v), _) => args.push(CallArg::Scalar(*v)),
+                (None, Some((b, shape, writable))) => {
+                    args.push(buf_arg(b, shape.as_deref(), *writable))
+                }
+                _ => unreachable!("one of the two"),
+            }
+        }
+        msp_rt::parallel::with_threads(threads as usize, || {
+            module.call_dynamic(&entry.name, &mut args)
+        })
+    };
+    // A write outside an array (found in its guard zones) is never right.
+    if bufs.iter().flatten().any(|(b, ..)| !buf_intact(b)) {
+        return "CORRUPT:a write outside an array argument".to_string();
+    }
+    let arrays = || {
+        bufs.iter()
+            .flatten()
+            .map(|(b, ..)| format!("|{}", buf_canon(b)))
+            .collect::<String>()
+    };
+    match result {
+        Ok(Some(v)) => format!("R:{}{}", canon(&v), arrays()),
+        Ok(None) => "R:None".into(),
+        Err(CallError::Fault(_)) => format!("FAULT{}", arrays()),
+        Err(e) => format!("CALL_ERROR:{e}"),
+    }
 }
 
 /// The entry's array arguments of input set `case` before the call, in the form

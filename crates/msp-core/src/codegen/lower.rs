@@ -80,6 +80,7 @@ pub(super) fn lower_module<'ctx>(
                 .expect("fault parameter")
                 .into_pointer_value(),
             fault_exit: None,
+            fault_return: None,
             active_guards: Vec::new(),
             in_checked_copy: 0,
             outlined: false,
@@ -368,6 +369,8 @@ struct FnLower<'a, 'ctx> {
     loops: Vec<LoopTargets<'ctx>>,
     fault_ptr: PointerValue<'ctx>,
     fault_exit: Option<FaultExit<'ctx>>,
+    /// See [`Self::fault_return`].
+    fault_return: Option<BasicBlock<'ctx>>,
     /// Counters of the enclosing `for` loops being emitted as their guarded copy
     /// ([`TStmt::ForRange::guards`]).
     active_guards: Vec<LocalId>,
@@ -1062,29 +1065,62 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         extent: IntValue<'ctx>,
     ) -> Res<()> {
         let hinted = self.expect_bool(failed, false, "cold")?;
-        let exit = self.fault_exit()?;
-        let ok_bb = self.ctx.append_basic_block(self.func, "ok");
-        let mut here = self.builder.get_insert_block().expect("positioned");
+        let site = self.types.i32.const_int(site.0 as u64 + 1, false);
         if self.opts.cold_fault_edges {
+            // The record is written in a block of the check's own, which then returns
+            // through one shared block without phis. An edge block holding only a branch
+            // (phis in the shared exit) is folded away by the quick pipeline's
+            // `simplifycfg`, and the level-0 code generator then copied every check's
+            // three values into the phis' stack slots on the hot path.
+            let ok_bb = self.ctx.append_basic_block(self.func, "ok");
             let edge = self.ctx.append_basic_block(self.func, "fault.edge");
             self.builder.build_conditional_branch(hinted, edge, ok_bb)?;
             self.builder.position_at_end(edge);
-            self.builder.build_unconditional_branch(exit.block)?;
-            here = edge;
+            self.store_fault(site, value, extent)?;
+            let ret = self.fault_return()?;
+            self.builder.build_unconditional_branch(ret)?;
+            self.builder.position_at_end(ok_bb);
         } else {
+            let exit = self.fault_exit()?;
+            let ok_bb = self.ctx.append_basic_block(self.func, "ok");
+            let here = self.builder.get_insert_block().expect("positioned");
             self.builder
                 .build_conditional_branch(hinted, exit.block, ok_bb)?;
+            exit.site.add_incoming(&[(&site, here)]);
+            exit.value.add_incoming(&[(&value, here)]);
+            exit.extent.add_incoming(&[(&extent, here)]);
+            self.builder.position_at_end(ok_bb);
         }
-        exit.site
-            .add_incoming(&[(&self.types.i32.const_int(site.0 as u64 + 1, false), here)]);
-        exit.value.add_incoming(&[(&value, here)]);
-        exit.extent.add_incoming(&[(&extent, here)]);
-        self.builder.position_at_end(ok_bb);
         Ok(())
     }
 
-    /// The function's fault exit: stores the site, value and extent into the fault
-    /// record (laid out as [`crate::abi::FaultRecord`]), returns.
+    /// Stores a fault's site, value and extent into the fault record (laid out as
+    /// [`crate::abi::FaultRecord`]).
+    fn store_fault(
+        &mut self,
+        site: IntValue<'ctx>,
+        value: IntValue<'ctx>,
+        extent: IntValue<'ctx>,
+    ) -> Res<()> {
+        let t = self.types;
+        self.builder.build_store(self.fault_ptr, site)?;
+        for (word, v) in [(1, value), (2, extent)] {
+            // SAFETY of the IR: words 1 and 2 of the 32-byte record are `value`, `extent`.
+            let p = unsafe {
+                self.builder.build_in_bounds_gep(
+                    t.i64,
+                    self.fault_ptr,
+                    &[t.i64.const_int(word, false)],
+                    "fv",
+                )?
+            };
+            self.builder.build_store(p, v)?;
+        }
+        Ok(())
+    }
+
+    /// The function's fault exit: takes the site, value and extent through phis, stores
+    /// them into the fault record, returns.
     fn fault_exit(&mut self) -> Res<FaultExit<'ctx>> {
         if let Some(exit) = self.fault_exit {
             return Ok(exit);
@@ -1096,20 +1132,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let site = self.builder.build_phi(t.i32, "site")?;
         let value = self.builder.build_phi(t.i64, "value")?;
         let extent = self.builder.build_phi(t.i64, "extent")?;
-        self.builder
-            .build_store(self.fault_ptr, site.as_basic_value())?;
-        for (word, v) in [(1, value), (2, extent)] {
-            // SAFETY of the IR: words 1 and 2 of the 32-byte record are `value`, `extent`.
-            let p = unsafe {
-                self.builder.build_in_bounds_gep(
-                    t.i64,
-                    self.fault_ptr,
-                    &[t.i64.const_int(word, false)],
-                    "fv",
-                )?
-            };
-            self.builder.build_store(p, v.as_basic_value())?;
-        }
+        self.store_fault(
+            site.as_basic_value().into_int_value(),
+            value.as_basic_value().into_int_value(),
+            extent.as_basic_value().into_int_value(),
+        )?;
         self.return_zero()?;
         self.builder.position_at_end(here);
         let exit = FaultExit {
@@ -1120,6 +1147,21 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         self.fault_exit = Some(exit);
         Ok(exit)
+    }
+
+    /// The block that returns after a fault whose record is already written
+    /// ([`CodegenOptions::cold_fault_edges`]).
+    fn fault_return(&mut self) -> Res<BasicBlock<'ctx>> {
+        if let Some(bb) = self.fault_return {
+            return Ok(bb);
+        }
+        let here = self.builder.get_insert_block().expect("positioned");
+        let bb = self.ctx.append_basic_block(self.func, "fault.return");
+        self.builder.position_at_end(bb);
+        self.return_zero()?;
+        self.builder.position_at_end(here);
+        self.fault_return = Some(bb);
+        Ok(bb)
     }
 
     /// The address of an array element, with each index normalized (negative counts from

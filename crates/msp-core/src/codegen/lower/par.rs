@@ -239,6 +239,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             loops: Vec::new(),
             fault_ptr: f.get_nth_param(4).expect("fault").into_pointer_value(),
             fault_exit: None,
+            fault_return: None,
             active_guards: Vec::new(),
             in_checked_copy: 0,
             outlined: true,

@@ -596,11 +596,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.expr_any(e)?;
             }
             TStmt::If { cond, then, orelse } => {
-                let c = self.expr(cond)?.into_int_value();
                 let then_bb = self.ctx.append_basic_block(self.func, "then");
                 let else_bb = self.ctx.append_basic_block(self.func, "else");
                 let end_bb = self.ctx.append_basic_block(self.func, "endif");
-                self.builder.build_conditional_branch(c, then_bb, else_bb)?;
+                self.branch_on(cond, then_bb, else_bb)?;
                 self.builder.position_at_end(then_bb);
                 self.block(then)?;
                 self.branch_if_open(end_bb)?;
@@ -623,8 +622,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 let exit = self.ctx.append_basic_block(self.func, "while.exit");
                 self.builder.build_unconditional_branch(head)?;
                 self.builder.position_at_end(head);
-                let c = self.expr(cond)?.into_int_value();
-                self.builder.build_conditional_branch(c, body_bb, else_bb)?;
+                self.branch_on(cond, body_bb, else_bb)?;
                 self.builder.position_at_end(body_bb);
                 self.loops.push(LoopTargets {
                     cont: latch,
@@ -634,8 +632,13 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.loops.pop();
                 self.branch_if_open(latch)?;
                 self.builder.position_at_end(latch);
-                let c = self.expr(cond)?.into_int_value();
-                self.latch_branch(c, body_bb, else_bb)?;
+                if self.in_checked_copy > 0 {
+                    // One back edge, to carry the checked copy's loop metadata.
+                    let c = self.expr(cond)?.into_int_value();
+                    self.latch_branch(c, body_bb, else_bb)?;
+                } else {
+                    self.branch_on(cond, body_bb, else_bb)?;
+                }
                 self.builder.position_at_end(else_bb);
                 self.block(orelse)?;
                 self.branch_if_open(exit)?;
@@ -898,6 +901,35 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let more = self.range_more(next, stop_v, r.step, step_v, signed)?;
         self.latch_branch(more, body_bb, else_bb)?;
         Ok(())
+    }
+
+    /// Branches to `yes` when the condition `cond` (a `bool`) holds, else to `no`. An
+    /// `and`/`or` chain or a `not` becomes control flow, operand by operand in Python's
+    /// order, instead of a `bool` merged in a phi and then tested: LLVM's level-0 code
+    /// generator ([`crate::Compiler::fast_compile`]) kept the merged value in a stack
+    /// slot and tested it again in a block of its own per operand.
+    fn branch_on(&mut self, cond: &TExpr, yes: BasicBlock<'ctx>, no: BasicBlock<'ctx>) -> Res<()> {
+        match &cond.kind {
+            TExprKind::BoolOp { and, values } if cond.ty == Scalar::Bool && !values.is_empty() => {
+                let (last, init) = values.split_last().expect("non-empty");
+                for v in init {
+                    let next = self.ctx.append_basic_block(self.func, "cond.next");
+                    if *and {
+                        self.branch_on(v, next, no)?;
+                    } else {
+                        self.branch_on(v, yes, next)?;
+                    }
+                    self.builder.position_at_end(next);
+                }
+                self.branch_on(last, yes, no)
+            }
+            TExprKind::Not(x) => self.branch_on(x, no, yes),
+            _ => {
+                let c = self.expr(cond)?.into_int_value();
+                self.builder.build_conditional_branch(c, yes, no)?;
+                Ok(())
+            }
+        }
     }
 
     /// A loop's back edge. In the checked copy of a versioned loop it carries loop

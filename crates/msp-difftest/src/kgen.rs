@@ -96,8 +96,8 @@ struct Sig {
     /// Whether it may write an array parameter (msp then refuses one array passed for
     /// two of them).
     writes_arrays: bool,
-    /// Whether it has a long `prange` (a long loop's body does not call it: the model
-    /// would run its iterations times the caller's).
+    /// Whether it has a long `prange` or calls a function that has one (a long loop's
+    /// body does not call it: the model would run its iterations times the caller's).
     long: bool,
 }
 
@@ -170,7 +170,7 @@ pub struct Gen<'r> {
     /// Float sums of long `prange` loops in this kernel, which its `return` may give
     /// whole (their last bits tell msp's chunked order from any other).
     results: Vec<(String, Scalar)>,
-    /// This kernel has a long `prange`.
+    /// This kernel has a long `prange`, or calls a kernel that is long.
     made_long: bool,
 }
 
@@ -2520,6 +2520,10 @@ impl<'r> Gen<'r> {
     }
 
     fn call(&mut self, env: &Env, sig: &Sig, d: u32) -> Option<Expr> {
+        // A caller of a function with a long `prange` is long too: a long loop that
+        // called it would run the callee's iterations times its own in the model
+        // (seed 12204 program 6985 took CPython more than 120 s so).
+        self.made_long |= sig.long;
         let mut args = Vec::new();
         for p in &sig.params {
             match p {

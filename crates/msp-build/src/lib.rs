@@ -302,8 +302,7 @@ impl Build {
                     )));
                 }
             }
-            let library: Vec<_> = all_kernels.iter().chain(&out.kernels).cloned().collect();
-            if let Some(clash) = aot::rust::name_clash(&library) {
+            if let Some(clash) = aot::rust::name_clash(all_kernels.iter().chain(&out.kernels)) {
                 return Err(Error::Config(format!("in library `{name}`: {clash}")));
             }
             let stem = file

@@ -153,15 +153,17 @@ pub fn run_msp(p: &Program) -> Vec<String> {
         .fast_compile(true)
         .jit_source("difftest.py", &src)
         .map_err(first_message);
+    let prange = p.has_prange();
     (0..p.inputs.len())
         .map(|case| {
-            let o3 = run_case(p, &module, case);
+            let threads = if prange { p.threads_of(case) } else { 1 };
+            let o3 = run_case(p, &module, case, threads);
             // After a fault in a `prange` on several threads, which later chunks ran
             // (and wrote) is not promised ([`same`]): the tiers need only both fault.
-            let racy_fault = p.has_prange() && p.threads_of(case) > 1;
+            let racy_fault = threads > 1;
             match &fast {
                 Ok(f) => {
-                    let quick = run_case(p, f, case);
+                    let quick = run_case(p, f, case, threads);
                     let both_fault = |a: &str, b: &str| {
                         a.split('|').next() == Some("FAULT") && b.split('|').next() == Some("FAULT")
                     };
@@ -177,15 +179,11 @@ pub fn run_msp(p: &Program) -> Vec<String> {
         .collect()
 }
 
-/// Input set `case` through `module`'s entry, in [`run_msp`]'s form.
-fn run_case(p: &Program, module: &msp_core::jit::JitModule, case: usize) -> String {
+/// Input set `case` through `module`'s entry, its `prange` loops on `threads` threads,
+/// in [`run_msp`]'s form.
+fn run_case(p: &Program, module: &msp_core::jit::JitModule, case: usize, threads: u32) -> String {
     let entry = p.entry();
     let inputs = &p.inputs[case];
-    let threads = if p.has_prange() {
-        p.threads_of(case)
-    } else {
-        1
-    };
     let mut bufs: Vec<Option<ArrayArg>> = Vec::new();
     let mut scalars: Vec<Option<ScalarValue>> = Vec::new();
     for (param, input) in entry.params.iter().zip(inputs) {

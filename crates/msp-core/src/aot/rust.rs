@@ -302,7 +302,7 @@ fn fault_kind(rt: &str, kind: &FaultKind) -> String {
 /// assert!(err.unwrap().contains("both `crate_` in Rust"));
 /// assert_eq!(name_clash(&[kernel("crate", "k.py:2:1"), kernel("f", "k.py:6:1")]), None);
 /// ```
-pub fn name_clash(kernels: &[KernelBinding]) -> Option<String> {
+pub fn name_clash<'a>(kernels: impl IntoIterator<Item = &'a KernelBinding>) -> Option<String> {
     let mut seen: std::collections::HashMap<String, &KernelBinding> = Default::default();
     for k in kernels {
         let rust = ident(&k.name);

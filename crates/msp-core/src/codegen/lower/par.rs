@@ -241,6 +241,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             fault_exit: None,
             fault_return: None,
             active_guards: Vec::new(),
+            pre_guarded: Vec::new(),
             in_checked_copy: 0,
             outlined: true,
             assigned: Vec::new(),

@@ -1511,3 +1511,55 @@ fn prange_chunks_drop_guarded_checks_and_still_fault_where_they_would() {
         }
     }
 }
+
+#[test]
+fn filters_over_in_range_loads_are_evaluated_whole_and_vectorize() {
+    // `and` over loads the checker proved in range: every operand is evaluated and
+    // merged with `select`, so the loop has no branch and vectorizes. Where a later
+    // operand could fault or read out of range (`a[i]` past `len(a)`, a division),
+    // the short circuit stays, in unchecked kernels too.
+    let src = "@compile\ndef filt(d: I16[:], q: I16[:], p: I32[:]) -> i64:\n    s: i64 = 0\n    for i in range(min(len(d), len(q), len(p))):\n        if d[i] >= 10 and d[i] < 20 and q[i] < 5:\n            s += i64(p[i])\n    return s\n\n\
+               @compile(unchecked=True)\ndef upto(a: I64[:], n: i64) -> i64:\n    s: i64 = 0\n    for i in range(n):\n        if i < len(a) and a[i] > 0:\n            s += 1\n    return s\n\n\
+               @compile\ndef ratio(x: I64[:], k: i64) -> i64:\n    s: i64 = 0\n    for i in range(len(x)):\n        if k != 0 and x[i] // k > 1:\n            s += 1\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let selects = |name: &str| {
+        function_body(&ir, name)
+            .lines()
+            .filter(|l| l.contains("select i1") && l.ends_with("i1 false"))
+            .count()
+    };
+    assert_eq!(selects("filt"), 2, "{}", function_body(&ir, "filt"));
+    assert_eq!(selects("upto"), 0, "{}", function_body(&ir, "upto"));
+    assert_eq!(selects("ratio"), 0, "{}", function_body(&ir, "ratio"));
+    let opt = Compiler::new()
+        .ir_source("f.py", src, true)
+        .expect("compiles");
+    let filt = function_body(&opt, "filt");
+    assert!(filt.contains("vector.body:"), "{filt}");
+    let m = jit(src);
+    let filt = m
+        .kernel::<(&[i16], &[i16], &[i32]), i64>("filt")
+        .expect("filt");
+    let d: Vec<i16> = (0..100).map(|v| (v * 7 % 31) as i16).collect();
+    let q: Vec<i16> = (0..100).map(|v| (v * 3 % 11) as i16).collect();
+    let p: Vec<i32> = (0..100).map(|v| v * 1000 + 1).collect();
+    let want: i64 = (0..100)
+        .filter(|&i| (10..20).contains(&d[i]) && q[i] < 5)
+        .map(|i| i64::from(p[i]))
+        .sum();
+    assert!(want > 0);
+    assert_eq!(filt.call((&d, &q, &p)).expect("runs"), want);
+    // Shorter `q`: the loop stops at its end.
+    assert_eq!(
+        filt.call((&d, &q[..50], &p)).expect("runs"),
+        (0..50)
+            .filter(|&i| (10..20).contains(&d[i]) && q[i] < 5)
+            .map(|i| i64::from(p[i]))
+            .sum::<i64>()
+    );
+    let ratio = m.kernel::<(&[i64], i64), i64>("ratio").expect("ratio");
+    assert_eq!(ratio.call((&[4, 1, 9], 0)).expect("no division by 0"), 0);
+    assert_eq!(ratio.call((&[4, 1, 9], 2)).expect("runs"), 2);
+}

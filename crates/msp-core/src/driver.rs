@@ -325,6 +325,7 @@ impl Compiler {
                     internal_kernels: !dump && !fast,
                     threads,
                     cold_fault_edges: fast,
+                    eager_conditions: !fast,
                     ..CodegenOptions::default()
                 };
                 let module = codegen::emit_module(ctx, &checked, tm, &opts)?;
@@ -402,6 +403,7 @@ impl Compiler {
             trampolines: false,
             symbol_prefix: String::new(),
             cold_fault_edges: fast,
+            eager_conditions: !fast,
             ..CodegenOptions::default()
         };
         let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(internal)?;

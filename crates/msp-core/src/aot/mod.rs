@@ -207,6 +207,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         internal_kernels: false,
         threads: opts.threads,
         cold_fault_edges: false,
+        eager_conditions: true,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)

@@ -1990,7 +1990,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// the first (which always runs) are speculatable, and small.
     fn eager(&self, ty: Scalar, values: &[TExpr]) -> bool {
         let mut budget = MAX_SPECULATED_NODES;
-        ty == Scalar::Bool
+        self.opts.eager_conditions
+            && ty == Scalar::Bool
             && values.len() >= 2
             && values[1..]
                 .iter()

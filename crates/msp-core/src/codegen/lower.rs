@@ -1238,6 +1238,12 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(bb)
     }
 
+    /// Whether the index on `axis` of `place` is in range whatever the extent: proved by
+    /// the checker, or by the guard of the loop copy being emitted.
+    fn axis_proved(&self, place: &Place, axis: usize) -> bool {
+        place.within[axis] || place.guarded[axis].is_some_and(|v| self.active_guards.contains(&v))
+    }
+
     /// The address of an array element, with each index normalized (negative counts from
     /// the end) and, in checked kernels, bounds-checked.
     fn place_ptr(&mut self, place: &Place) -> Res<PointerValue<'ctx>> {
@@ -1249,10 +1255,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let mut linear: Option<IntValue<'ctx>> = None;
         for (axis, idx) in place.indices.iter().enumerate() {
             let extent_v = extents[axis];
-            // In range whatever the extent: proved by the checker, or by the guard of the
-            // loop copy being emitted.
-            let proved = place.within[axis]
-                || place.guarded[axis].is_some_and(|v| self.active_guards.contains(&v));
+            let proved = self.axis_proved(place, axis);
             let (lo, hi) = if proved {
                 (0, 0)
             } else {
@@ -2036,9 +2039,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             | TExprKind::Local(_)
             | TExprKind::Extent { .. } => true,
             TExprKind::Load(place) => place.indices.iter().enumerate().all(|(axis, idx)| {
-                let proved = place.within[axis]
-                    || place.guarded[axis].is_some_and(|v| self.active_guards.contains(&v));
-                let in_range = proved
+                let in_range = self.axis_proved(place, axis)
                     || match place.ty.dims[axis] {
                         Extent::Fixed(extent) => {
                             let (lo, hi) = index_bounds(idx, place.known[axis]);
@@ -2304,44 +2305,23 @@ fn guard_pred(ty: Scalar) -> IntPredicate {
 }
 
 /// The versioned `range` loops nested in `stmts` (not inside a `prange`, whose body is
-/// another function) whose `stop` has the same value wherever it is evaluated in the
-/// kernel, with their guards: an enclosing loop can test those guards once for all
-/// of their runs. Exhaustive over statements: a loop nested in a new kind of statement
-/// must be seen here, or not hoisted by an explicit choice.
+/// another function, versioned per chunk on its own) whose `stop` has the same value
+/// wherever it is evaluated in the kernel, with their guards: an enclosing loop can
+/// test those guards once for all of their runs. Nested statements come from
+/// [`TStmt::blocks`], which matches every statement.
 fn hoistable_guards<'b>(stmts: &'b [TStmt], out: &mut Vec<(&'b TExpr, &'b [(LocalId, u32)])>) {
     for s in stmts {
         match s {
-            TStmt::ForRange {
-                stop,
-                body,
-                orelse,
-                guards,
-                ..
-            } => {
-                if !guards.is_empty() && invariant_in_kernel(stop) {
-                    out.push((stop, guards));
-                }
-                hoistable_guards(body, out);
-                hoistable_guards(orelse, out);
+            TStmt::ParFor(_) => continue,
+            TStmt::ForRange { stop, guards, .. }
+                if !guards.is_empty() && invariant_in_kernel(stop) =>
+            {
+                out.push((stop, guards));
             }
-            TStmt::If { then, orelse, .. }
-            | TStmt::While {
-                body: then, orelse, ..
-            } => {
-                hoistable_guards(then, out);
-                hoistable_guards(orelse, out);
-            }
-            // Its chunks are versioned on their own, in the outlined body.
-            TStmt::ParFor(_) => {}
-            TStmt::Assign { .. }
-            | TStmt::Store { .. }
-            | TStmt::StoreUpdate { .. }
-            | TStmt::Expr(_)
-            | TStmt::Break
-            | TStmt::Continue
-            | TStmt::Return(_)
-            | TStmt::Label(_)
-            | TStmt::Goto(_) => {}
+            _ => {}
+        }
+        for block in s.blocks() {
+            hoistable_guards(block, out);
         }
     }
 }

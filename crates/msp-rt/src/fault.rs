@@ -41,6 +41,7 @@ pub struct FaultRecord {
 impl FaultRecord {
     /// An empty record with this thread's stack bound: what a call from this thread
     /// passes.
+    #[inline]
     pub fn for_this_thread() -> FaultRecord {
         FaultRecord {
             stack_low: crate::stack::stack_low(),

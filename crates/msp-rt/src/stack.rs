@@ -20,15 +20,19 @@ thread_local! {
 /// let here = &low as *const u64 as u64;
 /// assert!(low == 0 || low < here);
 /// ```
+#[inline]
 pub fn stack_low() -> u64 {
-    LOW.with(|c| {
-        if let Some(v) = c.get() {
-            return v;
-        }
-        let v = thread_stack_bottom().map_or(0, |b| b.saturating_add(STACK_MARGIN));
-        c.set(Some(v));
-        v
+    LOW.with(|c| match c.get() {
+        Some(v) => v,
+        None => init_stack_low(c),
     })
+}
+
+#[cold]
+fn init_stack_low(c: &Cell<Option<u64>>) -> u64 {
+    let v = thread_stack_bottom().map_or(0, |b| b.saturating_add(STACK_MARGIN));
+    c.set(Some(v));
+    v
 }
 
 #[cfg(target_os = "linux")]

@@ -54,6 +54,7 @@ impl ScalarValue {
         }
     }
 
+    #[inline]
     pub(crate) fn to_slot(self) -> u64 {
         match self {
             ScalarValue::Bool(v) => write_slot(v as u8),
@@ -70,6 +71,7 @@ impl ScalarValue {
         }
     }
 
+    #[inline]
     pub(crate) fn from_slot(s: Scalar, slot: u64) -> ScalarValue {
         match s {
             Scalar::Bool => ScalarValue::Bool(read_slot::<u8>(slot) != 0),
@@ -180,7 +182,9 @@ pub fn py_float_repr(nan: bool, inf: bool, negative: bool, sci: &str) -> String 
 macro_rules! elements {
     ($($t:ty => $s:ident, $v:ident);* $(;)?) => {$(
         impl KernelArg for $t {
+            #[inline]
             fn kind() -> ArgKind { ArgKind::Scalar(Scalar::$s) }
+            #[inline]
             fn raw(&mut self) -> RawArg<'_> { RawArg::Scalar(ScalarValue::$v(*self).to_slot()) }
         }
         impl KernelRet for $t {
@@ -189,6 +193,7 @@ macro_rules! elements {
             fn from_value(v: Option<ScalarValue>) -> Self {
                 match v { Some(ScalarValue::$v(x)) => x, _ => unreachable!("signature was checked") }
             }
+            #[inline]
             fn from_slot(slot: u64) -> Self {
                 match ScalarValue::from_slot(Scalar::$s, slot) {
                     ScalarValue::$v(x) => x,
@@ -237,6 +242,7 @@ impl<A: ArrayData + ?Sized> KernelArg for &A {
             writable: false,
         }
     }
+    #[inline]
     fn raw(&mut self) -> RawArg<'_> {
         RawArg::Array {
             ptr: self.data_ptr() as u64,
@@ -254,6 +260,7 @@ impl<A: ArrayDataMut + ?Sized> KernelArg for &mut A {
             writable: true,
         }
     }
+    #[inline]
     fn raw(&mut self) -> RawArg<'_> {
         // The kernel writes through this pointer: it comes from the unique borrow.
         let ptr = (**self).data_mut_ptr() as u64;
@@ -294,7 +301,115 @@ fn describe_kind(kind: ArgKind) -> String {
 pub trait KernelArgs {
     fn matches(sig: &KernelSig) -> bool;
     fn describe() -> String;
-    fn pack(&mut self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError>;
+    /// Fills the slots from these arguments, by `plan` (made from `sig`).
+    fn pack(
+        &mut self,
+        sig: &KernelSig,
+        plan: &CallPlan,
+        slots: &mut [u64],
+    ) -> Result<(), CallError>;
+}
+
+/// How one parameter's argument fills its slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ParamPlan {
+    /// One slot, the value.
+    Scalar,
+    /// Fixed extents only: the pointer, once the element count is `elems`.
+    Fixed { elems: usize },
+    /// `T[:]`: the pointer, then the length as the extent.
+    Vector,
+    /// Other arrays (several `:` axes, mixed axes): [`pack_one`] binds the extents.
+    General,
+}
+
+/// How a kernel's arguments fill the trampoline's slots, decided once per kernel from
+/// its signature, so a typed call does not walk the parameter types (a typed call of a
+/// small kernel is a few nanoseconds, and walking the types was most of it).
+#[derive(Clone, Debug, Default)]
+pub struct CallPlan {
+    params: Box<[ParamPlan]>,
+}
+
+impl CallPlan {
+    pub(crate) fn of(sig: &KernelSig) -> CallPlan {
+        let plan = |t: &Type| match t {
+            Type::Array(a) if matches!(a.dims[..], [Extent::Runtime]) => ParamPlan::Vector,
+            Type::Array(a) if a.runtime_axes().count() == 0 => {
+                let elems = a
+                    .dims
+                    .iter()
+                    .filter_map(|d| d.fixed())
+                    .try_fold(1usize, |acc, d| acc.checked_mul(usize::try_from(d).ok()?));
+                elems.map_or(ParamPlan::General, |elems| ParamPlan::Fixed { elems })
+            }
+            Type::Array(_) => ParamPlan::General,
+            _ => ParamPlan::Scalar,
+        };
+        CallPlan {
+            params: sig.params.iter().map(|(_, t)| plan(t)).collect(),
+        }
+    }
+}
+
+/// [`pack_one`] with the common cases decided by the plan: a slice for `T[:]`, a
+/// buffer of the right length for fixed extents, a scalar; the rest, and every error,
+/// take the general path out of line.
+#[inline(always)]
+fn pack_planned(
+    sig: &KernelSig,
+    plan: &CallPlan,
+    i: usize,
+    arg: RawArg<'_>,
+    slots: &mut [u64],
+    at: &mut usize,
+) -> Result<(), CallError> {
+    match (plan.params.get(i), arg) {
+        (
+            Some(ParamPlan::Vector),
+            RawArg::Array {
+                ptr,
+                len,
+                shape: None,
+                contiguous: true,
+            },
+        ) => {
+            slots[*at] = ptr;
+            slots[*at + 1] = len as u64;
+            *at += 2;
+            Ok(())
+        }
+        (
+            Some(ParamPlan::Fixed { elems }),
+            RawArg::Array {
+                ptr,
+                len,
+                shape: None,
+                contiguous: true,
+            },
+        ) if len == *elems => {
+            slots[*at] = ptr;
+            *at += 1;
+            Ok(())
+        }
+        (Some(ParamPlan::Scalar), RawArg::Scalar(v)) => {
+            slots[*at] = v;
+            *at += 1;
+            Ok(())
+        }
+        (_, arg) => pack_one_cold(sig, i, arg, slots, at),
+    }
+}
+
+#[inline(never)]
+fn pack_one_cold(
+    sig: &KernelSig,
+    i: usize,
+    arg: RawArg<'_>,
+    slots: &mut [u64],
+    at: &mut usize,
+) -> Result<(), CallError> {
+    pack_one(sig, i, arg, slots, at)
 }
 
 /// Fills the slots of parameter `i` of `sig` from `arg`, from slot `*at` on (the
@@ -357,9 +472,10 @@ macro_rules! tuples {
                 format!("({})", kinds.iter().map(|k| describe_kind(*k)).collect::<Vec<_>>().join(", "))
             }
             #[allow(unused_variables, unused_mut)]
-            fn pack(&mut self, sig: &KernelSig, slots: &mut [u64]) -> Result<(), CallError> {
+            #[inline(always)]
+            fn pack(&mut self, sig: &KernelSig, plan: &CallPlan, slots: &mut [u64]) -> Result<(), CallError> {
                 let mut at = 0;
-                $( pack_one(sig, $n, self.$n.raw(), slots, &mut at)?; )*
+                $( pack_planned(sig, plan, $n, self.$n.raw(), slots, &mut at)?; )*
                 Ok(())
             }
         }
@@ -395,6 +511,7 @@ impl KernelRet for () {
         "None".into()
     }
     fn from_value(_: Option<ScalarValue>) -> Self {}
+    #[inline]
     fn from_slot(_: u64) -> Self {}
 }
 

@@ -18,7 +18,7 @@ use crate::check::{CheckedModule, Type};
 use crate::codegen::{CodegenError, FaultRecord, JIT_SYMBOL_PREFIX, TRAMPOLINE_SUFFIX};
 use crate::source::SourceMap;
 
-pub use args::{CallArg, KernelArg, KernelArgs, KernelRet, RawArg, ScalarValue};
+pub use args::{CallArg, CallPlan, KernelArg, KernelArgs, KernelRet, RawArg, ScalarValue};
 pub use msp_rt::{ArrayData, ArrayDataMut, CallError, Element, Fault, Shaped, ShapedMut};
 
 /// An array argument that does not fit parameter `i` of `sig`.
@@ -70,6 +70,8 @@ struct KernelEntry {
     trampoline: usize,
     /// Arguments of the calling convention ([`crate::abi::kernel_params`]).
     slots: usize,
+    /// How typed calls fill the slots.
+    plan: CallPlan,
     /// Compiled with run-time checks: only then is a call from safe code sound.
     checked: bool,
 }
@@ -137,6 +139,7 @@ impl JitModule {
                     sig: k.sig.clone(),
                     trampoline,
                     slots: crate::abi::kernel_params(&k.sig).len(),
+                    plan: CallPlan::of(&k.sig),
                     checked: !k.unchecked,
                 },
             );
@@ -452,7 +455,7 @@ impl<Args: KernelArgs, Ret: KernelRet> UncheckedKernel<'_, Args, Ret> {
     /// As [`Self::call`].
     #[inline(always)]
     unsafe fn call_in(&self, mut args: Args, slots: &mut [u64]) -> Result<Ret, CallError> {
-        args.pack(&self.entry.sig, slots)?;
+        args.pack(&self.entry.sig, &self.entry.plan, slots)?;
         // SAFETY: `unchecked_kernel()` checked the types against the signature and
         // `pack` the lengths and shapes, so each slot holds what the kernel expects; the
         // caller answers for an unchecked kernel's indexes.

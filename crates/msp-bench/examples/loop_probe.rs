@@ -1,0 +1,50 @@
+//! The for/for transpose over `Float[:][:]` (kernels/transpose_rt.py) against the same
+//! loop in C with run-time n, alternating: per N, the median of 15 per-pair ratios of
+//! the fastest of 5 calls each (a quick check of a codegen change; the suite's
+//! section 6 is the measurement).
+//!
+//! `cargo run --release -p msp-bench --example loop_probe`
+
+use std::time::Instant;
+
+use msp_core::jit::{Shaped, ShapedMut};
+
+fn best(f: &mut dyn FnMut()) -> f64 {
+    (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let src = include_str!("../kernels/transpose_rt.py");
+    let m = msp_core::driver::Compiler::new()
+        .jit_source("transpose_rt.py", src)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for n in [256usize, 512, 1024, 2048] {
+        let a: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
+        let mut b = vec![0.0f32; n * n];
+        let mut ratios: Vec<f64> = (0..15)
+            .map(|_| {
+                let ms = best(&mut || {
+                    let s = Shaped::new(&a, [n, n]).expect("shape");
+                    let mut d = ShapedMut::new(&mut b, [n, n]).expect("shape");
+                    m.kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+                        .expect("transpose kernel")
+                        .call((&s, &mut d))
+                        .expect("no fault");
+                });
+                let c = best(&mut || msp_bench::c_transpose_rt_n(n, n, &a, &mut b));
+                ms / c
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "N = {n}: msp / C {:.3} ({:.3}-{:.3})",
+            ratios[7], ratios[3], ratios[11]
+        );
+    }
+}

@@ -930,7 +930,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         self.builder.build_store(counter, next)?;
         let more = self.range_more(next, stop_v, r.step, step_v, signed)?;
-        let column = column_store_loop(r.body, r.var);
+        let column = column_store_loop(r.body, r.var) || column_store_nest(r.body);
         self.latch_branch(more, body_bb, else_bb, column)?;
         Ok(())
     }
@@ -2372,6 +2372,34 @@ fn column_store_loop(body: &[TStmt], var: LocalId) -> bool {
     }
     let mut stores = 0;
     walk(body, var, &mut stores) && stores > 0
+}
+
+/// Whether `body` is a loop nest's outer body whose loops are all column-store loops
+/// ([`column_store_loop`]) and whose other statements store nothing: LLVM unrolled
+/// such an outer loop by its run-time trip count (four copies of the inner loop, a
+/// third of the for/for transpose's compile time) where gcc leaves it rolled, and the
+/// rolled nest runs as fast.
+fn column_store_nest(body: &[TStmt]) -> bool {
+    let mut inner = 0;
+    let all = body.iter().all(|s| match s {
+        TStmt::ForRange { var, body, .. } => {
+            inner += 1;
+            column_store_loop(body, *var)
+        }
+        TStmt::While { .. }
+        | TStmt::ParFor(_)
+        | TStmt::Store { .. }
+        | TStmt::StoreUpdate { .. }
+        | TStmt::If { .. } => false,
+        TStmt::Assign { .. }
+        | TStmt::Expr(_)
+        | TStmt::Break
+        | TStmt::Continue
+        | TStmt::Return(_)
+        | TStmt::Label(_)
+        | TStmt::Goto(_) => true,
+    });
+    all && inner > 0
 }
 
 /// A value that cannot fault and is the same wherever the kernel evaluates it: a

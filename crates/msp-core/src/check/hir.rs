@@ -278,6 +278,13 @@ pub struct TExpr {
 }
 
 impl TExpr {
+    /// Whether this expression, or one nested in it, reads `local`.
+    pub fn reads_local(&self, local: LocalId) -> bool {
+        let mut found = false;
+        self.visit(&mut |x| found |= matches!(x.kind, TExprKind::Local(l) if l == local));
+        found
+    }
+
     /// Calls `f` on this expression and every expression nested in it, parents first.
     pub fn visit(&self, f: &mut dyn FnMut(&TExpr)) {
         f(self);

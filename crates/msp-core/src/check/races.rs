@@ -556,11 +556,7 @@ impl Cx<'_> {
 /// `e` not reading `s`, or `min(s, e)` / `max(s, e)`.
 fn reduction(local: LocalId, value: &TExpr) -> Option<ReduceOp> {
     let is_s = |x: &TExpr| matches!(x.kind, TExprKind::Local(l) if l == local);
-    let reads_s = |x: &TExpr| {
-        let mut found = false;
-        x.visit(&mut |y| found |= is_s(y));
-        found
-    };
+    let reads_s = |x: &TExpr| x.reads_local(local);
     match &value.kind {
         TExprKind::Arith {
             op, left, right, ..

@@ -2337,37 +2337,57 @@ fn hoistable_guards<'b>(stmts: &'b [TStmt], out: &mut Vec<(&'b TExpr, &'b [(Loca
     }
 }
 
+/// What a statement is to the column-store analysis below. Exhaustive over statements:
+/// a new kind of statement must say here whether it loops, stores or branches.
+enum StoreShape<'b> {
+    /// A `range` loop, with its counter and body.
+    Range(LocalId, &'b [TStmt]),
+    /// Another loop.
+    OtherLoop,
+    Store(&'b Place),
+    Branch(&'b [TStmt], &'b [TStmt]),
+    /// Neither loops, stores nor branches into statements.
+    Plain,
+}
+
+fn store_shape(s: &TStmt) -> StoreShape<'_> {
+    match s {
+        TStmt::ForRange { var, body, .. } => StoreShape::Range(*var, body),
+        TStmt::While { .. } | TStmt::ParFor(_) => StoreShape::OtherLoop,
+        TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } => StoreShape::Store(place),
+        TStmt::If { then, orelse, .. } => StoreShape::Branch(then, orelse),
+        TStmt::Assign { .. }
+        | TStmt::Expr(_)
+        | TStmt::Break
+        | TStmt::Continue
+        | TStmt::Return(_)
+        | TStmt::Label(_)
+        | TStmt::Goto(_) => StoreShape::Plain,
+    }
+}
+
 /// Whether `body`, the body of a loop over `var`, is straight-line code (no loop in
 /// it) that stores at least once, and only at places whose index mentions `var` on an
 /// axis followed by a `:` axis: each iteration writes a row apart, at a stride known
 /// only at run time (`dst[j, i] = ...` in a loop over `j`).
 fn column_store_loop(body: &[TStmt], var: LocalId) -> bool {
-    fn mentions(e: &TExpr, var: LocalId) -> bool {
-        let mut found = false;
-        e.visit(&mut |x| found |= matches!(x.kind, TExprKind::Local(l) if l == var));
-        found
-    }
     fn column(place: &Place, var: LocalId) -> bool {
         place.indices.iter().enumerate().any(|(axis, idx)| {
-            place.ty.dims[axis + 1..].contains(&Extent::Runtime) && mentions(idx, var)
+            place.ty.dims[axis + 1..].contains(&Extent::Runtime) && idx.reads_local(var)
         })
     }
     /// `false` when the block has a loop or a store that is not a column store.
     fn walk(stmts: &[TStmt], var: LocalId, stores: &mut usize) -> bool {
-        stmts.iter().all(|s| match s {
-            TStmt::While { .. } | TStmt::ForRange { .. } | TStmt::ParFor(_) => false,
-            TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } => {
+        stmts.iter().all(|s| match store_shape(s) {
+            StoreShape::Range(..) | StoreShape::OtherLoop => false,
+            StoreShape::Store(place) => {
                 *stores += 1;
                 column(place, var)
             }
-            TStmt::If { then, orelse, .. } => walk(then, var, stores) && walk(orelse, var, stores),
-            TStmt::Assign { .. }
-            | TStmt::Expr(_)
-            | TStmt::Break
-            | TStmt::Continue
-            | TStmt::Return(_)
-            | TStmt::Label(_)
-            | TStmt::Goto(_) => true,
+            StoreShape::Branch(then, orelse) => {
+                walk(then, var, stores) && walk(orelse, var, stores)
+            }
+            StoreShape::Plain => true,
         })
     }
     let mut stores = 0;
@@ -2381,23 +2401,13 @@ fn column_store_loop(body: &[TStmt], var: LocalId) -> bool {
 /// rolled nest runs as fast.
 fn column_store_nest(body: &[TStmt]) -> bool {
     let mut inner = 0;
-    let all = body.iter().all(|s| match s {
-        TStmt::ForRange { var, body, .. } => {
+    let all = body.iter().all(|s| match store_shape(s) {
+        StoreShape::Range(var, body) => {
             inner += 1;
-            column_store_loop(body, *var)
+            column_store_loop(body, var)
         }
-        TStmt::While { .. }
-        | TStmt::ParFor(_)
-        | TStmt::Store { .. }
-        | TStmt::StoreUpdate { .. }
-        | TStmt::If { .. } => false,
-        TStmt::Assign { .. }
-        | TStmt::Expr(_)
-        | TStmt::Break
-        | TStmt::Continue
-        | TStmt::Return(_)
-        | TStmt::Label(_)
-        | TStmt::Goto(_) => true,
+        StoreShape::OtherLoop | StoreShape::Store(_) | StoreShape::Branch(..) => false,
+        StoreShape::Plain => true,
     });
     all && inner > 0
 }

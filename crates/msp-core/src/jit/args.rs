@@ -397,26 +397,16 @@ fn pack_planned(
             *at += 1;
             Ok(())
         }
-        (_, arg) => pack_one_cold(sig, i, arg, slots, at),
+        (_, arg) => pack_one(sig, i, arg, slots, at),
     }
-}
-
-#[inline(never)]
-fn pack_one_cold(
-    sig: &KernelSig,
-    i: usize,
-    arg: RawArg<'_>,
-    slots: &mut [u64],
-    at: &mut usize,
-) -> Result<(), CallError> {
-    pack_one(sig, i, arg, slots, at)
 }
 
 /// Fills the slots of parameter `i` of `sig` from `arg`, from slot `*at` on (the
 /// calling convention of [`crate::abi`]: a scalar, or a pointer then the extents of
-/// the `:` axes), checking array lengths and shapes.
-#[inline]
-pub(crate) fn pack_one(
+/// the `:` axes), checking array lengths and shapes. Out of line: the common cases
+/// take [`pack_planned`]'s arms.
+#[inline(never)]
+fn pack_one(
     sig: &KernelSig,
     i: usize,
     arg: RawArg<'_>,
@@ -434,13 +424,6 @@ pub(crate) fn pack_one(
             Type::Array(a),
         ) => {
             slots[*at] = ptr;
-            // The common case, a slice for `T[:]`: the extent is the length (a slice's
-            // length fits in i64), with no shape to compare.
-            if contiguous && shape.is_none() && matches!(a.dims[..], [Extent::Runtime]) {
-                slots[*at + 1] = len as u64;
-                *at += 2;
-                return Ok(());
-            }
             let n = a.runtime_axes().count();
             let out = &mut slots[*at + 1..*at + 1 + n];
             let bound = if contiguous {
@@ -576,10 +559,11 @@ impl<'a> CallArg<'a> {
     }
 
     /// Checks this argument against parameter `i` of `sig` and fills its slots from
-    /// `*at` on.
+    /// `*at` on, by `plan` (made from `sig`).
     pub(super) fn pack(
         &self,
         sig: &KernelSig,
+        plan: &CallPlan,
         i: usize,
         slots: &mut [u64],
         at: &mut usize,
@@ -611,7 +595,7 @@ impl<'a> CallArg<'a> {
             }
             (CallArg::Array(a), _) => return Err(type_err(format!("an array of `{}`", a.elem))),
         };
-        pack_one(sig, i, raw, slots, at)
+        pack_planned(sig, plan, i, raw, slots, at)
     }
 }
 

@@ -275,7 +275,7 @@ impl JitModule {
         let mut slots = vec![0u64; entry.slots.max(1)];
         let mut at = 0;
         for (k, arg) in args.iter().enumerate() {
-            arg.pack(sig, k, &mut slots, &mut at)?;
+            arg.pack(sig, &entry.plan, k, &mut slots, &mut at)?;
         }
         // SAFETY: every slot holds a value of the parameter's type, or a pointer to an
         // array of the element type with the extents in the slots after it; the caller

@@ -5,19 +5,8 @@
 //!
 //! `cargo run --release -p msp-bench --example loop_probe`
 
-use std::time::Instant;
-
+use msp_bench::fastest;
 use msp_core::jit::{Shaped, ShapedMut};
-
-fn best(f: &mut dyn FnMut()) -> f64 {
-    (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
 
 fn main() {
     let src = include_str!("../kernels/transpose_rt.py");
@@ -29,7 +18,7 @@ fn main() {
         let mut b = vec![0.0f32; n * n];
         let mut ratios: Vec<f64> = (0..15)
             .map(|_| {
-                let ms = best(&mut || {
+                let ms = fastest(5, &mut || {
                     let s = Shaped::new(&a, [n, n]).expect("shape");
                     let mut d = ShapedMut::new(&mut b, [n, n]).expect("shape");
                     m.kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
@@ -37,8 +26,8 @@ fn main() {
                         .call((&s, &mut d))
                         .expect("no fault");
                 });
-                let c = best(&mut || msp_bench::c_transpose_rt_n(n, n, &a, &mut b));
-                ms / c
+                let c = fastest(5, &mut || msp_bench::c_transpose_rt_n(n, n, &a, &mut b));
+                ms.as_secs_f64() / c.as_secs_f64()
             })
             .collect();
         ratios.sort_by(f64::total_cmp);

@@ -372,6 +372,24 @@ impl Stats {
     }
 }
 
+/// The fastest of `rounds` runs of `f`, wall time (other processes only ever add time),
+/// for the probes' quick checks.
+///
+/// ```
+/// let t = msp_bench::fastest(3, &mut || std::hint::black_box(()));
+/// assert!(t < std::time::Duration::from_secs(1));
+/// ```
+pub fn fastest(rounds: usize, f: &mut dyn FnMut()) -> Duration {
+    (0..rounds)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
 /// CPU time of the calling thread (immune to other processes' load, unlike wall time).
 pub fn thread_cpu_time() -> Duration {
     #[repr(C)]

@@ -3,13 +3,15 @@
 //! not inflate).
 //!
 //! `cargo run --release -p msp-bench --example jit_probe -- FILE.py name=value...`
+//! (`REPS=n` compiles, default 101; `UNCHECKED=1` leaves out the run-time checks).
 
 use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let file = &args[0];
-    let c = msp_bench::compiler_with_defines(&args[1..]);
+    let mut c = msp_bench::compiler_with_defines(&args[1..]);
+    c.unchecked(std::env::var_os("UNCHECKED").is_some());
     let text = std::fs::read_to_string(file).expect("file");
     let reps: usize = std::env::var("REPS")
         .ok()

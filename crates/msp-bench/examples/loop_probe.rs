@@ -1,17 +1,23 @@
-//! The for/for transpose over `Float[:][:]` (kernels/transpose_rt.py) against the same
-//! loop in C with run-time n, alternating: per N, the median of 15 per-pair ratios of
-//! the fastest of 5 calls each (a quick check of a codegen change; the suite's
+//! The for/for transpose over `Float[:][:]` (kernels/transpose_rt.py; with `tri` as the
+//! argument, the section-1 `while` loops of kernels/transpose_naive_rt.py) against the
+//! same loop in C with run-time n, alternating: per N, the median of 15 per-pair ratios
+//! of the fastest of 5 calls each (a quick check of a codegen change; the suite's
 //! section 6 is the measurement).
 //!
-//! `cargo run --release -p msp-bench --example loop_probe`
+//! `cargo run --release -p msp-bench --example loop_probe [-- tri]`
 
 use msp_bench::fastest;
 use msp_core::jit::{Shaped, ShapedMut};
 
 fn main() {
-    let src = include_str!("../kernels/transpose_rt.py");
+    let tri = std::env::args().nth(1).as_deref() == Some("tri");
+    let src = if tri {
+        include_str!("../kernels/transpose_naive_rt.py")
+    } else {
+        include_str!("../kernels/transpose_rt.py")
+    };
     let m = msp_core::driver::Compiler::new()
-        .jit_source("transpose_rt.py", src)
+        .jit_source("transpose.py", src)
         .unwrap_or_else(|e| panic!("{e}"));
     for n in [256usize, 512, 1024, 2048] {
         let a: Vec<f32> = (0..n * n).map(|x| x as f32).collect();
@@ -26,7 +32,13 @@ fn main() {
                         .call((&s, &mut d))
                         .expect("no fault");
                 });
-                let c = fastest(5, &mut || msp_bench::c_transpose_rt_n(n, n, &a, &mut b));
+                let c = fastest(5, &mut || {
+                    if tri {
+                        msp_bench::c_transpose_naive_rt_n(n, &a, &mut b)
+                    } else {
+                        msp_bench::c_transpose_rt_n(n, n, &a, &mut b)
+                    }
+                });
                 ms.as_secs_f64() / c.as_secs_f64()
             })
             .collect();

@@ -2,7 +2,7 @@
 //! and dynamic call APIs, faults, externs, and threads.
 
 use msp_core::driver::Compiler;
-use msp_core::jit::{CallArg, CallError, ScalarValue, SignatureError};
+use msp_core::jit::{CallArg, CallError, ScalarValue, Shaped, ShapedMut, SignatureError};
 
 fn jit(src: &str) -> msp_core::jit::JitModule {
     match Compiler::new().jit_source("t.py", src) {
@@ -763,6 +763,63 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(named.call((&[5, 6],)).expect("runs"), 11);
     let renamed = m.kernel::<(&[i64],), i64>("renamed").expect("renamed");
     assert!(renamed.call((&[5, 6],)).is_err(), "a[2] faults");
+}
+
+#[test]
+fn counting_while_loops_are_versioned_like_range_loops() {
+    // The naive transpose in `while` loops over `F32[:][:]`: `src`'s first axis is
+    // below `n = src.shape[0]`, its second and both of `dst`'s are other extents. One
+    // test before the nest (the inner loop's guards too: its limit is a local the outer
+    // loop does not assign) picks a copy without checks, else the checked copy.
+    let src = "@compile\ndef transpose(src: F32[:][:], dst: F32[:][:]) -> None:\n    n = src.shape[0]\n    i: i64 = 0\n    while i < n:\n        dst[i, i] = src[i, i]\n        j: i64 = i + 1\n        while j < n:\n            dst[i, j] = src[j, i]\n            dst[j, i] = src[i, j]\n            j = j + 1\n        i = i + 1\n\n\
+               @compile\ndef moving(a: I64[:], b: I64[:]) -> i64:\n    n = len(a)\n    s: i64 = 0\n    i: i64 = 0\n    while i < n:\n        s += b[i]\n        n = n - 1\n        i = i + 1\n    return s\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let transpose = function_body(&ir, "transpose");
+    let guarded = transpose
+        .lines()
+        .filter(|l| l.starts_with("while.guarded"))
+        .count();
+    assert_eq!(guarded, 1, "one versioning test for the nest:\n{transpose}");
+    // The checked copy's checks only: src's second axis (3 accesses at `i` or `j`)
+    // and dst's two axes (6), none in the guarded copy.
+    assert_eq!(transpose.matches("icmp uge i64").count(), 9, "{transpose}");
+    // A limit the body assigns is tested anew each time: no versioning.
+    let moving = function_body(&ir, "moving");
+    assert!(!moving.contains("while.guarded"), "{moving}");
+    let m = jit(src);
+    let k = m
+        .kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+        .expect("transpose");
+    let a: Vec<f32> = (0..9).map(|x| x as f32).collect();
+    let mut b = vec![0.0f32; 9];
+    k.call((
+        &Shaped::new(&a, [3, 3]).expect("3 x 3"),
+        &mut ShapedMut::new(&mut b, [3, 3]).expect("3 x 3"),
+    ))
+    .expect("in range");
+    assert_eq!(b, [0.0, 3.0, 6.0, 1.0, 4.0, 7.0, 2.0, 5.0, 8.0]);
+    // A destination with two rows: the checked copy runs and faults at `dst[j, i]`
+    // with j = 2, after the elements before it were written (`dst[0, 2]` too).
+    let mut b = vec![0.0f32; 6];
+    let k = m
+        .kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+        .expect("transpose");
+    let err = k
+        .call((
+            &Shaped::new(&a, [3, 3]).expect("3 x 3"),
+            &mut ShapedMut::new(&mut b, [2, 3]).expect("2 x 3"),
+        ))
+        .expect_err("dst is short");
+    assert!(
+        err.to_string()
+            .contains("t.py:10:17: index 2 is out of range for axis 0 of extent 2"),
+        "{err}"
+    );
+    assert_eq!(b, [0.0, 3.0, 6.0, 1.0, 0.0, 0.0]);
+    let moving = m.kernel::<(&[i64], &[i64]), i64>("moving").expect("moving");
+    assert_eq!(moving.call((&[0; 4], &[1, 2, 3])).expect("runs"), 3);
 }
 
 #[test]

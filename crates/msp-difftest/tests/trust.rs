@@ -219,6 +219,7 @@ struct ExtentFacts {
     within: usize,
     guarded: usize,
     versioned_loops: usize,
+    versioned_whiles: usize,
     extent_counting_loops: usize,
 }
 
@@ -254,8 +255,15 @@ fn extent_facts(stmts: &[TStmt], f: &mut ExtentFacts) {
                 extent_facts(then, f);
                 extent_facts(orelse, f);
             }
-            TStmt::While { cond, body, orelse } => {
+            TStmt::While {
+                cond,
+                body,
+                orelse,
+                guards,
+            } => {
                 expr_facts(cond, f);
+                f.versioned_whiles +=
+                    usize::from(guards.as_ref().is_some_and(|g| !g.axes.is_empty()));
                 let up_to_extent = matches!(&cond.kind, TExprKind::Compare { operands, .. }
                     if operands.iter().any(|o| matches!(o.kind, TExprKind::Extent { .. })));
                 if up_to_extent
@@ -349,6 +357,7 @@ fn generated_runtime_extents_reach_the_checker() {
             && f.within >= 50
             && f.guarded >= 50
             && f.versioned_loops >= 30
+            && f.versioned_whiles >= 10
             && f.extent_counting_loops >= 10,
         "{f:?}"
     );

@@ -338,7 +338,12 @@ impl<'a> KernelChecker<'a> {
                 let body = self.block(body);
                 self.loop_depth -= 1;
                 let orelse = self.block(orelse);
-                out.push(TStmt::While { cond, body, orelse });
+                out.push(TStmt::While {
+                    cond,
+                    body,
+                    orelse,
+                    guards: None,
+                });
             }
             StmtKind::For {
                 target,

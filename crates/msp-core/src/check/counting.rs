@@ -34,7 +34,9 @@
 //! Kernels with labels are left alone: a `goto` could enter a loop body without
 //! testing its condition.
 
-use super::hir::{ArithOp, Intrinsic, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel};
+use super::hir::{
+    ArithOp, CountingGuards, Intrinsic, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel,
+};
 use super::{Scalar, Type};
 use std::collections::HashMap;
 
@@ -185,11 +187,19 @@ impl Walk<'_> {
 
     fn stmt(&mut self, s: &mut TStmt, entry: Option<&TStmt>) {
         match s {
-            TStmt::While { cond, body, orelse } => {
+            TStmt::While {
+                cond,
+                body,
+                orelse,
+                guards,
+            } => {
                 // The condition runs with the counter at any value, the body within range.
                 let env = &self.env;
                 cond.visit_mut(&mut |e| known_indexes(e, env));
                 let mut bounds = Vec::new();
+                // The counter and its limit, when the loop can be versioned: it starts at
+                // 0 or above and the limit is the same at every test.
+                let mut versionable = None;
                 if let Some((v, ty, limit)) = counter(cond, self.locals)
                     && steps_once_at_end(body, v, ty)
                 {
@@ -199,9 +209,18 @@ impl Walk<'_> {
                     }
                     if let Some(lo) = entry.and_then(|p| entry_value(p, v, ty, &self.env)) {
                         self.below(v, lo, limit, &mut bounds);
+                        if lo >= 0 && loop_invariant(limit, body) {
+                            versionable = Some((v, limit.clone()));
+                        }
                     }
                 }
                 self.in_scope(bounds, |w| w.walk(body));
+                if let Some((var, limit)) = versionable
+                    && self.versionable_body(body)
+                    && let Some(axes) = guard_axes(body, var)
+                {
+                    *guards = Some(Box::new(CountingGuards { var, limit, axes }));
+                }
                 self.walk(orelse);
             }
             TStmt::ForRange {
@@ -233,24 +252,12 @@ impl Walk<'_> {
                 // Accesses at the bare counter that are still checked: one test before
                 // the loop can show them all in range (see `TStmt::ForRange::guards`).
                 let nonneg = matches!(start.kind, TExprKind::Int(a) if a >= 0);
-                if self.checked
-                    && steady
+                if steady
                     && nonneg
-                    && guarded_height(body) < MAX_GUARDED_DEPTH
-                    && TStmt::count(body) <= MAX_GUARDED_BODY
-                    && !holds_while(body)
+                    && self.versionable_body(body)
+                    && let Some(found) = guard_axes(body, *var)
                 {
-                    let mut found = Vec::new();
-                    for s in body.iter_mut() {
-                        stmt_places(s, &mut |p| guard_place(p, *var, &mut found));
-                    }
-                    if found.len() <= MAX_GUARDS {
-                        *guards = found;
-                    } else {
-                        for s in body.iter_mut() {
-                            stmt_places(s, &mut |p| unguard_place(p, *var));
-                        }
-                    }
+                    *guards = found;
                 }
                 self.walk(orelse);
             }
@@ -280,24 +287,12 @@ impl Walk<'_> {
                 // body keeps a check per iteration on such accesses, and a checked
                 // iteration does not vectorize (saxpy over 10^8 elements ran 1.6× slower
                 // than the serial loop on 2 threads).
-                if self.checked
-                    && lo.is_some_and(|a| a >= 0)
+                if lo.is_some_and(|a| a >= 0)
                     && !assigns(&p.body, p.var)
-                    && guarded_height(&p.body) < MAX_GUARDED_DEPTH
-                    && TStmt::count(&p.body) <= MAX_GUARDED_BODY
-                    && !holds_while(&p.body)
+                    && self.versionable_body(&p.body)
+                    && let Some(found) = guard_axes(&mut p.body, p.var)
                 {
-                    let mut found = Vec::new();
-                    for s in p.body.iter_mut() {
-                        stmt_places(s, &mut |pl| guard_place(pl, p.var, &mut found));
-                    }
-                    if found.len() <= MAX_GUARDS {
-                        p.guards = found;
-                    } else {
-                        for s in p.body.iter_mut() {
-                            stmt_places(s, &mut |pl| unguard_place(pl, p.var));
-                        }
-                    }
+                    p.guards = found;
                 }
             }
             TStmt::Store { .. } | TStmt::StoreUpdate { .. } => {
@@ -368,6 +363,17 @@ impl Walk<'_> {
         }
     }
 
+    /// Whether a loop with this body may be versioned (emitted twice, see
+    /// [`TStmt::ForRange::guards`]): the kernel is checked, the body is not too large
+    /// and does not nest too many versioned loops, and every `while` loop in it is
+    /// versioned itself.
+    fn versionable_body(&self, body: &[TStmt]) -> bool {
+        self.checked
+            && guarded_height(body) < MAX_GUARDED_DEPTH
+            && TStmt::count(body) <= MAX_GUARDED_BODY
+            && !holds_unversioned_while(body)
+    }
+
     fn in_scope(&mut self, bounds: Vec<CounterRange>, f: impl FnOnce(&mut Self)) {
         let pushed = bounds.len();
         self.env.extend(bounds);
@@ -383,6 +389,7 @@ fn guarded_height(stmts: &[TStmt]) -> usize {
         .map(|s| {
             let guarded = match s {
                 TStmt::ForRange { guards, .. } => !guards.is_empty(),
+                TStmt::While { guards, .. } => guards.is_some(),
                 TStmt::ParFor(p) => !p.guards.is_empty(),
                 _ => false,
             };
@@ -391,6 +398,33 @@ fn guarded_height(stmts: &[TStmt]) -> usize {
         })
         .max()
         .unwrap_or(0)
+}
+
+/// Marks the accesses in `body` at the bare counter `var` that still need a check as
+/// guarded by `var`'s loop, and returns the (array, axis) pairs its guard tests; `None`
+/// (and nothing marked) when there are more than [`MAX_GUARDS`].
+fn guard_axes(body: &mut [TStmt], var: LocalId) -> Option<Vec<(LocalId, u32)>> {
+    let mut found = Vec::new();
+    for s in body.iter_mut() {
+        stmt_places(s, &mut |p| guard_place(p, var, &mut found));
+    }
+    if found.len() > MAX_GUARDS {
+        for s in body.iter_mut() {
+            stmt_places(s, &mut |p| unguard_place(p, var));
+        }
+        return None;
+    }
+    Some(found)
+}
+
+/// Whether `limit`, tested at every iteration of a loop with this body, has the same
+/// value at each test: a literal, an extent, or a local the body does not assign.
+fn loop_invariant(limit: &TExpr, body: &[TStmt]) -> bool {
+    match limit.kind {
+        TExprKind::Int(_) | TExprKind::Extent { .. } => true,
+        TExprKind::Local(l) => !assigns(body, l),
+        _ => false,
+    }
 }
 
 /// Marks the axes of `place` indexed by the bare counter `var` that still need a check
@@ -619,7 +653,8 @@ fn is_step(e: &TExpr, v: LocalId, ty: Scalar) -> bool {
     e.ty == ty && ((is_v(left) && is_one(right)) || (is_one(left) && is_v(right)))
 }
 
-fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
+/// Whether a statement in `stmts` (nested ones included) assigns the local `v`.
+pub(crate) fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
     stmts.iter().any(|s| match s {
         TStmt::Assign { local, .. } => *local == v,
         TStmt::ForRange {
@@ -640,15 +675,16 @@ fn assigns(stmts: &[TStmt], v: LocalId) -> bool {
     })
 }
 
-/// Statements in `stmts`, nested ones included.
-/// Whether a `while` loop is somewhere in `stmts`. A loop around one is not versioned:
-/// a `while` does not vectorize, so the copy would double the loop's code (and its
-/// compile time: TPC-H Q3's kernel, whose scans probe hash tables in `while` loops,
-/// compiled in 212 ms with both copies) to save only a few well-predicted checks.
-fn holds_while(stmts: &[TStmt]) -> bool {
-    stmts
-        .iter()
-        .any(|s| matches!(s, TStmt::While { .. }) || s.blocks().iter().any(|b| holds_while(b)))
+/// Whether a `while` loop that is not versioned itself is somewhere in `stmts`. A loop
+/// around one is not versioned: such a `while` (a hash table's probe, say) does not
+/// vectorize, so the copy would double the loop's code (and its compile time: TPC-H
+/// Q3's kernel, whose scans probe hash tables in `while` loops, compiled in 212 ms with
+/// both copies) to save only a few well-predicted checks.
+fn holds_unversioned_while(stmts: &[TStmt]) -> bool {
+    stmts.iter().any(|s| {
+        matches!(s, TStmt::While { guards: None, .. })
+            || s.blocks().iter().any(|b| holds_unversioned_while(b))
+    })
 }
 
 /// Calls `f` on every array place of `s`, stored and loaded, nested ones included.
@@ -729,6 +765,7 @@ pub(super) fn stmt_exprs(s: &mut TStmt, f: &mut dyn FnMut(&mut TExpr)) {
             cond,
             body: then,
             orelse,
+            ..
         } => {
             cond.visit_mut(f);
             then.iter_mut().for_each(|s| stmt_exprs(s, f));

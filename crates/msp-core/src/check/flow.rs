@@ -94,7 +94,9 @@ impl Walk {
                 let orelse = self.block(orelse, r);
                 then || orelse
             }
-            TStmt::While { cond, body, orelse } => {
+            TStmt::While {
+                cond, body, orelse, ..
+            } => {
                 let (end, exits) = self.loop_body(body, r);
                 // The condition is tested on entry, after the body and after `continue`;
                 // a constant true one never lets control into `else` or past the loop.

@@ -112,9 +112,9 @@ pub struct Place {
     /// axis, whatever the extent (a counter of `range(len(a))` indexing `a`): found by
     /// `check::counting`; codegen then emits neither the check nor the wrap.
     pub within: Vec<bool>,
-    /// Per axis, the counter of the enclosing `for` loop whose guard keeps the index in
-    /// `0..extent` ([`TStmt::ForRange::guards`]): codegen leaves the check out of that
-    /// loop's guarded copy and keeps it in the other.
+    /// Per axis, the counter of the enclosing loop whose guard keeps the index in
+    /// `0..extent` ([`TStmt::ForRange::guards`], [`CountingGuards`]): codegen leaves the
+    /// check out of that loop's guarded copy and keeps it in the other.
     pub guarded: Vec<Option<LocalId>>,
 }
 
@@ -151,6 +151,9 @@ pub enum TStmt {
         cond: TExpr,
         body: Vec<TStmt>,
         orelse: Vec<TStmt>,
+        /// For a counting loop (`check::counting`) that can be versioned like a `range`
+        /// loop: see [`CountingGuards`].
+        guards: Option<Box<CountingGuards>>,
     },
     /// `for var in range(start, stop, step): body else: orelse`
     ForRange {
@@ -175,6 +178,19 @@ pub enum TStmt {
     Return(Option<TExpr>),
     Label(LabelId),
     Goto(LabelId),
+}
+
+/// The guards of a counting `while v < limit:` loop, as [`TStmt::ForRange::guards`]
+/// are for a `range` loop. `v` starts at 0 or above, only grows by the step at the end
+/// of the body, and `limit` has the same value at every test (a literal, an extent, or
+/// a local the body does not assign), so `v` stays in `0..limit` in the body: when
+/// `limit <= extent` holds for each (array, axis) in `axes` (tested once before the
+/// loop), the accesses at bare `v` on those axes need no check.
+#[derive(Clone, Debug)]
+pub struct CountingGuards {
+    pub var: LocalId,
+    pub limit: TExpr,
+    pub axes: Vec<(LocalId, u32)>,
 }
 
 /// A parallel loop. The checker (`check::races`) has shown that its iterations do not

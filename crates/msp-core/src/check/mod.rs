@@ -225,6 +225,7 @@ fn mark_writes(kernels: &mut [TypedKernel]) {
                     cond,
                     body: then,
                     orelse,
+                    ..
                 } => {
                     expr_calls(cond, calls);
                     walk(then, stores, calls);

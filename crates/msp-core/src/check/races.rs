@@ -305,7 +305,9 @@ impl Cx<'_> {
                     self.stmt(s, p, depth, f, diags);
                 }
             }
-            TStmt::While { cond, body, orelse } => {
+            TStmt::While {
+                cond, body, orelse, ..
+            } => {
                 self.expr(cond, p, f, diags);
                 for s in body {
                     self.stmt(s, p, depth + 1, f, diags);
@@ -512,7 +514,9 @@ impl Cx<'_> {
                     self.must_assign(orelse, privates, reductions, &mut b, diags);
                     defined.extend(a.intersection(&b).copied().collect::<Vec<_>>());
                 }
-                TStmt::While { cond, body, orelse } => {
+                TStmt::While {
+                    cond, body, orelse, ..
+                } => {
                     check(cond, defined, diags);
                     self.must_assign(body, privates, reductions, &mut defined.clone(), diags);
                     self.must_assign(orelse, privates, reductions, &mut defined.clone(), diags);

@@ -12,8 +12,11 @@ use inkwell::values::{AsValueRef, InstructionValue};
 
 /// Marks the loop whose back edge is `latch` as one to leave rolled and scalar:
 /// `llvm.loop.vectorize.enable false` (which also keeps the vectorizer's run-time
-/// stride and overlap versioning off it) and `llvm.loop.unroll.disable`.
-pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>) {
+/// stride and overlap versioning off it) and `llvm.loop.unroll.disable`. With
+/// `unversioned`, also `llvm.loop.unswitch.injection.disable`: loop unswitching then
+/// does not copy the loop once per bounds check whose range it could test before the
+/// loop (its "injected conditions").
+pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>, unversioned: bool) {
     // SAFETY: every reference passed below comes from `ctx` (the context `latch` lives
     // in) and is live for the calls; the temporary node is handed to
     // `LLVMMetadataReplaceAllUsesWith`, which replaces its one use and frees it.
@@ -28,7 +31,11 @@ pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>) {
         // A loop ID's first operand is the ID itself: LoopInfo ignores a node that
         // does not refer to itself, and the cycle keeps two loops' IDs apart.
         let placeholder = LLVMTemporaryMDNode(c, std::ptr::null_mut(), 0);
-        let id = node(&mut [placeholder, vectorize, unroll]);
+        let mut ops = vec![placeholder, vectorize, unroll];
+        if unversioned {
+            ops.push(node(&mut [string("llvm.loop.unswitch.injection.disable")]));
+        }
+        let id = node(&mut ops);
         LLVMMetadataReplaceAllUsesWith(placeholder, id);
         let kind = "llvm.loop";
         let kind = LLVMGetMDKindIDInContext(c, kind.as_ptr().cast(), kind.len() as u32);

@@ -349,6 +349,19 @@ struct RangeLoop<'a> {
     guards: &'a [(LocalId, u32)],
 }
 
+/// What the versioning of a loop needs ([`FnLower::versioned`]): its counter, the
+/// bound it stays below (evaluated once, as an `i64` extended by `stop_ty`'s
+/// signedness), the (array, axis) pairs its guard tests, and its body.
+struct RangeGuards<'a, 'ctx> {
+    /// Names the copies' blocks: `for` or `while`.
+    kind: &'static str,
+    var: LocalId,
+    stop: IntValue<'ctx>,
+    stop_ty: Scalar,
+    guards: &'a [(LocalId, u32)],
+    body: &'a [TStmt],
+}
+
 struct LoopTargets<'ctx> {
     cont: BasicBlock<'ctx>,
     brk: BasicBlock<'ctx>,
@@ -612,36 +625,30 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 self.branch_if_open(end_bb)?;
                 self.builder.position_at_end(end_bb);
             }
-            TStmt::While { cond, body, orelse } => {
-                // Emitted in rotated form: the condition is tested before the first
-                // iteration (while.head) and again at the bottom (while.latch), which is
-                // where `continue` goes. LLVM's loop rotation would otherwise do this to
-                // every loop, and on a huge generated kernel (a Brainfuck program: hundreds
-                // of nested loops) each rotation makes scalar evolution forget the whole
-                // loop nest, quadratic in the kernel's size.
-                let head = self.ctx.append_basic_block(self.func, "while.head");
-                let body_bb = self.ctx.append_basic_block(self.func, "while.body");
-                let latch = self.ctx.append_basic_block(self.func, "while.latch");
+            TStmt::While {
+                cond,
+                body,
+                orelse,
+                guards,
+            } => {
                 let else_bb = self.ctx.append_basic_block(self.func, "while.else");
                 let exit = self.ctx.append_basic_block(self.func, "while.exit");
-                self.builder.build_unconditional_branch(head)?;
-                self.builder.position_at_end(head);
-                self.branch_on(cond, body_bb, else_bb)?;
-                self.builder.position_at_end(body_bb);
-                self.loops.push(LoopTargets {
-                    cont: latch,
-                    brk: exit,
-                });
-                self.block(body)?;
-                self.loops.pop();
-                self.branch_if_open(latch)?;
-                self.builder.position_at_end(latch);
-                if self.in_checked_copy > 0 {
-                    // One back edge, to carry the checked copy's loop metadata.
-                    let c = self.expr(cond)?.into_int_value();
-                    self.latch_branch(c, body_bb, else_bb, false)?;
-                } else {
-                    self.branch_on(cond, body_bb, else_bb)?;
+                match guards.as_deref() {
+                    Some(g) if !g.axes.is_empty() && self.in_checked_copy == 0 => {
+                        // The limit is a literal, an extent or a local: evaluating it
+                        // once more cannot fault or change anything.
+                        let stop = self.expr(&g.limit)?.into_int_value();
+                        let g = RangeGuards {
+                            kind: "while",
+                            var: g.var,
+                            stop: self.widen_to_i64(stop, g.limit.ty)?,
+                            stop_ty: g.limit.ty,
+                            guards: &g.axes,
+                            body,
+                        };
+                        self.versioned(&g, &mut |this| this.while_copy(cond, body, else_bb, exit))?;
+                    }
+                    _ => self.while_copy(cond, body, else_bb, exit)?,
                 }
                 self.builder.position_at_end(else_bb);
                 self.block(orelse)?;
@@ -743,71 +750,137 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let bounds = (start_v, stop_v, step_v);
         let else_bb = self.ctx.append_basic_block(self.func, "for.else");
         let exit = self.ctx.append_basic_block(self.func, "for.exit");
-        // Inside a checked copy nothing is versioned again: that code runs only on the
-        // way to a fault, so one checked copy of each inner loop is enough.
         if r.guards.is_empty() || self.in_checked_copy > 0 {
             self.range_copy(r, bounds, wide, else_bb, exit)?;
-        } else if self.pre_guarded.contains(&r.guards.as_ptr()) {
-            // An enclosing loop tested this loop's guards before it ran.
-            self.active_guards.push(r.var);
-            let copied = self.range_copy(r, bounds, wide, else_bb, exit);
-            self.active_guards.pop();
-            copied?;
         } else {
-            // Loop versioning: one test before the loop that every guarded access stays
-            // in range on every iteration (`stop <= extent`); then the copy without
-            // their checks, else the checked loop, which faults where it would.
-            let stop64 = if wide || ty.bits() == 64 {
-                stop_v
-            } else {
-                self.widen(stop_v, ty)?
+            let g = RangeGuards {
+                kind: "for",
+                var: r.var,
+                stop: self.widen_to_i64(stop_v, ty)?,
+                stop_ty: ty,
+                guards: r.guards,
+                body: r.body,
             };
-            let mut all = self.guards_hold(r.guards, guard_pred(ty), stop64)?;
-            // The guards of nested loops whose `stop` is the same on every entry (a
-            // literal or an extent) are tested here too, and those loops are emitted as
-            // their guarded copy alone: a nest has one guarded and one checked copy,
-            // not a checked copy of each inner loop inside the guarded outer one (which
-            // made the O3 time of a `Float[:][:]` transpose 2.8× its fixed twin's).
-            let mut nested = Vec::new();
-            hoistable_guards(r.body, &mut nested);
-            let (base, mut hoisted) = (self.pre_guarded.len(), 0);
-            for (stop, guards) in nested {
-                if hoisted + guards.len() > MAX_HOISTED_GUARDS
-                    || self.pre_guarded.contains(&guards.as_ptr())
-                {
-                    continue;
-                }
-                hoisted += guards.len();
-                let v = self.expr(stop)?.into_int_value();
-                let v = if stop.ty.bits() < 64 {
-                    self.widen(v, stop.ty)?
-                } else {
-                    v
-                };
-                let ok = self.guards_hold(guards, guard_pred(stop.ty), v)?;
-                all = self.builder.build_and(all, ok, "guards")?;
-                self.pre_guarded.push(guards.as_ptr());
-            }
-            let fast = self.ctx.append_basic_block(self.func, "for.guarded");
-            let slow = self.ctx.append_basic_block(self.func, "for.checked");
-            let all = self.expect_bool(all, true, "likely")?;
-            self.builder.build_conditional_branch(all, fast, slow)?;
-            self.builder.position_at_end(fast);
-            self.active_guards.push(r.var);
-            let copied = self.range_copy(r, bounds, wide, else_bb, exit);
-            self.active_guards.pop();
-            self.pre_guarded.truncate(base);
-            copied?;
-            self.builder.position_at_end(slow);
-            self.in_checked_copy += 1;
-            let copied = self.range_copy(r, bounds, wide, else_bb, exit);
-            self.in_checked_copy -= 1;
-            copied?;
+            self.versioned(&g, &mut |this| {
+                this.range_copy(r, bounds, wide, else_bb, exit)
+            })?;
         }
         self.builder.position_at_end(else_bb);
         self.block(r.orelse)?;
         self.branch_if_open(exit)?;
         self.builder.position_at_end(exit);
+        Ok(())
+    }
+
+    /// Emits a versioned loop (a `range` loop or a counting `while`) from the current
+    /// block: one test before the loop that every guarded access stays in range on
+    /// every iteration (`stop <= extent`), then the copy without their checks, else the
+    /// checked loop, which faults where it would. `copy` emits one copy of the loop.
+    ///
+    /// Inside a checked copy nothing is versioned again: that code runs only on the way
+    /// to a fault, so one checked copy of each inner loop is enough. A loop whose guards
+    /// an enclosing loop tested already is emitted as its guarded copy alone.
+    fn versioned(
+        &mut self,
+        g: &RangeGuards<'_, 'ctx>,
+        copy: &mut dyn FnMut(&mut Self) -> Res<()>,
+    ) -> Res<()> {
+        if self.in_checked_copy > 0 {
+            return copy(self);
+        }
+        if self.pre_guarded.contains(&g.guards.as_ptr()) {
+            self.active_guards.push(g.var);
+            let copied = copy(self);
+            self.active_guards.pop();
+            return copied;
+        }
+        let mut all = self.guards_hold(g.guards, guard_pred(g.stop_ty), g.stop)?;
+        // The guards of nested loops whose `stop` is the same on every entry (a literal,
+        // an extent, or a local this loop does not assign) are tested here too, and
+        // those loops are emitted as their guarded copy alone: a nest has one guarded
+        // and one checked copy, not a checked copy of each inner loop inside the
+        // guarded outer one (which made the O3 time of a `Float[:][:]` transpose 2.8×
+        // its fixed twin's).
+        let mut nested = Vec::new();
+        hoistable_guards(g.body, g.body, &mut nested);
+        let (base, mut hoisted) = (self.pre_guarded.len(), 0);
+        for (stop, guards) in nested {
+            if hoisted + guards.len() > MAX_HOISTED_GUARDS
+                || self.pre_guarded.contains(&guards.as_ptr())
+            {
+                continue;
+            }
+            hoisted += guards.len();
+            let v = self.expr(stop)?.into_int_value();
+            let v = self.widen_to_i64(v, stop.ty)?;
+            let ok = self.guards_hold(guards, guard_pred(stop.ty), v)?;
+            all = self.builder.build_and(all, ok, "guards")?;
+            self.pre_guarded.push(guards.as_ptr());
+        }
+        let fast = (self.ctx).append_basic_block(self.func, &format!("{}.guarded", g.kind));
+        let slow = (self.ctx).append_basic_block(self.func, &format!("{}.checked", g.kind));
+        let all = self.expect_bool(all, true, "likely")?;
+        self.builder.build_conditional_branch(all, fast, slow)?;
+        self.builder.position_at_end(fast);
+        self.active_guards.push(g.var);
+        let copied = copy(self);
+        self.active_guards.pop();
+        self.pre_guarded.truncate(base);
+        copied?;
+        self.builder.position_at_end(slow);
+        self.in_checked_copy += 1;
+        let copied = copy(self);
+        self.in_checked_copy -= 1;
+        copied
+    }
+
+    /// `v` (an integer of type `ty`) as an `i64`, extended by `ty`'s signedness.
+    fn widen_to_i64(&mut self, v: IntValue<'ctx>, ty: Scalar) -> Res<IntValue<'ctx>> {
+        if v.get_type().get_bit_width() < 64 {
+            self.widen(v, ty)
+        } else {
+            Ok(v)
+        }
+    }
+
+    /// One copy of a `while` loop, from the current block: it leaves to `else_bb` when
+    /// the condition fails and to `exit` on `break`.
+    ///
+    /// Emitted in rotated form: the condition is tested before the first iteration
+    /// (while.head) and again at the bottom (while.latch), which is where `continue`
+    /// goes. LLVM's loop rotation would otherwise do this to every loop, and on a huge
+    /// generated kernel (a Brainfuck program: hundreds of nested loops) each rotation
+    /// makes scalar evolution forget the whole loop nest, quadratic in the kernel's size.
+    fn while_copy(
+        &mut self,
+        cond: &TExpr,
+        body: &[TStmt],
+        else_bb: BasicBlock<'ctx>,
+        exit: BasicBlock<'ctx>,
+    ) -> Res<()> {
+        let head = self.ctx.append_basic_block(self.func, "while.head");
+        let body_bb = self.ctx.append_basic_block(self.func, "while.body");
+        let latch = self.ctx.append_basic_block(self.func, "while.latch");
+        self.builder.build_unconditional_branch(head)?;
+        self.builder.position_at_end(head);
+        self.branch_on(cond, body_bb, else_bb)?;
+        self.builder.position_at_end(body_bb);
+        self.loops.push(LoopTargets {
+            cont: latch,
+            brk: exit,
+        });
+        let lowered = self.block(body);
+        self.loops.pop();
+        lowered?;
+        self.branch_if_open(latch)?;
+        self.builder.position_at_end(latch);
+        if self.in_checked_copy > 0 {
+            // One back edge, to carry the checked copy's loop metadata.
+            let c = self.expr(cond)?.into_int_value();
+            self.latch_branch(c, body_bb, else_bb, false)?;
+        } else {
+            self.branch_on(cond, body_bb, else_bb)?;
+        }
         Ok(())
     }
 
@@ -997,7 +1070,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     ) -> Res<()> {
         let br = self.builder.build_conditional_branch(more, body, done)?;
         if self.in_checked_copy > 0 || column {
-            super::loop_md::mark_rolled_scalar(self.ctx, br);
+            super::loop_md::mark_rolled_scalar(self.ctx, br, self.in_checked_copy > 0);
         }
         Ok(())
     }
@@ -2315,24 +2388,34 @@ fn guard_pred(ty: Scalar) -> IntPredicate {
     }
 }
 
-/// The versioned `range` loops nested in `stmts` (not inside a `prange`, whose body is
-/// another function, versioned per chunk on its own) whose `stop` has the same value
-/// wherever it is evaluated in the kernel, with their guards: an enclosing loop can
-/// test those guards once for all of their runs. Nested statements come from
-/// [`TStmt::blocks`], which matches every statement.
-fn hoistable_guards<'b>(stmts: &'b [TStmt], out: &mut Vec<(&'b TExpr, &'b [(LocalId, u32)])>) {
+/// The versioned loops nested in `stmts` (`range` loops and counting `while` loops, not
+/// inside a `prange`, whose body is another function, versioned per chunk on its own)
+/// whose `stop` has the same value wherever the loop `outer` (the body of the loop
+/// being versioned) runs them, with their guards: that loop can test those guards once
+/// for all of their runs. Nested statements come from [`TStmt::blocks`], which matches
+/// every statement.
+fn hoistable_guards<'b>(
+    outer: &[TStmt],
+    stmts: &'b [TStmt],
+    out: &mut Vec<(&'b TExpr, &'b [(LocalId, u32)])>,
+) {
     for s in stmts {
         match s {
             TStmt::ParFor(_) => continue,
             TStmt::ForRange { stop, guards, .. }
-                if !guards.is_empty() && invariant_in_kernel(stop) =>
+                if !guards.is_empty() && invariant_in(stop, outer) =>
             {
                 out.push((stop, guards));
+            }
+            TStmt::While {
+                guards: Some(g), ..
+            } if !g.axes.is_empty() && invariant_in(&g.limit, outer) => {
+                out.push((&g.limit, &g.axes));
             }
             _ => {}
         }
         for block in s.blocks() {
-            hoistable_guards(block, out);
+            hoistable_guards(outer, block, out);
         }
     }
 }
@@ -2412,17 +2495,18 @@ fn column_store_nest(body: &[TStmt]) -> bool {
     all && inner > 0
 }
 
-/// A value that cannot fault and is the same wherever the kernel evaluates it: a
-/// literal, an extent of a parameter (arrays are never rebound), and casts and `min`s
-/// of those.
-fn invariant_in_kernel(e: &TExpr) -> bool {
+/// A value that cannot fault and is the same wherever the loop body `outer` evaluates
+/// it: a literal, an extent of a parameter (arrays are never rebound), a local `outer`
+/// does not assign, and casts and `min`s of those.
+fn invariant_in(e: &TExpr, outer: &[TStmt]) -> bool {
     match &e.kind {
         TExprKind::Int(_) | TExprKind::Extent { .. } => true,
-        TExprKind::Cast(x) => x.ty.is_int() && invariant_in_kernel(x),
+        TExprKind::Local(l) => !crate::check::counting::assigns(outer, *l),
+        TExprKind::Cast(x) => x.ty.is_int() && invariant_in(x, outer),
         TExprKind::Intrinsic {
             op: Intrinsic::Min,
             args,
-        } => args.iter().all(invariant_in_kernel),
+        } => args.iter().all(|a| invariant_in(a, outer)),
         _ => false,
     }
 }

@@ -326,6 +326,7 @@ impl Compiler {
                     threads,
                     cold_fault_edges: fast,
                     eager_conditions: !fast,
+                    outline_checked_copies: !fast,
                     ..CodegenOptions::default()
                 };
                 let module = codegen::emit_module(ctx, &checked, tm, &opts)?;
@@ -404,6 +405,7 @@ impl Compiler {
             symbol_prefix: String::new(),
             cold_fault_edges: fast,
             eager_conditions: !fast,
+            outline_checked_copies: !fast,
             ..CodegenOptions::default()
         };
         let module = codegen::emit_module(&ctx, &program.checked, &tm, &opts).map_err(internal)?;

@@ -20,12 +20,25 @@ fn compile_error(src: &str) -> String {
 
 /// The lines of the function `@{symbol}` in `ir`, from its `define` to its closing brace
 /// (exclusive), joined by newlines.
+/// The IR of the kernel `symbol` and of the checked copies of its loops, which are
+/// functions of their own (`symbol.checkedN`).
 fn function_body(ir: &str, symbol: &str) -> String {
-    ir.lines()
-        .skip_while(|l| !(l.starts_with("define") && l.contains(&format!("@{symbol}("))))
-        .take_while(|l| *l != "}")
-        .collect::<Vec<_>>()
-        .join("\n")
+    let (own, copies) = (format!("@{symbol}("), format!("@{symbol}.checked"));
+    let mut out = Vec::new();
+    let mut inside = false;
+    for l in ir.lines() {
+        if l.starts_with("define") && (l.contains(&own) || l.contains(&copies)) {
+            inside = true;
+        }
+        if inside {
+            if l == "}" {
+                inside = false;
+            } else {
+                out.push(l);
+            }
+        }
+    }
+    out.join("\n")
 }
 
 /// IR without the parts that depend on the machine (target triple, layout, CPU attributes).
@@ -820,6 +833,51 @@ fn counting_while_loops_are_versioned_like_range_loops() {
     assert_eq!(b, [0.0, 3.0, 6.0, 1.0, 0.0, 0.0]);
     let moving = m.kernel::<(&[i64], &[i64]), i64>("moving").expect("moving");
     assert_eq!(moving.call((&[0; 4], &[1, 2, 3])).expect("runs"), 3);
+}
+
+#[test]
+fn outlined_checked_copies_break_return_and_fault_as_inline_code() {
+    // `b[i]` is guarded; with `b` shorter than `a` the checked copy runs, a function of
+    // its own that LLVM leaves unoptimized. It returns from the kernel, breaks out of
+    // the loop with the locals it wrote, or faults, as the loop itself would.
+    let src = "@compile\ndef find(a: I64[:], b: I64[:], x: i64) -> i64:\n    for i in range(len(a)):\n        if b[i] == x:\n            return i\n        if a[i] < 0:\n            break\n    return -1\n\n\
+               @compile\ndef partial(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(a)):\n        if a[i] < 0:\n            break\n        s += b[i]\n    else:\n        s = s + 1000\n    return s * 10\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    for name in ["find", "partial"] {
+        let define = ir
+            .lines()
+            .find(|l| l.starts_with("define") && l.contains(&format!("@{name}.checked")))
+            .unwrap_or_else(|| panic!("no outlined copy of {name}:\n{ir}"));
+        assert!(define.contains("internal"), "{define}");
+    }
+    assert!(ir.contains("optnone"), "{ir}");
+    let m = jit(src);
+    let find = m
+        .kernel::<(&[i64], &[i64], i64), i64>("find")
+        .expect("find");
+    assert_eq!(
+        find.call((&[1, 2, 3, 4], &[0, 7, 5, 9], 7)).expect("runs"),
+        1
+    );
+    assert_eq!(find.call((&[1, 2, 3, 4], &[0, 7, 5], 7)).expect("runs"), 1);
+    assert_eq!(
+        find.call((&[1, -1, 3, 4], &[0, 7, 5], 9)).expect("runs"),
+        -1
+    );
+    let err = find.call((&[1, 2, 3, 4], &[0, 7, 5], 9)).expect_err("b[3]");
+    assert!(
+        err.to_string()
+            .contains("index 3 is out of range for axis 0 of extent 3"),
+        "{err}"
+    );
+    let partial = m
+        .kernel::<(&[i64], &[i64]), i64>("partial")
+        .expect("partial");
+    assert_eq!(partial.call((&[1, 2, -1, 5], &[1, 2])).expect("runs"), 30);
+    assert_eq!(partial.call((&[1, 2], &[1, 2, 3])).expect("runs"), 10030);
+    assert!(partial.call((&[1, 2, 3], &[1, 2])).is_err(), "b[2]");
 }
 
 #[test]

@@ -208,6 +208,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         threads: opts.threads,
         cold_fault_edges: false,
         eager_conditions: true,
+        outline_checked_copies: true,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)

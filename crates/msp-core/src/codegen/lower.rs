@@ -20,6 +20,7 @@ use crate::ast::CmpOp;
 use crate::check::hir::*;
 use crate::check::{CheckedModule, Extent, Scalar, Type};
 
+mod cold;
 mod par;
 
 type Res<T> = Result<T, CodegenError>;
@@ -85,6 +86,7 @@ pub(super) fn lower_module<'ctx>(
             pre_guarded: Vec::new(),
             in_checked_copy: 0,
             outlined: false,
+            cold_env: None,
             assigned: Vec::new(),
             par_count: &par_count,
             opts,
@@ -362,6 +364,22 @@ struct RangeGuards<'a, 'ctx> {
     body: &'a [TStmt],
 }
 
+/// A loop that [`FnLower::versioned`] emits twice: a `range` loop with its bounds
+/// (evaluated once, before the copies) and whether its counter runs at 64 bits, or a
+/// `while` loop.
+#[derive(Clone, Copy)]
+enum LoopCopy<'l, 'ctx> {
+    Range {
+        r: &'l RangeLoop<'l>,
+        bounds: (IntValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>),
+        wide: bool,
+    },
+    While {
+        cond: &'l TExpr,
+        body: &'l [TStmt],
+    },
+}
+
 struct LoopTargets<'ctx> {
     cont: BasicBlock<'ctx>,
     brk: BasicBlock<'ctx>,
@@ -397,6 +415,9 @@ struct FnLower<'a, 'ctx> {
     in_checked_copy: u32,
     /// Lowering the outlined body of a parallel loop: returns are `ret void`.
     outlined: bool,
+    /// Lowering an outlined checked copy (`cold::ColdCopy`): its `env`, where a
+    /// `return` leaves its value.
+    cold_env: Option<PointerValue<'ctx>>,
     /// In an outlined body: a flag per private local of its loop, set when the chunk
     /// assigns the local (see `par::par_for`).
     assigned: Vec<(LocalId, PointerValue<'ctx>)>,
@@ -543,6 +564,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     fn return_zero(&self) -> Res<()> {
+        if self.cold_env.is_some() {
+            self.builder
+                .build_return(Some(&self.types.i32.const_int(cold::FAULTED, false)))?;
+            return Ok(());
+        }
         if self.outlined {
             self.builder.build_return(None)?;
             return Ok(());
@@ -646,7 +672,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                             guards: &g.axes,
                             body,
                         };
-                        self.versioned(&g, &mut |this| this.while_copy(cond, body, else_bb, exit))?;
+                        self.versioned(&g, LoopCopy::While { cond, body }, else_bb, exit)?;
                     }
                     _ => self.while_copy(cond, body, else_bb, exit)?,
                 }
@@ -694,6 +720,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                     .cont;
                 self.builder.build_unconditional_branch(t)?;
             }
+            TStmt::Return(v) if self.cold_env.is_some() => self.cold_return(v.as_ref())?,
             TStmt::Return(v) => match v {
                 Some(e) => {
                     let v = self.expr(e)?;
@@ -761,9 +788,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
                 guards: r.guards,
                 body: r.body,
             };
-            self.versioned(&g, &mut |this| {
-                this.range_copy(r, bounds, wide, else_bb, exit)
-            })?;
+            self.versioned(&g, LoopCopy::Range { r, bounds, wide }, else_bb, exit)?;
         }
         self.builder.position_at_end(else_bb);
         self.block(r.orelse)?;
@@ -783,14 +808,16 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     fn versioned(
         &mut self,
         g: &RangeGuards<'_, 'ctx>,
-        copy: &mut dyn FnMut(&mut Self) -> Res<()>,
+        copy: LoopCopy<'_, 'ctx>,
+        else_bb: BasicBlock<'ctx>,
+        exit: BasicBlock<'ctx>,
     ) -> Res<()> {
         if self.in_checked_copy > 0 {
-            return copy(self);
+            return self.loop_copy(copy, else_bb, exit);
         }
         if self.pre_guarded.contains(&g.guards.as_ptr()) {
             self.active_guards.push(g.var);
-            let copied = copy(self);
+            let copied = self.loop_copy(copy, else_bb, exit);
             self.active_guards.pop();
             return copied;
         }
@@ -823,15 +850,32 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         self.builder.build_conditional_branch(all, fast, slow)?;
         self.builder.position_at_end(fast);
         self.active_guards.push(g.var);
-        let copied = copy(self);
+        let copied = self.loop_copy(copy, else_bb, exit);
         self.active_guards.pop();
         self.pre_guarded.truncate(base);
         copied?;
         self.builder.position_at_end(slow);
+        if self.can_outline(g.body) {
+            return self.cold_copy(copy, else_bb, exit);
+        }
         self.in_checked_copy += 1;
-        let copied = copy(self);
+        let copied = self.loop_copy(copy, else_bb, exit);
         self.in_checked_copy -= 1;
         copied
+    }
+
+    /// One copy of a loop (see [`LoopCopy`]), leaving to `else_bb` when its range is
+    /// exhausted or its condition fails and to `exit` on `break`.
+    fn loop_copy(
+        &mut self,
+        copy: LoopCopy<'_, 'ctx>,
+        else_bb: BasicBlock<'ctx>,
+        exit: BasicBlock<'ctx>,
+    ) -> Res<()> {
+        match copy {
+            LoopCopy::Range { r, bounds, wide } => self.range_copy(r, bounds, wide, else_bb, exit),
+            LoopCopy::While { cond, body } => self.while_copy(cond, body, else_bb, exit),
+        }
     }
 
     /// `v` (an integer of type `ty`) as an `i64`, extended by `ty`'s signedness.

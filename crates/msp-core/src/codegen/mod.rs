@@ -88,6 +88,10 @@ pub struct CodegenOptions {
     /// fast tier, whose scalar code then does every operand's work on every row (Q6
     /// fast-compiled: 31 → 40 ms, medians of four alternating runs).
     pub eager_conditions: bool,
+    /// Compile each versioned loop's checked copy as a function of its own that LLVM
+    /// neither optimizes nor unrolls (`optnone`; see `lower::cold`). Off for the fast
+    /// tier, which optimizes nothing much anyway.
+    pub outline_checked_copies: bool,
 }
 
 impl Default for CodegenOptions {
@@ -100,6 +104,7 @@ impl Default for CodegenOptions {
             threads: 0,
             cold_fault_edges: false,
             eager_conditions: true,
+            outline_checked_copies: true,
         }
     }
 }

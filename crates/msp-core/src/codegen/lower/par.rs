@@ -244,6 +244,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             pre_guarded: Vec::new(),
             in_checked_copy: 0,
             outlined: true,
+            cold_env: None,
             assigned: Vec::new(),
             par_count: self.par_count,
             opts: self.opts,
@@ -546,7 +547,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     /// A slot of a scalar local holding `init` (wide counters in 64 bits).
-    fn scalar_slot(
+    pub(super) fn scalar_slot(
         &mut self,
         local: &crate::check::hir::Local,
         s: Scalar,
@@ -566,7 +567,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     /// A scalar local's value in registers.
-    fn load_local(&self, l: LocalId) -> Res<BasicValueEnum<'ctx>> {
+    pub(super) fn load_local(&self, l: LocalId) -> Res<BasicValueEnum<'ctx>> {
         let t = self.types;
         Ok(match self.slots[l.0 as usize] {
             Slot::Scalar(p, s) => self.builder.build_load(t.reg(s), p, "v")?,
@@ -581,7 +582,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     /// Stores a register value into a scalar local's slot.
-    fn store_local(&self, l: LocalId, v: BasicValueEnum<'ctx>) -> Res<()> {
+    pub(super) fn store_local(&self, l: LocalId, v: BasicValueEnum<'ctx>) -> Res<()> {
         match self.slots[l.0 as usize] {
             Slot::Scalar(p, _) => {
                 self.builder.build_store(p, v)?;
@@ -596,7 +597,11 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 
     /// Loads a scalar local's value stored in its C representation in an 8-byte slot.
-    fn load_abi_slot(&self, ptr: PointerValue<'ctx>, l: LocalId) -> Res<BasicValueEnum<'ctx>> {
+    pub(super) fn load_abi_slot(
+        &self,
+        ptr: PointerValue<'ctx>,
+        l: LocalId,
+    ) -> Res<BasicValueEnum<'ctx>> {
         let s = self.kernel.local(l).ty.scalar().expect("a scalar local");
         let v = self.builder.build_load(self.types.mem(s), ptr, "slot")?;
         self.abi_to_reg(v, s)

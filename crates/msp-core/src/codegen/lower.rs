@@ -2405,16 +2405,6 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     }
 }
 
-/// Whether every value the index expression can have, normalized (negative counts from
-/// the end), lies in `0..extent`: a constant in range, or an index type too narrow to
-/// leave the axis (a `u16` index into 65536 elements, an `i8` into 128 or more). Such an
-/// access needs no run-time check; leaving it out keeps huge generated kernels (a
-/// Brainfuck tape addressed by a wrapping `u16`) free of loop exits LLVM would have to
-/// prove dead first.
-/// The values an index can take: a literal's own, the loop bounds the checker found, or
-/// its type's range. An index that cannot be negative needs no wrapping from the end
-/// (and is zero-extended, which is the same for it and tells LLVM more); one that cannot
-/// leave the axis needs no check.
 /// Expression nodes an `and`/`or` may evaluate beyond Python's short circuit (see
 /// [`FnLower::speculatable`]).
 const MAX_SPECULATED_NODES: u32 = 32;
@@ -2555,6 +2545,12 @@ fn invariant_in(e: &TExpr, outer: &[TStmt]) -> bool {
     }
 }
 
+/// The values an index can take: a literal's own, the loop bounds the checker found, or
+/// its type's range. An index that cannot be negative needs no wrapping from the end
+/// (and is zero-extended, which is the same for it and tells LLVM more); one that cannot
+/// leave the axis (a constant in range, or a type too narrow to leave it: a `u16` into
+/// 65536 elements) needs no check, which keeps huge generated kernels (a Brainfuck tape
+/// addressed by a wrapping `u16`) free of loop exits LLVM would have to prove dead.
 fn index_bounds(idx: &TExpr, known: Option<(i128, i128)>) -> (i128, i128) {
     match (&idx.kind, known) {
         (TExprKind::Int(v), _) => (*v, *v),

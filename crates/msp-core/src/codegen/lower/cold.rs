@@ -125,32 +125,9 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         for name in ["nounwind", "optnone", "noinline", "cold"] {
             f.add_attribute(AttributeLoc::Function, enum_attr(self.ctx, name, 0));
         }
-        let mut child = FnLower {
-            ctx: self.ctx,
-            module: self.module,
-            builder: self.ctx.create_builder(),
-            types: self.types,
-            kernel: self.kernel,
-            func: f,
-            kernels: self.kernels,
-            kernel_sigs: self.kernel_sigs.clone(),
-            externs: self.externs,
-            extern_sigs: self.extern_sigs,
-            slots: Vec::new(),
-            labels: Vec::new(),
-            loops: Vec::new(),
-            fault_ptr: f.get_nth_param(1).expect("fault").into_pointer_value(),
-            fault_exit: None,
-            fault_return: None,
-            active_guards: Vec::new(),
-            pre_guarded: Vec::new(),
-            in_checked_copy: 1,
-            outlined: false,
-            cold_env: None,
-            assigned: Vec::new(),
-            par_count: self.par_count,
-            opts: self.opts,
-        };
+        let fault = f.get_nth_param(1).expect("fault").into_pointer_value();
+        let mut child = self.child(f, fault);
+        child.in_checked_copy = 1;
         child.lower_copy(copy)?;
         Ok(f)
     }

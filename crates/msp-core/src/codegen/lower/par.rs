@@ -223,7 +223,22 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             f.add_attribute(AttributeLoc::Function, attr);
         }
         f.add_attribute(AttributeLoc::Function, enum_attr(self.ctx, "nounwind", 0));
-        let mut child = FnLower {
+        let fault = f.get_nth_param(4).expect("fault").into_pointer_value();
+        let mut child = self.child(f, fault);
+        child.outlined = true;
+        child.lower_chunk(p, env_slots)?;
+        Ok(f)
+    }
+
+    /// A lowering of another function of this kernel (an outlined `prange` body or
+    /// checked copy), `f`, whose fault record is `fault`: the same module, kernel and
+    /// options, and nothing of this function's slots, blocks or loops.
+    pub(super) fn child(
+        &self,
+        f: FunctionValue<'ctx>,
+        fault: PointerValue<'ctx>,
+    ) -> FnLower<'a, 'ctx> {
+        FnLower {
             ctx: self.ctx,
             module: self.module,
             builder: self.ctx.create_builder(),
@@ -237,20 +252,18 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             slots: Vec::new(),
             labels: Vec::new(),
             loops: Vec::new(),
-            fault_ptr: f.get_nth_param(4).expect("fault").into_pointer_value(),
+            fault_ptr: fault,
             fault_exit: None,
             fault_return: None,
             active_guards: Vec::new(),
             pre_guarded: Vec::new(),
             in_checked_copy: 0,
-            outlined: true,
+            outlined: false,
             cold_env: None,
             assigned: Vec::new(),
             par_count: self.par_count,
             opts: self.opts,
-        };
-        child.lower_chunk(p, env_slots)?;
-        Ok(f)
+        }
     }
 
     /// The body of the outlined function (see [`Self::outline`]).

@@ -836,6 +836,59 @@ fn counting_while_loops_are_versioned_like_range_loops() {
 }
 
 #[test]
+fn tile_loops_are_versioned_by_a_multiple_of_their_counter() {
+    // A staged tiling: `i = t * 4 + b * 2` with `b` in 0..2, so `i + 0` and `i + 1`
+    // are `4 * t` plus 0..=3. One test before the tile loop (`n // 4 <= len / 4` for
+    // each array) picks a copy without checks, else the checked copy, which faults at
+    // the access where the loop would.
+    let src = "@compile\ndef tiles(src: I64[:], dst: I64[:]) -> None:\n    n = u64(len(src))\n    for t in range(u64(0), n // 4):\n        for b in range(u64(0), 2):\n            i = t * 4 + b * 2\n            dst[i + 0] = src[i + 0] + 1\n            dst[i + 1] = src[i + 1] + 1\n\n\
+               @compile\ndef overlap(dst: I64[:]) -> None:\n    n = u64(len(dst))\n    for t in range(u64(0), n // 4):\n        dst[t * 4 + 4] = 1\n";
+    let ir = Compiler::new()
+        .ir_source("f.py", src, false)
+        .expect("compiles");
+    let tiles = function_body(&ir, "tiles");
+    let versioned = tiles
+        .lines()
+        .filter(|l| l.starts_with("for.guarded"))
+        .count();
+    assert_eq!(versioned, 1, "one versioning test for the nest:\n{tiles}");
+    assert_eq!(
+        tiles.matches("udiv i64 %").count(),
+        3,
+        "n // 4 and one per array:\n{tiles}"
+    );
+    // Four checks, all in the checked copy: both arrays at `i + 0` and `i + 1`.
+    assert_eq!(tiles.matches("icmp uge i64").count(), 4, "{tiles}");
+    // `t * 4 + 4` reaches the next tile: never guarded by the tile count.
+    let overlap = function_body(&ir, "overlap");
+    assert!(!overlap.contains("for.guarded"), "{overlap}");
+    let m = jit(src);
+    let k = m
+        .kernel::<(&[i64], &mut [i64]), ()>("tiles")
+        .expect("tiles");
+    let a: Vec<i64> = (0..10).collect();
+    let mut b = vec![0; 10];
+    k.call((&a, &mut b)).expect("in range");
+    // Two whole tiles of 4; the last two elements are not in one.
+    assert_eq!(b, [1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
+    let mut b = vec![0; 6];
+    let err = k.call((&a, &mut b)).expect_err("dst is short");
+    assert!(
+        err.to_string()
+            .contains("t.py:7:17: index 6 is out of range for axis 0 of extent 6"),
+        "{err}"
+    );
+    assert_eq!(b, [1, 2, 3, 4, 5, 6]);
+    let overlap = m.kernel::<(&mut [i64],), ()>("overlap").expect("overlap");
+    let mut c = vec![0; 8];
+    let err = overlap
+        .call((&mut c,))
+        .expect_err("the last tile's + 4 is past the end");
+    assert!(err.to_string().contains("index 8 is out of range"), "{err}");
+    assert_eq!(c, [0, 0, 0, 0, 1, 0, 0, 0]);
+}
+
+#[test]
 fn outlined_checked_copies_break_return_and_fault_as_inline_code() {
     // `b[i]` is guarded; with `b` shorter than `a` the checked copy runs, a function of
     // its own that LLVM leaves unoptimized. It returns from the kernel, breaks out of

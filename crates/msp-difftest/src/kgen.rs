@@ -479,6 +479,9 @@ impl<'r> Gen<'r> {
                 (false, _) => 2,
             };
             if self.rng.chance(p, 100) {
+                if self.rng.chance(1, 4) {
+                    return self.tile_for(env);
+                }
                 return self.extent_for(env, budget, depth);
             }
         }
@@ -1150,6 +1153,79 @@ impl<'r> Gen<'r> {
             args,
             body,
             els,
+        }
+    }
+
+    /// A tile loop over an extent: `for t in range(n // c): for b in range(l):` with
+    /// accesses at `t * c + b * s + k` (literals `c`, `l`, `s`, `k`). When `b * s + k`
+    /// stays below `c` msp tests each array's extent once before the tile loop and runs
+    /// a copy without checks; otherwise (the near misses here) an access can pass the
+    /// last tile's end and must fault where Python raises.
+    fn tile_for(&mut self, env: &Env) -> Stmt {
+        let runtime = runtime_axes(&env.arrays);
+        let (arr, axis) = if runtime.is_empty() {
+            let a = self.rng.pick(&env.arrays).clone();
+            let axis = self.rng.below(a.dims.len());
+            (a, axis)
+        } else {
+            self.rng.pick(&runtime).clone()
+        };
+        let ty = I64;
+        let lit = |v: i128| int_lit(v, ty);
+        let bin = |op, l: Expr, r: Expr| Expr::Bin {
+            op,
+            l: Box::new(l),
+            r: Box::new(r),
+            join: ty,
+            ty,
+        };
+        let (t, b) = (self.name("t"), self.name("b"));
+        for v in [&t, &b] {
+            self.locals.push(Local::Scalar {
+                name: v.clone(),
+                ty,
+                init: int_lit(0, ty),
+            });
+        }
+        // The counters stay out of `env.scalars`: read elsewhere, before their loop,
+        // they would be read before assigned in a `prange` iteration.
+        let c = self.rng.range(1, 4) as i128;
+        let l = self.rng.range(1, 3) as i128;
+        let stride = self.rng.range(0, c as i64) as i128;
+        let k = self.rng.range(0, 3) as i128;
+        let n = self.len_expr(&arr, axis, ty);
+        let var = |name: &String| Expr::Var {
+            name: name.clone(),
+            ty,
+        };
+        let index = bin(
+            BOp::Add,
+            bin(
+                BOp::Add,
+                bin(BOp::Mul, var(&t), lit(c)),
+                bin(BOp::Mul, var(&b), lit(stride)),
+            ),
+            lit(k),
+        );
+        let mut body = vec![self.probe(env, &arr, axis, index.clone())];
+        if self.rng.chance(1, 2) {
+            let other = self.rng.pick(&env.arrays).clone();
+            let oaxis = self.rng.below(other.dims.len());
+            body.push(self.probe(env, &other, oaxis, index));
+        }
+        let inner = Stmt::For {
+            var: b,
+            ty,
+            args: vec![lit(l)],
+            body,
+            els: Vec::new(),
+        };
+        Stmt::For {
+            var: t,
+            ty,
+            args: vec![bin(BOp::FloorDiv, n, lit(c))],
+            body: vec![inner],
+            els: Vec::new(),
         }
     }
 

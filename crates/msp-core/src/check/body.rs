@@ -1074,6 +1074,7 @@ impl<'a> KernelChecker<'a> {
             known: vec![None; n],
             within: vec![false; n],
             guarded: vec![None; n],
+            scaled: vec![None; n],
         })
     }
 

@@ -35,10 +35,11 @@
 //! testing its condition.
 
 use super::hir::{
-    ArithOp, CountingGuards, Intrinsic, Local, LocalId, Place, TExpr, TExprKind, TStmt, TypedKernel,
+    ArithOp, CountingGuards, GuardedAxis, Intrinsic, Local, LocalId, Place, TExpr, TExprKind,
+    TStmt, TypedKernel,
 };
 use super::{Scalar, Type};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::ast::CmpOp;
 
@@ -50,6 +51,11 @@ pub fn mark_counting_loops(kernel: &mut TypedKernel) {
     }
     let mut assigned = HashMap::new();
     count_assignments(&kernel.body, &mut assigned);
+    let single = assigned
+        .iter()
+        .filter(|(local, (count, _))| *count == 1 && !kernel.locals[local.0 as usize].is_param)
+        .map(|(local, _)| *local)
+        .collect();
     // A local whose one assignment is `n = len(a)` only ever holds 0 (before it) or
     // that extent, so `i < n` bounds `i` by the extent as `i < len(a)` does.
     let extent_locals = assigned
@@ -66,6 +72,9 @@ pub fn mark_counting_loops(kernel: &mut TypedKernel) {
         env: Vec::new(),
         checked: !kernel.unchecked,
         extent_locals,
+        single,
+        lets: Vec::new(),
+        steady: Vec::new(),
     };
     cx.walk(&mut kernel.body);
 }
@@ -76,6 +85,50 @@ struct Walk<'a> {
     checked: bool,
     /// Locals assigned once, to an array extent (see [`mark_counting_loops`]).
     extent_locals: HashMap<LocalId, ExtentOf>,
+    /// Locals that one statement of the kernel assigns (parameters aside).
+    single: HashSet<LocalId>,
+    /// Of those, the ones assigned earlier in an enclosing block, as sums over
+    /// counters ([`Affine`]): `i = ti * 64 + bi * 8` before `a[i + 3]`.
+    lets: Vec<(LocalId, Affine)>,
+    /// Counters of the enclosing loops that could be versioned: from 0 or above, never
+    /// assigned in the body, below a limit that is the same at every test.
+    steady: Vec<LocalId>,
+}
+
+/// What holds where an expression is evaluated: the counters' ranges, the earlier
+/// assignments of [`Walk::lets`], and the counters of [`Walk::steady`].
+struct Facts<'w> {
+    env: &'w [CounterRange],
+    lets: &'w [(LocalId, Affine)],
+    steady: &'w [LocalId],
+}
+
+/// An integer expression as `k + sum(c * v)` over locals, every `c` and `k` at least 0.
+#[derive(Clone, Debug, Default)]
+struct Affine {
+    terms: Vec<(LocalId, i128)>,
+    k: i128,
+}
+
+impl Affine {
+    fn add(mut self, other: Affine) -> Option<Affine> {
+        self.k = self.k.checked_add(other.k)?;
+        for (v, c) in other.terms {
+            match self.terms.iter_mut().find(|(w, _)| *w == v) {
+                Some((_, d)) => *d = d.checked_add(c)?,
+                None => self.terms.push((v, c)),
+            }
+        }
+        Some(self)
+    }
+
+    fn scale(mut self, m: i128) -> Option<Affine> {
+        self.k = self.k.checked_mul(m)?;
+        for (_, c) in &mut self.terms {
+            *c = c.checked_mul(m)?;
+        }
+        Some(self)
+    }
 }
 
 /// An array axis, as an extent: the array local and the axis.
@@ -179,9 +232,27 @@ const MAX_GUARDS: usize = 8;
 
 impl Walk<'_> {
     fn walk(&mut self, stmts: &mut [TStmt]) {
+        let lets = self.lets.len();
         for k in 0..stmts.len() {
             let (before, rest) = stmts.split_at_mut(k);
             self.stmt(&mut rest[0], before.last());
+            // Later statements of this block (and blocks in them) see the value this
+            // assignment, the local's only one, gave it.
+            if let TStmt::Assign { local, value } = &rest[0]
+                && self.single.contains(local)
+                && let Some(a) = self.facts().affine(value)
+            {
+                self.lets.push((*local, a));
+            }
+        }
+        self.lets.truncate(lets);
+    }
+
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            env: &self.env,
+            lets: &self.lets,
+            steady: &self.steady,
         }
     }
 
@@ -194,7 +265,7 @@ impl Walk<'_> {
                 guards,
             } => {
                 // The condition runs with the counter at any value, the body within range.
-                let env = &self.env;
+                let env = &self.facts();
                 cond.visit_mut(&mut |e| known_indexes(e, env));
                 let mut bounds = Vec::new();
                 // The counter and its limit, when the loop can be versioned: it starts at
@@ -214,7 +285,8 @@ impl Walk<'_> {
                         }
                     }
                 }
-                self.in_scope(bounds, |w| w.walk(body));
+                let steady = versionable.as_ref().map(|(v, _)| *v);
+                self.in_scope(bounds, steady, |w| w.walk(body));
                 if let Some((var, limit)) = versionable
                     && self.versionable_body(body)
                     && let Some(axes) = guard_axes(body, var)
@@ -233,7 +305,7 @@ impl Walk<'_> {
                 guards,
                 ..
             } => {
-                let env = &self.env;
+                let env = &self.facts();
                 for e in [&mut *start, &mut *stop, &mut *step] {
                     e.visit_mut(&mut |e| known_indexes(e, env));
                 }
@@ -248,10 +320,11 @@ impl Walk<'_> {
                 if let (true, TExprKind::Int(a)) = (steady, &start.kind) {
                     self.below(*var, *a, stop, &mut bounds);
                 }
-                self.in_scope(bounds, |w| w.walk(body));
-                // Accesses at the bare counter that are still checked: one test before
-                // the loop can show them all in range (see `TStmt::ForRange::guards`).
+                // Accesses at the bare counter (or a multiple of it plus less than the
+                // multiple) that are still checked: one test before the loop can show
+                // them all in range (see `TStmt::ForRange::guards`).
                 let nonneg = matches!(start.kind, TExprKind::Int(a) if a >= 0);
+                self.in_scope(bounds, (steady && nonneg).then_some(*var), |w| w.walk(body));
                 if steady
                     && nonneg
                     && self.versionable_body(body)
@@ -262,7 +335,7 @@ impl Walk<'_> {
                 self.walk(orelse);
             }
             TStmt::If { cond, then, orelse } => {
-                let env = &self.env;
+                let env = &self.facts();
                 cond.visit_mut(&mut |e| known_indexes(e, env));
                 self.walk(then);
                 self.walk(orelse);
@@ -270,7 +343,7 @@ impl Walk<'_> {
             // The counter runs from `start` (a literal >= 0) below `stop` in every
             // iteration, whichever thread runs it; the body never assigns it.
             TStmt::ParFor(p) => {
-                let env = &self.env;
+                let env = &self.facts();
                 for e in [&mut p.start, &mut p.stop, &mut p.step] {
                     e.visit_mut(&mut |e| known_indexes(e, env));
                 }
@@ -282,7 +355,9 @@ impl Walk<'_> {
                 if let Some(a) = lo {
                     self.below(p.var, a, &p.stop, &mut bounds);
                 }
-                self.in_scope(bounds, |w| w.walk(&mut p.body));
+                let steady =
+                    (lo.is_some_and(|a| a >= 0) && !assigns(&p.body, p.var)).then_some(p.var);
+                self.in_scope(bounds, steady, |w| w.walk(&mut p.body));
                 // Loop versioning per chunk, as for `range` loops: without it a `prange`
                 // body keeps a check per iteration on such accesses, and a checked
                 // iteration does not vectorize (saxpy over 10^8 elements ran 1.6× slower
@@ -296,7 +371,7 @@ impl Walk<'_> {
                 }
             }
             TStmt::Store { .. } | TStmt::StoreUpdate { .. } => {
-                let env = &self.env;
+                let env = &self.facts();
                 if let TStmt::Store { place, .. } | TStmt::StoreUpdate { place, .. } = s {
                     mark_place(place, env);
                 }
@@ -309,7 +384,7 @@ impl Walk<'_> {
             | TStmt::Return(_)
             | TStmt::Label(_)
             | TStmt::Goto(_) => {
-                let env = &self.env;
+                let env = &self.facts();
                 stmt_exprs(s, &mut |e| known_indexes(e, env));
             }
         }
@@ -374,10 +449,20 @@ impl Walk<'_> {
             && !holds_unversioned_while(body)
     }
 
-    fn in_scope(&mut self, bounds: Vec<CounterRange>, f: impl FnOnce(&mut Self)) {
+    /// Runs `f` (the walk of a loop's body) with the counter's ranges in scope, and the
+    /// counter among [`Walk::steady`] when it is one.
+    fn in_scope(
+        &mut self,
+        bounds: Vec<CounterRange>,
+        steady: Option<LocalId>,
+        f: impl FnOnce(&mut Self),
+    ) {
         let pushed = bounds.len();
         self.env.extend(bounds);
+        self.steady.extend(steady);
         f(self);
+        self.steady
+            .truncate(self.steady.len() - usize::from(steady.is_some()));
         self.env.truncate(self.env.len() - pushed);
     }
 }
@@ -403,7 +488,7 @@ fn guarded_height(stmts: &[TStmt]) -> usize {
 /// Marks the accesses in `body` at the bare counter `var` that still need a check as
 /// guarded by `var`'s loop, and returns the (array, axis) pairs its guard tests; `None`
 /// (and nothing marked) when there are more than [`MAX_GUARDS`].
-fn guard_axes(body: &mut [TStmt], var: LocalId) -> Option<Vec<(LocalId, u32)>> {
+fn guard_axes(body: &mut [TStmt], var: LocalId) -> Option<Vec<GuardedAxis>> {
     let mut found = Vec::new();
     for s in body.iter_mut() {
         stmt_places(s, &mut |p| guard_place(p, var, &mut found));
@@ -427,15 +512,20 @@ fn loop_invariant(limit: &TExpr, body: &[TStmt]) -> bool {
     }
 }
 
-/// Marks the axes of `place` indexed by the bare counter `var` that still need a check
-/// as guarded by `var`'s loop, and collects the (array, axis) pairs the guard tests.
-fn guard_place(place: &mut Place, var: LocalId, found: &mut Vec<(LocalId, u32)>) {
+/// Marks the axes of `place` indexed by the bare counter `var`, or by a multiple of it
+/// plus less than the multiple ([`Place::scaled`]), that still need a check as guarded
+/// by `var`'s loop, and collects the axes the guard tests.
+fn guard_place(place: &mut Place, var: LocalId, found: &mut Vec<GuardedAxis>) {
     if place.sites.is_none() {
         return;
     }
     for (axis, idx) in place.indices.iter().enumerate() {
-        let at_counter = matches!(idx.kind, TExprKind::Local(v) if v == var);
-        if !at_counter || place.within[axis] || place.guarded[axis].is_some() {
+        let scale = match (&idx.kind, place.scaled[axis]) {
+            (TExprKind::Local(v), _) if *v == var => 1,
+            (_, Some((v, scale))) if v == var => scale,
+            _ => continue,
+        };
+        if place.within[axis] || place.guarded[axis].is_some() {
             continue;
         }
         // A fixed axis the counter's literal bounds already keep in range needs nothing.
@@ -446,7 +536,11 @@ fn guard_place(place: &mut Place, var: LocalId, found: &mut Vec<(LocalId, u32)>)
             continue;
         }
         place.guarded[axis] = Some(var);
-        let key = (place.array, axis as u32);
+        let key = GuardedAxis {
+            array: place.array,
+            axis: axis as u32,
+            scale,
+        };
         if !found.contains(&key) {
             found.push(key);
         }
@@ -504,11 +598,16 @@ fn entry_value(prev: &TStmt, v: LocalId, ty: Scalar, env: &[CounterRange]) -> Op
     (lo + c >= min && hi + c <= max).then_some(lo + c)
 }
 
-/// Records the ranges of `place`'s indexes that are built from counters in scope.
-fn mark_place(place: &mut Place, env: &[CounterRange]) {
+/// Records the ranges of `place`'s indexes that are built from counters in scope, and
+/// the ones that are a multiple of a steady counter plus less than the multiple.
+fn mark_place(place: &mut Place, facts: &Facts<'_>) {
+    let env = facts.env;
     for (axis, idx) in place.indices.iter().enumerate() {
         if matches!(idx.kind, TExprKind::Int(_)) {
             continue;
+        }
+        if !matches!(idx.kind, TExprKind::Local(_)) {
+            place.scaled[axis] = facts.scaled(idx);
         }
         if let Some(range) = value_range(idx, env) {
             place.known[axis] = Some(range);
@@ -603,9 +702,85 @@ fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     (e.ty.is_int() && lo >= min && hi <= max).then_some((lo, hi))
 }
 
-fn known_indexes(e: &mut TExpr, env: &[CounterRange]) {
+fn known_indexes(e: &mut TExpr, facts: &Facts<'_>) {
     if let TExprKind::Load(place) = &mut e.kind {
-        mark_place(place, env);
+        mark_place(place, facts);
+    }
+}
+
+impl Facts<'_> {
+    /// `e` as an [`Affine`] sum, when every step of it is an `i64`/`u64` addition,
+    /// multiplication by a literal, or conversion between the two, over literals and
+    /// locals at least 0 (a local of [`Walk::lets`] stands for the sum it was given).
+    /// Such a sum never wraps while its value is below an extent: each step's value is
+    /// at most the whole's, and an extent fits `i64`.
+    fn affine(&self, e: &TExpr) -> Option<Affine> {
+        if !(e.ty.is_int() && e.ty.bits() == 64) {
+            return None;
+        }
+        match &e.kind {
+            TExprKind::Int(c) if *c >= 0 => Some(Affine {
+                terms: Vec::new(),
+                k: *c,
+            }),
+            TExprKind::Local(v) => match self.lets.iter().rev().find(|(l, _)| l == v) {
+                Some((_, a)) => Some(a.clone()),
+                None => Some(Affine {
+                    terms: vec![(*v, 1)],
+                    k: 0,
+                }),
+            },
+            TExprKind::Cast(inner) => self.affine(inner),
+            TExprKind::Arith {
+                op: ArithOp::Add | ArithOp::AddNoWrap,
+                left,
+                right,
+                ..
+            } => self.affine(left)?.add(self.affine(right)?),
+            TExprKind::Arith {
+                op: ArithOp::Mul,
+                left,
+                right,
+                ..
+            } => match (&left.kind, &right.kind) {
+                (TExprKind::Int(m @ 0..), _) => self.affine(right)?.scale(*m),
+                (_, TExprKind::Int(m @ 0..)) => self.affine(left)?.scale(*m),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `idx` as `scale * v + r` for a counter `v` of [`Walk::steady`] whose range is
+    /// not literal and `r` in `0..scale` (built from literals and counters with literal
+    /// ranges at least 0): `(v, scale)`.
+    fn scaled(&self, idx: &TExpr) -> Option<(LocalId, u64)> {
+        let a = self.affine(idx)?;
+        let (mut lo, mut hi) = (a.k, a.k);
+        let mut counter = None;
+        for (v, c) in a.terms {
+            if c == 0 {
+                continue;
+            }
+            let literal = self
+                .env
+                .iter()
+                .rev()
+                .filter(|r| r.local == v)
+                .find_map(CounterRange::literal);
+            match literal {
+                Some((l, h)) if l >= 0 => {
+                    lo = lo.checked_add(c.checked_mul(l)?)?;
+                    hi = hi.checked_add(c.checked_mul(h)?)?;
+                }
+                None if counter.is_none() && self.steady.contains(&v) => counter = Some((v, c)),
+                _ => return None,
+            }
+        }
+        let (v, scale) = counter?;
+        (lo >= 0 && hi < scale)
+            .then(|| u64::try_from(scale).ok().map(|s| (v, s)))
+            .flatten()
     }
 }
 

@@ -116,6 +116,24 @@ pub struct Place {
     /// `0..extent` ([`TStmt::ForRange::guards`], [`CountingGuards`]): codegen leaves the
     /// check out of that loop's guarded copy and keeps it in the other.
     pub guarded: Vec<Option<LocalId>>,
+    /// Per axis, the index as `scale * v + r` with `r` always in `0..scale` and `v` the
+    /// counter of an enclosing loop whose range is not literal (`i = ti * 64 + bi * 8`,
+    /// `a[i + 3]` with `bi` in `0..8`): found by `check::counting`, which turns it into a
+    /// guard of `v`'s loop ([`GuardedAxis`]) when that loop can be versioned.
+    pub scaled: Vec<Option<(LocalId, u64)>>,
+}
+
+/// An array axis that a versioned loop's guard tests. Every access it marks
+/// ([`Place::guarded`]) has an index `scale * v + r`, with `v` the loop's counter
+/// (from 0 or above, below `stop`) and `r` in `0..scale` (`scale` 1: the bare counter),
+/// so the index stays in `0..extent` on every iteration when
+/// `stop <= extent / scale` holds (a tile loop `for ti in range(rows // 64)` over
+/// `a[ti * 64 + k]` with `k` in `0..64` tests `rows // 64 <= len(a) // 64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuardedAxis {
+    pub array: LocalId,
+    pub axis: u32,
+    pub scale: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -164,11 +182,12 @@ pub enum TStmt {
         step_site: Option<SiteId>,
         body: Vec<TStmt>,
         orelse: Vec<TStmt>,
-        /// Array axes whose accesses at the counter are in range on every iteration
-        /// when `stop <= extent` holds for each (checked once before the loop): codegen
+        /// Array axes whose accesses at the counter (or at `scale` times it plus less
+        /// than `scale`, see [`GuardedAxis`]) are in range on every iteration when
+        /// `stop <= extent / scale` holds for each (checked once before the loop): codegen
         /// emits the loop twice, a copy without those checks when all hold, and the
         /// checked loop otherwise, which faults at the iteration where it would.
-        guards: Vec<(LocalId, u32)>,
+        guards: Vec<GuardedAxis>,
     },
     /// `for var in prange(start, stop, step): body`: iterations that may run on several
     /// threads, in any order (see [`ParLoop`]).
@@ -184,13 +203,13 @@ pub enum TStmt {
 /// are for a `range` loop. `v` starts at 0 or above, only grows by the step at the end
 /// of the body, and `limit` has the same value at every test (a literal, an extent, or
 /// a local the body does not assign), so `v` stays in `0..limit` in the body: when
-/// `limit <= extent` holds for each (array, axis) in `axes` (tested once before the
-/// loop), the accesses at bare `v` on those axes need no check.
+/// `limit <= extent / scale` holds for each [`GuardedAxis`] in `axes` (tested once
+/// before the loop), the accesses it marks need no check.
 #[derive(Clone, Debug)]
 pub struct CountingGuards {
     pub var: LocalId,
     pub limit: TExpr,
-    pub axes: Vec<(LocalId, u32)>,
+    pub axes: Vec<GuardedAxis>,
 }
 
 /// A parallel loop. The checker (`check::races`) has shown that its iterations do not
@@ -217,7 +236,7 @@ pub struct ParLoop {
     /// As [`TStmt::ForRange::guards`], per chunk: the (array, axis) pairs indexed by the
     /// bare loop variable whose checks one test before a chunk can drop (the chunk's last
     /// counter below each extent); the chunk runs a copy without them, else the checked one.
-    pub guards: Vec<(LocalId, u32)>,
+    pub guards: Vec<GuardedAxis>,
     /// `prange(..., races="allow")`: the user vouches for the body's arrays and calls.
     pub races_allowed: bool,
     /// The `prange(...)` call, for diagnostics.

@@ -348,7 +348,7 @@ struct RangeLoop<'a> {
     step_site: Option<SiteId>,
     body: &'a [TStmt],
     orelse: &'a [TStmt],
-    guards: &'a [(LocalId, u32)],
+    guards: &'a [GuardedAxis],
 }
 
 /// What the versioning of a loop needs ([`FnLower::versioned`]): its counter, the
@@ -360,7 +360,7 @@ struct RangeGuards<'a, 'ctx> {
     var: LocalId,
     stop: IntValue<'ctx>,
     stop_ty: Scalar,
-    guards: &'a [(LocalId, u32)],
+    guards: &'a [GuardedAxis],
     body: &'a [TStmt],
 }
 
@@ -408,7 +408,7 @@ struct FnLower<'a, 'ctx> {
     active_guards: Vec<LocalId>,
     /// Nested `range` loops (by their `guards`) whose guards an enclosing loop being
     /// emitted as its guarded copy has tested already (see [`Self::for_range`]).
-    pre_guarded: Vec<*const (LocalId, u32)>,
+    pre_guarded: Vec<*const GuardedAxis>,
     /// Inside the checked copy of a versioned loop (how many deep): it runs only when a
     /// guard fails, that is on the way to a fault, so its loops are left rolled and
     /// scalar ([`Self::latch_branch`]).
@@ -928,22 +928,31 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         Ok(())
     }
 
-    /// Whether `value pred extent` holds for the extent of every guarded (array, axis):
-    /// the test before a versioned loop (`range` loops and `prange` chunks alike).
+    /// Whether `value pred extent / scale` holds for every guarded axis: the test before
+    /// a versioned loop (`range` loops and `prange` chunks alike). Extents are at least
+    /// 0, so the unsigned division is exact floor division, and it cannot overflow as
+    /// `value * scale` could.
     pub(super) fn guards_hold(
         &self,
-        guards: &[(LocalId, u32)],
+        guards: &[GuardedAxis],
         pred: IntPredicate,
         value: IntValue<'ctx>,
     ) -> Res<IntValue<'ctx>> {
         let mut all = self.types.i1.const_int(1, false);
-        for (array, axis) in guards {
-            let Slot::Array(_, extents) = &self.slots[array.0 as usize] else {
+        for g in guards {
+            let Slot::Array(_, extents) = &self.slots[g.array.0 as usize] else {
                 unreachable!("guards name arrays")
             };
-            let ok =
-                self.builder
-                    .build_int_compare(pred, value, extents[*axis as usize], "guard")?;
+            let mut extent = extents[g.axis as usize];
+            if g.scale > 1 {
+                let scale = extent.get_type().const_int(g.scale, false);
+                extent = self
+                    .builder
+                    .build_int_unsigned_div(extent, scale, "extent.tiles")?;
+            }
+            let ok = self
+                .builder
+                .build_int_compare(pred, value, extent, "guard")?;
             all = self.builder.build_and(all, ok, "guards")?;
         }
         Ok(all)
@@ -2431,7 +2440,7 @@ fn guard_pred(ty: Scalar) -> IntPredicate {
 fn hoistable_guards<'b>(
     outer: &[TStmt],
     stmts: &'b [TStmt],
-    out: &mut Vec<(&'b TExpr, &'b [(LocalId, u32)])>,
+    out: &mut Vec<(&'b TExpr, &'b [GuardedAxis])>,
 ) {
     for s in stmts {
         match s {
@@ -2541,6 +2550,13 @@ fn invariant_in(e: &TExpr, outer: &[TStmt]) -> bool {
             op: Intrinsic::Min,
             args,
         } => args.iter().all(|a| invariant_in(a, outer)),
+        // By a positive literal: it cannot fault (a tile count, `rows // 64`).
+        TExprKind::Arith {
+            op: ArithOp::FloorDiv,
+            left,
+            right,
+            ..
+        } => matches!(right.kind, TExprKind::Int(1..)) && invariant_in(left, outer),
         _ => false,
     }
 }

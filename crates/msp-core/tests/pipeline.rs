@@ -795,6 +795,12 @@ fn counting_while_loops_are_versioned_like_range_loops() {
         .filter(|l| l.starts_with("while.guarded"))
         .count();
     assert_eq!(guarded, 1, "one versioning test for the nest:\n{transpose}");
+    // The guarded copy's outer loop keeps its test at the top and a plain back edge
+    // that tells LLVM not to unroll it by a run-time count.
+    assert!(
+        ir.contains("!{!\"llvm.loop.unroll.runtime.disable\"}"),
+        "{ir}"
+    );
     // The checked copy's checks only: src's second axis (3 accesses at `i` or `j`)
     // and dst's two axes (6), none in the guarded copy.
     assert_eq!(transpose.matches("icmp uge i64").count(), 9, "{transpose}");

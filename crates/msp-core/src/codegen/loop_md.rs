@@ -17,6 +17,17 @@ use inkwell::values::{AsValueRef, InstructionValue};
 /// does not copy the loop once per bounds check whose range it could test before the
 /// loop (its "injected conditions").
 pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>, unversioned: bool) {
+    mark_loop(ctx, latch, true, unversioned);
+}
+
+/// Marks the loop whose back edge is `latch` as one LLVM's loop unrolling must not
+/// unroll by a run-time trip count (`llvm.loop.unroll.runtime.disable`); unrolling it
+/// by a constant trip count stays allowed.
+pub(super) fn mark_no_runtime_unroll(ctx: &Context, latch: InstructionValue<'_>) {
+    mark_loop(ctx, latch, false, false);
+}
+
+fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, rolled_scalar: bool, unversioned: bool) {
     // SAFETY: every reference passed below comes from `ctx` (the context `latch` lives
     // in) and is live for the calls; the temporary node is handed to
     // `LLVMMetadataReplaceAllUsesWith`, which replaces its one use and frees it.
@@ -31,7 +42,14 @@ pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>, unv
         // A loop ID's first operand is the ID itself: LoopInfo ignores a node that
         // does not refer to itself, and the cycle keeps two loops' IDs apart.
         let placeholder = LLVMTemporaryMDNode(c, std::ptr::null_mut(), 0);
-        let mut ops = vec![placeholder, vectorize, unroll];
+        let mut ops = if rolled_scalar {
+            vec![placeholder, vectorize, unroll]
+        } else {
+            vec![
+                placeholder,
+                node(&mut [string("llvm.loop.unroll.runtime.disable")]),
+            ]
+        };
         if unversioned {
             ops.push(node(&mut [string("llvm.loop.unswitch.injection.disable")]));
         }

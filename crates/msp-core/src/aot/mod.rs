@@ -5,7 +5,7 @@
 //! The fronts stay thin: they choose a target and a symbol prefix, call [`compile`], and
 //! hand the result to [`rust::bindings`] (Rust source text), [`c::header`] (a C header)
 //! or [`asm::for_global_asm`] (assembly a `global_asm!` accepts). The code the bindings
-//! call at run time lives in [`rt`], which needs no LLVM.
+//! call at run time lives in the `msp-rt` crate, which needs no LLVM.
 //!
 //! Symbols: every kernel `k` is emitted as `{symbol_prefix}k`. The prefix keeps two
 //! compilations apart when their kernels share names (two `msp!` invocations in one

@@ -1079,7 +1079,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// Branches to `yes` when the condition `cond` (a `bool`) holds, else to `no`. An
     /// `and`/`or` chain or a `not` becomes control flow, operand by operand in Python's
     /// order, instead of a `bool` merged in a phi and then tested: LLVM's level-0 code
-    /// generator ([`crate::Compiler::fast_compile`]) kept the merged value in a stack
+    /// generator ([`crate::driver::Compiler::fast_compile`]) kept the merged value in a stack
     /// slot and tested it again in a block of its own per operand.
     ///
     /// A chain whose later operands are cheap and cannot fault ([`Self::speculatable`])

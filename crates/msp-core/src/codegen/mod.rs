@@ -79,7 +79,7 @@ pub struct CodegenOptions {
     /// (then returns through one shared block), so nothing of the fault path sits on
     /// the hot path.
     /// Optimized code generation splits those edges itself; LLVM's fast instruction
-    /// selector and register allocator ([`crate::Compiler::fast_compile`]) do not,
+    /// selector and register allocator ([`crate::driver::Compiler::fast_compile`]) do not,
     /// and ran every check's copies (and their spills) on every iteration.
     pub cold_fault_edges: bool,
     /// Evaluate a `bool` `and`/`or` whole when its later operands are cheap and cannot
@@ -323,7 +323,7 @@ instcombine<max-iterations=1;no-verify-fixpoint>,dse,adce,simplifycfg)),\
 globaldce,\
 function(slp-vectorizer,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
 
-/// The pipeline of [`crate::Compiler::fast_compile`]: common subexpressions (loads of
+/// The pipeline of [`crate::driver::Compiler::fast_compile`]: common subexpressions (loads of
 /// locals among them, through MemorySSA) and CFG cleanup; nothing that rewrites loops,
 /// and no inlining (a fast-compiled trampoline calls its kernel: inlining TPC-H Q3's
 /// kernel of 2,160 lines of IR into it cost 10 ms, a third of the compile).

@@ -335,6 +335,13 @@ impl Compiler {
                     report.ir_unoptimized = Some(module.print_to_string().to_string());
                 }
                 let t = Instant::now();
+                // The checked copies of versioned loops are compiled when one first runs
+                // (`jit/lazy.rs`); IR a user asked to see keeps them.
+                let lazy = if dump {
+                    None
+                } else {
+                    jit::LazyCopies::split(&module, tm, backend_level)?
+                };
                 if fast {
                     codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
                 } else {
@@ -344,7 +351,7 @@ impl Compiler {
                 if dump {
                     report.ir_optimized = Some(module.print_to_string().to_string());
                 }
-                Ok(module)
+                Ok((module, lazy))
             })
         })
         .and_then(|r| r)

@@ -895,6 +895,39 @@ fn tile_loops_are_versioned_by_a_multiple_of_their_counter() {
 }
 
 #[test]
+fn checked_copies_compile_on_first_use_from_any_thread() {
+    // The checked copy of the loop (`b[i]` is guarded by `len(a) <= len(b)`) is not in
+    // the code the JIT loads: the first call that needs it compiles it, once, whichever
+    // thread gets there first; the others wait and run the same copy.
+    let src = "@compile\ndef add(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(a)):\n        s += a[i] * b[i]\n    return s\n";
+    let m = jit(src);
+    let k = m.kernel::<(&[i64], &[i64]), i64>("add").expect("add");
+    assert_eq!(k.call((&[1, 2, 3], &[4, 5, 6, 7])).expect("in range"), 32);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let err = k.call((&[1, 2, 3], &[4, 5])).expect_err("b is short");
+                assert!(
+                    err.to_string()
+                        .contains("t.py:5:23: index 2 is out of range for axis 0 of extent 2"),
+                    "{err}"
+                );
+                // Where the guard holds, the guarded copy runs as before.
+                assert_eq!(k.call((&[1, 2], &[4, 5])).expect("in range"), 14);
+            });
+        }
+    });
+    // A copy that calls a kernel takes a copy of that kernel into its own module.
+    let src = "@compile\ndef sq(x: i64) -> i64:\n    return x * x\n\n\
+               @compile\ndef sumsq(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(a)):\n        s += sq(b[i]) + a[i]\n    return s\n";
+    let m = jit(src);
+    let k = m.kernel::<(&[i64], &[i64]), i64>("sumsq").expect("sumsq");
+    let err = k.call((&[1, 1, 1], &[2, 3])).expect_err("b is short");
+    assert!(err.to_string().contains("index 2 is out of range"), "{err}");
+    assert_eq!(k.call((&[1, 1], &[2, 3, 9])).expect("in range"), 15);
+}
+
+#[test]
 fn outlined_checked_copies_break_return_and_fault_as_inline_code() {
     // `b[i]` is guarded; with `b` shorter than `a` the checked copy runs, a function of
     // its own that LLVM leaves unoptimized. It returns from the kernel, breaks out of

@@ -4,7 +4,10 @@
 //! [`Fault`] values.
 
 mod args;
+mod lazy;
 pub(crate) mod native;
+
+pub(crate) use lazy::LazyCopies;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -79,6 +82,8 @@ struct KernelEntry {
 /// A compiled module whose kernels can be called. Dropping it frees the machine code.
 pub struct JitModule {
     code: native::LoadedObject,
+    /// The checked copies `code` calls, compiled when one first runs.
+    lazy: Option<Box<LazyCopies>>,
     kernels: HashMap<String, KernelEntry>,
     order: Vec<String>,
     sites: Vec<SiteInfo>,
@@ -93,17 +98,22 @@ pub struct ExternFn {
 
 impl JitModule {
     /// Builds a module: `build` lowers the checked module into a fresh context (and may
-    /// optimize it); then `backend` turns it into machine code, linked with `externs`.
+    /// optimize it, and take its checked copies out to compile on first use); then
+    /// `backend` turns it into machine code, linked with `externs`.
     /// The LLVM context and module are gone when this returns.
     pub(crate) fn new(
         checked: &CheckedModule,
         map: &SourceMap,
         externs: &HashMap<String, ExternFn>,
         backend: &mut native::JitBackend,
-        build: impl for<'c> FnOnce(&'c Context, &TargetMachine) -> Result<Module<'c>, CodegenError>,
+        build: impl for<'c> FnOnce(
+            &'c Context,
+            &TargetMachine,
+        )
+            -> Result<(Module<'c>, Option<Box<LazyCopies>>), CodegenError>,
     ) -> Result<JitModule, CodegenError> {
         let context = Context::create();
-        let module = build(&context, backend.target_machine())?;
+        let (module, mut lazy) = build(&context, backend.target_machine())?;
         let mut symbols: HashMap<String, usize> = checked
             .externs
             .iter()
@@ -115,6 +125,9 @@ impl JitModule {
             msp_rt::parallel::ENTRY.into(),
             msp_rt::parallel::msp_parallel_for as *const () as usize,
         );
+        if let Some(l) = &mut lazy {
+            l.link(&mut symbols);
+        }
         let code = backend.emitter().emit(&module, |object| {
             native::LoadedObject::load(object, &symbols)
         })?;
@@ -122,6 +135,7 @@ impl JitModule {
         drop(context);
         let mut jit = JitModule {
             code,
+            lazy,
             kernels: HashMap::new(),
             order: Vec::new(),
             sites: Vec::new(),
@@ -311,6 +325,16 @@ impl JitModule {
     }
 
     fn fault(&self, record: FaultRecord) -> Fault {
+        if record.site == lazy::COMPILE_FAILED_SITE
+            && let Some(e) = self.lazy.as_ref().and_then(|l| l.error())
+        {
+            return Fault::at_site(
+                "?",
+                "?",
+                "",
+                format!("the checked copy of a loop could not be compiled: {e}"),
+            );
+        }
         match self.sites.get((record.site as usize).wrapping_sub(1)) {
             Some(site) => Fault::at_site(
                 &site.kernel,

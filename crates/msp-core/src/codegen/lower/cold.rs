@@ -12,6 +12,9 @@
 //! slots, writes the scalars back and says how it ended: the range ran out ([`DONE`]),
 //! `break` ([`BROKE`]), `return` with the value in `env` ([`RETURNED`]) or a fault, its
 //! record written ([`FAULTED`]). The caller reloads the scalars and goes on from there.
+//!
+//! The JIT goes one step further and compiles the copies only when one first runs
+//! (`jit/lazy.rs`); ahead-of-time code has them compiled with the rest.
 
 use inkwell::attributes::AttributeLoc;
 use inkwell::basic_block::BasicBlock;

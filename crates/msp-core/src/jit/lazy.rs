@@ -196,7 +196,11 @@ unsafe extern "C" fn msp_lazy_checked(
 ) -> i32 {
     // SAFETY: see the function's contract.
     let state = unsafe { &*state };
-    let compiled = state.compiled.get_or_init(|| state.compile());
+    // The kernel may run on a thread with a small stack; LLVM's code generation wants
+    // the room the JIT's own compiles have.
+    let compiled = state
+        .compiled
+        .get_or_init(|| stacker::maybe_grow(1 << 20, crate::check::PASS_STACK, || state.compile()));
     match compiled
         .as_ref()
         .ok()

@@ -606,7 +606,8 @@ fn mark_place(place: &mut Place, facts: &Facts<'_>) {
         if matches!(idx.kind, TExprKind::Int(_)) {
             continue;
         }
-        if !matches!(idx.kind, TExprKind::Local(_)) {
+        // Only a checked access can be guarded (`guard_place`).
+        if place.sites.is_some() && !matches!(idx.kind, TExprKind::Local(_)) {
             place.scaled[axis] = facts.scaled(idx);
         }
         if let Some(range) = value_range(idx, env) {

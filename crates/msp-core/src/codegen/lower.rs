@@ -20,7 +20,7 @@ use crate::ast::CmpOp;
 use crate::check::hir::*;
 use crate::check::{CheckedModule, Extent, Scalar, Type};
 
-mod cold;
+pub(super) mod cold;
 mod par;
 
 type Res<T> = Result<T, CodegenError>;
@@ -2507,10 +2507,6 @@ fn store_shape(s: &TStmt) -> StoreShape<'_> {
     }
 }
 
-/// Whether `body`, the body of a loop over `var`, is straight-line code (no loop in
-/// it) that stores at least once, and only at places whose index mentions `var` on an
-/// axis followed by a `:` axis: each iteration writes a row apart, at a stride known
-/// only at run time (`dst[j, i] = ...` in a loop over `j`).
 /// Whether `stmts` hold a loop (a `prange` body is another function).
 fn holds_loop(stmts: &[TStmt]) -> bool {
     stmts.iter().any(|s| {
@@ -2519,6 +2515,10 @@ fn holds_loop(stmts: &[TStmt]) -> bool {
     })
 }
 
+/// Whether `body`, the body of a loop over `var`, is straight-line code (no loop in
+/// it) that stores at least once, and only at places whose index mentions `var` on an
+/// axis followed by a `:` axis: each iteration writes a row apart, at a stride known
+/// only at run time (`dst[j, i] = ...` in a loop over `j`).
 fn column_store_loop(body: &[TStmt], var: LocalId) -> bool {
     fn column(place: &Place, var: LocalId) -> bool {
         place.indices.iter().enumerate().any(|(axis, idx)| {

@@ -46,6 +46,7 @@ impl From<inkwell::builder::BuilderError> for CodegenError {
 }
 
 pub use crate::abi::FaultRecord;
+pub(crate) use lower::cold::{FAULTED as CHECKED_COPY_FAULTED, is_checked_copy};
 
 /// The suffix of the JIT trampoline of each kernel.
 pub const TRAMPOLINE_SUFFIX: &str = "__msp_call";

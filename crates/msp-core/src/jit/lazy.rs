@@ -17,7 +17,7 @@ use inkwell::module::{Linkage, Module};
 use inkwell::targets::TargetMachine;
 
 use super::native::{self, LoadedObject};
-use crate::codegen::{self, CodegenError, FaultRecord};
+use crate::codegen::{self, CHECKED_COPY_FAULTED, CodegenError, FaultRecord, is_checked_copy};
 
 /// The fault site a failed compile of the checked copies reports (`FaultRecord::site`).
 pub(super) const COMPILE_FAILED_SITE: u32 = u32::MAX;
@@ -43,12 +43,6 @@ struct Compiled {
 }
 
 type CheckedCopy = unsafe extern "C" fn(*mut u64, *mut FaultRecord) -> i32;
-
-/// Whether `name` is a checked copy's symbol: `k.checkedN` (kernel names have no dot).
-fn is_checked_copy(name: &str) -> bool {
-    name.rsplit_once(".checked")
-        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
 
 impl LazyCopies {
     /// Takes the checked copies out of `module`, before it is optimized: their module
@@ -183,7 +177,7 @@ impl LazyCopies {
 
 /// The stubs' entry: runs checked copy `n` of `state`, compiling the copies first if
 /// no copy has run yet. A failed compile is reported as a fault at
-/// [`COMPILE_FAILED_SITE`] (status 3, as a copy that faulted returns).
+/// [`COMPILE_FAILED_SITE`] (with the status of a copy that faulted).
 ///
 /// # Safety
 /// `state` is the [`LazyCopies`] the stub was linked with (alive while its code is),
@@ -215,22 +209,7 @@ unsafe extern "C" fn msp_lazy_checked(
         None => {
             // SAFETY: `fault` is the kernel's fault record.
             unsafe { (*fault).site = COMPILE_FAILED_SITE };
-            3
+            CHECKED_COPY_FAULTED as i32
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_checked_copy;
-
-    #[test]
-    fn checked_copy_symbols_are_told_apart_from_kernels() {
-        assert!(is_checked_copy("k.checked0"));
-        assert!(is_checked_copy("__msp_jit_k.checked12"));
-        assert!(!is_checked_copy("k"));
-        assert!(!is_checked_copy("k.checked"));
-        assert!(!is_checked_copy("k.checked1x"));
-        assert!(!is_checked_copy("k.par0"));
     }
 }

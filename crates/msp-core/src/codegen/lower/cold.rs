@@ -28,8 +28,16 @@ use crate::check::{Extent, Type};
 const DONE: u64 = 0;
 const BROKE: u64 = 1;
 const RETURNED: u64 = 2;
-/// Also what `FnLower::return_zero` returns in an outlined copy.
-pub(super) const FAULTED: u64 = 3;
+/// Also what `FnLower::return_zero` returns in an outlined copy, and what the JIT's
+/// stub returns when it cannot compile the copies (`jit/lazy.rs`).
+pub(crate) const FAULTED: u64 = 3;
+
+/// Whether `name` is a checked copy's symbol, `k.checkedN` as [`FnLower::outline_copy`]
+/// names it (kernel names have no dot).
+pub(crate) fn is_checked_copy(name: &str) -> bool {
+    name.rsplit_once(".checked")
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// `env`: a `range` loop's start, stop and step, the return value, then the locals.
 const ENV_BOUNDS: u64 = 0;
@@ -287,5 +295,20 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_checked_copy;
+
+    #[test]
+    fn checked_copy_symbols_are_told_apart_from_kernels() {
+        assert!(is_checked_copy("k.checked0"));
+        assert!(is_checked_copy("__msp_jit_k.checked12"));
+        assert!(!is_checked_copy("k"));
+        assert!(!is_checked_copy("k.checked"));
+        assert!(!is_checked_copy("k.checked1x"));
+        assert!(!is_checked_copy("k.par0"));
     }
 }

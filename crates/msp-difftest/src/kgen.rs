@@ -620,8 +620,7 @@ impl<'r> Gen<'r> {
                                 ty,
                             },
                         });
-                        let arr = self.rng.pick(&env.arrays).clone();
-                        let axis = self.rng.below(arr.dims.len());
+                        let (arr, axis) = self.any_axis(env);
                         let s = self.probe(env, &arr, axis, v);
                         body.push(s);
                     }
@@ -779,8 +778,7 @@ impl<'r> Gen<'r> {
             let (a, axis) = if !runtime.is_empty() && self.rng.chance(5, 6) {
                 self.rng.pick(&runtime).clone()
             } else {
-                let a = self.rng.pick(&env.arrays).clone();
-                let axis = self.rng.below(a.dims.len());
+                let (a, axis) = self.any_axis(env);
                 (a, axis)
             };
             let start = *self.rng.pick(&[0, 0, 0, 1, 2, -1, -2]);
@@ -789,8 +787,7 @@ impl<'r> Gen<'r> {
                 probes.push((a, axis));
             }
             if self.rng.chance(1, 2) {
-                let b = self.rng.pick(&env.arrays).clone();
-                let axis = self.rng.below(b.dims.len());
+                let (b, axis) = self.any_axis(env);
                 probes.push((b, axis));
             }
             (
@@ -968,8 +965,7 @@ impl<'r> Gen<'r> {
         if extent_form && miss == 0 && self.rng.chance(1, 8) {
             // A near miss: an inner loop over the counter itself, from its value on (so
             // it never goes back and the loop ends), then the probes.
-            let b = self.rng.pick(&env.arrays).clone();
-            let baxis = self.rng.below(b.dims.len());
+            let (b, baxis) = self.any_axis(env);
             let inner = self.probe(env, &b, baxis, var.clone());
             let n = self.len_expr(&b, baxis, ty);
             body.push(Stmt::For {
@@ -1025,9 +1021,7 @@ impl<'r> Gen<'r> {
         let (arr, axis) = if !runtime.is_empty() && self.rng.chance(4, 5) {
             self.rng.pick(&runtime).clone()
         } else {
-            let a = self.rng.pick(&env.arrays).clone();
-            let axis = self.rng.below(a.dims.len());
-            (a, axis)
+            self.any_axis(env)
         };
         let ty = I64;
         let var = self.name("i");
@@ -1037,13 +1031,7 @@ impl<'r> Gen<'r> {
             init: int_lit(0, ty),
         });
         let lit = |v: i128| int_lit(v, ty);
-        let bin = |op, l: Expr, r: Expr| Expr::Bin {
-            op,
-            l: Box::new(l),
-            r: Box::new(r),
-            join: ty,
-            ty,
-        };
+        let bin = |op, l, r| bin_expr(op, l, r, ty);
         let n = self.len_expr(&arr, axis, ty);
         let i64_vars: Vec<String> = env
             .scalars
@@ -1064,8 +1052,7 @@ impl<'r> Gen<'r> {
             9 => vec![lit(-1), n],
             // Up to the shorter of two extents, the usual way to walk arrays together.
             10 => {
-                let b = self.rng.pick(&env.arrays).clone();
-                let baxis = self.rng.below(b.dims.len());
+                let (b, baxis) = self.any_axis(env);
                 let m = self.len_expr(&b, baxis, ty);
                 vec![Expr::Intr {
                     f: Intr::Min,
@@ -1100,8 +1087,7 @@ impl<'r> Gen<'r> {
             probes.push((arr.clone(), axis));
         }
         if self.rng.chance(2, 3) {
-            let b = self.rng.pick(&env.arrays).clone();
-            let axis = self.rng.below(b.dims.len());
+            let (b, axis) = self.any_axis(env);
             probes.push((b, axis));
         }
         for (a, axis) in probes {
@@ -1124,8 +1110,7 @@ impl<'r> Gen<'r> {
                 },
             }),
             1 => {
-                let b = self.rng.pick(&env.arrays).clone();
-                let baxis = self.rng.below(b.dims.len());
+                let (b, baxis) = self.any_axis(env);
                 let inner = self.probe(env, &b, baxis, counter.clone());
                 let n = self.len_expr(&b, baxis, ty);
                 body.push(Stmt::For {
@@ -1156,6 +1141,13 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// An array of `env` and one of its axes, at random.
+    fn any_axis(&mut self, env: &Env) -> (Arr, usize) {
+        let a = self.rng.pick(&env.arrays).clone();
+        let axis = self.rng.below(a.dims.len());
+        (a, axis)
+    }
+
     /// A tile loop over an extent: `for t in range(n // c): for b in range(l):` with
     /// accesses at `t * c + b * s + k` (literals `c`, `l`, `s`, `k`). When `b * s + k`
     /// stays below `c` msp tests each array's extent once before the tile loop and runs
@@ -1164,21 +1156,13 @@ impl<'r> Gen<'r> {
     fn tile_for(&mut self, env: &Env) -> Stmt {
         let runtime = runtime_axes(&env.arrays);
         let (arr, axis) = if runtime.is_empty() {
-            let a = self.rng.pick(&env.arrays).clone();
-            let axis = self.rng.below(a.dims.len());
-            (a, axis)
+            self.any_axis(env)
         } else {
             self.rng.pick(&runtime).clone()
         };
         let ty = I64;
         let lit = |v: i128| int_lit(v, ty);
-        let bin = |op, l: Expr, r: Expr| Expr::Bin {
-            op,
-            l: Box::new(l),
-            r: Box::new(r),
-            join: ty,
-            ty,
-        };
+        let bin = |op, l, r| bin_expr(op, l, r, ty);
         let (t, b) = (self.name("t"), self.name("b"));
         for v in [&t, &b] {
             self.locals.push(Local::Scalar {
@@ -1209,8 +1193,7 @@ impl<'r> Gen<'r> {
         );
         let mut body = vec![self.probe(env, &arr, axis, index.clone())];
         if self.rng.chance(1, 2) {
-            let other = self.rng.pick(&env.arrays).clone();
-            let oaxis = self.rng.below(other.dims.len());
+            let (other, oaxis) = self.any_axis(env);
             body.push(self.probe(env, &other, oaxis, index));
         }
         let inner = Stmt::For {
@@ -1364,8 +1347,7 @@ impl<'r> Gen<'r> {
                 extent(self, &a, k)
             }
             0..=5 if !env.arrays.is_empty() => {
-                let a = self.rng.pick(&env.arrays).clone();
-                let k = self.rng.below(a.dims.len());
+                let (a, k) = self.any_axis(env);
                 extent(self, &a, k)
             }
             6 => {
@@ -2070,13 +2052,7 @@ impl<'r> Gen<'r> {
                                 e: Box::new(var),
                             }
                         };
-                        let bin = |op, l: Expr, r: Expr| Expr::Bin {
-                            op,
-                            l: Box::new(l),
-                            r: Box::new(r),
-                            join: I64,
-                            ty: I64,
-                        };
+                        let bin = |op, l, r| bin_expr(op, l, r, I64);
                         if self.rng.chance(1, 2) {
                             bin(BOp::Sub, var, n)
                         } else {
@@ -2089,13 +2065,7 @@ impl<'r> Gen<'r> {
                             ty,
                             bare: true,
                         };
-                        let bin = |op, l: Expr, r: Expr| Expr::Bin {
-                            op,
-                            l: Box::new(l),
-                            r: Box::new(r),
-                            join: ty,
-                            ty,
-                        };
+                        let bin = |op, l, r| bin_expr(op, l, r, ty);
                         let off = self.rng.range(1, 2) as i128;
                         match k {
                             3 => bin(BOp::Add, var, lit(off)),
@@ -2215,13 +2185,7 @@ impl<'r> Gen<'r> {
             ty: I64,
             bare: true,
         };
-        let bin = |op, l: Expr, r: Expr| Expr::Bin {
-            op,
-            l: Box::new(l),
-            r: Box::new(r),
-            join: I64,
-            ty: I64,
-        };
+        let bin = |op, l, r| bin_expr(op, l, r, I64);
         let n = self.len_expr(arr, axis, I64);
         match self.rng.below(8) {
             0 => lit(self.rng.range(-3, 2) as i128),
@@ -2995,6 +2959,17 @@ fn literal_range(args: &[Expr]) -> Option<(i128, i128)> {
         [a, b, s] if s > 0 => (a < b).then_some((a, b - 1)),
         [a, b, s] if s < 0 => (b < a).then_some((b + 1, a)),
         _ => None,
+    }
+}
+
+/// `l op r`, computed in `ty`, of type `ty`.
+fn bin_expr(op: BOp, l: Expr, r: Expr, ty: Scalar) -> Expr {
+    Expr::Bin {
+        op,
+        l: Box::new(l),
+        r: Box::new(r),
+        join: ty,
+        ty,
     }
 }
 

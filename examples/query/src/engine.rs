@@ -644,11 +644,12 @@ impl KernelPlan {
         }
         if self.hash_agg {
             let slots = pow2_at_least(sizes.agg_slots);
+            // The index, at most half full, and its records.
             b.push(Buffer {
                 clean: true,
-                ..fixed("g_slot".into(), slots * self.record_width())
+                ..fixed("g_slot".into(), slots)
             });
-            b.push(buf("g_list".into(), slots / 2));
+            b.push(buf("g_rec".into(), slots / 2 * self.record_width()));
         }
         // A hash aggregation stops at half its slots full, so half its slots bound the
         // rows it writes; then `out` never has to grow for it.

@@ -219,11 +219,20 @@ impl LoadedObject {
 
     /// With `MSP_PERF_MAP` set, `perf record` can name JIT-compiled kernels: their
     /// ranges go to `/tmp/perf-<pid>.map`, the file perf reads for code it cannot
-    /// find in a binary. Best effort: a failure to write is ignored.
+    /// find in a binary. The object goes beside it, `/tmp/perf-<pid>-<address>.o`
+    /// (the address its first symbol was loaded at), for `objdump -d` to show the
+    /// instructions behind the samples' addresses. Best effort: a failure to write is
+    /// ignored.
     fn append_perf_map(&self, object: &[u8]) {
         use std::io::Write;
         let lines = self.perf_map_lines(object);
         let path = format!("/tmp/perf-{}.map", std::process::id());
+        if let Some(first) = lines.first() {
+            // The object too, named by where its first symbol was loaded, so that
+            // `objdump -d` of it lines up with the addresses perf samples.
+            let at = first.split(' ').next().unwrap_or("0");
+            let _ = std::fs::write(format!("/tmp/perf-{}-{at}.o", std::process::id()), object);
+        }
         if let Ok(mut f) = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

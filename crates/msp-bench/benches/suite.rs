@@ -249,6 +249,10 @@ fn main() {
                 jit_latency(&cfg, &mut extra);
                 vec!["jit"]
             }
+            "rt_jit" => {
+                rt_jit(&cfg, &mut extra);
+                vec!["rt_jit"]
+            }
             "rt" => {
                 // The run-time-extent kernels: their criterion groups, pairwise ratios
                 // and compile-time pairs.

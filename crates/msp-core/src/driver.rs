@@ -340,8 +340,9 @@ impl Compiler {
                 let lazy = if dump {
                     None
                 } else {
-                    jit::LazyCopies::split(&module, tm, backend_level)?
+                    jit::LazyCopies::split(&module, backend_level)?
                 };
+                report.deferred_checked_copies = lazy.as_ref().map_or(0, |l| l.len());
                 if fast {
                     codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
                 } else {

@@ -47,4 +47,7 @@ pub struct CompileReport {
     pub ir_optimized: Option<String>,
     /// A kernel asked for its compile times to be reported (the seed's `add_time=`).
     pub add_time: bool,
+    /// Checked copies of versioned loops left out of the JIT's code, to be compiled
+    /// when one first runs (`jit/lazy.rs`); their compile is not in `times`.
+    pub deferred_checked_copies: usize,
 }

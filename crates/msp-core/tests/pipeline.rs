@@ -901,6 +901,7 @@ fn checked_copies_compile_on_first_use_from_any_thread() {
     // thread gets there first; the others wait and run the same copy.
     let src = "@compile\ndef add(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(a)):\n        s += a[i] * b[i]\n    return s\n";
     let m = jit(src);
+    assert_eq!(m.report().deferred_checked_copies, 1);
     let k = m.kernel::<(&[i64], &[i64]), i64>("add").expect("add");
     assert_eq!(k.call((&[1, 2, 3], &[4, 5, 6, 7])).expect("in range"), 32);
     std::thread::scope(|s| {
@@ -921,10 +922,20 @@ fn checked_copies_compile_on_first_use_from_any_thread() {
     let src = "@compile\ndef sq(x: i64) -> i64:\n    return x * x\n\n\
                @compile\ndef sumsq(a: I64[:], b: I64[:]) -> i64:\n    s: i64 = 0\n    for i in range(len(a)):\n        s += sq(b[i]) + a[i]\n    return s\n";
     let m = jit(src);
+    assert_eq!(m.report().deferred_checked_copies, 1);
     let k = m.kernel::<(&[i64], &[i64]), i64>("sumsq").expect("sumsq");
     let err = k.call((&[1, 1, 1], &[2, 3])).expect_err("b is short");
     assert!(err.to_string().contains("index 2 is out of range"), "{err}");
     assert_eq!(k.call((&[1, 1], &[2, 3, 9])).expect("in range"), 15);
+    // IR a user asked to see keeps the copies, so nothing is deferred; they fault alike.
+    let m = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", src)
+        .expect("compiles");
+    assert_eq!(m.report().deferred_checked_copies, 0);
+    let k = m.kernel::<(&[i64], &[i64]), i64>("sumsq").expect("sumsq");
+    let err = k.call((&[1, 1, 1], &[2, 3])).expect_err("b is short");
+    assert!(err.to_string().contains("index 2 is out of range"), "{err}");
 }
 
 #[test]

@@ -3,8 +3,8 @@
 # called, instead of a stage-0 value. The counters are i64, the type of `n` (with `int`
 # counters `i < n` compares in i64 and the loops are not counting loops). Both counters
 # stay below `src.shape[0]` (`j` starts at `i + 1`), so `src`'s first axis needs no
-# check; its second axis and both of `dst`'s are other extents, and `while` loops are
-# not versioned, so those accesses keep their checks (see BENCHMARKS.md).
+# check; its second axis and both of `dst`'s are other extents, checked once before
+# the loops (the loop nest is versioned on `n` against them; see BENCHMARKS.md).
 
 @compile
 def transpose(src: Float[:][:], dst: Float[:][:]) -> None:

@@ -631,8 +631,8 @@ impl KernelPlan {
         };
         for (j, build) in self.join_builds.iter().enumerate() {
             let entries = sizes.join_entries[j].max(1);
-            // The kernel's table: a power of two of at least twice the entries it
-            // collected, two words a slot, and a filter word per 16 slots.
+            // Room for the kernel's table (a power of two of at least 1.5 times the
+            // entries it collected, two words a slot, and a filter word per 8 slots).
             let slots = pow2_at_least(2 * entries);
             b.push(buf(format!("j{j}_ekey"), entries));
             b.push(buf(format!("j{j}_next"), entries));
@@ -640,7 +640,7 @@ impl KernelPlan {
                 b.push(buf(format!("j{j}_r{t}"), entries));
             }
             b.push(fixed(format!("j{j}_slot"), 2 * slots));
-            b.push(fixed(format!("j{j}_bloom"), (slots / 16).max(1)));
+            b.push(fixed(format!("j{j}_bloom"), (slots / 8).max(1)));
         }
         if self.hash_agg {
             let slots = pow2_at_least(sizes.agg_slots);

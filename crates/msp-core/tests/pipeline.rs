@@ -1688,6 +1688,22 @@ fn deep_recursion_and_large_frames_fault_instead_of_overflowing_the_stack() {
 }
 
 #[test]
+fn modules_whose_only_loop_is_a_prange_get_the_loop_passes() {
+    // A module without loops gets a shorter pipeline, with no loop vectorizer; a
+    // `prange` is a loop (its chunks vectorize), though no serial loop is in sight.
+    let src = "@compile\ndef total(a: I64[:]) -> i64:\n    s: i64 = 0\n    for i in prange(len(a)):\n        s += a[i]\n    return s\n";
+    let m = Compiler::new()
+        .dump_ir(true)
+        .jit_source("t.py", src)
+        .expect("compiles");
+    let ir = m.report().ir_optimized.clone().expect("ir");
+    assert!(ir.contains("x i64>"), "no vector operations:\n{ir}");
+    let total = m.kernel::<(&[i64],), i64>("total").expect("total");
+    let v: Vec<i64> = (0..1003).collect();
+    assert_eq!(total.call((&v,)).expect("runs"), v.iter().sum::<i64>());
+}
+
+#[test]
 fn prange_chunks_drop_guarded_checks_and_still_fault_where_they_would() {
     // `x[i]` (another array at the bare counter) is checked once per chunk: the chunk's
     // last counter below `len(x)` runs a copy without the check, else the checked copy,

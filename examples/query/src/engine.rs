@@ -115,18 +115,20 @@ const FAST_COMPILE_ABOVE: usize = 20;
 /// LLVM's effort on a query's kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompileMode {
-    /// `Fast` for kernels of more than `FAST_COMPILE_ABOVE` statements, `O3` for
-    /// smaller ones. LLVM's `-O3` time grows with the kernel, and what it buys does
-    /// not: TPC-H at sf 1 on a 2-core EPYC VM, compile + run in ms, fast against
-    /// `-O3` (ranges over this session's runs): Q3 (118 statements; hash probes, which
-    /// do not vectorize) 16–25 + 105–160 against 130–230 + 62–90; Q1 (25; six groups
-    /// of eight aggregates) 8–10 + 37–55 against 33–54 + 20–28, and only the fast
-    /// compile meets the 30 ms goal; Q6 (13; a loop that vectorizes) 7–9 + 60–90
-    /// against 18–27 + 16–20.
+    /// `Fast` for kernels of more than `FAST_COMPILE_ABOVE` statements, `-O3` without
+    /// its loop passes (`Compiler::loop_passes`) for smaller ones. LLVM's `-O3` time
+    /// grows with the kernel, and what it buys does not: TPC-H at sf 1 on a 2-core EPYC
+    /// VM, compile + run in ms, fast against `-O3` (ranges over one session's runs): Q3
+    /// (118 statements; hash probes, which do not vectorize) 16–25 + 105–160 against
+    /// 130–230 + 62–90; Q1 (25; six groups of eight aggregates) 8–10 + 37–55 against
+    /// 33–54 + 20–28, and only the fast compile meets the 30 ms goal; Q6 (13; a loop
+    /// that vectorizes) 7–9 + 60–90 against 18–27 + 16–20. Q6 without the loop passes,
+    /// on a Zen 3 VM, two threads: 12.8 + 8.2 against 30 + 5.5 with them (its loop
+    /// vectorized and unrolled).
     Auto,
     /// `Compiler::fast_compile`: time to result first.
     Fast,
-    /// LLVM's `-O3`.
+    /// LLVM's `-O3`, loop passes included.
     O3,
 }
 
@@ -344,6 +346,7 @@ impl Database {
                     CompileMode::Fast => true,
                     CompileMode::O3 => false,
                 });
+                compiler.loop_passes(self.compile_mode == CompileMode::O3);
                 let module = compiler.jit_checked(program).map_err(|e| anyhow!("{e}"))?;
                 times.compile += t0.elapsed();
                 times.phases = module.report().times.to_string();

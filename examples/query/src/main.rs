@@ -14,7 +14,7 @@ const USAGE: &str =
        query --sf X --write-parquet DIR [TABLE...]
   --threads N  threads of the kernel's parallel loops (default: every core)
   --o3, --fast compile with LLVM -O3, or for time to result (default: fast for
-               queries with joins, -O3 otherwise)";
+               queries with joins, -O3 without its loop passes otherwise)";
 
 fn main() -> ExitCode {
     match run() {

@@ -347,21 +347,36 @@ pub fn optimize_checked(
     tm: &TargetMachine,
     level: u8,
     checked: &CheckedModule,
+    loop_passes: bool,
 ) -> Result<(), CodegenError> {
-    if level < 3 || has_loops(checked) {
+    if level < 3 || (loop_passes && has_loops(checked)) {
         return optimize(module, tm, level);
     }
     run_pipeline(module, tm, LOOP_FREE_PIPELINE)
 }
 
-/// Whether any kernel has a loop: `while`, `for`, or a label (`goto` can jump back).
+/// Whether any kernel has a loop: `while`, `for`, `prange`, or a label (`goto` can jump
+/// back).
 pub fn has_loops(checked: &CheckedModule) -> bool {
     use crate::check::hir::TStmt;
+    // Every statement is matched by name: a loop this test missed would be compiled
+    // without the loop passes, as `prange` loops were (TPC-H Q6's kernel, whose one
+    // loop is a `prange`, ran scalar).
     fn any(stmts: &[TStmt]) -> bool {
         stmts.iter().any(|s| match s {
-            TStmt::While { .. } | TStmt::ForRange { .. } | TStmt::Label(_) | TStmt::Goto(_) => true,
+            TStmt::While { .. }
+            | TStmt::ForRange { .. }
+            | TStmt::ParFor(_)
+            | TStmt::Label(_)
+            | TStmt::Goto(_) => true,
             TStmt::If { then, orelse, .. } => any(then) || any(orelse),
-            _ => false,
+            TStmt::Assign { .. }
+            | TStmt::Store { .. }
+            | TStmt::StoreUpdate { .. }
+            | TStmt::Expr(_)
+            | TStmt::Break
+            | TStmt::Continue
+            | TStmt::Return(_) => false,
         })
     }
     checked.kernels.iter().any(|k| any(&k.body))

@@ -170,8 +170,8 @@ impl Compiler {
     /// the function passes alone ([`codegen::LOOP_FREE_PIPELINE`], what O3 runs on code
     /// without loops), and loops stay scalar and as written: the trade for a loop that
     /// runs too few iterations to repay its compile. TPC-H Q6 at sf 1 (examples/query,
-    /// a `prange` over 6 million rows, two threads): compile + run 12.8 + 8.2 ms
-    /// without, 30 + 5.5 ms with them.
+    /// a `prange` over 6 million rows, two threads): compile + run 12.3 + 8.2 ms
+    /// without, 30.9 + 5.2 ms with them.
     ///
     /// ```
     /// let module = msp_core::driver::Compiler::new()

@@ -123,7 +123,7 @@ pub enum CompileMode {
     /// 130–230 + 62–90; Q1 (25; six groups of eight aggregates) 8–10 + 37–55 against
     /// 33–54 + 20–28, and only the fast compile meets the 30 ms goal; Q6 (13; a loop
     /// that vectorizes) 7–9 + 60–90 against 18–27 + 16–20. Q6 without the loop passes,
-    /// on a Zen 3 VM, two threads: 12.8 + 8.2 against 30 + 5.5 with them (its loop
+    /// on a Zen 3 VM, two threads: 12.3 + 8.2 against 30.9 + 5.2 with them (its loop
     /// vectorized and unrolled).
     Auto,
     /// `Compiler::fast_compile`: time to result first.

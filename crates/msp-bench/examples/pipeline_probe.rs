@@ -72,7 +72,8 @@ fn main() {
                     let t = Instant::now();
                     if p == "none" {
                     } else if p == "default" {
-                        codegen::optimize_checked(&module, tm, 3, &program.checked).expect("opt");
+                        codegen::optimize_checked(&module, tm, 3, &program.checked, true)
+                            .expect("opt");
                     } else {
                         codegen::run_pipeline(&module, tm, p).expect("pipeline");
                     }

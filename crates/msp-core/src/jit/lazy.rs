@@ -223,3 +223,36 @@ unsafe extern "C" fn msp_lazy_checked(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_compile_that_fails_is_a_fault_at_its_own_site_with_the_reason() {
+        // Bitcode LLVM cannot read stands for any failure of the copies' compile: the
+        // stub's call reports it as a fault (no panic across the C boundary, no call
+        // of a missing copy), every time, and the state keeps the reason for the
+        // error message (`JitModule::fault`).
+        let state = LazyCopies {
+            bitcode: b"not bitcode".to_vec(),
+            names: vec!["k.checked0".into()],
+            symbols: HashMap::new(),
+            level: 0,
+            compiled: OnceLock::new(),
+        };
+        for _ in 0..2 {
+            let mut fault = FaultRecord::for_this_thread();
+            // SAFETY: `state` is alive for the call and copy 0 is one of its copies;
+            // the copy is never reached (its compile fails), so `env` is not read.
+            let status = unsafe { msp_lazy_checked(&state, 0, std::ptr::null_mut(), &mut fault) };
+            assert_eq!(status, CHECKED_COPY_FAULTED as i32);
+            assert_eq!(fault.site, COMPILE_FAILED_SITE);
+        }
+        assert!(
+            state.error().is_some_and(|e| !e.is_empty()),
+            "{:?}",
+            state.error()
+        );
+    }
+}

@@ -2736,37 +2736,15 @@ impl<'r> Gen<'r> {
             // `ty` is a float here; both operands of type `ty`.
             let l = self.expr(env, ty, d);
             let r = self.expr(env, ty, d);
-            return Expr::Bin {
-                op,
-                l: Box::new(l),
-                r: Box::new(r),
-                join: ty,
-                ty,
-            };
+            return bin_expr(op, l, r, ty);
         }
         let l = self.expr(env, ty, d);
         let mut r = self.expr(env, ty, d);
         if matches!(op, BOp::FloorDiv | BOp::Mod) && types::is_int(ty) && self.rng.chance(1, 2) {
             // `(e | 1)` is never zero.
-            r = Expr::Bin {
-                op: BOp::BitOr,
-                l: Box::new(r),
-                r: Box::new(Expr::Lit {
-                    val: Lit::Int(1),
-                    ty,
-                    bare: true,
-                }),
-                join: ty,
-                ty,
-            };
+            r = bin_expr(BOp::BitOr, r, int_lit(1, ty), ty);
         }
-        Expr::Bin {
-            op,
-            l: Box::new(l),
-            r: Box::new(r),
-            join: ty,
-            ty,
-        }
+        bin_expr(op, l, r, ty)
     }
 
     fn compare(&mut self, env: &Env, d: u32) -> Expr {

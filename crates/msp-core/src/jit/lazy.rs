@@ -1,10 +1,10 @@
 //! Checked copies compiled on first use. The checked copy of a versioned loop
 //! (`codegen/lower/cold.rs`, `k.checkedN`) runs only when a guard fails, as a rule on
 //! the way to a fault, yet its machine code was about a tenth of a small `:` kernel's
-//! compile. So the JIT takes the copies out of the module it loads, before optimizing
-//! it: their IR goes into a module of their own, kept as bitcode, and each copy's body
-//! in the loaded module becomes a call of [`msp_lazy_checked`], which compiles that module the
-//! first time any copy runs (once per [`super::JitModule`], under a lock) and calls the
+//! compile. So the JIT keeps the module it loads as bitcode, before optimizing it, and
+//! each copy's body in the loaded module becomes a call of [`msp_lazy_checked`], which
+//! the first time any copy runs (once per [`super::JitModule`], under a lock) prunes
+//! that bitcode to the copies and the kernels they call, compiles it, and calls the
 //! copy. A call that reaches a checked copy pays that compile once.
 
 use std::collections::HashMap;
@@ -44,8 +44,8 @@ struct Compiled {
 type CheckedCopy = unsafe extern "C" fn(*mut u64, *mut FaultRecord) -> i32;
 
 impl LazyCopies {
-    /// Takes the checked copies out of `module`, before it is optimized: their module
-    /// is kept as bitcode, their bodies here become stubs (which the optimizer may then
+    /// Takes the checked copies out of `module`, before it is optimized: the module is
+    /// kept as bitcode, the copies' bodies here become stubs (which the optimizer may then
     /// rewrite as it likes: they are private to `module`, and they call the copies
     /// through [`msp_lazy_checked`], a C function). `level` is the code generation level
     /// to compile the copies at. `None` when there are none.

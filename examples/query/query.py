@@ -225,8 +225,8 @@ def hash_join(op, consume):
     # bits per key in a word of `bloom`, eight bits per slot (TPC-H Q3 at sf 1: 147,126
     # keys in 262,144 slots, 4 MiB, where at least twice as many were 8 MiB and Q3's
     # run 62.7 ms, best of ten processes, against 58.5; the filter 14 bits per key,
-    # 256 KiB, within L2). Probe: a row whose
-    # key misses the filter (most rows, in a selective join) never touches the table.
+    # 256 KiB, within L2). Probe: a row whose key misses the filter (most rows, in a
+    # selective join) never touches the table.
     j = op[1]
     build = op[2]
     probe = op[3]

@@ -144,13 +144,16 @@ impl Compiler {
 
     /// Compile for time to the first result rather than for speed of the code (the JIT,
     /// and the IR and assembly that `ir_source` and `asm_source` show). The optimizer
-    /// runs [`codegen::QUICK_PIPELINE`] (common subexpressions, CFG cleanup; locals
-    /// stay in memory; trampolines call their kernels rather than take them in) and
-    /// LLVM's fast instruction selector and register allocator make the machine code.
-    /// For large kernels that run once: TPC-H Q3's staged query kernel (sf 1,
-    /// examples/query) compiles in 13–19 ms instead of 110–180 ms at O3 and runs in
-    /// 70–100 ms instead of 50–75 ms, so its result comes sooner; a small loop that
-    /// vectorizes is better served by O3. Overrides `opt_level` for the JIT.
+    /// runs [`codegen::QUICK_PIPELINE`] (SSA locals, common subexpressions, CFG
+    /// cleanup; trampolines call their kernels rather than take them in), and LLVM's
+    /// level-0 code generator makes the machine code, with its fast instruction
+    /// selector and the basic register allocator. For large kernels that run once:
+    /// TPC-H Q3's staged query kernel (sf 1, examples/query, a Zen 4 VM) compiles in
+    /// 14 ms instead of 85 ms at O3 and runs in 32–35 ms against 41, so its result
+    /// comes sooner; a small loop that vectorizes is better served by O3. Overrides
+    /// `opt_level` for the JIT. A kernel can ask for either tier itself
+    /// (`@compile(fast_compile=True)` or `False`); the JIT then compiles the two tiers
+    /// as two modules, linked together.
     ///
     /// ```
     /// let module = msp_core::driver::Compiler::new()
@@ -333,7 +336,31 @@ impl Compiler {
         };
         let opt_level = self.opt_level;
         let loop_passes = self.loop_passes;
-        let fast = self.fast_compile;
+        let tiers: Vec<bool> = checked
+            .kernels
+            .iter()
+            .map(|k| k.fast_compile.unwrap_or(self.fast_compile))
+            .collect();
+        report.fast_compiled = checked
+            .kernels
+            .iter()
+            .zip(&tiers)
+            .filter(|&(_, &fast)| fast)
+            .map(|(k, _)| k.sig.name.clone())
+            .collect();
+        if tiers.iter().any(|&t| t) && tiers.iter().any(|&t| !t) {
+            let t_all = Instant::now();
+            let (jit, codegen_time, optimize_time) = self
+                .jit_two_tiers(&checked, &map, &externs, &tiers, dump, &mut report)
+                .map_err(|e| CompileError::internal(e.to_string()))?;
+            times.codegen = codegen_time;
+            times.optimize = optimize_time;
+            times.machine_code = t_all.elapsed().saturating_sub(codegen_time + optimize_time);
+            report.times = times;
+            return Ok(jit.with_report(report));
+        }
+        // One tier for every kernel: the compilation's, unless they all asked otherwise.
+        let fast = tiers.first().copied().unwrap_or(self.fast_compile);
         let mut codegen_time = Duration::ZERO;
         let mut optimize_time = Duration::ZERO;
         let t_all = Instant::now();
@@ -342,17 +369,7 @@ impl Compiler {
         let jit = jit::native::with_jit_backend(backend_level, |backend| {
             JitModule::new(&checked, &map, &externs, backend, |ctx, tm| {
                 let t = Instant::now();
-                // Kernels stay visible in the IR a user asked to see; otherwise
-                // only the trampolines are entry points (see `internal_kernels`),
-                // except under fast_compile, which does not inline them.
-                let opts = CodegenOptions {
-                    internal_kernels: !dump && !fast,
-                    threads,
-                    cold_fault_edges: fast,
-                    eager_conditions: !fast,
-                    outline_checked_copies: !fast,
-                    ..CodegenOptions::default()
-                };
+                let opts = tier_options(fast, dump, threads);
                 let module = codegen::emit_module(ctx, &checked, tm, &opts)?;
                 codegen_time = t.elapsed();
                 if dump {
@@ -388,6 +405,137 @@ impl Compiler {
         Ok(jit.with_report(report))
     }
 
+    /// [`Self::jit_checked`] for a module whose kernels asked for different tiers
+    /// (`tiers[i]`: kernel `i` compiles for time to result). Two LLVM modules: the fully
+    /// optimized kernels, with copies of the fast kernels they call (so that module
+    /// calls nothing in the other), first; then the fast kernels, calling the others'
+    /// exported bodies. Returns the module and the time lowering and optimizing took.
+    fn jit_two_tiers(
+        &self,
+        checked: &CheckedModule,
+        map: &SourceMap,
+        externs: &HashMap<String, ExternFn>,
+        tiers: &[bool],
+        dump: bool,
+        report: &mut CompileReport,
+    ) -> Result<(JitModule, Duration, Duration), codegen::CodegenError> {
+        use codegen::Placement;
+        let n = checked.kernels.len();
+        // The optimized module's kernels and everything they call.
+        let mut in_full: Vec<bool> = tiers.iter().map(|&fast| !fast).collect();
+        let mut work: Vec<usize> = (0..n).filter(|&i| in_full[i]).collect();
+        while let Some(i) = work.pop() {
+            for &c in &checked.kernels[i].callees {
+                if !std::mem::replace(&mut in_full[c], true) {
+                    work.push(c);
+                }
+            }
+        }
+        // The optimized kernels the fast ones call: exported by the first module.
+        let called_from_fast: Vec<bool> = (0..n)
+            .map(|i| {
+                !tiers[i] && (0..n).any(|f| tiers[f] && checked.kernels[f].callees.contains(&i))
+            })
+            .collect();
+        let full_placement = (0..n)
+            .map(|i| match (tiers[i], in_full[i]) {
+                _ if called_from_fast[i] => Placement::Exported,
+                (false, _) => Placement::Here,
+                (true, true) => Placement::Copy,
+                (true, false) => Placement::Elsewhere,
+            })
+            .collect();
+        let fast_placement = (0..n)
+            .map(|i| match (tiers[i], called_from_fast[i]) {
+                (true, _) => Placement::Here,
+                (false, true) => Placement::Trampoline,
+                (false, false) => Placement::Elsewhere,
+            })
+            .collect();
+        let threads = self.threads;
+        let (opt_level, loop_passes) = (self.opt_level, self.loop_passes);
+        let mut codegen_time = Duration::ZERO;
+        let mut optimize_time = Duration::ZERO;
+        let mut symbols = JitModule::base_symbols(checked, externs);
+        let mut ir = (String::new(), String::new());
+        let context = inkwell::context::Context::create();
+        let (full, lazy) = jit::native::with_jit_backend(opt_level, |backend| {
+            let tm = backend.target_machine();
+            let t = Instant::now();
+            let opts = CodegenOptions {
+                placement: Some(full_placement),
+                ..tier_options(false, dump, threads)
+            };
+            let module = codegen::emit_module(&context, checked, tm, &opts)?;
+            codegen_time += t.elapsed();
+            if dump {
+                ir.0 = module.print_to_string().to_string();
+            }
+            let t = Instant::now();
+            let mut lazy = if dump {
+                None
+            } else {
+                jit::LazyCopies::split(&module, opt_level)?
+            };
+            codegen::optimize_checked(&module, tm, opt_level, checked, loop_passes)?;
+            optimize_time += t.elapsed();
+            if dump {
+                ir.1 = module.print_to_string().to_string();
+            }
+            if let Some(l) = &mut lazy {
+                l.link(&mut symbols);
+            }
+            let code = backend.emitter().emit(&module, |object| {
+                jit::native::LoadedObject::load(object, &symbols)
+            })?;
+            Ok::<_, codegen::CodegenError>((code, lazy))
+        })??;
+        report.deferred_checked_copies = lazy.as_ref().map_or(0, |l| l.len());
+        for (k, _) in checked
+            .kernels
+            .iter()
+            .zip(&called_from_fast)
+            .filter(|(_, c)| **c)
+        {
+            let name = format!("{}{}", codegen::JIT_SYMBOL_PREFIX, k.sig.name);
+            let address = full.symbol(&name).ok_or_else(|| {
+                codegen::CodegenError::new(format!("JIT lookup of `{name}` failed"))
+            })?;
+            symbols.insert(name, address);
+        }
+        let fast = jit::native::with_jit_backend(0, |backend| {
+            let tm = backend.target_machine();
+            let t = Instant::now();
+            let opts = CodegenOptions {
+                placement: Some(fast_placement),
+                ..tier_options(true, dump, threads)
+            };
+            let module = codegen::emit_module(&context, checked, tm, &opts)?;
+            codegen_time += t.elapsed();
+            if dump {
+                ir.0 += &module.print_to_string().to_string();
+            }
+            let t = Instant::now();
+            codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
+            optimize_time += t.elapsed();
+            if dump {
+                ir.1 += &module.print_to_string().to_string();
+            }
+            backend.emitter().emit(&module, |object| {
+                jit::native::LoadedObject::load(object, &symbols)
+            })
+        })??;
+        if dump {
+            report.ir_unoptimized = Some(ir.0);
+            report.ir_optimized = Some(ir.1);
+        }
+        let home: Vec<usize> = (0..n)
+            .map(|i| usize::from(tiers[i] || called_from_fast[i]))
+            .collect();
+        let jit = JitModule::from_objects(checked, map, vec![full, fast], &home, lazy)?;
+        Ok((jit, codegen_time, optimize_time))
+    }
+
     /// LLVM IR of a module for this host, before or after optimization.
     pub fn ir_source(
         &self,
@@ -404,12 +552,15 @@ impl Compiler {
     /// Optimized assembly of a module for this host.
     pub fn asm_source(&self, name: &str, text: &str) -> Result<String, CompileError> {
         let program = self.check_source(name, text)?;
+        let fast = self.fast_compile;
         self.with_host_module(&program, true, |module, tm| {
-            let buf = tm
-                .write_to_memory_buffer(module, inkwell::targets::FileType::Assembly)
-                .map_err(|e| {
-                    CompileError::internal(format!("assembly emission: {}", e.to_string()))
-                })?;
+            // The fast tier's register allocator too, as the JIT builds its pipeline.
+            let emitted = jit::native::with_pipeline_build(fast, || {
+                tm.write_to_memory_buffer(module, inkwell::targets::FileType::Assembly)
+            });
+            let buf = emitted.map_err(|e| {
+                CompileError::internal(format!("assembly emission: {}", e.to_string()))
+            })?;
             Ok(String::from_utf8_lossy(buf.as_slice()).into_owned())
         })
     }
@@ -463,4 +614,20 @@ fn read(path: &Path) -> Result<(String, String), CompileError> {
         ))
     })?;
     Ok((path.display().to_string(), text))
+}
+
+/// How a JIT tier lowers its kernels: `fast` for time to result
+/// ([`Compiler::fast_compile`]); `dump`: a user asked to see the IR.
+fn tier_options(fast: bool, dump: bool, threads: u32) -> CodegenOptions {
+    CodegenOptions {
+        // Kernels stay visible in the IR a user asked to see; otherwise only the
+        // trampolines are entry points (see `internal_kernels`), except under
+        // fast_compile, which does not inline them.
+        internal_kernels: !dump && !fast,
+        threads,
+        cold_fault_edges: fast,
+        eager_conditions: !fast,
+        outline_checked_copies: !fast,
+        ..CodegenOptions::default()
+    }
 }

@@ -50,4 +50,7 @@ pub struct CompileReport {
     /// Checked copies of versioned loops left out of the JIT's code, to be compiled
     /// when one first runs (`jit/lazy.rs`); their compile is not in `times`.
     pub deferred_checked_copies: usize,
+    /// The kernels compiled for time to result (`Compiler::fast_compile`, or
+    /// `@compile(fast_compile=True)`), in module order; the others are fully optimized.
+    pub fast_compiled: Vec<String>,
 }

@@ -58,6 +58,10 @@ pub struct KernelOptions {
     /// `inline=False`: keep the kernel out of line (LLVM's `noinline`), so a generator
     /// that splits long code into several kernels keeps each one a function of its own.
     pub noinline: bool,
+    /// `fast_compile=True|False`: the JIT compiles this kernel for time to result, or
+    /// fully optimized, whatever `Compiler::fast_compile` says for the rest; `None`:
+    /// as the compilation says.
+    pub fast_compile: Option<bool>,
     /// `name="..."`: the kernel's name, instead of the `def`'s (a generator that stages
     /// one kernel per piece of code names each one, e.g. with `gensym`). The `def`'s own
     /// name is bound at stage 0 to the kernel.

@@ -170,6 +170,9 @@ fn decorator_text(o: &KernelOptions) -> String {
     if o.noinline {
         opts.push("inline=False".into());
     }
+    if let Some(f) = o.fast_compile {
+        opts.push(format!("fast_compile={}", if f { "True" } else { "False" }));
+    }
     if opts.is_empty() {
         "@compile".into()
     } else {

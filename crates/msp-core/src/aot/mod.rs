@@ -209,6 +209,9 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         cold_fault_edges: false,
         eager_conditions: true,
         outline_checked_copies: true,
+        // Ahead of time every kernel is optimized fully: `@compile(fast_compile=...)`
+        // is the JIT's.
+        placement: None,
     };
     let t = Instant::now();
     let module = codegen::emit_module(&ctx, &program.checked, &tm, &cg)
@@ -229,7 +232,12 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         Emit::Object => FileType::Object,
         Emit::Assembly => FileType::Assembly,
     };
-    let buf = tm.write_to_memory_buffer(&module, file_type).map_err(|e| {
+    // Builds a pipeline: under the JIT's lock (`with_pipeline_build`), so the fast
+    // tier's allocator choice never leaks into it.
+    let emitted = crate::jit::native::with_pipeline_build(false, || {
+        tm.write_to_memory_buffer(&module, file_type)
+    });
+    let buf = emitted.map_err(|e| {
         internal(format!(
             "LLVM could not emit code for {}: {}",
             opts.target.triple,

@@ -117,6 +117,8 @@ pub(super) fn check_kernel(
         debug: def.options.debug,
         add_time: def.options.add_time,
         noinline: def.options.noinline,
+        fast_compile: def.options.fast_compile,
+        callees: Vec::new(),
         stack_site: None,
     })
 }

@@ -312,13 +312,14 @@ impl Walk<'_> {
                 if unit_step(step, start.ty) {
                     mark_wide(&mut self.locals[var.0 as usize]);
                 }
-                // `for v in range(a, b)` with a literal start, a positive literal step and
-                // a literal or extent stop, when the body does not assign `v` (which
-                // Python allows).
+                // `for v in range(a, b)` with a positive literal step and a literal or
+                // extent stop, when the body does not assign `v` (which Python allows):
+                // `v` stays at least what `a` is at least (`range(max(c, 0), ...)` counts
+                // from 0 or more).
                 let steady = matches!(step.kind, TExprKind::Int(1..)) && !assigns(body, *var);
                 let mut bounds = Vec::new();
-                if let (true, TExprKind::Int(a)) = (steady, &start.kind) {
-                    self.below(*var, *a, stop, &mut bounds);
+                if steady && let Some(a) = least_value(start, &self.env) {
+                    self.below(*var, a, stop, &mut bounds);
                 }
                 // Accesses at the bare counter (or a multiple of it plus less than the
                 // multiple) that are still checked: one test before the loop can show
@@ -635,6 +636,21 @@ fn mark_place(place: &mut Place, facts: &Facts<'_>) {
 /// with `m` such an expression in `0..=c` is in `0..=c` (`lut[x & 255]` over a
 /// `U8[256]`, a slot `h & (len(t) - 1)` of a fixed `t`); `//` by a positive literal and
 /// integer conversions (of values the new type holds) keep ranges.
+/// A value `e` is never below: its range's least, the most of a `max(...)`'s
+/// arguments' least values, else its type's least.
+fn least_value(e: &TExpr, env: &[CounterRange]) -> Option<i128> {
+    if !e.ty.is_int() {
+        return None;
+    }
+    match &e.kind {
+        TExprKind::Intrinsic {
+            op: Intrinsic::Max,
+            args,
+        } => args.iter().filter_map(|a| least_value(a, env)).max(),
+        _ => Some(value_range(e, env).map_or(e.ty.int_range().0, |r| r.0)),
+    }
+}
+
 fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {

@@ -85,6 +85,11 @@ pub struct TypedKernel {
     pub add_time: bool,
     /// `@compile(inline=False)`: LLVM must not inline the kernel into its callers.
     pub noinline: bool,
+    /// `@compile(fast_compile=...)`: the JIT tier this kernel asked for (`None`: the
+    /// compilation's).
+    pub fast_compile: Option<bool>,
+    /// The kernels this one calls (indexes into [`CheckedModule::kernels`]), each once.
+    pub callees: Vec<usize>,
     /// The fault site of the stack test at the kernel's entry, for checked kernels
     /// that recurse or have large local arrays (`check::stack`).
     pub stack_site: Option<SiteId>,

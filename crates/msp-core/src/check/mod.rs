@@ -179,6 +179,7 @@ fn check_all(staged: &StagedModule, opts: &CheckOptions) -> Result<CheckedModule
         return Err(CheckError { diagnostics: races });
     }
     kernels.iter_mut().for_each(counting::mark_counting_loops);
+    stack::mark_callees(&mut kernels);
     stack::mark_stack_checks(&mut kernels, &mut fault_sites);
     Ok(CheckedModule {
         kernels,

@@ -17,28 +17,31 @@ use super::types::Type;
 /// recursive.
 pub const LARGE_FRAME_BYTES: u64 = 16 * 1024;
 
-/// Sets [`TypedKernel::stack_site`] for the checked kernels that need a stack test.
+/// Sets [`TypedKernel::callees`]: the kernels each kernel calls.
+pub fn mark_callees(kernels: &mut [TypedKernel]) {
+    for k in kernels.iter_mut() {
+        let mut out = Vec::new();
+        for s in k.body.iter_mut() {
+            stmt_exprs(s, &mut |e| {
+                if let TExprKind::Call {
+                    callee: Callee::Kernel(c),
+                    ..
+                } = e.kind
+                {
+                    out.push(c);
+                }
+            });
+        }
+        out.sort_unstable();
+        out.dedup();
+        k.callees = out;
+    }
+}
+
+/// Sets [`TypedKernel::stack_site`] for the checked kernels that need a stack test
+/// (after [`mark_callees`]).
 pub fn mark_stack_checks(kernels: &mut [TypedKernel], sites: &mut Vec<FaultSite>) {
-    let callees: Vec<Vec<usize>> = kernels
-        .iter_mut()
-        .map(|k| {
-            let mut out = Vec::new();
-            for s in k.body.iter_mut() {
-                stmt_exprs(s, &mut |e| {
-                    if let TExprKind::Call {
-                        callee: Callee::Kernel(c),
-                        ..
-                    } = e.kind
-                    {
-                        out.push(c);
-                    }
-                });
-            }
-            out.sort_unstable();
-            out.dedup();
-            out
-        })
-        .collect();
+    let callees: Vec<Vec<usize>> = kernels.iter().map(|k| k.callees.clone()).collect();
     for (i, k) in kernels.iter_mut().enumerate() {
         if k.unchecked {
             continue;

@@ -14,7 +14,7 @@ use inkwell::values::{
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 
-use super::{CodegenError, CodegenOptions, TRAMPOLINE_SUFFIX};
+use super::{CodegenError, CodegenOptions, Placement, TRAMPOLINE_SUFFIX};
 use crate::abi::{self, AbiParam};
 use crate::ast::CmpOp;
 use crate::check::hir::*;
@@ -39,8 +39,13 @@ pub(super) fn lower_module<'ctx>(
 ) -> Res<()> {
     let types = Types::new(ctx);
     let mut fns = Vec::new();
-    for k in &checked.kernels {
+    let placement = |i: usize| opts.placement.as_ref().map_or(Placement::Here, |p| p[i]);
+    for (i, k) in checked.kernels.iter().enumerate() {
         let f = declare_kernel(ctx, module, &types, &k.sig, &opts.symbol_prefix);
+        if matches!(placement(i), Placement::Elsewhere | Placement::Trampoline) {
+            fns.push(f);
+            continue;
+        }
         for attr in [
             ctx.create_string_attribute("target-cpu", cpu),
             ctx.create_string_attribute("target-features", features),
@@ -51,7 +56,12 @@ pub(super) fn lower_module<'ctx>(
         if k.noinline {
             f.add_attribute(AttributeLoc::Function, enum_attr(ctx, "noinline", 0));
         }
-        if opts.internal_kernels && opts.trampolines {
+        let internal = match placement(i) {
+            Placement::Here => opts.internal_kernels && opts.trampolines,
+            Placement::Copy => true,
+            Placement::Exported | Placement::Elsewhere | Placement::Trampoline => false,
+        };
+        if internal {
             f.set_linkage(Linkage::Internal);
         }
         fns.push(f);
@@ -61,7 +71,17 @@ pub(super) fn lower_module<'ctx>(
     for x in &checked.externs {
         externs.push(declare_extern(ctx, module, &types, x));
     }
-    for (k, &f) in checked.kernels.iter().zip(&fns) {
+    for (i, (k, &f)) in checked.kernels.iter().zip(&fns).enumerate() {
+        match placement(i) {
+            Placement::Here | Placement::Exported | Placement::Copy => {}
+            Placement::Elsewhere => continue,
+            Placement::Trampoline => {
+                if opts.trampolines {
+                    emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix, false)?;
+                }
+                continue;
+            }
+        }
         let mut fb = FnLower {
             ctx,
             module,
@@ -92,9 +112,9 @@ pub(super) fn lower_module<'ctx>(
             opts,
         };
         fb.lower()?;
-        if opts.trampolines {
+        if opts.trampolines && placement(i) == Placement::Here {
             // Inlined up front (see `CodegenOptions::internal_kernels`).
-            let inline = opts.internal_kernels && !k.noinline;
+            let inline = opts.internal_kernels && !k.noinline && placement(i) == Placement::Here;
             emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix, inline)?;
         }
     }

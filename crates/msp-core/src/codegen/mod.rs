@@ -93,6 +93,32 @@ pub struct CodegenOptions {
     /// neither optimizes nor unrolls (`optnone`; see `lower::cold`). Off for the fast
     /// tier, which optimizes nothing much anyway.
     pub outline_checked_copies: bool,
+    /// Per kernel (as in [`CheckedModule::kernels`]), what this module holds of it;
+    /// `None`: every kernel, whole. The JIT compiles kernels of two tiers
+    /// (`@compile(fast_compile=...)`) as two modules, each declaring the other's kernels
+    /// for its calls, linked together.
+    pub placement: Option<Vec<Placement>>,
+}
+
+/// What a module holds of one kernel ([`CodegenOptions::placement`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The kernel and its trampoline, as [`CodegenOptions`] says.
+    Here,
+    /// The kernel alone, exported under its own name: kernels of another module call
+    /// it, and that module holds its trampoline ([`Placement::Trampoline`]).
+    Exported,
+    /// A declaration of the kernel, which another module defines, and its trampoline.
+    /// Cheaper there when that module's code generator is the fast one: a trampoline
+    /// that calls its kernel costs the optimized one as much as a small kernel (LLVM's
+    /// per-function work; two small kernels and their trampolines took 10 ms of machine
+    /// code at level 3 on a Zen 4 VM).
+    Trampoline,
+    /// The kernel alone, internal: kernels here call it, and another module holds it
+    /// with its trampoline.
+    Copy,
+    /// A declaration of the kernel alone, for calls: another module defines it.
+    Elsewhere,
 }
 
 impl Default for CodegenOptions {
@@ -106,6 +132,7 @@ impl Default for CodegenOptions {
             cold_fault_edges: false,
             eager_conditions: true,
             outline_checked_copies: true,
+            placement: None,
         }
     }
 }
@@ -324,21 +351,21 @@ instcombine<max-iterations=1;no-verify-fixpoint>,dse,adce,simplifycfg)),\
 globaldce,\
 function(slp-vectorizer,instcombine<max-iterations=1;no-verify-fixpoint>,simplifycfg)";
 
-/// The pipeline of [`crate::driver::Compiler::fast_compile`]: common subexpressions (loads of
-/// locals among them, through MemorySSA) and CFG cleanup; nothing that rewrites loops,
-/// and no inlining (a fast-compiled trampoline calls its kernel: inlining TPC-H Q3's
-/// kernel of 2,160 lines of IR into it cost 10 ms, a third of the compile).
+/// The pipeline of [`crate::driver::Compiler::fast_compile`]: locals made SSA values
+/// (SROA), common subexpressions (so an index used by six accesses is checked once) and
+/// CFG cleanup; nothing that rewrites loops, and no inlining (a fast-compiled trampoline
+/// calls its kernel: inlining TPC-H Q3's kernel of 2,160 lines of IR into it cost 10 ms,
+/// a third of the compile).
 ///
-/// Locals stay in their stack slots (no SROA). Made SSA values, a loop's variables
-/// become phis at its header, which LLVM's level-0 register allocator turns into a
-/// chain of stack copies on every back edge: a filtered sum over 6·10^6 rows ran in
-/// 50 ms so, and in 32 ms with the locals left in memory (one load and one store per
-/// update; O3: 12 ms). `early-cse<memssa>` still forwards a local's stored value to
-/// its later loads in the same stretch of code, so an index used by six accesses is
-/// checked once. Q3 at sf 1, one thread, alternating binaries, best of eight: compile
-/// and run 93.7 ms with SROA, 82.6 ms without (with the fault edges of
-/// [`CodegenOptions::cold_fault_edges`] kept apart in both).
-pub const QUICK_PIPELINE: &str = "function(early-cse<memssa>,simplifycfg)";
+/// SROA pays because the fast tier's code generator allocates registers with LLVM's
+/// basic allocator (`jit::native::with_pipeline_build`). With the fast allocator, a
+/// loop's variables, made phis at its header, became a chain of stack copies on every
+/// back edge, and locals were better left in their stack slots (a filtered sum over
+/// 6·10^6 rows: 50 ms as phis, 32 ms in memory). TPC-H Q3 at sf 1, one thread, best of
+/// five alternating processes on a Zen 4 VM, compile + run: 9.3 + 46.6 ms with locals
+/// in memory and the fast allocator, 14.0 + 39.7 with the basic allocator, 14.3 + 35.2
+/// with SROA as well (SROA alone: 9.6 + 46.1).
+pub const QUICK_PIPELINE: &str = "function(sroa<modify-cfg>,early-cse<memssa>,simplifycfg)";
 
 /// Runs `optimize` at `level`, or, at O3 on a module with no loops (see
 /// [`has_loops`]), the shorter [`LOOP_FREE_PIPELINE`].

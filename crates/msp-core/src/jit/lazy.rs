@@ -126,7 +126,7 @@ impl LazyCopies {
 
     /// Takes `symbols` (the extern C functions) for the copies' module, and adds the
     /// stubs' symbols, for this state, to what the loaded module links against.
-    pub(super) fn link(&mut self, symbols: &mut HashMap<String, usize>) {
+    pub(crate) fn link(&mut self, symbols: &mut HashMap<String, usize>) {
         self.symbols = symbols.clone();
         symbols.insert(CTX_SYMBOL.into(), self as *const LazyCopies as usize);
         symbols.insert(ENTRY_SYMBOL.into(), msp_lazy_checked as *const () as usize);

@@ -81,7 +81,9 @@ struct KernelEntry {
 
 /// A compiled module whose kernels can be called. Dropping it frees the machine code.
 pub struct JitModule {
-    code: native::LoadedObject,
+    /// The machine code: one object, or one per tier when kernels asked for
+    /// different ones (`@compile(fast_compile=...)`), the fast one calling the other.
+    code: Vec<native::LoadedObject>,
     /// The checked copies `code` calls, compiled when one first runs.
     lazy: Option<Box<LazyCopies>>,
     kernels: HashMap<String, KernelEntry>,
@@ -114,6 +116,25 @@ impl JitModule {
     ) -> Result<JitModule, CodegenError> {
         let context = Context::create();
         let (module, mut lazy) = build(&context, backend.target_machine())?;
+        let mut symbols = Self::base_symbols(checked, externs);
+        if let Some(l) = &mut lazy {
+            l.link(&mut symbols);
+        }
+        let code = backend.emitter().emit(&module, |object| {
+            native::LoadedObject::load(object, &symbols)
+        })?;
+        drop(module);
+        drop(context);
+        let home = vec![0; checked.kernels.len()];
+        Self::from_objects(checked, map, vec![code], &home, lazy)
+    }
+
+    /// What a module's machine code links against besides its own symbols: the extern
+    /// C functions it declares (those `externs` gives) and the runtime.
+    pub(crate) fn base_symbols(
+        checked: &CheckedModule,
+        externs: &HashMap<String, ExternFn>,
+    ) -> HashMap<String, usize> {
         let mut symbols: HashMap<String, usize> = checked
             .externs
             .iter()
@@ -125,14 +146,17 @@ impl JitModule {
             msp_rt::parallel::ENTRY.into(),
             msp_rt::parallel::msp_parallel_for as *const () as usize,
         );
-        if let Some(l) = &mut lazy {
-            l.link(&mut symbols);
-        }
-        let code = backend.emitter().emit(&module, |object| {
-            native::LoadedObject::load(object, &symbols)
-        })?;
-        drop(module);
-        drop(context);
+        symbols
+    }
+
+    /// A module of loaded code: kernel `i`'s trampoline is in `code[home[i]]`.
+    pub(crate) fn from_objects(
+        checked: &CheckedModule,
+        map: &SourceMap,
+        code: Vec<native::LoadedObject>,
+        home: &[usize],
+        lazy: Option<Box<LazyCopies>>,
+    ) -> Result<JitModule, CodegenError> {
         let mut jit = JitModule {
             code,
             lazy,
@@ -141,10 +165,9 @@ impl JitModule {
             sites: Vec::new(),
             report: Default::default(),
         };
-        for k in &checked.kernels {
+        for (k, &object) in checked.kernels.iter().zip(home) {
             let name = &k.sig.name;
-            let trampoline = jit
-                .code
+            let trampoline = jit.code[object]
                 .symbol(&format!("{JIT_SYMBOL_PREFIX}{name}{TRAMPOLINE_SUFFIX}"))
                 .ok_or_else(|| CodegenError::new(format!("JIT lookup of `{name}` failed")))?;
             jit.kernels.insert(

@@ -6,12 +6,16 @@
 //    generation of a small kernel takes. The pass manager is made for reuse: each run
 //    initializes and finalizes its per-module state (the machine module info, the MC
 //    context, the object streamer).
+//    The fast tier's pipeline (level 0) allocates registers with LLVM's basic
+//    allocator, not the fast one: see `msp_basic_regalloc_begin`.
 // 2. A loader for the object file that pipeline writes: RuntimeDyld with a section memory
 //    manager, resolving undefined symbols through a callback and then the process.
 
 #include "llvm-c/Core.h"
 #include "llvm-c/TargetMachine.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/CodeGen/Passes.h"
+#include "llvm/CodeGen/RegAllocRegistry.h"
 #include "llvm/ExecutionEngine/JITSymbol.h"
 #include "llvm/ExecutionEngine/RTDyldMemoryManager.h"
 #include "llvm/ExecutionEngine/RuntimeDyld.h"
@@ -20,6 +24,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCContext.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -60,6 +65,51 @@ MspCodegen *msp_codegen_new(LLVMTargetMachineRef tm_ref) {
   if (tm->addPassesToEmitMC(cg->passes, mc, cg->stream, /*DisableVerify=*/true))
     return nullptr;
   return cg.release();
+}
+
+// The register allocator of level-0 pipelines built until `msp_basic_regalloc_end`:
+// LLVM's basic allocator, after the live-interval analyses that the optimizing levels
+// run, instead of the fast one, which keeps every value that lives across blocks in a
+// stack slot (the fast tier's kernels are loops of many small blocks). Pipelines of the
+// other levels are built as they would be: they use the optimizing allocator path
+// already, and the allocator option is their default, the greedy one, only outside.
+//
+// LLVM reads the allocator from two process-wide options (`-regalloc`,
+// `-optimize-regalloc`) when a pipeline is built; these set them and put them back.
+// The caller holds the lock that every pipeline construction in this process takes
+// (`codegen::PIPELINE_BUILD`), so no other pipeline is built meanwhile. Null if the
+// options are not there (the state to pass to `msp_basic_regalloc_end` otherwise).
+struct MspRegAllocState {
+  using RegAllocOpt =
+      cl::opt<RegisterRegAlloc::FunctionPassCtor, false, RegisterPassParser<RegisterRegAlloc>>;
+  RegAllocOpt *ra;
+  cl::opt<cl::boolOrDefault> *optimize;
+  RegisterRegAlloc::FunctionPassCtor old_ra;
+  cl::boolOrDefault old_optimize;
+};
+
+MspRegAllocState *msp_basic_regalloc_begin() {
+  auto &options = cl::getRegisteredOptions();
+  auto ra = options.find("regalloc");
+  auto optimize = options.find("optimize-regalloc");
+  if (ra == options.end() || optimize == options.end()) return nullptr;
+  auto st = new MspRegAllocState;
+  // LLVM 19 declares both options with these types (CodeGen/TargetPassConfig.cpp);
+  // LLVM is built without RTTI, so the casts cannot be checked here.
+  st->ra = static_cast<MspRegAllocState::RegAllocOpt *>(ra->second);
+  st->optimize = static_cast<cl::opt<cl::boolOrDefault> *>(optimize->second);
+  st->old_ra = st->ra->getValue();
+  st->old_optimize = st->optimize->getValue();
+  st->ra->setValue(static_cast<RegisterRegAlloc::FunctionPassCtor>(&createBasicRegisterAllocator));
+  st->optimize->setValue(cl::BOU_TRUE);
+  return st;
+}
+
+void msp_basic_regalloc_end(MspRegAllocState *st) {
+  if (!st) return;
+  st->ra->setValue(st->old_ra);
+  st->optimize->setValue(st->old_optimize);
+  delete st;
 }
 
 // Runs the pipeline on `module` (changing it: code generation lowers IR in place) and

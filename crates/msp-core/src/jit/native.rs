@@ -37,6 +37,8 @@ unsafe extern "C" {
         len: *mut usize,
     );
     fn msp_codegen_free(cg: *mut MspCodegen);
+    fn msp_basic_regalloc_begin() -> *mut c_void;
+    fn msp_basic_regalloc_end(state: *mut c_void);
     fn msp_object_load(
         data: *const c_char,
         len: usize,
@@ -100,7 +102,7 @@ impl JitBackend {
         let tm = Box::new(tm);
         // SAFETY: the box keeps the target machine at one address for the emitter's life,
         // and `JitBackend` drops the emitter first.
-        let emitter = unsafe { ObjectEmitter::new(&tm)? };
+        let emitter = with_pipeline_build(level == 0, || unsafe { ObjectEmitter::new(&tm) })?;
         Ok(JitBackend { emitter, tm })
     }
 
@@ -111,6 +113,32 @@ impl JitBackend {
     pub fn emitter(&mut self) -> &mut ObjectEmitter {
         &mut self.emitter
     }
+}
+
+/// Runs `f`, which builds LLVM code generation pipelines, under the lock every such
+/// build in this process takes; with `basic_regalloc`, the level-0 pipelines it builds
+/// allocate registers with LLVM's basic allocator (`msp_basic_regalloc_begin` in
+/// `native.cpp`), the fast tier's. LLVM reads that choice from process-wide options
+/// when a pipeline is built, so no other build may run meanwhile.
+pub(crate) fn with_pipeline_build<R>(basic_regalloc: bool, f: impl FnOnce() -> R) -> R {
+    static PIPELINE_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A panic under the lock leaves the options as they were before (the guard below
+    // puts them back), so a poisoned lock is still good.
+    let _lock = PIPELINE_BUILD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    struct Restore(*mut c_void);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // SAFETY: the state `msp_basic_regalloc_begin` returned (or null), ended once.
+            unsafe { msp_basic_regalloc_end(self.0) }
+        }
+    }
+    let _restore = basic_regalloc.then(|| {
+        // SAFETY: under the lock, so no pipeline is being built while the options change.
+        Restore(unsafe { msp_basic_regalloc_begin() })
+    });
+    f()
 }
 
 /// Runs `f` with this thread's JIT backend for `level` (0..=3), built on first use.

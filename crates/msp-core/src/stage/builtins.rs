@@ -555,6 +555,7 @@ impl<'a> Interp<'a> {
                 "debug",
                 "add_time",
                 "inline",
+                "fast_compile",
                 "name",
                 "env",
                 "external",
@@ -568,6 +569,7 @@ impl<'a> Interp<'a> {
         options.debug = kw.take("debug").is_some_and(|v| v.truthy());
         options.add_time = kw.take("add_time").is_some_and(|v| v.truthy());
         options.noinline = kw.take("inline").is_some_and(|v| !v.truthy());
+        options.fast_compile = kw.take("fast_compile").map(|v| v.truthy());
         match kw.take("name") {
             None => {}
             Some(Value::Str(s)) if is_identifier(s.as_str()) => {

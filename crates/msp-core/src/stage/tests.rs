@@ -552,12 +552,17 @@ fn kernel_decorators() {
          gen = CGEngine.create_engine()\n\
          @gen.compile(env=globals(), external={putchar}, debug=True, add_time=True)\n\
          def a(x: int) -> int:\n    return putchar(x)\n\
-         @compile(unchecked=True)\ndef b(x: int) -> int:\n    return x\n\
+         @compile(unchecked=True, fast_compile=False)\ndef b(x: int) -> int:\n    return x\n\
          print(a, b, putchar)\n");
     let m = r.unwrap_or_else(|e| panic!("{}", e.diagnostic.render(&map)));
     assert_eq!(m.kernels.len(), 2);
     assert!(m.kernels[0].options.debug && m.kernels[0].options.add_time);
+    assert_eq!(m.kernels[0].options.fast_compile, None);
     assert_eq!(m.kernels[1].options.unchecked, Some(true));
+    assert_eq!(m.kernels[1].options.fast_compile, Some(false));
+    assert!(
+        crate::unparse::unparse_module(&m).contains("@compile(unchecked=True, fast_compile=False)")
+    );
     assert_eq!(m.externs[0].name.name, "putchar");
     assert!(m.kernels[0].opaque_globals.is_empty());
     check_err(

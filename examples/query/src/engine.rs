@@ -124,7 +124,9 @@ pub enum CompileMode {
     /// 33–54 + 20–28, and only the fast compile meets the 30 ms goal; Q6 (13; a loop
     /// that vectorizes) 7–9 + 60–90 against 18–27 + 16–20. Q6 without the loop passes,
     /// on a Zen 3 VM, two threads: 12.3 + 8.2 against 30.9 + 5.2 with them (its loop
-    /// vectorized and unrolled).
+    /// vectorized and unrolled). Since the fast tier allocates registers with LLVM's
+    /// basic allocator (a Zen 4 VM): Q3 fast 14 + 32–35 against 85 + 41 at O3
+    /// without the loop passes.
     Auto,
     /// `Compiler::fast_compile`: time to result first.
     Fast,

@@ -329,13 +329,11 @@ impl Compiler {
             return Err(CompileError::new(missing, &map));
         }
         let dump = self.dump_ir || checked.kernels.iter().any(|k| k.debug);
-        let threads = self.threads;
         let mut report = CompileReport {
             add_time: checked.kernels.iter().any(|k| k.add_time),
             ..CompileReport::default()
         };
         let opt_level = self.opt_level;
-        let loop_passes = self.loop_passes;
         let tiers: Vec<bool> = checked
             .kernels
             .iter()
@@ -361,48 +359,85 @@ impl Compiler {
         }
         // One tier for every kernel: the compilation's, unless they all asked otherwise.
         let fast = tiers.first().copied().unwrap_or(self.fast_compile);
-        let mut codegen_time = Duration::ZERO;
-        let mut optimize_time = Duration::ZERO;
+        let mut phases = (Duration::ZERO, Duration::ZERO);
         let t_all = Instant::now();
         // The fast instruction selector and register allocator are LLVM's level 0.
         let backend_level = if fast { 0 } else { opt_level };
         let jit = jit::native::with_jit_backend(backend_level, |backend| {
             JitModule::new(&checked, &map, &externs, backend, |ctx, tm| {
-                let t = Instant::now();
-                let opts = tier_options(fast, dump, threads);
-                let module = codegen::emit_module(ctx, &checked, tm, &opts)?;
-                codegen_time = t.elapsed();
-                if dump {
-                    report.ir_unoptimized = Some(module.print_to_string().to_string());
-                }
-                let t = Instant::now();
-                // The checked copies of versioned loops are compiled when one first runs
-                // (`jit/lazy.rs`); IR a user asked to see keeps them.
-                let lazy = if dump {
-                    None
-                } else {
-                    jit::LazyCopies::split(&module, backend_level)?
-                };
+                let (module, lazy) = self.lower_tier(
+                    ctx,
+                    tm,
+                    &checked,
+                    fast,
+                    dump,
+                    None,
+                    &mut phases,
+                    &mut report,
+                )?;
                 report.deferred_checked_copies = lazy.as_ref().map_or(0, |l| l.len());
-                if fast {
-                    codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
-                } else {
-                    codegen::optimize_checked(&module, tm, opt_level, &checked, loop_passes)?;
-                }
-                optimize_time = t.elapsed();
-                if dump {
-                    report.ir_optimized = Some(module.print_to_string().to_string());
-                }
                 Ok((module, lazy))
             })
         })
         .and_then(|r| r)
         .map_err(|e| CompileError::internal(e.to_string()))?;
-        times.codegen = codegen_time;
-        times.optimize = optimize_time;
-        times.machine_code = t_all.elapsed().saturating_sub(codegen_time + optimize_time);
+        times.codegen = phases.0;
+        times.optimize = phases.1;
+        times.machine_code = t_all.elapsed().saturating_sub(phases.0 + phases.1);
         report.times = times;
         Ok(jit.with_report(report))
+    }
+
+    /// Lowers `checked` for one JIT tier (`fast`: for time to result; `placement`: which
+    /// kernels the module holds, `None` for all) and optimizes it as that tier does.
+    /// The checked copies of versioned loops come out, to be compiled when one first
+    /// runs (`jit/lazy.rs`), except in IR a user asked to see (`dump`, which also adds
+    /// the IR to `report`); the fast tier outlines none. Adds the time lowering and
+    /// optimizing took to `phases`.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_tier<'c>(
+        &self,
+        ctx: &'c inkwell::context::Context,
+        tm: &inkwell::targets::TargetMachine,
+        checked: &CheckedModule,
+        fast: bool,
+        dump: bool,
+        placement: Option<Vec<codegen::Placement>>,
+        phases: &mut (Duration, Duration),
+        report: &mut CompileReport,
+    ) -> Result<(inkwell::module::Module<'c>, Option<Box<jit::LazyCopies>>), codegen::CodegenError>
+    {
+        fn append(ir: &mut Option<String>, module: &inkwell::module::Module<'_>) {
+            ir.get_or_insert_with(String::new)
+                .push_str(&module.print_to_string().to_string());
+        }
+        let t = Instant::now();
+        let opts = CodegenOptions {
+            placement,
+            ..tier_options(fast, dump, self.threads)
+        };
+        let module = codegen::emit_module(ctx, checked, tm, &opts)?;
+        phases.0 += t.elapsed();
+        if dump {
+            append(&mut report.ir_unoptimized, &module);
+        }
+        let t = Instant::now();
+        let lazy = if dump || fast {
+            None
+        } else {
+            jit::LazyCopies::split(&module, self.opt_level)?
+        };
+        if fast {
+            codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
+        } else {
+            let (level, loops) = (self.opt_level, self.loop_passes);
+            codegen::optimize_checked(&module, tm, level, checked, loops)?;
+        }
+        phases.1 += t.elapsed();
+        if dump {
+            append(&mut report.ir_optimized, &module);
+        }
+        Ok((module, lazy))
     }
 
     /// [`Self::jit_checked`] for a module whose kernels asked for different tiers
@@ -452,36 +487,21 @@ impl Compiler {
                 (false, false) => Placement::Elsewhere,
             })
             .collect();
-        let threads = self.threads;
-        let (opt_level, loop_passes) = (self.opt_level, self.loop_passes);
-        let mut codegen_time = Duration::ZERO;
-        let mut optimize_time = Duration::ZERO;
+        let mut phases = (Duration::ZERO, Duration::ZERO);
         let mut symbols = JitModule::base_symbols(checked, externs);
-        let mut ir = (String::new(), String::new());
         let context = inkwell::context::Context::create();
-        let (full, lazy) = jit::native::with_jit_backend(opt_level, |backend| {
+        let (full, lazy) = jit::native::with_jit_backend(self.opt_level, |backend| {
             let tm = backend.target_machine();
-            let t = Instant::now();
-            let opts = CodegenOptions {
-                placement: Some(full_placement),
-                ..tier_options(false, dump, threads)
-            };
-            let module = codegen::emit_module(&context, checked, tm, &opts)?;
-            codegen_time += t.elapsed();
-            if dump {
-                ir.0 = module.print_to_string().to_string();
-            }
-            let t = Instant::now();
-            let mut lazy = if dump {
-                None
-            } else {
-                jit::LazyCopies::split(&module, opt_level)?
-            };
-            codegen::optimize_checked(&module, tm, opt_level, checked, loop_passes)?;
-            optimize_time += t.elapsed();
-            if dump {
-                ir.1 = module.print_to_string().to_string();
-            }
+            let (module, mut lazy) = self.lower_tier(
+                &context,
+                tm,
+                checked,
+                false,
+                dump,
+                Some(full_placement),
+                &mut phases,
+                report,
+            )?;
             if let Some(l) = &mut lazy {
                 l.link(&mut symbols);
             }
@@ -505,35 +525,25 @@ impl Compiler {
         }
         let fast = jit::native::with_jit_backend(0, |backend| {
             let tm = backend.target_machine();
-            let t = Instant::now();
-            let opts = CodegenOptions {
-                placement: Some(fast_placement),
-                ..tier_options(true, dump, threads)
-            };
-            let module = codegen::emit_module(&context, checked, tm, &opts)?;
-            codegen_time += t.elapsed();
-            if dump {
-                ir.0 += &module.print_to_string().to_string();
-            }
-            let t = Instant::now();
-            codegen::run_pipeline(&module, tm, codegen::QUICK_PIPELINE)?;
-            optimize_time += t.elapsed();
-            if dump {
-                ir.1 += &module.print_to_string().to_string();
-            }
+            let (module, _) = self.lower_tier(
+                &context,
+                tm,
+                checked,
+                true,
+                dump,
+                Some(fast_placement),
+                &mut phases,
+                report,
+            )?;
             backend.emitter().emit(&module, |object| {
                 jit::native::LoadedObject::load(object, &symbols)
             })
         })??;
-        if dump {
-            report.ir_unoptimized = Some(ir.0);
-            report.ir_optimized = Some(ir.1);
-        }
         let home: Vec<usize> = (0..n)
             .map(|i| usize::from(tiers[i] || called_from_fast[i]))
             .collect();
         let jit = JitModule::from_objects(checked, map, vec![full, fast], &home, lazy)?;
-        Ok((jit, codegen_time, optimize_time))
+        Ok((jit, phases.0, phases.1))
     }
 
     /// LLVM IR of a module for this host, before or after optimization.

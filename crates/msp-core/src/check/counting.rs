@@ -629,13 +629,6 @@ fn mark_place(place: &mut Place, facts: &Facts<'_>) {
     }
 }
 
-/// The values an integer expression can take, when it is built from counters in scope
-/// and literals with `+`, `-` and multiplication by a literal (`i + 1`, `i - 1`,
-/// `row * 8 + col`), and no step of it can wrap: every intermediate range must fit the
-/// type, so the wrapping arithmetic computes the exact value. Whatever `x` is, `x & m`
-/// with `m` such an expression in `0..=c` is in `0..=c` (`lut[x & 255]` over a
-/// `U8[256]`, a slot `h & (len(t) - 1)` of a fixed `t`); `//` by a positive literal and
-/// integer conversions (of values the new type holds) keep ranges.
 /// A value `e` is never below: its range's least, the most of a `max(...)`'s
 /// arguments' least values, else its type's least.
 fn least_value(e: &TExpr, env: &[CounterRange]) -> Option<i128> {
@@ -651,6 +644,13 @@ fn least_value(e: &TExpr, env: &[CounterRange]) -> Option<i128> {
     }
 }
 
+/// The values an integer expression can take, when it is built from counters in scope
+/// and literals with `+`, `-` and multiplication by a literal (`i + 1`, `i - 1`,
+/// `row * 8 + col`), and no step of it can wrap: every intermediate range must fit the
+/// type, so the wrapping arithmetic computes the exact value. Whatever `x` is, `x & m`
+/// with `m` such an expression in `0..=c` is in `0..=c` (`lut[x & 255]` over a
+/// `U8[256]`, a slot `h & (len(t) - 1)` of a fixed `t`); `//` by a positive literal and
+/// integer conversions (of values the new type holds) keep ranges.
 fn value_range(e: &TExpr, env: &[CounterRange]) -> Option<(i128, i128)> {
     let (min, max) = e.ty.int_range();
     let (lo, hi) = match &e.kind {

@@ -114,7 +114,7 @@ pub(super) fn lower_module<'ctx>(
         fb.lower()?;
         if opts.trampolines && placement(i) == Placement::Here {
             // Inlined up front (see `CodegenOptions::internal_kernels`).
-            let inline = opts.internal_kernels && !k.noinline && placement(i) == Placement::Here;
+            let inline = opts.internal_kernels && !k.noinline;
             emit_trampoline(ctx, module, &types, k, f, &opts.symbol_prefix, inline)?;
         }
     }

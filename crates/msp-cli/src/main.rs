@@ -35,6 +35,10 @@ struct Common {
     /// LLVM's level-0 code generator; `ir --opt` and `asm` show that code.
     #[arg(long)]
     fast: bool,
+    /// Whether LLVM's loop passes run (`Compiler::loop_passes`): at O3 by default; with
+    /// `--fast` `yes` adds the loop vectorizer.
+    #[arg(long, value_name = "yes|no", value_parser = parse_yes_no)]
+    loop_passes: Option<bool>,
     /// Threads for `prange` loops (default: MSP_NUM_THREADS, else every core).
     #[arg(long, value_name = "N")]
     threads: Option<u32>,
@@ -110,10 +114,21 @@ fn main() -> ExitCode {
     }
 }
 
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err(format!("`{s}`: expected `yes` or `no`")),
+    }
+}
+
 fn compiler(common: &Common) -> Result<Compiler, String> {
     let mut c = Compiler::new();
     c.unchecked(common.unchecked).fast_compile(common.fast);
     c.threads(common.threads.unwrap_or(0));
+    if let Some(yes) = common.loop_passes {
+        c.loop_passes(yes);
+    }
     let mut limits = msp_core::stage::Limits::default();
     limits.max_depth = common.max_depth.unwrap_or(limits.max_depth);
     limits.max_steps = common.max_steps.unwrap_or(limits.max_steps);

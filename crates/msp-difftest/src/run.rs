@@ -146,13 +146,21 @@ pub fn run_msp(p: &Program) -> Vec<String> {
         Ok(m) => m,
         Err(e) => return vec![format!("COMPILE_ERROR:{}", first_message(e)); p.inputs.len()],
     };
-    // The fast tier (`fast_compile`: another pipeline and LLVM's level-0 code generator)
-    // must agree with O3 on every input set; a difference is reported as msp's result,
-    // which matches no model.
-    let fast = Compiler::new()
-        .fast_compile(true)
-        .jit_source("difftest.py", &src)
-        .map_err(first_message);
+    // The fast tier (`fast_compile`: another pipeline and LLVM's level-0 code generator),
+    // without and with its loop vectorizer (`loop_passes`), must agree with O3 on every
+    // input set; a difference is reported as msp's result, which matches no model.
+    let tiers: Vec<(&str, Result<_, String>)> =
+        [("fast tier", false), ("vectorizing fast tier", true)]
+            .into_iter()
+            .map(|(name, vectorize)| {
+                let module = Compiler::new()
+                    .fast_compile(true)
+                    .loop_passes(vectorize)
+                    .jit_source("difftest.py", &src)
+                    .map_err(first_message);
+                (name, module)
+            })
+            .collect();
     let prange = p.has_prange();
     (0..p.inputs.len())
         .map(|case| {
@@ -161,20 +169,21 @@ pub fn run_msp(p: &Program) -> Vec<String> {
             // After a fault in a `prange` on several threads, which later chunks ran
             // (and wrote) is not promised ([`same`]): the tiers need only both fault.
             let racy_fault = threads > 1;
-            match &fast {
-                Ok(f) => {
-                    let quick = run_case(p, f, case, threads);
-                    let both_fault = |a: &str, b: &str| {
-                        a.split('|').next() == Some("FAULT") && b.split('|').next() == Some("FAULT")
-                    };
-                    if quick == o3 || (racy_fault && both_fault(&o3, &quick)) {
-                        o3
-                    } else {
-                        format!("TIERS_DIFFER: O3 {o3}; fast tier {quick}")
+            let both_fault = |a: &str, b: &str| {
+                a.split('|').next() == Some("FAULT") && b.split('|').next() == Some("FAULT")
+            };
+            for (name, tier) in &tiers {
+                match tier {
+                    Ok(f) => {
+                        let quick = run_case(p, f, case, threads);
+                        if quick != o3 && !(racy_fault && both_fault(&o3, &quick)) {
+                            return format!("TIERS_DIFFER: O3 {o3}; {name} {quick}");
+                        }
                     }
+                    Err(e) => return format!("TIERS_DIFFER: the {name} does not compile: {e}"),
                 }
-                Err(e) => format!("TIERS_DIFFER: the fast tier does not compile: {e}"),
             }
+            o3
         })
         .collect()
 }

@@ -108,25 +108,26 @@ fn smallest_fit(list: &mut Vec<Vec<i64>>, len: usize) -> Vec<i64> {
 /// What a debug build fills buffers with.
 const POISON: i64 = 0x5A5A_5A5A_5A5A_5A5A;
 
-/// Kernels of more statements than this compile with `Compiler::fast_compile` in
+/// Kernels of at most this many statements compile with the loop vectorizer in
 /// `CompileMode::Auto`.
 const FAST_COMPILE_ABOVE: usize = 20;
 
 /// LLVM's effort on a query's kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompileMode {
-    /// `Fast` for kernels of more than `FAST_COMPILE_ABOVE` statements, `-O3` without
-    /// its loop passes (`Compiler::loop_passes`) for smaller ones. LLVM's `-O3` time
-    /// grows with the kernel, and what it buys does not: TPC-H at sf 1 on a 2-core EPYC
-    /// VM, compile + run in ms, fast against `-O3` (ranges over one session's runs): Q3
-    /// (118 statements; hash probes, which do not vectorize) 16–25 + 105–160 against
+    /// `Compiler::fast_compile`, and for kernels of at most `FAST_COMPILE_ABOVE`
+    /// statements its loop vectorizer as well (`Compiler::loop_passes`). LLVM's `-O3`
+    /// time grows with the kernel, and what it buys does not: TPC-H at sf 1 on a 2-core
+    /// EPYC VM, compile + run in ms, fast against `-O3` (ranges over one session's runs):
+    /// Q3 (118 statements; hash probes, which do not vectorize) 16–25 + 105–160 against
     /// 130–230 + 62–90; Q1 (25; six groups of eight aggregates) 8–10 + 37–55 against
-    /// 33–54 + 20–28, and only the fast compile meets the 30 ms goal; Q6 (13; a loop
-    /// that vectorizes) 7–9 + 60–90 against 18–27 + 16–20. Q6 without the loop passes,
-    /// on a Zen 3 VM, two threads: 12.3 + 8.2 against 30.9 + 5.2 with them (its loop
-    /// vectorized and unrolled). Since the fast tier allocates registers with LLVM's
-    /// basic allocator (a Zen 4 VM): Q3 fast 14 + 32–35 against 85 + 41 at O3
-    /// without the loop passes.
+    /// 33–54 + 20–28, and only the fast compile meets the 30 ms goal. Since the fast tier
+    /// allocates registers with LLVM's basic allocator (a Zen 4 VM): Q3 fast 14 + 32–35
+    /// against 85 + 41 at O3 without the loop passes. Q6 (13 statements; a filter loop
+    /// that vectorizes), one thread, best of five processes: 7.7 + 2.8 with the fast
+    /// tier's vectorizer, 4.3 + 17 in the plain fast tier, 9–11.5 + 12–14 at O3 without
+    /// the loop passes, 21 + 2.3 with them. The vectorizer in the fast tier would cost Q1
+    /// 2.4 ms and Q3 5.7 ms of compile for nothing: their loops do not vectorize.
     Auto,
     /// `Compiler::fast_compile`: time to result first.
     Fast,
@@ -343,12 +344,15 @@ impl Database {
                     .iter()
                     .map(|k| msp::core::check::hir::TStmt::count(&k.body))
                     .sum();
-                compiler.fast_compile(match self.compile_mode {
-                    CompileMode::Auto => statements > FAST_COMPILE_ABOVE,
-                    CompileMode::Fast => true,
-                    CompileMode::O3 => false,
+                // Every mode but O3 compiles for time to result; small kernels with
+                // the loop vectorizer.
+                let small = statements <= FAST_COMPILE_ABOVE;
+                compiler.fast_compile(self.compile_mode != CompileMode::O3);
+                compiler.loop_passes(match self.compile_mode {
+                    CompileMode::Auto => small,
+                    CompileMode::Fast => false,
+                    CompileMode::O3 => true,
                 });
-                compiler.loop_passes(self.compile_mode == CompileMode::O3);
                 let module = compiler.jit_checked(program).map_err(|e| anyhow!("{e}"))?;
                 times.compile += t0.elapsed();
                 times.phases = module.report().times.to_string();

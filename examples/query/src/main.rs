@@ -13,8 +13,8 @@ const USAGE: &str =
              (FILE.sql | -e 'SELECT ...')
        query --sf X --write-parquet DIR [TABLE...]
   --threads N  threads of the kernel's parallel loops (default: every core)
-  --o3, --fast compile with LLVM -O3, or for time to result (default: fast for
-               queries with joins, -O3 without its loop passes otherwise)";
+  --o3, --fast compile with LLVM -O3, or for time to result (default: for time
+               to result, with the loop vectorizer for small kernels)";
 
 fn main() -> ExitCode {
     match run() {

@@ -209,6 +209,7 @@ pub fn compile(program: &CheckedProgram, opts: &AotOptions) -> Result<AotOutput,
         cold_fault_edges: false,
         eager_conditions: true,
         outline_checked_copies: true,
+        interleave_once: false,
         // Ahead of time every kernel is optimized fully: `@compile(fast_compile=...)`
         // is the JIT's.
         placement: None,

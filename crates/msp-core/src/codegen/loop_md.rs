@@ -3,7 +3,7 @@
 
 use inkwell::context::{AsContextRef, Context};
 use inkwell::llvm_sys::core::{
-    LLVMConstInt, LLVMGetMDKindIDInContext, LLVMInt1TypeInContext, LLVMMDNodeInContext2,
+    LLVMConstInt, LLVMGetMDKindIDInContext, LLVMIntTypeInContext, LLVMMDNodeInContext2,
     LLVMMDStringInContext2, LLVMMetadataAsValue, LLVMSetMetadata, LLVMValueAsMetadata,
 };
 use inkwell::llvm_sys::debuginfo::{LLVMMetadataReplaceAllUsesWith, LLVMTemporaryMDNode};
@@ -17,17 +17,38 @@ use inkwell::values::{AsValueRef, InstructionValue};
 /// does not copy the loop once per bounds check whose range it could test before the
 /// loop (its "injected conditions").
 pub(super) fn mark_rolled_scalar(ctx: &Context, latch: InstructionValue<'_>, unversioned: bool) {
-    mark_loop(ctx, latch, true, unversioned);
+    let mut hints = vec![Hint::NoVectorize, Hint::NoUnroll];
+    if unversioned {
+        hints.push(Hint::NoUnswitchInjection);
+    }
+    mark_loop(ctx, latch, &hints);
 }
 
 /// Marks the loop whose back edge is `latch` as one LLVM's loop unrolling must not
 /// unroll by a run-time trip count (`llvm.loop.unroll.runtime.disable`); unrolling it
 /// by a constant trip count stays allowed.
 pub(super) fn mark_no_runtime_unroll(ctx: &Context, latch: InstructionValue<'_>) {
-    mark_loop(ctx, latch, false, false);
+    mark_loop(ctx, latch, &[Hint::NoRuntimeUnroll]);
 }
 
-fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, rolled_scalar: bool, unversioned: bool) {
+/// Marks the loop whose back edge is `latch` as one the loop vectorizer, if it
+/// vectorizes it, must not interleave (`llvm.loop.interleave.count 1`): one vector
+/// body, not two to four copies of it (see `CodegenOptions::interleave_once`).
+pub(super) fn mark_interleave_once(ctx: &Context, latch: InstructionValue<'_>) {
+    mark_loop(ctx, latch, &[Hint::InterleaveOnce]);
+}
+
+/// One property of a loop ID.
+#[derive(Clone, Copy)]
+enum Hint {
+    NoVectorize,
+    NoUnroll,
+    NoRuntimeUnroll,
+    NoUnswitchInjection,
+    InterleaveOnce,
+}
+
+fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, hints: &[Hint]) {
     // SAFETY: every reference passed below comes from `ctx` (the context `latch` lives
     // in) and is live for the calls; the temporary node is handed to
     // `LLVMMetadataReplaceAllUsesWith`, which replaces its one use and frees it.
@@ -36,22 +57,25 @@ fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, rolled_scalar: bool, un
         let string = |s: &str| LLVMMDStringInContext2(c, s.as_ptr().cast(), s.len());
         let node =
             |ops: &mut [LLVMMetadataRef]| LLVMMDNodeInContext2(c, ops.as_mut_ptr(), ops.len());
-        let i1_false = LLVMValueAsMetadata(LLVMConstInt(LLVMInt1TypeInContext(c), 0, 0));
-        let vectorize = node(&mut [string("llvm.loop.vectorize.enable"), i1_false]);
-        let unroll = node(&mut [string("llvm.loop.unroll.disable")]);
+        let int = |bits: u32, v: u64| {
+            LLVMValueAsMetadata(LLVMConstInt(LLVMIntTypeInContext(c, bits), v, 0))
+        };
         // A loop ID's first operand is the ID itself: LoopInfo ignores a node that
         // does not refer to itself, and the cycle keeps two loops' IDs apart.
         let placeholder = LLVMTemporaryMDNode(c, std::ptr::null_mut(), 0);
-        let mut ops = if rolled_scalar {
-            vec![placeholder, vectorize, unroll]
-        } else {
-            vec![
-                placeholder,
-                node(&mut [string("llvm.loop.unroll.runtime.disable")]),
-            ]
-        };
-        if unversioned {
-            ops.push(node(&mut [string("llvm.loop.unswitch.injection.disable")]));
+        let mut ops = vec![placeholder];
+        for hint in hints {
+            ops.push(match hint {
+                Hint::NoVectorize => node(&mut [string("llvm.loop.vectorize.enable"), int(1, 0)]),
+                Hint::NoUnroll => node(&mut [string("llvm.loop.unroll.disable")]),
+                Hint::NoRuntimeUnroll => node(&mut [string("llvm.loop.unroll.runtime.disable")]),
+                Hint::NoUnswitchInjection => {
+                    node(&mut [string("llvm.loop.unswitch.injection.disable")])
+                }
+                Hint::InterleaveOnce => {
+                    node(&mut [string("llvm.loop.interleave.count"), int(32, 1)])
+                }
+            });
         }
         let id = node(&mut ops);
         LLVMMetadataReplaceAllUsesWith(placeholder, id);

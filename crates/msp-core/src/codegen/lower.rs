@@ -1159,6 +1159,8 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         let br = self.builder.build_conditional_branch(more, body, done)?;
         if self.in_checked_copy > 0 || column {
             super::loop_md::mark_rolled_scalar(self.ctx, br, self.in_checked_copy > 0);
+        } else if self.opts.interleave_once {
+            super::loop_md::mark_interleave_once(self.ctx, br);
         }
         Ok(())
     }

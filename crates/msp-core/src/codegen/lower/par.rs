@@ -495,7 +495,10 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             .builder
             .build_int_nsw_add(k, t.i64.const_int(1, false), "k")?;
         self.builder.build_store(k_slot, next)?;
-        self.builder.build_unconditional_branch(head)?;
+        let br = self.builder.build_unconditional_branch(head)?;
+        if self.opts.interleave_once {
+            super::super::loop_md::mark_interleave_once(self.ctx, br);
+        }
         Ok(())
     }
 

@@ -855,18 +855,37 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert_eq!(blocks, 1, "one versioning test for the nest:\n{transpose}");
     // Checks: two, both in the checked copy.
     assert_eq!(transpose.matches("icmp uge i64").count(), 2, "{transpose}");
-    // Optimized: no vector loop. The checked copies' loops are marked to stay rolled
-    // and scalar, and so is the guarded inner loop, whose one store writes a column
-    // of `dst` at a run-time stride (vectorized, scatters or scalar stores, and slower
-    // than the plain loop); no loop is copied again for a row stride of 1. Saxpy's
-    // store is contiguous: its guarded copy vectorizes.
+    // Optimized: the checked copies' loops are marked to stay rolled and scalar, and
+    // so is the guarded inner loop, whose one store writes a column of `dst` at a
+    // run-time stride (vectorized, eight scalar stores, and slower than the plain
+    // loop), unless the target scatters (AVX-512): then it is one vector loop of eight
+    // lanes, with neither a vector epilogue nor a scalar remainder. No loop is copied again for a row stride of 1.
+    // Saxpy's store is contiguous: its guarded copy vectorizes.
     let opt = Compiler::new()
         .ir_source("f.py", src, true)
         .expect("compiles");
     let transpose = function_body(&opt, "transpose");
-    assert_eq!(transpose.matches("vector.body:").count(), 0, "{transpose}");
-    // Nor is the outer loop unrolled: one store in each copy.
-    assert_eq!(transpose.matches("store float").count(), 2, "{transpose}");
+    let scatters = opt.contains("+avx512f,") || opt.contains("+avx512f\"");
+    if scatters {
+        assert_eq!(transpose.matches("vector.body:").count(), 1, "{transpose}");
+        assert!(!transpose.contains("vec.epilog"), "{transpose}");
+        assert!(
+            transpose.contains("@llvm.masked.scatter.v8f32"),
+            "{transpose}"
+        );
+        // Its last iterations are masked (no scalar remainder), and the outer loop is
+        // not unrolled: besides the one scatter, the checked copy's store alone.
+        assert_eq!(
+            transpose.matches("@llvm.masked.scatter").count(),
+            1,
+            "{transpose}"
+        );
+        assert_eq!(transpose.matches("store float").count(), 1, "{transpose}");
+    } else {
+        assert_eq!(transpose.matches("vector.body:").count(), 0, "{transpose}");
+        // Nor is the outer loop unrolled: one store in each copy.
+        assert_eq!(transpose.matches("store float").count(), 2, "{transpose}");
+    }
     let saxpy = function_body(&opt, "saxpy");
     // One vector loop (with AVX-512 LLVM adds a vector epilogue, `vec.epilog.vector.body`).
     let vector_loops = saxpy
@@ -889,6 +908,28 @@ fn runtime_extents_index_without_checks_where_the_loop_proves_it() {
     assert!(checks("renamed") >= 1, "{}", function_body(&ir, "renamed"));
 
     let m = jit(src);
+    // The transpose, vectorized or not, at shapes whose rows are shorter and longer
+    // than a vector and not a multiple of it (the masked last iterations).
+    for (rows, cols) in [(1, 1), (3, 5), (5, 3), (9, 17), (17, 8), (2, 33)] {
+        let a: Vec<f32> = (0..rows * cols).map(|v| v as f32).collect();
+        let mut b = vec![-1.0f32; rows * cols];
+        let src = Shaped::new(&a, [rows, cols]).expect("shape");
+        let mut dst = ShapedMut::new(&mut b, [cols, rows]).expect("shape");
+        m.kernel::<(&Shaped<f32>, &mut ShapedMut<f32>), ()>("transpose")
+            .expect("transpose")
+            .call((&src, &mut dst))
+            .expect("in range");
+        drop(dst);
+        for i in 0..rows {
+            for j in 0..cols {
+                assert_eq!(
+                    b[j * rows + i],
+                    a[i * cols + j],
+                    "{rows}x{cols} at {i}, {j}"
+                );
+            }
+        }
+    }
     let saxpy = m
         .kernel::<(f32, &[f32], &mut [f32]), ()>("saxpy")
         .expect("saxpy");

@@ -38,6 +38,24 @@ pub(super) fn mark_interleave_once(ctx: &Context, latch: InstructionValue<'_>) {
     mark_loop(ctx, latch, &[Hint::InterleaveOnce]);
 }
 
+/// Marks the loop whose back edge is `latch` as one to vectorize eight lanes wide,
+/// without interleaving or unrolling, its last iterations masked
+/// (`llvm.loop.vectorize.width 8`, `llvm.loop.interleave.count 1`,
+/// `llvm.loop.unroll.disable`, `llvm.loop.vectorize.predicate.enable`): one vector
+/// loop, with neither a vector epilogue nor a scalar remainder.
+pub(super) fn mark_narrow_vector(ctx: &Context, latch: InstructionValue<'_>) {
+    mark_loop(
+        ctx,
+        latch,
+        &[
+            Hint::VectorWidth(8),
+            Hint::InterleaveOnce,
+            Hint::NoUnroll,
+            Hint::PredicateTail,
+        ],
+    );
+}
+
 /// One property of a loop ID.
 #[derive(Clone, Copy)]
 enum Hint {
@@ -46,6 +64,8 @@ enum Hint {
     NoRuntimeUnroll,
     NoUnswitchInjection,
     InterleaveOnce,
+    VectorWidth(u64),
+    PredicateTail,
 }
 
 fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, hints: &[Hint]) {
@@ -74,6 +94,12 @@ fn mark_loop(ctx: &Context, latch: InstructionValue<'_>, hints: &[Hint]) {
                 }
                 Hint::InterleaveOnce => {
                     node(&mut [string("llvm.loop.interleave.count"), int(32, 1)])
+                }
+                Hint::PredicateTail => {
+                    node(&mut [string("llvm.loop.vectorize.predicate.enable"), int(1, 1)])
+                }
+                Hint::VectorWidth(lanes) => {
+                    node(&mut [string("llvm.loop.vectorize.width"), int(32, *lanes)])
                 }
             });
         }

@@ -67,6 +67,7 @@ pub(super) fn lower_module<'ctx>(
         fns.push(f);
     }
     let par_count = std::cell::Cell::new(0);
+    let scatter_stores = features.split(',').any(|f| f == "+avx512f");
     let mut externs = Vec::new();
     for x in &checked.externs {
         externs.push(declare_extern(ctx, module, &types, x));
@@ -109,6 +110,7 @@ pub(super) fn lower_module<'ctx>(
             cold_env: None,
             assigned: Vec::new(),
             par_count: &par_count,
+            scatter_stores,
             opts,
         };
         fb.lower()?;
@@ -444,6 +446,9 @@ struct FnLower<'a, 'ctx> {
     /// Parallel loops outlined so far in this module (names their functions).
     par_count: &'a std::cell::Cell<usize>,
     opts: &'a CodegenOptions,
+    /// The target stores a vector to scattered addresses (AVX-512): see
+    /// [`Self::latch_branch`].
+    scatter_stores: bool,
 }
 
 /// The one fault exit block of a function and the phis that feed the record.
@@ -956,7 +961,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         } else if self.in_checked_copy > 0 {
             // One back edge, to carry the checked copy's loop metadata.
             let c = self.expr(cond)?.into_int_value();
-            self.latch_branch(c, body_bb, else_bb, false)?;
+            self.latch_branch(c, body_bb, else_bb, LoopStores::Any)?;
         } else {
             self.branch_on(cond, body_bb, else_bb)?;
         }
@@ -1091,8 +1096,14 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
         };
         self.builder.build_store(counter, next)?;
         let more = self.range_more(next, stop_v, r.step, step_v, signed)?;
-        let column = column_store_loop(r.body, r.var) || column_store_nest(r.body);
-        self.latch_branch(more, body_bb, else_bb, column)?;
+        let stores = if column_store_loop(r.body, r.var) {
+            LoopStores::Column
+        } else if column_store_nest(r.body) {
+            LoopStores::ColumnNest
+        } else {
+            LoopStores::Any
+        };
+        self.latch_branch(more, body_bb, else_bb, stores)?;
         Ok(())
     }
 
@@ -1149,18 +1160,37 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
     /// against the same loop in C, N = 256…2048): 1.03–1.09× vectorized with scatters
     /// on a Xeon, 1.00–1.06× rolled; 1.04–1.51× runtime-unrolled by 8 on a Zen 3,
     /// 0.99–1.03× without (BENCHMARKS.md, "Run-time extents").
+    ///
+    /// Where the target scatters (AVX-512) the column-store loop is vectorized instead,
+    /// eight lanes wide, not interleaved, its tail masked: one vector loop
+    /// ([`super::loop_md::mark_narrow_vector`]). On a Zen 4 the fixed-extent twin's
+    /// scatter loop ran 1.15–1.30× faster than the rolled one (and than C); this loop
+    /// runs as fast as the twin's, 0.8–0.9× C (`loop_probe`). LLVM's own choice,
+    /// sixteen lanes interleaved with a vector epilogue and a scalar remainder,
+    /// compiled the for/for transpose in 14 ms, eight lanes in 7.7, eight with the tail
+    /// masked in 6.8–7.2 (the fixed twin: 5.3; `jit_probe`). The outer loop of such a
+    /// nest stays rolled.
     fn latch_branch(
         &mut self,
         more: IntValue<'ctx>,
         body: BasicBlock<'ctx>,
         done: BasicBlock<'ctx>,
-        column: bool,
+        stores: LoopStores,
     ) -> Res<()> {
         let br = self.builder.build_conditional_branch(more, body, done)?;
-        if self.in_checked_copy > 0 || column {
-            super::loop_md::mark_rolled_scalar(self.ctx, br, self.in_checked_copy > 0);
-        } else if self.opts.interleave_once {
-            super::loop_md::mark_interleave_once(self.ctx, br);
+        let checked_copy = self.in_checked_copy > 0;
+        match stores {
+            _ if checked_copy => super::loop_md::mark_rolled_scalar(self.ctx, br, true),
+            LoopStores::Column if self.scatter_stores => {
+                super::loop_md::mark_narrow_vector(self.ctx, br)
+            }
+            LoopStores::Column | LoopStores::ColumnNest => {
+                super::loop_md::mark_rolled_scalar(self.ctx, br, false)
+            }
+            LoopStores::Any if self.opts.interleave_once => {
+                super::loop_md::mark_interleave_once(self.ctx, br)
+            }
+            LoopStores::Any => {}
         }
         Ok(())
     }
@@ -2535,6 +2565,17 @@ fn holds_loop(stmts: &[TStmt]) -> bool {
         matches!(s, TStmt::While { .. } | TStmt::ForRange { .. })
             || s.blocks().iter().any(|b| holds_loop(b))
     })
+}
+
+/// What a `range` loop stores, for its loop metadata ([`FnLower::latch_branch`]).
+#[derive(Clone, Copy)]
+enum LoopStores {
+    /// Only down columns, at a run-time stride ([`column_store_loop`]).
+    Column,
+    /// The outer loop of a nest of such loops ([`column_store_nest`]).
+    ColumnNest,
+    /// Anything else.
+    Any,
 }
 
 /// Whether `body`, the body of a loop over `var`, is straight-line code (no loop in

@@ -262,6 +262,7 @@ impl<'a, 'ctx> FnLower<'a, 'ctx> {
             cold_env: None,
             assigned: Vec::new(),
             par_count: self.par_count,
+            scatter_stores: self.scatter_stores,
             opts: self.opts,
         }
     }
